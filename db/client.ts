@@ -1,0 +1,44 @@
+/**
+ * Opens the embedded SQLite database in the data folder, in WAL mode, and applies the
+ * committed migrations. Both the console and the CLI open the database only through here.
+ */
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+export interface DbHandle {
+  readonly sqlite: Database.Database;
+  readonly db: Db;
+  readonly dataDir: string;
+  close(): void;
+}
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function openDatabase(dataDir: string): DbHandle {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'nightcore.db');
+  const sqlite = new Database(file);
+  chmodSync(file, 0o600);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL'); // durable at checkpoints; WAL keeps commits atomic
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return { sqlite, db, dataDir, close: () => sqlite.close() };
+}
+
+/** An isolated in-memory database with the real migrations, for tests. */
+export function openMemoryDatabase(): DbHandle {
+  const sqlite = new Database(':memory:');
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return { sqlite, db, dataDir: ':memory:', close: () => sqlite.close() };
+}
