@@ -1,0 +1,152 @@
+import { describe, it, expect } from 'vitest';
+import { instrumentModule, fuelAccounting } from './index';
+import { compile, instantiateMetered, mustInstrument, wat } from './testkit';
+
+const BIG = 10n ** 15n;
+
+describe('instrumentModule protocol', () => {
+  it('adds the budget import, the exported fuel global, and exports an unexported memory', async () => {
+    const wasm = await wat(`(module (memory 1) (func (export "f") (result i32) i32.const 7))`);
+    const out = mustInstrument(wasm);
+    const module = compile(out.bytes);
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'nightcore', name: 'fuel_budget', kind: 'global' }]);
+    const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
+    expect(exportNames).toEqual(['f', 'nightcore_fuel', 'nightcore_memory']);
+    expect(out.fuelGlobalExport).toBe('nightcore_fuel');
+    expect(out.memoryExport).toBe('nightcore_memory');
+    expect(out.memory).toEqual({ source: 'defined', initialPages: 1, maxPages: 65536 });
+    const run = instantiateMetered(module, 100n);
+    expect((run.exports.f as () => number)()).toBe(7);
+    // i32.const 7; end = 2 instructions
+    expect(run.accounting()).toEqual({ outOfFuel: false, fuelUsed: 2n });
+  });
+
+  it('keeps the existing memory export name and reports no memory when there is none', async () => {
+    const named = mustInstrument(await wat(`(module (memory (export "mem") 2 3))`), 10);
+    expect(named.memoryExport).toBe('mem');
+    expect(named.memory).toEqual({ source: 'defined', initialPages: 2, maxPages: 3 });
+    const none = mustInstrument(await wat(`(module (func (export "f")))`));
+    expect(none.memoryExport).toBeNull();
+    expect(none.memory).toBeNull();
+  });
+
+  it('reports an imported memory without clamping it and exports it for the host', async () => {
+    const out = mustInstrument(await wat(`(module (import "env" "memory" (memory 1 100)))`), 4);
+    expect(out.memory).toEqual({ source: 'imported', initialPages: 1, maxPages: 100 });
+    expect(out.memoryExport).toBe('nightcore_memory');
+  });
+
+  it('shifts defined global indices in code, initialisers, offsets and exports', async () => {
+    const wasm = await wat(`(module
+      (import "env" "base" (global $base i32))
+      (import "env" "f" (func $f (result i32)))
+      (global $a (mut i32) (global.get $base))
+      (global $b (export "b") i32 (i32.const 40))
+      (memory 1)
+      (table 4 funcref)
+      (data (global.get $base) "\\2a")
+      (elem (global.get $base) $one)
+      (func $one (result i32) i32.const 1)
+      (func (export "sum") (result i32)
+        (global.set $a (i32.add (global.get $a) (global.get $b)))
+        (i32.add (i32.add (global.get $a) (i32.load8_u (global.get $base)))
+                 (i32.add (call $f) (call_indirect (result i32) (global.get $base))))))`);
+    const out = mustInstrument(wasm);
+    const imports = {
+      env: { base: new WebAssembly.Global({ value: 'i32' }, 2), f: () => 100 },
+    };
+    const run = instantiateMetered(compile(out.bytes), BIG, imports);
+    const original = new WebAssembly.Instance(compile(wasm), imports);
+    // a = 2 + 40 = 42; + mem[2] (42) = 84; + f() 100 + table[2]() 1 = 185
+    expect((run.exports.sum as () => number)()).toBe(185);
+    expect((original.exports.sum as () => number)()).toBe(185);
+    expect((run.exports.b as WebAssembly.Global).value).toBe(40);
+    expect(run.accounting().outOfFuel).toBe(false);
+  });
+
+  it('meters the start function too', async () => {
+    const wasm = await wat(`(module (global $g (export "g") (mut i32) (i32.const 0))
+      (func $start (global.set $g (i32.const 5))) (start $start))`);
+    const run = instantiateMetered(compile(mustInstrument(wasm).bytes), 100n);
+    expect((run.exports.g as WebAssembly.Global).value).toBe(5);
+    expect(run.accounting()).toEqual({ outOfFuel: false, fuelUsed: 3n }); // i32.const, global.set, end
+    expect(() => instantiateMetered(compile(mustInstrument(wasm).bytes), 2n)).toThrow(WebAssembly.RuntimeError);
+  });
+});
+
+describe('memory clamp', () => {
+  const growAll = (limits: string) => `(module (memory ${limits})
+    (func (export "growAll") (result i32) (local $n i32)
+      (block $done (loop $l
+        (br_if $done (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $l)))
+      (local.get $n)))`;
+
+  it('makes memory.grow return -1 once the cap is reached', async () => {
+    const out = mustInstrument(await wat(growAll('1')), 4);
+    expect(out.memory).toEqual({ source: 'defined', initialPages: 1, maxPages: 4 });
+    const run = instantiateMetered(compile(out.bytes), BIG);
+    expect((run.exports.growAll as () => number)()).toBe(3);
+    expect((run.exports.nightcore_memory as WebAssembly.Memory).buffer.byteLength).toBe(4 * 65536);
+  });
+
+  it('keeps a declared maximum below the cap', async () => {
+    const run = instantiateMetered(compile(mustInstrument(await wat(growAll('1 2')), 4).bytes), BIG);
+    expect((run.exports.growAll as () => number)()).toBe(1);
+  });
+
+  it('refuses a memory whose initial size exceeds the cap', async () => {
+    const result = instrumentModule(await wat(growAll('5')), { maxMemoryPages: 4 });
+    expect(result).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    expect(result.ok ? '' : result.message).toMatch(/5 initial pages/);
+  });
+});
+
+describe('refusals and bad input', () => {
+  it('refuses shared memory, memory64 and multiple memories as UNSUPPORTED', async () => {
+    const shared = await wat(`(module (memory 1 1 shared))`, { threads: true });
+    const mem64 = await wat(`(module (memory i64 1))`, { memory64: true });
+    const multi = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 1, 0, 1]);
+    for (const [wasm, why] of [[shared, /shared/], [mem64, /memory64/], [multi, /multiple memories/]] as const) {
+      const result = instrumentModule(wasm, { maxMemoryPages: 16 });
+      expect(result).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+      expect(result.ok ? '' : result.message).toMatch(why);
+    }
+  });
+
+  it('refuses a module that already uses the protocol export name', async () => {
+    const wasm = await wat(`(module (func (export "nightcore_fuel")))`);
+    expect(instrumentModule(wasm, { maxMemoryPages: 1 })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+  });
+
+  it('rejects invalid options', async () => {
+    const wasm = await wat(`(module)`);
+    for (const bad of [-1, 1.5, 65537, Number.NaN]) {
+      expect(instrumentModule(wasm, { maxMemoryPages: bad })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    }
+  });
+
+  it('returns WASM_MALFORMED for garbage, truncations and an invalid module', async () => {
+    const good = await wat(`(module (memory 1) (func (export "f") (param i32) (result i32)
+      (loop (br_if 0 (local.get 0))) (local.get 0)))`);
+    expect(instrumentModule(new Uint8Array([1, 2, 3]), { maxMemoryPages: 1 })).toMatchObject({ ok: false, code: 'WASM_MALFORMED' });
+    for (let cut = 0; cut < good.length; cut++) {
+      const result = instrumentModule(good.subarray(0, cut), { maxMemoryPages: 1 });
+      // A cut exactly at a section boundary is a valid (smaller) module; anything else is malformed.
+      if (!result.ok) expect(result.code).toBe('WASM_MALFORMED');
+      else expect(WebAssembly.validate(good.subarray(0, cut) as Uint8Array<ArrayBuffer>)).toBe(true);
+    }
+    // Well-formed but ill-typed: a function returning i32 whose body is (i64.const 1).
+    const invalid = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0x42, 1, 0x0b]);
+    expect(instrumentModule(invalid, { maxMemoryPages: 1 })).toMatchObject({ ok: false, code: 'WASM_MALFORMED' });
+  });
+});
+
+describe('fuelAccounting', () => {
+  it('reports exactly the budget when fuel went negative', () => {
+    expect(fuelAccounting(1000n, -3n)).toEqual({ outOfFuel: true, fuelUsed: 1000n });
+    expect(fuelAccounting(1000n, 0n)).toEqual({ outOfFuel: false, fuelUsed: 1000n });
+    expect(fuelAccounting(1000n, 250n)).toEqual({ outOfFuel: false, fuelUsed: 750n });
+  });
+});
