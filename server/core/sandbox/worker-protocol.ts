@@ -1,0 +1,49 @@
+/**
+ * Messages between the pool (TypeScript) and worker.mjs / run-module.mjs (plain JS, JSDoc-typed).
+ * These interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
+ */
+import type { Capability } from '../module/manifest';
+
+export interface WorkerJob {
+  readonly module: WebAssembly.Module;
+  readonly entry: string;
+  readonly memoryExport: string | null;
+  readonly fuelBudget: number;
+  readonly memoryPagesCap: number;
+  readonly capabilities: readonly Capability[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly stdin: Uint8Array;
+  readonly seed: bigint;
+  readonly outputBytes: number;
+}
+
+/** What a worker can observe; timeout and denied are decided by the pool. */
+export type WorkerOutcome =
+  | { readonly kind: 'ok'; readonly exitCode: number }
+  | { readonly kind: 'trap'; readonly trap: string }
+  | { readonly kind: 'out_of_fuel' }
+  | { readonly kind: 'memory_limit' }
+  | { readonly kind: 'crashed'; readonly message: string };
+
+export interface WorkerReport {
+  readonly outcome: WorkerOutcome;
+  readonly fuelUsed: number;
+  readonly peakMemoryPages: number;
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+  readonly outputTruncated: boolean;
+  /** The thread may be unhealthy (allocation failure, host error): replace it. */
+  readonly recycle: boolean;
+}
+
+export type ToWorker = { readonly type: 'run'; readonly id: number; readonly job: WorkerJob };
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly id: number; readonly report: WorkerReport };
+
+export function isFromWorker(msg: unknown): msg is FromWorker {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const type = (msg as { type?: unknown }).type;
+  return type === 'ready' || (type === 'done' && typeof (msg as { id?: unknown }).id === 'number');
+}
