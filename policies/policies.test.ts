@@ -1,0 +1,139 @@
+/**
+ * The shipped policies are product behaviour: they must load, and they must treat an ordinary
+ * module, a borderline one and a hostile one the way their descriptions promise.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { evaluatePre, evaluatePost, PRE_RULE_IDS, POST_RULE_IDS, parsePolicyText, type PreInput, type TPolicy } from '../server/core/guardian';
+import { benignPre, makeManifest, makeReport, makeRun } from '../server/core/guardian/test-fixtures';
+import type { RunResult } from '../server/core/sandbox/types';
+import { SIGNAL_IDS, scoreThreat, shouldQuarantine, threatFactsFrom, type ThreatHistory } from '../server/core/threat';
+
+const here = import.meta.dirname;
+
+function load(name: string): TPolicy {
+  const r = parsePolicyText(readFileSync(join(here, `${name}.json`), 'utf8'));
+  if (!r.ok) throw new Error(`${name}.json: ${r.message}`);
+  return r.value;
+}
+
+type Scenario = { manifest: PreInput['manifest']; report: PreInput['report']; history: ThreatHistory; rest: Partial<PreInput> };
+
+const publisher = { keyid: 'k1', name: 'Ada', role: 'publisher' };
+
+const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
+  // Signed by a publisher, approved, seen for the first time, asks for output only.
+  benign: {
+    manifest: makeManifest(),
+    report: makeReport(),
+    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0 },
+    rest: { approved: true },
+  },
+  // Signed but not approved; asks for clock and random and runs code on load.
+  borderline: {
+    manifest: makeManifest({ capabilities: ['stdout', 'clock', 'random', 'exit'] }),
+    report: makeReport({ startFunction: 0 }),
+    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0 },
+    rest: { approved: false },
+  },
+  // Unsigned, filesystem imports, huge memory, hidden data, quarantined, no entry.
+  hostile: {
+    manifest: makeManifest({ entry: 'main', capabilities: ['environ', 'stdin', 'stdout', 'random'], limits: { fuel: 1e12, memoryPages: 8192, wallMs: 60_000, outputBytes: 1 } }),
+    report: makeReport({
+      sizeBytes: 70 * 1024 * 1024,
+      startFunction: 2,
+      memories: [{ initialPages: 8192, maximumPages: null, imported: false, shared: false, memory64: false }],
+      customSections: [{ name: 'payload', sizeBytes: 20 * 1024 * 1024 }],
+    }),
+    history: { signerTrusted: false, firstSeenDigest: true, hashDrift: { previousSha256: 'c'.repeat(64), previousSizeBytes: 2048, sizeBytes: 70 * 1024 * 1024 }, priorPostFailures: 4 },
+    rest: {
+      signature: { verified: false, code: 'SIGNATURE_INVALID', signers: [] },
+      deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', reason: 'filesystem is never granted' }],
+      quarantined: true,
+      approved: false,
+    },
+  },
+};
+
+function preInput(policy: TPolicy, s: Scenario): PreInput {
+  const threat = scoreThreat(policy.threat, threatFactsFrom(s.manifest, s.report, policy.limits, s.history));
+  return benignPre({ manifest: s.manifest, report: s.report, threat, signature: { verified: true, signers: [publisher] }, ...s.rest });
+}
+
+const RUNS: Record<'benign' | 'borderline' | 'hostile', RunResult> = {
+  benign: makeRun(),
+  borderline: makeRun({ outcome: { kind: 'ok', exitCode: 1 } }, '', 'usage: hello NAME\n'),
+  hostile: makeRun({ outcome: { kind: 'trap', trap: 'unreachable' }, fuelUsed: 2e10 }, 'dump:\n-----BEGIN RSA PRIVATE KEY-----\n'),
+};
+
+type Expect = { pre: Record<keyof typeof SCENARIOS, 'allow' | 'deny'>; post: Record<keyof typeof RUNS, 'allow' | 'deny'> };
+
+const TABLE: [string, Expect][] = [
+  ['default', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' } }],
+  ['strict', { pre: { benign: 'allow', borderline: 'deny', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' } }],
+  ['permissive', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'allow', hostile: 'deny' } }],
+];
+
+describe('shipped policy files', () => {
+  it('every JSON file in policies/ loads, and its name matches the file', () => {
+    const files = readdirSync(here).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(['default.json', 'permissive.json', 'strict.json']);
+    for (const f of files) expect(load(f.replace(/\.json$/, '')).name).toBe(f.replace(/\.json$/, ''));
+  });
+
+  it.each(TABLE)('%s enables every pre and post rule explicitly', (name) => {
+    const p = load(name);
+    expect(Object.keys(p.pre).sort()).toEqual([...PRE_RULE_IDS].sort());
+    expect(Object.keys(p.post).sort()).toEqual([...POST_RULE_IDS].sort());
+  });
+
+  describe.each(TABLE)('%s', (name, expected) => {
+    const policy = load(name);
+
+    it.each(Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[])('pre-exec on a %s module', (scenario) => {
+      const v = evaluatePre(policy, preInput(policy, SCENARIOS[scenario]));
+      expect(v.decision, v.summary).toBe(expected.pre[scenario]);
+      expect(v.policy).toEqual({ name, revision: policy.revision });
+      expect(v.rules.every((r) => r.explanation.length > 0)).toBe(true);
+    });
+
+    it.each(Object.keys(RUNS) as (keyof typeof RUNS)[])('post-exec on a %s run', (run) => {
+      const v = evaluatePost(policy, { result: RUNS[run] });
+      expect(v.decision, v.summary).toBe(expected.post[run]);
+      expect(shouldQuarantine(policy.threat, { postDecision: v.decision }).quarantine).toBe(v.decision === 'deny');
+    });
+
+    it('blocks the hostile module on trust, imports and quarantine, and scores it at or above the deny line', () => {
+      const input = preInput(policy, SCENARIOS.hostile);
+      const failed = evaluatePre(policy, input).rules.filter((r) => r.outcome === 'fail').map((r) => r.id);
+      expect(failed).toEqual(expect.arrayContaining(['signature_trusted', 'imports_allowed', 'quarantined', 'max_declared_memory', 'threat_threshold', 'entry_exported']));
+      expect(input.threat.score).toBeGreaterThanOrEqual(policy.pre.threat_threshold?.deny_at ?? 0);
+      expect(input.threat.band).toBe('quarantine');
+    });
+
+    it('flags the leaked key and the trap in the hostile run', () => {
+      const failed = evaluatePost(policy, { result: RUNS.hostile }).rules.filter((r) => r.outcome === 'fail').map((r) => r.id);
+      expect(failed).toEqual(expect.arrayContaining(['outcome_allowed', 'output_patterns', 'max_fuel_used']));
+    });
+  });
+
+  it('strict denies the borderline module for the reasons it promises', () => {
+    const strict = load('strict');
+    const failed = evaluatePre(strict, preInput(strict, SCENARIOS.borderline)).rules.filter((r) => r.outcome === 'fail').map((r) => r.id);
+    expect(failed.sort()).toEqual(['approval_required', 'capabilities_allowed', 'start_section', 'threat_threshold']);
+  });
+});
+
+describe('docs stay true to the code', () => {
+  const docs = join(here, '..', 'docs');
+  it('policy-reference.md documents every rule', () => {
+    const text = readFileSync(join(docs, 'policy-reference.md'), 'utf8');
+    for (const id of [...PRE_RULE_IDS, ...POST_RULE_IDS]) expect(text, id).toContain(`\`${id}\``);
+  });
+  it('threat-scoring.md lists every signal with its default weight', () => {
+    const text = readFileSync(join(docs, 'threat-scoring.md'), 'utf8');
+    const defaults = load('default').threat.weights;
+    for (const id of SIGNAL_IDS) expect(text, id).toMatch(new RegExp(`\\| \`${id}\` \\|[^\\n]*\\| ${defaults[id]} \\|`));
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, it, expect } from 'vitest';
+import { evaluatePre, PRE_RULE_IDS, type PreInput } from './pre';
+import type { PreRuleId } from './schema';
+import { benignPre, makeManifest, makeReport, policy } from './test-fixtures';
+
+/** Evaluates a policy holding just one rule, and returns that rule's line of the verdict. */
+function only(id: PreRuleId, settings: Record<string, unknown>, input: PreInput) {
+  const verdict = evaluatePre(policy({ pre: { [id]: settings } }), input);
+  const line = verdict.rules.find((r) => r.id === id);
+  if (!line) throw new Error(`rule ${id} missing from verdict`);
+  return { verdict, line };
+}
+
+type Case = { rule: PreRuleId; settings?: Record<string, unknown>; input: Partial<PreInput>; outcome: 'pass' | 'fail' | 'skip'; says: RegExp };
+
+const mem = (initialPages: number, maximumPages: number | null) =>
+  makeReport({ memories: [{ initialPages, maximumPages, imported: false, shared: false, memory64: false }] });
+
+const CASES: Case[] = [
+  { rule: 'signature_trusted', input: {}, outcome: 'pass', says: /signed by trusted key\(s\): Ada \(publisher\)/ },
+  { rule: 'signature_trusted', input: { signature: { verified: false, code: 'SIGNATURE_INVALID', signers: [] } }, outcome: 'fail', says: /could not be verified \(SIGNATURE_INVALID\)/ },
+  { rule: 'signature_trusted', input: { signature: { verified: true, signers: [] } }, outcome: 'fail', says: /No key in the trust store/ },
+  { rule: 'signature_trusted', settings: { required_roles: ['approver'] }, input: {}, outcome: 'fail', says: /needs a signer with role approver/ },
+  { rule: 'imports_allowed', input: {}, outcome: 'pass', says: /Every function the module imports is granted/ },
+  { rule: 'imports_allowed', input: { deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', reason: 'filesystem' }] }, outcome: 'fail', says: /1 function\(s\) this policy does not grant: wasi_snapshot_preview1\.path_open/ },
+  { rule: 'capabilities_allowed', input: {}, outcome: 'pass', says: /Every capability .* allowed/ },
+  { rule: 'capabilities_allowed', input: { manifest: makeManifest({ capabilities: ['stdout', 'environ', 'random'] }) }, outcome: 'fail', says: /asks for environ, random, which this policy does not allow/ },
+  { rule: 'max_declared_memory', input: {}, outcome: 'pass', says: /starts with 1 memory pages, within this policy's 16/ },
+  { rule: 'max_declared_memory', input: { report: mem(64, null) }, outcome: 'fail', says: /^The module asks for 64 memory pages; this policy allows at most 16\.$/ },
+  { rule: 'max_declared_memory', settings: { max_pages: 4 }, input: { report: mem(8, 8) }, outcome: 'fail', says: /asks for 8 memory pages; this policy allows at most 4/ },
+  { rule: 'max_declared_memory', settings: { check_maximum: true }, input: { report: mem(1, 100) }, outcome: 'fail', says: /may grow to 100 memory pages/ },
+  { rule: 'max_declared_memory', settings: { check_maximum: true }, input: { report: mem(1, null) }, outcome: 'fail', says: /sets no memory maximum/ },
+  { rule: 'max_declared_memory', input: { report: makeReport({ memories: [] }) }, outcome: 'skip', says: /declares no memory/ },
+  { rule: 'max_module_size', settings: { max_bytes: 4096 }, input: {}, outcome: 'pass', says: /2048 bytes, within this policy's 4096/ },
+  { rule: 'max_module_size', settings: { max_bytes: 1024 }, input: {}, outcome: 'fail', says: /is 2048 bytes; this policy allows at most 1024/ },
+  { rule: 'start_section', input: {}, outcome: 'pass', says: /no start function/ },
+  { rule: 'start_section', settings: { mode: 'deny' }, input: { report: makeReport({ startFunction: 0 }) }, outcome: 'fail', says: /does not allow that/ },
+  { rule: 'start_section', settings: { mode: 'allow' }, input: { report: makeReport({ startFunction: 0 }) }, outcome: 'pass', says: /this policy allows that/ },
+  { rule: 'custom_sections', input: {}, outcome: 'pass', says: /100 bytes of custom sections/ },
+  { rule: 'custom_sections', settings: { max_total_bytes: 50 }, input: {}, outcome: 'fail', says: /100 bytes of custom sections; this policy allows at most 50/ },
+  { rule: 'custom_sections', settings: { deny_names: ['name'] }, input: {}, outcome: 'fail', says: /forbids: name/ },
+  { rule: 'tenant_allowed', input: {}, outcome: 'pass', says: /allows every tenant, including acme/ },
+  { rule: 'tenant_allowed', settings: { tenants: ['acme', 'beta'] }, input: {}, outcome: 'pass', says: /Tenant acme is on this policy's list/ },
+  { rule: 'tenant_allowed', settings: { tenants: ['beta'] }, input: {}, outcome: 'fail', says: /Tenant acme is not on/ },
+  { rule: 'threat_threshold', settings: { deny_at: 50 }, input: { threat: { score: 49, band: 'medium' } }, outcome: 'pass', says: /49 \(medium\), below this policy's limit of 50/ },
+  { rule: 'threat_threshold', settings: { deny_at: 50 }, input: { threat: { score: 50, band: 'medium' } }, outcome: 'fail', says: /50 \(medium\); this policy denies at 50 or above/ },
+  { rule: 'threat_threshold', input: { threat: { score: Number.NaN, band: 'quarantine' } }, outcome: 'fail', says: /denies at 60/ },
+  { rule: 'quarantined', input: {}, outcome: 'pass', says: /not in quarantine/ },
+  { rule: 'quarantined', input: { quarantined: true }, outcome: 'fail', says: /in quarantine and cannot run until someone releases it/ },
+  { rule: 'approval_required', input: { approved: true }, outcome: 'pass', says: /approved this module/ },
+  { rule: 'approval_required', input: { approved: false }, outcome: 'fail', says: /needs a human approval, and none is recorded/ },
+  { rule: 'approval_required', settings: { required: false }, input: { approved: false }, outcome: 'skip', says: /does not require a human approval/ },
+  { rule: 'entry_exported', input: {}, outcome: 'pass', says: /exports its entry function "_start"/ },
+  { rule: 'entry_exported', input: { manifest: makeManifest({ entry: 'main' }) }, outcome: 'fail', says: /does not export the entry function "main"/ },
+  { rule: 'entry_exported', input: { manifest: makeManifest({ entry: 'memory' }) }, outcome: 'fail', says: /"memory" is a memory, not a function/ },
+];
+
+describe('evaluatePre, one rule at a time', () => {
+  it.each(CASES.map((c) => [c.rule, c.outcome, c] as const))('%s -> %s', (_rule, _outcome, c) => {
+    const { verdict, line } = only(c.rule, c.settings ?? {}, benignPre(c.input));
+    expect(line.outcome).toBe(c.outcome);
+    expect(line.explanation).toMatch(c.says);
+    // A lone failing rule denies; a lone passing rule allows; a lone skip leaves nothing that allowed the run.
+    expect(verdict.decision).toBe(c.outcome === 'pass' ? 'allow' : 'deny');
+  });
+
+  it('covers every pre rule with a pass and a fail case', () => {
+    for (const id of PRE_RULE_IDS) {
+      const outcomes = new Set(CASES.filter((c) => c.rule === id).map((c) => c.outcome));
+      expect(outcomes.has('pass') && outcomes.has('fail'), id).toBe(true);
+    }
+  });
+});
+
+describe('evaluatePre decisions', () => {
+  it('denies when the policy has no pre rules (default deny) and lists every rule as not enabled', () => {
+    const v = evaluatePre(policy(), benignPre());
+    expect(v.decision).toBe('deny');
+    expect(v.summary).toMatch(/no rule allowed this run/);
+    expect(v.rules.map((r) => r.id)).toEqual(PRE_RULE_IDS);
+    expect(v.rules.every((r) => r.outcome === 'skip' && r.explanation === 'This policy does not turn this check on.')).toBe(true);
+  });
+
+  it('denies when only skipped rules apply', () => {
+    const v = evaluatePre(policy({ pre: { approval_required: { required: false } } }), benignPre());
+    expect(v.decision).toBe('deny');
+  });
+
+  it('denies on any failing rule even when others pass, and names it in the summary', () => {
+    const p = policy({ pre: { signature_trusted: {}, quarantined: {}, entry_exported: {} } });
+    const v = evaluatePre(p, benignPre({ quarantined: true }));
+    expect(v.decision).toBe('deny');
+    expect(v.rules.filter((r) => r.outcome === 'pass').map((r) => r.id)).toEqual(['signature_trusted', 'entry_exported']);
+    expect(v.summary).toBe('Denied before running: 1 check(s) failed (quarantined).');
+  });
+
+  it('records the policy name and revision and the configured severity', () => {
+    const v = evaluatePre(policy({ pre: { quarantined: { severity: 'low' } } }), benignPre());
+    expect(v.policy).toEqual({ name: 'test', revision: 7 });
+    expect(v.rules.find((r) => r.id === 'quarantined')?.severity).toBe('low');
+    expect(v.decision).toBe('allow');
+  });
+
+  it('never throws on malformed input: the broken check fails closed', () => {
+    const broken = { ...benignPre(), report: { ...makeReport(), exports: null } } as unknown as PreInput;
+    const v = evaluatePre(policy({ pre: { entry_exported: {}, quarantined: {} } }), broken);
+    const line = v.rules.find((r) => r.id === 'entry_exported');
+    expect(line?.outcome).toBe('fail');
+    expect(line?.explanation).toMatch(/could not be completed, so it counts as failed/);
+    expect(v.decision).toBe('deny');
+  });
+});

@@ -1,0 +1,137 @@
+import type { TManifest } from '../module/manifest';
+import type { Band } from '../threat/bands';
+import type { WasmReport } from '../wasm/report';
+import type { PreRuleId, TPolicy, TPreRules } from './schema';
+import { decide, fail, listForSentence, pass, skip, type Check, type Verdict } from './verdict';
+
+export interface TrustedSigner {
+  readonly keyid: string;
+  readonly name: string;
+  readonly role: string;
+}
+
+/** Everything the pre-exec rules look at, computed by the services before the run. */
+export interface PreInput {
+  readonly manifest: TManifest;
+  readonly report: WasmReport;
+  /** From verifyBundle: `signers` holds only keys found (and active) in the trust store. */
+  readonly signature: { readonly verified: boolean; readonly code?: string; readonly signers: readonly TrustedSigner[] };
+  /** Imports the WASI host would refuse under the effective grant (checkImports in the sandbox). */
+  readonly deniedImports: readonly { readonly module: string; readonly name: string; readonly reason: string }[];
+  /** From scoreThreat(policy.threat, facts). */
+  readonly threat: { readonly score: number; readonly band: Band };
+  /** True while the module's digest has an unreleased quarantine entry. */
+  readonly quarantined: boolean;
+  /** True when a human approval is recorded for this module version. */
+  readonly approved: boolean;
+}
+
+/** Fixed order: the verdict always lists rules the same way. */
+export const PRE_RULE_IDS: readonly PreRuleId[] = [
+  'signature_trusted',
+  'imports_allowed',
+  'capabilities_allowed',
+  'max_declared_memory',
+  'max_module_size',
+  'start_section',
+  'custom_sections',
+  'tenant_allowed',
+  'threat_threshold',
+  'quarantined',
+  'approval_required',
+  'entry_exported',
+];
+
+type Rules = Required<TPreRules>;
+type PreCheck<K extends PreRuleId> = (rule: NonNullable<Rules[K]>, input: PreInput, policy: TPolicy) => Check;
+
+const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
+  signature_trusted: (rule, { signature }) => {
+    if (!signature.verified) {
+      return fail(`The signature could not be verified${signature.code ? ` (${signature.code})` : ''}.`);
+    }
+    if (signature.signers.length === 0) return fail('No key in the trust store signed this module.');
+    const names = signature.signers.map((s) => `${s.name} (${s.role})`);
+    if (rule.required_roles.length > 0 && !signature.signers.some((s) => rule.required_roles.includes(s.role))) {
+      return fail(`The module is signed by ${listForSentence(names)}, but this policy needs a signer with role ${rule.required_roles.join(' or ')}.`);
+    }
+    return pass(`The module is signed by trusted key(s): ${listForSentence(names)}.`);
+  },
+  imports_allowed: (_rule, { deniedImports }) => {
+    if (deniedImports.length === 0) return pass('Every function the module imports is granted by this policy.');
+    const names = deniedImports.map((d) => `${d.module}.${d.name}`);
+    return fail(`The module imports ${deniedImports.length} function(s) this policy does not grant: ${listForSentence(names)}.`);
+  },
+  capabilities_allowed: (_rule, { manifest }, policy) => {
+    const outside = manifest.capabilities.filter((c) => !policy.capabilities.includes(c));
+    if (outside.length === 0) return pass('Every capability the module asks for is allowed by this policy.');
+    return fail(`The module asks for ${outside.join(', ')}, which this policy does not allow.`);
+  },
+  max_declared_memory: (rule, { report }, policy) => {
+    const cap = rule.max_pages ?? policy.limits.memoryPages;
+    if (report.memories.length === 0) return skip('The module declares no memory.');
+    const initial = Math.max(...report.memories.map((m) => m.initialPages));
+    if (initial > cap) return fail(`The module asks for ${initial} memory pages; this policy allows at most ${cap}.`);
+    if (rule.check_maximum) {
+      const maxima = report.memories.map((m) => m.maximumPages);
+      if (maxima.some((m) => m === null)) return fail(`The module sets no memory maximum; this policy requires one of at most ${cap} pages.`);
+      const max = Math.max(...(maxima as number[]));
+      if (max > cap) return fail(`The module may grow to ${max} memory pages; this policy allows at most ${cap}.`);
+    }
+    return pass(`The module starts with ${initial} memory pages, within this policy's ${cap}.`);
+  },
+  max_module_size: (rule, { report }) =>
+    report.sizeBytes > rule.max_bytes
+      ? fail(`The module is ${report.sizeBytes} bytes; this policy allows at most ${rule.max_bytes}.`)
+      : pass(`The module is ${report.sizeBytes} bytes, within this policy's ${rule.max_bytes}.`),
+  start_section: (rule, { report }) => {
+    if (report.startFunction === null) return pass('The module has no start function that runs on load.');
+    return rule.mode === 'allow'
+      ? pass('The module has a start function that runs on load; this policy allows that.')
+      : fail('The module has a start function that runs on load; this policy does not allow that.');
+  },
+  custom_sections: (rule, { report }) => {
+    const denied = report.customSections.filter((s) => rule.deny_names.includes(s.name)).map((s) => s.name);
+    if (denied.length > 0) return fail(`The module carries custom section(s) this policy forbids: ${listForSentence([...new Set(denied)])}.`);
+    const total = report.customSections.reduce((sum, s) => sum + s.sizeBytes, 0);
+    if (total > rule.max_total_bytes) return fail(`The module carries ${total} bytes of custom sections; this policy allows at most ${rule.max_total_bytes}.`);
+    return pass(`The module carries ${total} bytes of custom sections, within this policy's ${rule.max_total_bytes}.`);
+  },
+  tenant_allowed: (rule, { manifest }) => {
+    if (rule.tenants === '*') return pass(`This policy allows every tenant, including ${manifest.tenant}.`);
+    return rule.tenants.includes(manifest.tenant)
+      ? pass(`Tenant ${manifest.tenant} is on this policy's list.`)
+      : fail(`Tenant ${manifest.tenant} is not on this policy's list of allowed tenants.`);
+  },
+  threat_threshold: (rule, { threat }) =>
+    // Not a number means we do not know the risk: fail closed.
+    !Number.isFinite(threat.score) || threat.score >= rule.deny_at
+      ? fail(`The threat score is ${threat.score} (${threat.band}); this policy denies at ${rule.deny_at} or above.`)
+      : pass(`The threat score is ${threat.score} (${threat.band}), below this policy's limit of ${rule.deny_at}.`),
+  quarantined: (_rule, { quarantined }) =>
+    quarantined
+      ? fail('The module is in quarantine and cannot run until someone releases it.')
+      : pass('The module is not in quarantine.'),
+  approval_required: (rule, { approved }) => {
+    if (!rule.required) return skip('This policy does not require a human approval.');
+    return approved ? pass('A person has approved this module.') : fail('This policy needs a human approval, and none is recorded.');
+  },
+  entry_exported: (_rule, { manifest, report }) => {
+    const exp = report.exports.find((e) => e.name === manifest.entry);
+    if (exp === undefined) return fail(`The module does not export the entry function "${manifest.entry}" named in its manifest.`);
+    if (exp.kind !== 'func') return fail(`The entry "${manifest.entry}" is a ${exp.kind}, not a function.`);
+    return pass(`The module exports its entry function "${manifest.entry}".`);
+  },
+};
+
+/** Pre-exec verdict. Never throws: a broken check fails closed. */
+export function evaluatePre(policy: TPolicy, input: PreInput): Verdict {
+  return decide(
+    'pre',
+    policy,
+    PRE_RULE_IDS,
+    (id) => policy.pre[id],
+    // The cast ties each id to its own rule settings; CHECKS is keyed so the pairing is type-checked above.
+    (id) => (CHECKS[id] as PreCheck<typeof id>)(policy.pre[id] as never, input, policy),
+  );
+}

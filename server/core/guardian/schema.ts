@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { CAPABILITIES, ZLimitsSchema, describeIssues } from '../module/manifest';
+import { err, ok, type Result } from '../result';
+import { ZThreatConfigSchema } from '../threat/config';
+import { MAX_PATTERNS, checkPattern } from './safe-regex';
+
+export const POLICY_FORMAT = 'nightcore.policy/v1';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Outcome kinds of RunOutcome (server/core/sandbox/types.ts), listed so the policy can name them. */
+export const OUTCOME_KINDS = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Anchored: an env name is passed to the guest verbatim. */
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+const unique = <T>(xs: readonly T[]): boolean => new Set(xs).size === xs.length;
+
+/** Each rule carries its own severity; the default is what the rule usually deserves. */
+const rule = <S extends z.core.$ZodLooseShape>(severity: Severity, shape: S) =>
+  z.strictObject({ severity: z.enum(SEVERITIES).default(severity), ...shape });
+
+const positiveInt = z.number().int().positive();
+
+export const ZPreRulesSchema = z.strictObject({
+  signature_trusted: rule('critical', {
+    /** When non-empty, at least one trusted signer must hold one of these roles. */
+    required_roles: z.array(z.string().min(1)).default([]),
+  }).optional(),
+  imports_allowed: rule('critical', {}).optional(),
+  capabilities_allowed: rule('high', {}).optional(),
+  max_declared_memory: rule('high', {
+    /** Defaults to limits.memoryPages. */
+    max_pages: z.number().int().min(0).max(65536).optional(),
+    /** Also refuse a declared maximum above the cap (the sandbox clamps it anyway). */
+    check_maximum: z.boolean().default(false),
+  }).optional(),
+  max_module_size: rule('medium', { max_bytes: positiveInt.default(16 * 1024 * 1024) }).optional(),
+  start_section: rule('medium', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
+  custom_sections: rule('low', {
+    max_total_bytes: z.number().int().min(0).default(1024 * 1024),
+    deny_names: z.array(z.string().min(1)).default([]),
+  }).optional(),
+  tenant_allowed: rule('high', {
+    tenants: z.union([z.literal('*'), z.array(z.string().regex(TENANT_RE, 'must be a tenant id'))]).default('*'),
+  }).optional(),
+  threat_threshold: rule('high', { deny_at: z.number().int().min(0).max(100).default(60) }).optional(),
+  quarantined: rule('critical', {}).optional(),
+  approval_required: rule('high', { required: z.boolean().default(true) }).optional(),
+  entry_exported: rule('high', {}).optional(),
+});
+export type TPreRules = z.infer<typeof ZPreRulesSchema>;
+export type PreRuleId = keyof TPreRules;
+
+const optionalMax = z.number().int().min(0).optional();
+
+export const ZPostRulesSchema = z.strictObject({
+  outcome_allowed: rule('high', {
+    kinds: z.array(z.enum(OUTCOME_KINDS)).refine(unique, 'must not repeat a kind').default(['ok']),
+  }).optional(),
+  exit_code: rule('medium', { allowed: z.array(z.number().int()).min(1).default([0]) }).optional(),
+  /** Each `max` defaults to the matching policy limit when omitted. */
+  max_fuel_used: rule('medium', { max: optionalMax }).optional(),
+  max_peak_memory_pages: rule('medium', { max: optionalMax }).optional(),
+  max_output_bytes: rule('medium', { max: optionalMax }).optional(),
+  output_patterns: rule('high', {
+    deny: z
+      .array(z.string().min(1))
+      .max(MAX_PATTERNS)
+      .default([])
+      .superRefine((patterns, ctx) => {
+        patterns.forEach((p, i) => {
+          const problem = checkPattern(p);
+          if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem.message });
+        });
+      }),
+    ignore_case: z.boolean().default(false),
+  }).optional(),
+  max_wall_ms: rule('medium', { max: optionalMax }).optional(),
+});
+export type TPostRules = z.infer<typeof ZPostRulesSchema>;
+export type PostRuleId = keyof TPostRules;
+
+export const ZPolicySchema = z.strictObject({
+  format: z.literal(POLICY_FORMAT),
+  name: z.string().regex(NAME_RE, 'lower-case letters, digits, ".", "_" or "-", at most 64'),
+  /** Bumped with every change; the decision record stores it. */
+  revision: positiveInt,
+  description: z.string().max(2000).default(''),
+  limits: ZLimitsSchema,
+  capabilities: z.array(z.enum(CAPABILITIES)).refine(unique, 'must not repeat a capability'),
+  env: z.array(z.string().regex(ENV_NAME_RE, 'must be an environment variable name')).refine(unique, 'must not repeat a name').default([]),
+  pre: ZPreRulesSchema.prefault({}),
+  post: ZPostRulesSchema.prefault({}),
+  threat: ZThreatConfigSchema.prefault({}),
+});
+export type TPolicy = z.infer<typeof ZPolicySchema>;
+
+export type PolicyErrorCode = 'POLICY_NOT_JSON' | 'POLICY_INVALID';
+
+/** Validates a parsed policy; collects every bad field (one `path: message` line each). */
+export function parsePolicy(value: unknown): Result<TPolicy, PolicyErrorCode> {
+  const parsed = ZPolicySchema.safeParse(value);
+  if (parsed.success) return ok(parsed.data);
+  const issues = describeIssues(parsed.error);
+  return err('POLICY_INVALID', `The policy has ${issues.length} problem(s): ${issues.join('; ')}`, issues);
+}
+
+/** Parses policy file text. The caller reads the file; the core does no I/O. */
+export function parsePolicyText(text: string): Result<TPolicy, PolicyErrorCode> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return err('POLICY_NOT_JSON', `The policy is not valid JSON: ${(e as Error).message}`);
+  }
+  return parsePolicy(value);
+}
