@@ -1,0 +1,59 @@
+import { describe, it, expect } from 'vitest';
+import canonicalize from 'canonicalize';
+import { canonicalPayload, MAX_PAYLOAD_CHARS } from './canonical-payload';
+import { randomJson, seededRandom } from './test-support';
+
+describe('canonicalPayload', () => {
+  it('agrees byte for byte with the canonicalize package on 2,000 random JSON values', () => {
+    const rand = seededRandom(0xc0ffee);
+    for (let i = 0; i < 2000; i++) {
+      const value = randomJson(rand);
+      const ours = canonicalPayload(value);
+      expect(ours.ok).toBe(true);
+      if (ours.ok) expect(ours.value).toBe(canonicalize(value));
+    }
+  });
+
+  it('sorts keys by UTF-16 code units and formats numbers the JCS way (RFC 8785 examples)', () => {
+    const r = canonicalPayload({ '\u20ac': 'Euro', '\r': 'CR', '\ufb33': 'Hebrew', '1': 'One', '\ud83d\ude00': 'Smiley', '\u0080': 'Control', '\u00f6': 'o' });
+    expect(r).toEqual({ ok: true, value: '{"\\r":"CR","1":"One","\u0080":"Control","\u00f6":"o","\u20ac":"Euro","\ud83d\ude00":"Smiley","\ufb33":"Hebrew"}' });
+    expect(canonicalPayload([333333333.33333329, 1e30, 4.5, 0.002, 1e-27, -0])).toEqual({ ok: true, value: '[333333333.3333333,1e+30,4.5,0.002,1e-27,0]' });
+  });
+
+  it('omits undefined object fields like JSON, but refuses everything JSON would silently change', () => {
+    expect(canonicalPayload({ a: 1, b: undefined })).toEqual({ ok: true, value: '{"a":1}' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad: [unknown, RegExp][] = [
+      [NaN, /NaN/],
+      [{ x: Infinity }, /payload\.x is Infinity/],
+      [[1, undefined], /payload\[1\] is undefined/],
+      [{ n: 10n }, /bigint/],
+      [{ f: () => 1 }, /function/],
+      [new Date(0), /Date, not a plain JSON object/],
+      [new Map(), /Map/],
+      [cyclic, /circular/],
+      [{ s: 'a\ud800b' }, /lone surrogate/],
+      [{ ['\udc00']: 1 }, /lone surrogate/],
+      [undefined, /undefined/],
+    ];
+    for (const [value, message] of bad) {
+      const r = canonicalPayload(value);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.code).toBe('PAYLOAD_NOT_JSON');
+        expect(r.message).toMatch(message);
+      }
+    }
+  });
+
+  it('turns a throwing getter into an error value, and limits depth and size', () => {
+    const trap = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
+    expect(canonicalPayload(trap)).toMatchObject({ ok: false, code: 'PAYLOAD_NOT_JSON', message: expect.stringContaining('boom') });
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = [deep];
+    expect(canonicalPayload(deep)).toMatchObject({ ok: false, code: 'PAYLOAD_NOT_JSON', message: expect.stringContaining('deeper') });
+    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_CHARS))).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
+    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_CHARS - 2)).ok).toBe(true);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Strict RFC 8785 (JCS) serialisation of an audit payload. Stricter than JSON.stringify on purpose:
+ * a payload is evidence, so anything that JSON would silently change (NaN -> null, Map -> {},
+ * Date -> string via toJSON, undefined in arrays -> null) is refused instead of recorded wrongly.
+ * The `canonicalize` package agrees byte for byte on every value accepted here (tested).
+ */
+import { ok, err, type Result } from '../result';
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
+
+export type PayloadCode = 'PAYLOAD_NOT_JSON' | 'PAYLOAD_TOO_LARGE';
+
+/** A payload describes one decision; anything bigger belongs in its own table, referenced by digest. */
+export const MAX_PAYLOAD_CHARS = 64 * 1024;
+const MAX_DEPTH = 32;
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+class NotJson extends Error {}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function str(value: string, path: string): string {
+  if (LONE_SURROGATE.test(value)) throw new NotJson(`${path} contains a lone surrogate`);
+  // JCS string escaping is exactly ECMAScript JSON.stringify for well-formed strings.
+  return JSON.stringify(value);
+}
+
+function write(value: unknown, path: string, depth: number, stack: Set<object>): string {
+  switch (typeof value) {
+    case 'string':
+      return str(value, path);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new NotJson(`${path} is ${String(value)}, which JSON cannot represent`);
+      // ECMAScript Number-to-String is the JCS number format (and -0 becomes "0").
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new NotJson(`${path} is a ${typeof value}, which JSON cannot represent`);
+  }
+  if (value === null) return 'null';
+  if (depth >= MAX_DEPTH) throw new NotJson(`${path} is nested deeper than ${MAX_DEPTH} levels`);
+  if (stack.has(value)) throw new NotJson(`${path} refers back to itself (circular)`);
+  stack.add(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    const parts: string[] = [];
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined) throw new NotJson(`${path}[${i}] is undefined`);
+      parts.push(write(value[i], `${path}[${i}]`, depth + 1, stack));
+    }
+    out = `[${parts.join(',')}]`;
+  } else {
+    if (!isPlainObject(value)) {
+      const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+      throw new NotJson(`${path} is a ${name}, not a plain JSON object`);
+    }
+    const record = value as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
+    const keys = Object.keys(record).sort();
+    const parts: string[] = [];
+    for (const key of keys) {
+      const v = record[key];
+      if (v === undefined) continue; // an absent optional field, as JSON.stringify treats it
+      parts.push(`${str(key, `${path} key`)}:${write(v, `${path}.${key}`, depth + 1, stack)}`);
+    }
+    out = `{${parts.join(',')}}`;
+  }
+  stack.delete(value);
+  return out;
+}
+
+/** The canonical JSON text of a payload, or why it is not a JSON value. Never throws. */
+export function canonicalPayload(value: unknown): Result<string, PayloadCode> {
+  let text: string;
+  try {
+    text = write(value, 'payload', 0, new Set());
+  } catch (e) {
+    // A throwing getter or proxy is not a JSON value either; the caller must still get a value back.
+    const reason = e instanceof NotJson ? e.message : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
+    return err('PAYLOAD_NOT_JSON', reason);
+  }
+  if (text.length > MAX_PAYLOAD_CHARS) {
+    return err('PAYLOAD_TOO_LARGE', `payload is ${text.length} characters of JSON; the limit is ${MAX_PAYLOAD_CHARS}`);
+  }
+  return ok(text);
+}

@@ -1,0 +1,84 @@
+/**
+ * Validation of audit listing and export filters. Listings come from the console and the CLI, so a
+ * bad cursor or an unknown action gets a clear error instead of an empty page that looks like
+ * "nothing happened".
+ */
+import { ok, err, type Result } from '../result';
+import { isAuditAction, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH, type AuditAction, type AuditEvent } from './event';
+
+export interface AuditFilter {
+  readonly action?: string;
+  readonly actor?: string;
+  readonly subject?: string;
+  /** only events with seq > afterSeq (listing ascending) */
+  readonly afterSeq?: number;
+  /** only events with seq < beforeSeq */
+  readonly beforeSeq?: number;
+}
+
+export interface AuditPageQuery extends AuditFilter {
+  /** 1..MAX_PAGE_LIMIT, default DEFAULT_PAGE_LIMIT */
+  readonly limit?: number;
+}
+
+export interface AuditPage {
+  readonly events: AuditEvent[];
+  /** true when more events match beyond this page */
+  readonly more: boolean;
+}
+
+export interface NormalizedFilter {
+  readonly action?: AuditAction;
+  readonly actor?: string;
+  readonly subject?: string;
+  readonly afterSeq?: number;
+  readonly beforeSeq?: number;
+  /** listing order: ascending when paging forward from afterSeq, newest first otherwise */
+  readonly ascending: boolean;
+  readonly limit: number;
+}
+
+export type QueryCode = 'INVALID_QUERY';
+
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_PAGE_LIMIT = 500;
+
+function seqBound(name: string, value: unknown, issues: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    issues.push(`${name} must be a non-negative integer`);
+    return undefined;
+  }
+  return value;
+}
+
+function text(name: string, value: unknown, max: number, issues: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    issues.push(`${name} must be a string of 1 to ${max} characters`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Checks every field and reports all problems at once. */
+export function normalizeFilter(query: AuditPageQuery): Result<NormalizedFilter, QueryCode> {
+  const issues: string[] = [];
+  const afterSeq = seqBound('afterSeq', query.afterSeq, issues);
+  const beforeSeq = seqBound('beforeSeq', query.beforeSeq, issues);
+  const actor = text('actor', query.actor, MAX_ACTOR_LENGTH, issues);
+  const subject = text('subject', query.subject, MAX_SUBJECT_LENGTH, issues);
+  let action: AuditAction | undefined;
+  if (query.action !== undefined) {
+    if (isAuditAction(query.action)) action = query.action;
+    else issues.push(`action ${JSON.stringify(String(query.action))} is not a known audit action`);
+  }
+  let limit = DEFAULT_PAGE_LIMIT;
+  if (query.limit !== undefined) {
+    if (typeof query.limit !== 'number' || !Number.isSafeInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_LIMIT) {
+      issues.push(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+    } else limit = query.limit;
+  }
+  if (issues.length > 0) return err('INVALID_QUERY', `invalid audit query: ${issues.join('; ')}`, issues);
+  return ok({ action, actor, subject, afterSeq, beforeSeq, ascending: afterSeq !== undefined, limit });
+}

@@ -1,0 +1,299 @@
+/**
+ * The append-only, hash-chained audit log over SQLite (better-sqlite3, raw prepared statements).
+ *
+ * - Every write runs in a transaction that re-reads the head (one primary-key lookup) before
+ *   chaining, so two processes sharing the database (console + CLI) cannot fork the chain. Writes
+ *   begin IMMEDIATE, taking the write lock before the head is read. The head is deliberately not
+ *   trusted from memory across transactions: a savepoint rolled back by a caller, or another
+ *   process, would make it stale, and the lookup costs about a microsecond.
+ * - Inside a caller's transaction, append() nests as a savepoint, so it commits or rolls back with
+ *   the caller's change. record() wraps a change and its event in one transaction: if the append
+ *   fails, the change is undone (fail closed).
+ * - Every `checkpointEvery` events a checkpoint signed with the server key is written in the same
+ *   transaction, so a rewrite of the chain with recomputed hashes cannot go unnoticed.
+ */
+import type Database from 'better-sqlite3';
+import {
+  prepareInput,
+  formatEventTime,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditInputCode,
+  type AuditSink,
+  type PreparedInput,
+} from '../core/audit/event';
+import { GENESIS_HASH } from '../core/audit/event';
+import { eventHash } from '../core/audit/hash';
+import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
+import { verifyChain, type ChainReport } from '../core/audit/chain';
+import { formatEvents, type ExportFormat } from '../core/audit/export';
+import type { Result } from '../core/result';
+import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
+import { verifyEd25519Node } from './server-key';
+
+export type { AuditFilter, AuditPage, AuditPageQuery } from '../core/audit/query';
+
+export interface CheckpointKey {
+  readonly keyid: string;
+  readonly publicKey: Uint8Array;
+}
+
+export interface AuditLogOptions {
+  readonly serverKey: CheckpointKey & { sign(message: Uint8Array): Uint8Array };
+  readonly now?: () => Date;
+  /** write a signed checkpoint every N events (default 1000) */
+  readonly checkpointEvery?: number;
+  /** Ed25519 verification used for checkpoints (default: node:crypto) */
+  readonly verifySignature?: Ed25519Verify;
+  /** earlier server keys whose checkpoints still count, after a key rotation */
+  readonly formerKeys?: readonly CheckpointKey[];
+}
+
+export type AuditAppendCode = AuditInputCode | 'INVALID_TIME';
+
+/** Thrown (inside the write transaction, so everything rolls back) when an event cannot be recorded. */
+export class AuditAppendError extends Error {
+  constructor(
+    readonly code: AuditAppendCode,
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'AuditAppendError';
+  }
+}
+
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+const EVENT_COLUMNS = 'seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash';
+export const DEFAULT_CHECKPOINT_EVERY = 1000;
+/** Export chunks are joined to about this size so a slow sink is not called once per event. */
+const EXPORT_CHUNK_CHARS = 64 * 1024;
+
+export class AuditLog implements AuditSink {
+  private readonly now: () => Date;
+  private readonly every: number;
+  private readonly verifySignature: Ed25519Verify;
+  private readonly keys: ReadonlyMap<string, Uint8Array>;
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly stmt;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly options: AuditLogOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    if (!Number.isSafeInteger(this.every) || this.every < 1) throw new RangeError('checkpointEvery must be a positive integer');
+    this.verifySignature = options.verifySignature ?? verifyEd25519Node;
+    this.keys = new Map([...(options.formerKeys ?? []), options.serverKey].map((k) => [k.keyid, k.publicKey]));
+    this.tx = sqlite.transaction((fn: () => unknown) => fn());
+    this.stmt = {
+      head: sqlite.prepare<[], AuditHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
+      insert: sqlite.prepare(
+        'INSERT INTO audit_events (seq, time, actor, action, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertCheckpoint: sqlite.prepare('INSERT INTO audit_checkpoints (seq, hash, time, keyid, signature) VALUES (?, ?, ?, ?, ?)'),
+      lastCheckpoint: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
+      checkpoints: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq'),
+      // raw arrays: better-sqlite3 builds JS objects slowly in native code; see EventsFromRaw
+      allRaw: sqlite.prepare<[], RawEventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events ORDER BY seq`).raw(true),
+    };
+  }
+
+  /** Runs fn in a write transaction, or as a savepoint when the caller already has one open. */
+  private inWriteTx<T>(fn: () => T): T {
+    return this.tx.immediate(fn) as T;
+  }
+
+  /** The newest event's seq and hash; seq 0 and the genesis hash for an empty log. */
+  head(): AuditHead {
+    return this.stmt.head.get() ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  append(input: AuditEventInput): AuditEvent {
+    const prepared = prepare(input);
+    return this.inWriteTx(() => this.write([prepared])[0]!);
+  }
+
+  /** Appends all inputs in one transaction: all of them or none. */
+  appendMany(inputs: readonly AuditEventInput[]): AuditEvent[] {
+    const prepared = inputs.map(prepare); // validate before taking the write lock
+    if (prepared.length === 0) return [];
+    return this.inWriteTx(() => this.write(prepared));
+  }
+
+  /**
+   * Runs `change` and appends its audit event in ONE transaction. The event may be computed from
+   * the change's result. If the change or the append throws, both are rolled back (fail closed).
+   * `change` must be synchronous (better-sqlite3 refuses a promise).
+   */
+  record<T>(input: AuditEventInput | ((result: T) => AuditEventInput), change: () => T): T {
+    const fixed = typeof input === 'function' ? undefined : prepare(input); // a bad event never starts the change
+    return this.inWriteTx(() => {
+      const result = change();
+      this.write([fixed ?? prepare((input as (result: T) => AuditEventInput)(result))]);
+      return result;
+    });
+  }
+
+  /** Writes a signed checkpoint at the current head (unless one is already there). */
+  checkpoint(): AuditCheckpoint | undefined {
+    return this.inWriteTx(() => {
+      const head = this.head();
+      if (head.seq === 0) return undefined;
+      const last = this.stmt.lastCheckpoint.get();
+      if (last && last.seq === head.seq) return last;
+      return this.writeCheckpoint(head, this.eventTime());
+    });
+  }
+
+  latestCheckpoint(): AuditCheckpoint | undefined {
+    return this.stmt.lastCheckpoint.get();
+  }
+
+  /**
+   * Re-hashes the whole chain and checks every checkpoint signature against the server key(s).
+   * Checkpoints are read before events, so a concurrent append can only add events, never make a
+   * checkpoint look like it points past the end.
+   */
+  verify(onProgress?: (events: number) => void): ChainReport {
+    const checkpoints = this.stmt.checkpoints.all(); // one row per `checkpointEvery` events
+    const lookup = (keyid: string) => this.keys.get(keyid);
+    return verifyChain(
+      new EventsFromRaw(this.stmt.allRaw.iterate()),
+      checkpoints,
+      (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature),
+      onProgress,
+    );
+  }
+
+  /** A page of events for listings: ascending after `afterSeq`, otherwise newest first. */
+  page(query: AuditPageQuery = {}): Result<AuditPage, QueryCode> {
+    const filter = normalizeFilter(query);
+    if (!filter.ok) return filter;
+    const { sql, params } = selectEvents(filter.value, filter.value.ascending);
+    const limit = filter.value.limit;
+    // One extra row tells whether another page exists without a COUNT over the whole log.
+    const rows = this.prepared(`${sql} LIMIT ?`).all(...params, limit + 1) as AuditEvent[];
+    const more = rows.length > limit;
+    return { ok: true, value: { events: more ? rows.slice(0, limit) : rows, more } };
+  }
+
+  /**
+   * Streams matching events as JSON Lines or CSV to `write`, in ~64 KiB chunks. `write` must not
+   * use this database connection (it is busy reading); append 'audit.exported' after this returns.
+   */
+  exportTo(format: ExportFormat, write: (chunk: string) => void, filter: AuditFilter = {}): Result<{ events: number }, QueryCode> {
+    if (format !== 'jsonl' && format !== 'csv') return { ok: false, code: 'INVALID_QUERY', message: `unknown export format "${String(format)}"` };
+    const normalized = normalizeFilter(filter);
+    if (!normalized.ok) return normalized;
+    const { sql, params } = selectEvents(normalized.value, true); // exports read oldest first, like the chain
+    let events = 0;
+    const rows = this.prepared(sql).iterate(...params) as IterableIterator<AuditEvent>;
+    const counted = (function* () {
+      for (const row of rows) {
+        events++;
+        yield row;
+      }
+    })();
+    let buffer = '';
+    for (const text of formatEvents(format, counted)) {
+      buffer += text;
+      if (buffer.length >= EXPORT_CHUNK_CHARS) {
+        write(buffer);
+        buffer = '';
+      }
+    }
+    if (buffer.length > 0) write(buffer);
+    return { ok: true, value: { events } };
+  }
+
+  private readonly statementCache = new Map<string, Database.Statement>();
+  private prepared(sql: string): Database.Statement {
+    let s = this.statementCache.get(sql);
+    if (!s) this.statementCache.set(sql, (s = this.sqlite.prepare(sql)));
+    return s;
+  }
+
+  private eventTime(): string {
+    const time = formatEventTime(this.now());
+    if (!time.ok) throw new AuditAppendError(time.code, time.message);
+    return time.value;
+  }
+
+  /** Must run inside a write transaction. One clock reading per transaction: its events commit together. */
+  private write(inputs: readonly PreparedInput[]): AuditEvent[] {
+    const time = this.eventTime();
+    let { seq, hash } = this.head();
+    const out: AuditEvent[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
+      seq++;
+      const fields = { seq, time, actor: input.actor, action: input.action, subject: input.subject, payload: input.payload, prevHash: hash };
+      hash = eventHash(fields);
+      this.stmt.insert.run(seq, time, input.actor, input.action, input.subject, input.payload, fields.prevHash, hash);
+      out[i] = { ...fields, hash };
+      if (seq % this.every === 0) this.writeCheckpoint({ seq, hash }, time);
+    }
+    return out;
+  }
+
+  private writeCheckpoint(head: AuditHead, time: string): AuditCheckpoint {
+    const cp = signCheckpoint(head, time, this.options.serverKey);
+    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.keyid, cp.signature);
+    return cp;
+  }
+}
+
+type RawEventRow = [number, string, string, string, string, string, string, string];
+
+/**
+ * Rows read as arrays and turned into events in JS: better-sqlite3 builds objects slowly in native
+ * code, and a hand-written iterator beats a generator here. Together about 1.15x faster verify()
+ * (measured; the scan is a third of verification time). return() closes the statement when the
+ * verifier stops at the first bad event.
+ */
+class EventsFromRaw implements IterableIterator<AuditEvent> {
+  constructor(private readonly rows: IterableIterator<RawEventRow>) {}
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): IteratorResult<AuditEvent, undefined> {
+    const r = this.rows.next();
+    if (r.done) return { done: true, value: undefined };
+    const v = r.value;
+    return { done: false, value: { seq: v[0], time: v[1], actor: v[2], action: v[3], subject: v[4], payload: v[5], prevHash: v[6], hash: v[7] } };
+  }
+  return(): IteratorResult<AuditEvent, undefined> {
+    this.rows.return?.();
+    return { done: true, value: undefined };
+  }
+}
+
+function prepare(input: AuditEventInput): PreparedInput {
+  const prepared = prepareInput(input);
+  if (!prepared.ok) throw new AuditAppendError(prepared.code, prepared.message, prepared.issues);
+  return prepared.value;
+}
+
+/** SQL for a validated filter. Values are bound as parameters; only fixed column names are spliced in. */
+function selectEvents(f: NormalizedFilter, ascending: boolean): { sql: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (clause: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    where.push(clause);
+    params.push(value);
+  };
+  add('seq > ?', f.afterSeq);
+  add('seq < ?', f.beforeSeq);
+  add('action = ?', f.action);
+  add('actor = ?', f.actor);
+  add('subject = ?', f.subject);
+  const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
+  return { sql: `SELECT ${EVENT_COLUMNS} FROM audit_events${clause} ORDER BY seq ${ascending ? 'ASC' : 'DESC'}`, params };
+}
