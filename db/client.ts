@@ -5,12 +5,12 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, chmodSync } from 'node:fs';
+import { mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export interface DbHandle {
   readonly sqlite: Database.Database;
   readonly db: Db;
@@ -18,7 +18,14 @@ export interface DbHandle {
   close(): void;
 }
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/**
+ * Beside this file when run from source (CLI, tests); under the working directory when bundled
+ * into the Next.js server, where import.meta.url points into the build output.
+ */
+function migrationsFolder(): string {
+  const besideSource = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+  return existsSync(join(besideSource, 'meta', '_journal.json')) ? besideSource : join(process.cwd(), 'db', 'migrations');
+}
 
 export function openDatabase(dataDir: string): DbHandle {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -30,7 +37,7 @@ export function openDatabase(dataDir: string): DbHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  migrate(db, { migrationsFolder: migrationsFolder() });
   return { sqlite, db, dataDir, close: () => sqlite.close() };
 }
 
@@ -39,6 +46,6 @@ export function openMemoryDatabase(): DbHandle {
   const sqlite = new Database(':memory:');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
+  migrate(db, { migrationsFolder: migrationsFolder() });
   return { sqlite, db, dataDir: ':memory:', close: () => sqlite.close() };
 }

@@ -71,3 +71,80 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
   keyid: text('keyid').notNull(),
   signature: text('signature').notNull(), // base64 Ed25519 over the canonical checkpoint statement
 });
+
+/** One governed run: the decision record, kept whole so a run can be explained and replayed. */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    moduleVersionId: integer('module_version_id').notNull(),
+    moduleName: text('module_name').notNull(),
+    moduleVersion: text('module_version').notNull(),
+    tenant: text('tenant').notNull(),
+    wasmSha256: text('wasm_sha256').notNull(),
+    actor: text('actor').notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    decision: text('decision', { enum: ['allow', 'deny'] }).notNull(),
+    outcome: text('outcome').notNull(), // RunOutcome kind
+    exitCode: integer('exit_code'),
+    threatScore: integer('threat_score').notNull(),
+    fuelUsed: integer('fuel_used').notNull(),
+    wallMs: integer('wall_ms').notNull(),
+    policyName: text('policy_name').notNull(),
+    policyRevision: integer('policy_revision').notNull(),
+    seed: text('seed').notNull(),
+    outputSha256: text('output_sha256').notNull(),
+    stdin: blob('stdin', { mode: 'buffer' }).notNull(),
+    stdout: blob('stdout', { mode: 'buffer' }).notNull(),
+    stderr: blob('stderr', { mode: 'buffer' }).notNull(),
+    record: text('record', { mode: 'json' }).notNull(), // the full decision record (see docs/decision-record.md)
+    auditSeq: integer('audit_seq').notNull(),
+  },
+  (t) => [
+    index('runs_started').on(t.startedAt),
+    index('runs_module').on(t.moduleName, t.startedAt),
+    index('runs_decision').on(t.decision, t.startedAt),
+  ],
+);
+
+/** Quarantine of one module version (by digest). Active while releasedAt is null. */
+export const quarantine = sqliteTable(
+  'quarantine',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    moduleName: text('module_name').notNull(),
+    wasmSha256: text('wasm_sha256').notNull(),
+    reason: text('reason').notNull(),
+    source: text('source', { enum: ['post_exec', 'threat', 'manual'] }).notNull(),
+    runId: text('run_id'),
+    since: integer('since', { mode: 'timestamp_ms' }).notNull(),
+    by: text('by').notNull(),
+    releasedAt: integer('released_at', { mode: 'timestamp_ms' }),
+    releasedBy: text('released_by'),
+    releaseReason: text('release_reason'),
+  },
+  (t) => [index('quarantine_digest').on(t.wasmSha256, t.releasedAt)],
+);
+
+/**
+ * Console accounts. `passwordHash` is self-describing (scheme and cost parameters inside) so the
+ * cost can be raised later without a migration. Usernames are checked against an anchored regex
+ * in the service before they get here.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(), // random UUID: stable across renames, carried in the session token
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['viewer', 'operator', 'approver', 'admin'] }).notNull(),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    failedLogins: integer('failed_logins').notNull().default(0), // consecutive, reset on success
+    lastFailedLoginAt: integer('last_failed_login_at', { mode: 'timestamp_ms' }),
+    lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    createdBy: text('created_by').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('users_username').on(t.username)],
+);

@@ -1,0 +1,177 @@
+/** `run`, `runs list`, `runs show`, `replay`, `policy check`: governed execution from the shell. */
+import { readFileSync, statSync } from 'node:fs';
+import type { Command } from './command';
+import { optionalString } from './command';
+import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
+import { withServices } from './services';
+import { RunQueries } from '../services/runs';
+import { replayRun } from '../services/replay';
+import { loadPolicyFile } from '../services/policy-store';
+import type { Services } from '../services';
+import type { DecisionRecord } from '../core/guardian/decision-record';
+import type { Verdict } from '../core/guardian';
+
+const MAX_STDIN = 16 * 1024 * 1024;
+
+function parseSeed(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) >= 1n << 64n) throw new UsageError('--seed must be an unsigned 64-bit integer');
+  return BigInt(text);
+}
+
+/** A bundle folder is imported first (idempotent, audited); otherwise `name` or `name@version`. */
+function resolveModule(s: Services, target: string) {
+  let isDir = false;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (isDir) return s.modules.importFolder(target, cliActor());
+  const at = target.lastIndexOf('@');
+  const [name, version] = at > 0 ? [target.slice(0, at), target.slice(at + 1)] : [target, undefined];
+  const row = version ? s.modules.find(name, version) : s.modules.latest(name);
+  return row
+    ? ({ ok: true, value: row } as const)
+    : ({ ok: false, code: 'MODULE_NOT_FOUND', message: `no module ${target} has been imported (nightcore import <bundle>)` } as const);
+}
+
+function printVerdict(line: (t: string) => void, verdict: Verdict) {
+  line(`${verdict.phase}-exec: ${verdict.decision.toUpperCase()} (policy ${verdict.policy.name} r${verdict.policy.revision}) — ${verdict.summary}`);
+  for (const rule of verdict.rules) {
+    if (rule.outcome === 'skip') continue;
+    line(`  ${rule.outcome === 'pass' ? 'pass' : 'FAIL'}  ${rule.id.padEnd(22)} ${rule.explanation}`);
+  }
+}
+
+function printRecord(line: (t: string) => void, r: DecisionRecord) {
+  line(`run ${r.runId}: ${r.decision.toUpperCase()} ${r.module.name}@${r.module.version}`);
+  line(`  threat score ${r.threat.score} (${r.threat.band})`);
+  printVerdict(line, r.pre);
+  if (r.execution) {
+    const o = r.execution.outcome;
+    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? o.trap : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
+    line(`  outcome ${o.kind}${detail ? ` (${detail})` : ''}; fuel ${r.execution.used.fuel}/${r.granted.limits.fuel}, memory ${r.execution.used.peakMemoryPages}/${r.granted.limits.memoryPages} pages, ${r.execution.used.wallMs} ms, output ${r.execution.used.outputBytes} bytes`);
+  }
+  if (r.post) printVerdict(line, r.post);
+  if (r.quarantine) line(`  QUARANTINED: ${r.quarantine.reason}`);
+}
+
+export const run: Command = {
+  name: 'run',
+  summary: 'verify, check, run in the sandbox, check again and record the decision',
+  usage: 'nightcore run <bundle|module-name[@version]> [--json] [--stdin FILE] [--seed N] [--policy FILE] [-- args...]',
+  options: { stdin: { type: 'string' }, seed: { type: 'string' }, policy: { type: 'string' } },
+  optionHelp: {
+    stdin: 'file whose bytes the module reads on standard input',
+    seed: 'seed of the deterministic random source (default: random, recorded)',
+    policy: 'Guardian policy file (default: $NIGHTCORE_POLICY or policies/default.json)',
+  },
+  positionals: [1, 256],
+  run({ values, positionals, out }) {
+    const stdinFile = optionalString(values, 'stdin');
+    const stdin = stdinFile === undefined ? new Uint8Array() : new Uint8Array(readFileSync(stdinFile));
+    if (stdin.length > MAX_STDIN) throw new UsageError(`--stdin is larger than ${MAX_STDIN} bytes`);
+    const seed = parseSeed(optionalString(values, 'seed'));
+    const [target, ...args] = positionals as [string, ...string[]];
+    return withServices(values, async (s) => {
+      const module = resolveModule(s, target);
+      if (!module.ok) return reject(out, module);
+      const result = await s.pipeline.run(module.value, { args, stdin, seed }, cliActor());
+      if (!result.ok) return reject(out, result);
+      const { record, stdout, stderr } = result.value;
+      if (out.json) {
+        out.data({ ok: record.decision === 'allow', record, stdout: Buffer.from(stdout).toString('utf8'), stderr: Buffer.from(stderr).toString('utf8') });
+      } else {
+        process.stdout.write(stdout);
+        process.stderr.write(stderr);
+        printRecord((t) => out.error(t), record);
+      }
+      const okRun = record.decision === 'allow' && record.execution?.outcome.kind === 'ok';
+      return okRun ? EXIT_OK : EXIT_REJECTED;
+    });
+  },
+};
+
+export const runsList: Command = {
+  name: 'runs list',
+  summary: 'list recorded runs, newest first',
+  usage: 'nightcore runs list [--module NAME] [--decision allow|deny] [--limit N] [--json]',
+  options: { module: { type: 'string' }, decision: { type: 'string' }, limit: { type: 'string' } },
+  optionHelp: { module: 'only runs of this module', decision: 'allow or deny', limit: 'at most N runs (default 50, max 500)' },
+  positionals: 0,
+  run({ values, out }) {
+    const decision = optionalString(values, 'decision');
+    if (decision !== undefined && decision !== 'allow' && decision !== 'deny') throw new UsageError('--decision must be allow or deny');
+    const limitText = optionalString(values, 'limit');
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive whole number');
+    return withServices(values, (s) => {
+      const rows = new RunQueries(s.handle.db).list({ module: optionalString(values, 'module'), decision, limit });
+      out.data({ ok: true, runs: rows });
+      if (rows.length === 0) out.line('no runs recorded');
+      for (const r of rows) {
+        out.line(`${r.id}  ${r.startedAt.toISOString()}  ${r.decision.padEnd(5)}  ${r.outcome.padEnd(12)}  ${r.moduleName}@${r.moduleVersion}  score ${r.threatScore}`);
+      }
+      return EXIT_OK;
+    });
+  },
+};
+
+export const runsShow: Command = {
+  name: 'runs show',
+  summary: 'show one run\'s full decision record',
+  usage: 'nightcore runs show <run-id> [--json]',
+  options: {},
+  optionHelp: {},
+  positionals: 1,
+  run({ values, positionals, out }) {
+    return withServices(values, (s) => {
+      const row = new RunQueries(s.handle.db).get(positionals[0]!);
+      if (!row) return reject(out, { code: 'RUN_NOT_FOUND', message: `no run ${positionals[0]}` });
+      out.data({ ok: true, record: row.record, stdout: row.stdout.toString('utf8'), stderr: row.stderr.toString('utf8') });
+      printRecord((t) => out.line(t), row.record);
+      return EXIT_OK;
+    });
+  },
+};
+
+export const replay: Command = {
+  name: 'replay',
+  summary: 're-execute a recorded run and confirm the same outcome, fuel and output digest',
+  usage: 'nightcore replay <run-id> [--json]',
+  options: {},
+  optionHelp: {},
+  positionals: 1,
+  run({ values, positionals, out }) {
+    return withServices(values, async (s) => {
+      const result = await replayRun({ db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool }, positionals[0]!, cliActor());
+      if (!result.ok) return reject(out, result);
+      const r = result.value;
+      out.data({ ok: r.identical, ...r });
+      if (r.identical) out.line(`replay of ${r.runId} identical: ${r.replayed.outcome}, fuel ${r.replayed.fuelUsed}, output ${r.replayed.outputSha256}`);
+      else {
+        out.line(`replay of ${r.runId} DIFFERS:`);
+        for (const d of r.differences) out.line(`  ${d.field}: recorded ${d.recorded}, replayed ${d.replayed}`);
+      }
+      return r.identical ? EXIT_OK : EXIT_REJECTED;
+    });
+  },
+};
+
+export const policyCheck: Command = {
+  name: 'policy check',
+  summary: 'validate a Guardian policy file and name every bad field',
+  usage: 'nightcore policy check <file> [--json]',
+  options: {},
+  optionHelp: {},
+  positionals: 1,
+  run({ positionals, out }) {
+    const loaded = loadPolicyFile(positionals[0]!);
+    if (!loaded.ok) return reject(out, loaded);
+    const p = loaded.value.policy;
+    out.line(`policy ${p.name} revision ${p.revision} is valid (sha256 ${loaded.value.sha256})`);
+    out.data({ ok: true, name: p.name, revision: p.revision, sha256: loaded.value.sha256 });
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,55 @@
+import { userInfo } from 'node:os';
+
+/** Small output helpers shared by the commands: one place decides text vs --json and exit codes. */
+export const EXIT_OK = 0;
+export const EXIT_REJECTED = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Out {
+  readonly json: boolean;
+  line(text: string): void;
+  error(text: string): void;
+  data(value: unknown): void;
+}
+
+export function makeOut(json: boolean, stdout = process.stdout, stderr = process.stderr): Out {
+  return {
+    json,
+    line: (text) => {
+      if (!json) stdout.write(`${text}\n`);
+    },
+    error: (text) => {
+      stderr.write(`${text}\n`);
+    },
+    data: (value) => {
+      if (json) stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+/** Reports an expected failure (a value with a code) the same way in every command; returns exit 1. */
+export function reject(out: Out, failure: { code: string; message: string; issues?: readonly string[] }): number {
+  if (out.json) {
+    out.data({ ok: false, code: failure.code, message: failure.message, issues: failure.issues ?? [] });
+  } else {
+    out.error(`rejected: ${failure.code}: ${failure.message}`);
+    for (const issue of failure.issues ?? []) out.error(`  - ${issue}`);
+  }
+  return EXIT_REJECTED;
+}
+
+/** Who did it, as recorded in the audit log for actions taken from this shell. */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown'; // no passwd entry (some containers)
+  }
+}

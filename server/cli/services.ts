@@ -1,0 +1,14 @@
+/** Opens the services for one command and always closes them, whatever the command returns. */
+import { openServices, type Services } from '../services';
+import { resolveDataDir, resolvePolicyPath } from '../services/config';
+import type { CommandContext } from './command';
+
+export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')) });
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}

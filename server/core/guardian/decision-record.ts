@@ -1,0 +1,55 @@
+/**
+ * The decision record: one self-contained account of a governed run, written to the audit log
+ * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
+ */
+import type { Capability, TLimits } from '../module/manifest';
+import type { RunOutcome } from '../sandbox/types';
+import type { ThreatAssessment } from '../threat';
+import type { Verdict } from './verdict';
+
+export const DECISION_FORMAT = 'nightcore.decision/v1';
+
+export interface DecisionRecord {
+  readonly format: typeof DECISION_FORMAT;
+  readonly runId: string;
+  readonly actor: string;
+  readonly startedAt: string;
+  readonly module: {
+    readonly id: number;
+    readonly name: string;
+    readonly version: string;
+    readonly tenant: string;
+    readonly wasmSha256: string;
+    readonly manifestSha256: string;
+    readonly signers: readonly { readonly keyid: string; readonly name: string; readonly role: string }[];
+  };
+  readonly policy: { readonly name: string; readonly revision: number; readonly sha256: string };
+  readonly verification: { readonly ok: boolean; readonly code: string | null; readonly message: string | null };
+  readonly threat: ThreatAssessment;
+  /** What the run was allowed: policy ∩ manifest request. */
+  readonly granted: { readonly capabilities: readonly Capability[]; readonly limits: TLimits; readonly env: readonly string[] };
+  readonly input: {
+    readonly entry: string;
+    readonly args: readonly string[];
+    /** Only allow-listed variables; recorded so the run can be replayed (never allow-list secrets). */
+    readonly env: Readonly<Record<string, string>>;
+    readonly stdinSha256: string;
+    readonly stdinBytes: number;
+    /** Decimal string: the seed of the deterministic random source, needed for replay. */
+    readonly seed: string;
+  };
+  readonly pre: Verdict;
+  /** Null when pre-exec denied: nothing ran. */
+  readonly execution: {
+    readonly outcome: RunOutcome;
+    readonly used: { readonly fuel: number; readonly peakMemoryPages: number; readonly wallMs: number; readonly outputBytes: number };
+    readonly outputTruncated: boolean;
+    readonly stdoutSha256: string;
+    readonly stderrSha256: string;
+    /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */
+    readonly outputSha256: string;
+  } | null;
+  readonly post: Verdict | null;
+  readonly decision: 'allow' | 'deny';
+  readonly quarantine: { readonly source: 'post_exec' | 'threat'; readonly reason: string } | null;
+}

@@ -1,0 +1,92 @@
+/**
+ * Wires the core to its adapters for one data folder. The console and the CLI both start here,
+ * so they share one set of rules.
+ */
+import { openDatabase, type DbHandle } from '../../db/client';
+import { createSandboxPool, type SandboxPool } from '../core/sandbox';
+import { verifyEd25519 } from '../core/crypto/ed25519';
+import { AuditLog } from './audit-log';
+import { loadOrCreateServerKey, type ServerKey } from './server-key';
+import { TrustStore } from './trust-store';
+import { ModuleRegistry } from './module-registry';
+import { QuarantineService } from './quarantine';
+import { RunPipeline } from './run-pipeline';
+import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+
+export interface Services {
+  readonly handle: DbHandle;
+  readonly serverKey: ServerKey;
+  readonly audit: AuditLog;
+  readonly trust: TrustStore;
+  readonly modules: ModuleRegistry;
+  readonly quarantine: QuarantineService;
+  readonly pipeline: RunPipeline;
+  readonly policy: ActivePolicy;
+  /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
+  pool(): SandboxPool;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly dataDir: string;
+  /** Guardian policy file (default: the shipped policies/default.json). */
+  readonly policyPath?: string;
+  readonly poolSize?: number;
+  readonly now?: () => Date;
+}
+
+export class ServiceStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'ServiceStartError';
+  }
+}
+
+export function openServices(options: ServiceOptions): Services {
+  const now = options.now ?? (() => new Date());
+  // A bad policy stops the start: running on a policy nobody could read would not be default deny.
+  const loaded = loadPolicyFile(options.policyPath ?? defaultPolicyPath());
+  if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
+  const policy = loaded.value;
+
+  const handle = openDatabase(options.dataDir);
+  const serverKey = loadOrCreateServerKey(options.dataDir);
+  const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
+  if (serverKey.created) {
+    audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
+  }
+  const trust = new TrustStore(handle.db, audit, now);
+  const modules = new ModuleRegistry(handle.db, trust, audit, now);
+  const quarantine = new QuarantineService(handle.db, audit, now);
+  let pool: SandboxPool | undefined;
+  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize }));
+  const pipeline = new RunPipeline({
+    sqlite: handle.sqlite,
+    db: handle.db,
+    audit,
+    modules,
+    quarantine,
+    policy: () => policy,
+    pool: getPool,
+    now,
+  });
+  return {
+    handle,
+    serverKey,
+    audit,
+    trust,
+    modules,
+    quarantine,
+    pipeline,
+    policy,
+    pool: getPool,
+    close: async () => {
+      await pool?.close();
+      handle.close();
+    },
+  };
+}

@@ -1,0 +1,237 @@
+/**
+ * Accepted module versions: verification against the trust store, anti-rollback history, and the
+ * import itself, written together with its audit event. A rejected import is audited too.
+ */
+import { and, desc, eq } from 'drizzle-orm';
+import semver from 'semver';
+import type { Db } from '../../db/client';
+import { moduleVersions } from '../../db/schema';
+import { ok, type Result } from '../core/result';
+import { getTableColumns } from 'drizzle-orm';
+import { verifyBundle, parseManifestText, type Signer, type VerifiedModule, type VerifyCode, type VerifyContext } from '../core/module/verify';
+import { verifyLegacyTenant, legacyIdentity } from '../core/module/legacy';
+import { canonicalJson } from '../core/module/canonical';
+import type { TManifest } from '../core/module/manifest';
+import { sha256Hex } from '../core/crypto/digest';
+import type { TrustStore } from './trust-store';
+import type { AuditLog } from './audit-log';
+import { readModuleFolder, type ModuleFolder } from './bundle-files';
+
+export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
+export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
+export type ImportCode = VerifyCode | FolderCode;
+
+/** A stored module version checked again against today's trust store (every run does this). */
+export interface Reverification {
+  readonly ok: boolean;
+  readonly code: VerifyCode | null;
+  readonly message: string | null;
+  /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
+  readonly manifest: TManifest | null;
+  readonly signers: readonly Signer[];
+}
+
+/** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
+interface StoredLegacy {
+  readonly format: 'nightcore.legacy-signature/v1';
+  readonly folderName: string;
+  readonly sigText: string;
+  readonly pubkeyText: string;
+  readonly sha256Text: string;
+  readonly manifestText: string;
+}
+
+export interface Verification {
+  readonly folder: ModuleFolder;
+  readonly verified: VerifiedModule;
+}
+
+export class ModuleRegistry {
+  private readonly reverified = new Map<number, { generation: string; result: Reverification }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly trust: TrustStore,
+    private readonly audit: AuditLog,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Verifies a bundle or legacy tenant folder without changing anything. */
+  verifyFolder(dir: string): Result<Verification, ImportCode> {
+    const read = readModuleFolder(dir);
+    if (!read.ok) return read;
+    const verified = this.verifyContents(read.value);
+    return verified.ok ? ok({ folder: read.value, verified: verified.value }) : verified;
+  }
+
+  verifyContents(folder: ModuleFolder, options: { antiRollback?: boolean } = {}): Result<VerifiedModule, VerifyCode> {
+    const name = folder.kind === 'bundle' ? peekName(folder.manifestText) : legacyName(folder.manifestText, folder.folderName);
+    const ctx: VerifyContext = {
+      lookupKey: this.trust.lookup,
+      requiredRole: 'publisher',
+      signedAt: this.firstSeen(folder) ?? this.now(),
+      highestAccepted: options.antiRollback === false ? undefined : this.highestAccepted(name),
+    };
+    return folder.kind === 'bundle' ? verifyBundle(folder, ctx) : verifyLegacyTenant(folder, ctx);
+  }
+
+  /**
+   * Verifies a stored version again: a key revoked since the import stops it from running.
+   * Cached per row until the trust store changes (in this process or another).
+   */
+  reverify(row: ModuleVersionRow): Reverification {
+    const generation = this.trust.generation();
+    const cached = this.reverified.get(row.id);
+    if (cached && cached.generation === generation) return cached.result;
+    const verified = this.verifyContents(storedFolder(row), { antiRollback: false });
+    const stored = parseManifestText(row.manifestJson);
+    const result: Reverification = verified.ok
+      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers }
+      : { ok: false, code: verified.code, message: verified.message, manifest: stored.ok ? stored.value : null, signers: [] };
+    if (this.reverified.size >= 1024) this.reverified.clear();
+    this.reverified.set(row.id, { generation, result });
+    return result;
+  }
+
+  /** Verifies and stores a module folder; the import and its audit event commit together. */
+  importFolder(dir: string, actor: string): Result<ModuleVersionRow, ImportCode> {
+    const read = readModuleFolder(dir);
+    if (!read.ok) return read;
+    const verified = this.verifyContents(read.value);
+    if (!verified.ok) {
+      this.audit.append({
+        actor,
+        action: 'module.rejected',
+        subject: `folder:${dir}`,
+        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(read.value.wasm) },
+      });
+      return verified;
+    }
+    const v = verified.value;
+    const existing = this.find(v.manifest.name, v.manifest.version);
+    if (existing) return ok(existing); // same version, same digest (the verifier refused anything else)
+    const row = {
+      name: v.manifest.name,
+      version: v.manifest.version,
+      tenant: v.manifest.tenant,
+      description: v.manifest.description,
+      source: v.source,
+      wasmSha256: v.wasmSha256,
+      manifestSha256: v.manifestSha256,
+      manifestJson: v.manifestCanonical,
+      envelopeJson: read.value.kind === 'bundle' ? read.value.envelopeText : JSON.stringify(legacyRecord(read.value)),
+      signerKeyids: v.signers.map((s) => s.keyid),
+      wasm: Buffer.from(read.value.wasm),
+      sizeBytes: read.value.wasm.length,
+      importedBy: actor,
+      importedAt: this.now(),
+    };
+    const stored = this.audit.record(
+      (inserted: ModuleVersionRow) => ({
+        actor,
+        action: 'module.imported',
+        subject: `module:${inserted.name}@${inserted.version}`,
+        payload: {
+          id: inserted.id,
+          source: inserted.source,
+          wasmSha256: inserted.wasmSha256,
+          manifestSha256: inserted.manifestSha256,
+          signers: v.signers.map((s) => ({ keyid: s.keyid, name: s.name })),
+        },
+      }),
+      () => this.db.insert(moduleVersions).values(row).returning().get(),
+    );
+    return ok(stored);
+  }
+
+  find(name: string, version: string): ModuleVersionRow | undefined {
+    return this.db
+      .select()
+      .from(moduleVersions)
+      .where(and(eq(moduleVersions.name, name), eq(moduleVersions.version, version)))
+      .get();
+  }
+
+  /** The highest accepted version of a name (what `run <name>` runs). */
+  latest(name: string): ModuleVersionRow | undefined {
+    const best = this.highestAccepted(name);
+    return best ? this.find(name, best.version) : undefined;
+  }
+
+  /** The highest accepted version of a name, for anti-rollback. */
+  highestAccepted(name: string): { version: string; wasmSha256: string } | undefined {
+    if (!name) return undefined;
+    const rows = this.db
+      .select({ version: moduleVersions.version, wasmSha256: moduleVersions.wasmSha256 })
+      .from(moduleVersions)
+      .where(eq(moduleVersions.name, name))
+      .all();
+    return rows.reduce<{ version: string; wasmSha256: string } | undefined>(
+      (best, r) => (!best || semver.gt(r.version, best.version) ? r : best),
+      undefined,
+    );
+  }
+
+  /**
+   * Trusted signing time: when Night Core first stored this exact manifest (which pins the bytes).
+   * Never a time the bundle claims. Undefined for something never imported: then it is "now".
+   */
+  private firstSeen(folder: ModuleFolder): Date | undefined {
+    // A legacy signature covers only the wasm bytes, so for legacy folders the bytes identify it.
+    const digest = folder.kind === 'bundle' ? manifestDigest(folder.manifestText) : sha256Hex(folder.wasm);
+    if (!digest) return undefined;
+    const column = folder.kind === 'bundle' ? moduleVersions.manifestSha256 : moduleVersions.wasmSha256;
+    const row = this.db
+      .select({ importedAt: moduleVersions.importedAt })
+      .from(moduleVersions)
+      .where(and(eq(column, digest), eq(moduleVersions.source, folder.kind)))
+      .orderBy(moduleVersions.importedAt)
+      .limit(1)
+      .get();
+    return row?.importedAt;
+  }
+
+  list(): Omit<ModuleVersionRow, 'wasm'>[] {
+    const { wasm: _wasm, ...columns } = getTableColumns(moduleVersions);
+    void _wasm;
+    return this.db.select(columns).from(moduleVersions).orderBy(desc(moduleVersions.importedAt)).all();
+  }
+}
+
+/** Best-effort read of the manifest name for history lookups; the verifier does the real validation. */
+function peekName(manifestText: string): string {
+  try {
+    const parsed: unknown = JSON.parse(manifestText);
+    const name = (parsed as { name?: unknown })?.name;
+    return typeof name === 'string' ? name : '';
+  } catch {
+    return '';
+  }
+}
+
+
+function legacyName(manifestText: string, folderName: string): string {
+  const identity = legacyIdentity(manifestText, folderName);
+  return identity.ok ? identity.value.name : '';
+}
+
+function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): StoredLegacy {
+  const { folderName, sigText, pubkeyText, sha256Text, manifestText } = folder;
+  return { format: 'nightcore.legacy-signature/v1', folderName, sigText, pubkeyText, sha256Text, manifestText };
+}
+
+/** Rebuilds what was imported from the stored row, for verification at run time. */
+function storedFolder(row: ModuleVersionRow): ModuleFolder {
+  const wasm = new Uint8Array(row.wasm);
+  if (row.source === 'bundle') return { kind: 'bundle', dir: '(stored)', wasm, manifestText: row.manifestJson, envelopeText: row.envelopeJson };
+  const legacy = JSON.parse(row.envelopeJson) as StoredLegacy;
+  return { kind: 'legacy', dir: '(stored)', wasm, ...legacy };
+}
+
+/** SHA-256 of the canonical manifest, as the registry stores it; undefined when it does not parse. */
+function manifestDigest(manifestText: string): string | undefined {
+  const parsed = parseManifestText(manifestText);
+  if (!parsed.ok) return undefined;
+  const canonical = canonicalJson(parsed.value);
+  return canonical.ok ? sha256Hex(canonical.value) : undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * What the threat score needs to know about the past: earlier runs and versions of a module.
+ * Plain indexed queries over the runs and module_versions tables.
+ */
+import type Database from 'better-sqlite3';
+import type { ThreatHistory } from '../core/threat';
+
+export class RunHistory {
+  private readonly stmt;
+
+  constructor(sqlite: Database.Database) {
+    this.stmt = {
+      digestSeen: sqlite.prepare<[string], { one: number }>('SELECT 1 AS one FROM runs WHERE wasm_sha256 = ? LIMIT 1'),
+      // A post-exec failure is a run that executed (outcome is not 'denied') and was then denied.
+      postFailures: sqlite.prepare<[string], { n: number }>(
+        "SELECT count(*) AS n FROM runs WHERE module_name = ? AND decision = 'deny' AND outcome <> 'denied'",
+      ),
+      previousVersion: sqlite.prepare<[string, number], { wasm_sha256: string; size_bytes: number }>(
+        'SELECT wasm_sha256, size_bytes FROM module_versions WHERE name = ? AND id < ? ORDER BY id DESC LIMIT 1',
+      ),
+    };
+  }
+
+  /** History facts for a module version about to run; `signerTrusted` comes from verification. */
+  facts(module: { id: number; name: string; wasmSha256: string; sizeBytes: number }, signerTrusted: boolean): ThreatHistory {
+    const previous = this.stmt.previousVersion.get(module.name, module.id);
+    return {
+      signerTrusted,
+      firstSeenDigest: this.stmt.digestSeen.get(module.wasmSha256) === undefined,
+      hashDrift:
+        previous && previous.wasm_sha256 !== module.wasmSha256
+          ? { previousSha256: previous.wasm_sha256, previousSizeBytes: previous.size_bytes, sizeBytes: module.sizeBytes }
+          : null,
+      priorPostFailures: this.stmt.postFailures.get(module.name)?.n ?? 0,
+    };
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The one path every run takes: verify → Guardian pre-exec → sandbox → Guardian post-exec → one
+ * decision record in the audit log (→ quarantine). Fail closed: a run starts only after its
+ * `run.started` event is written, and its result counts only once `run.decided` is written.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Db } from '../../db/client';
+import { runs } from '../../db/schema';
+import { evaluatePost, evaluatePre, effectiveGrant, type Verdict } from '../core/guardian';
+import { DECISION_FORMAT, type DecisionRecord } from '../core/guardian/decision-record';
+import { scoreThreat, shouldQuarantine, threatFactsFrom } from '../core/threat';
+import { checkImports, type SandboxPool, type RunResult } from '../core/sandbox';
+import { inspectWasm } from '../core/wasm/inspect';
+import type { WasmReport } from '../core/wasm/report';
+import { sha256Hex } from '../core/crypto/digest';
+import { err, ok, type Result } from '../core/result';
+import type { AuditLog } from './audit-log';
+import type { ModuleRegistry, ModuleVersionRow } from './module-registry';
+import type { ActivePolicy } from './policy-store';
+import type { QuarantineService } from './quarantine';
+import { RunHistory } from './run-history';
+
+export interface RunInput {
+  readonly args?: readonly string[];
+  readonly stdin?: Uint8Array;
+  /** Fixed seed for the deterministic random source; a fresh one is drawn when absent. */
+  readonly seed?: bigint;
+  /** Candidate environment; only names the policy allow-lists reach the module. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface RunReport {
+  readonly record: DecisionRecord;
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+}
+
+export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'BUSY' | 'SHUT_DOWN';
+
+const MAX_SEED = (1n << 64n) - 1n;
+
+export class RunPipeline {
+  private readonly history: RunHistory;
+  /** Inspector reports per digest (the bytes of a digest never change), bounded. */
+  private readonly reports = new Map<string, WasmReport>();
+  private static readonly REPORT_CACHE = 256;
+
+  constructor(
+    private readonly deps: {
+      readonly sqlite: Database.Database;
+      readonly db: Db;
+      readonly audit: AuditLog;
+      readonly modules: ModuleRegistry;
+      readonly quarantine: QuarantineService;
+      readonly policy: () => ActivePolicy;
+      readonly pool: () => SandboxPool;
+      readonly now: () => Date;
+    },
+  ) {
+    this.history = new RunHistory(deps.sqlite);
+  }
+
+  async run(module: ModuleVersionRow, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>> {
+    const { policy, sha256: policySha256 } = this.deps.policy();
+    const verified = this.deps.modules.reverify(module);
+    const manifest = verified.manifest;
+    const report = this.report(module);
+    if (!manifest || !report) return err('MODULE_MALFORMED', `stored module ${module.name}@${module.version} no longer parses`);
+
+    const grant = effectiveGrant(policy, manifest);
+    const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, this.history.facts(module, verified.ok)));
+    const pre = evaluatePre(policy, {
+      manifest,
+      report,
+      signature: { verified: verified.ok, code: verified.code ?? undefined, signers: verified.signers },
+      deniedImports: checkImports(report.imports, grant.capabilities).denied,
+      threat: { score: threat.score, band: threat.band },
+      quarantined: this.deps.quarantine.active(module.wasmSha256) !== undefined,
+      approved: false, // approvals arrive with the Agent Inbox; policies requiring them deny until then
+    });
+
+    const runId = randomUUID();
+    const seed = input.seed ?? randomBytes(8).readBigUInt64BE();
+    if (seed < 0n || seed > MAX_SEED) return err('MODULE_MALFORMED', 'seed must be an unsigned 64-bit integer');
+    const stdin = input.stdin ?? new Uint8Array(0);
+    const env = Object.fromEntries(grant.env.filter((name) => input.env?.[name] !== undefined).map((name) => [name, input.env![name]!]));
+    const startedAt = this.deps.now();
+    const base = {
+      format: DECISION_FORMAT,
+      runId,
+      actor,
+      startedAt: startedAt.toISOString(),
+      module: {
+        id: module.id,
+        name: module.name,
+        version: module.version,
+        tenant: module.tenant,
+        wasmSha256: module.wasmSha256,
+        manifestSha256: module.manifestSha256,
+        signers: verified.signers,
+      },
+      policy: { name: policy.name, revision: policy.revision, sha256: policySha256 },
+      verification: { ok: verified.ok, code: verified.code, message: verified.message },
+      threat,
+      granted: { capabilities: grant.capabilities, limits: grant.limits, env: grant.env },
+      input: {
+        entry: manifest.entry,
+        args: [...(input.args ?? [])],
+        env,
+        stdinSha256: sha256Hex(stdin),
+        stdinBytes: stdin.length,
+        seed: seed.toString(),
+      },
+      pre,
+    } as const;
+
+    if (pre.decision === 'deny') {
+      return ok(this.decide({ ...base, execution: null, post: null, decision: 'deny', quarantine: null }, module, stdin, new Uint8Array(), new Uint8Array(), 0));
+    }
+
+    // Fail closed: if this event cannot be written, nothing runs.
+    this.deps.audit.append({
+      actor,
+      action: 'run.started',
+      subject: `run:${runId}`,
+      payload: { module: `${module.name}@${module.version}`, wasmSha256: module.wasmSha256, granted: base.granted, seed: seed.toString() },
+    });
+    const ran = await this.deps.pool().run({
+      wasmSha256: module.wasmSha256,
+      wasm: module.wasm,
+      entry: manifest.entry,
+      args: [module.name, ...(input.args ?? [])],
+      env,
+      stdin,
+      seed,
+      capabilities: grant.capabilities,
+      limits: grant.limits,
+    });
+    if (!ran.ok) {
+      if (ran.code === 'INSTRUMENT_FAILED') return this.sandboxRefused(base, module, stdin, ran.message);
+      return err(ran.code, ran.message);
+    }
+    const result = ran.value;
+    const post = evaluatePost(policy, { result });
+    const decision = post.decision === 'allow' ? 'allow' : 'deny';
+    const q = shouldQuarantine(policy.threat, { band: threat.band, postDecision: post.decision });
+    const record: DecisionRecord = {
+      ...base,
+      execution: execution(result),
+      post,
+      decision,
+      quarantine: q.quarantine ? { source: q.source, reason: q.reason } : null,
+    };
+    return ok(this.decide(record, module, stdin, result.stdout, result.stderr, result.wallMs));
+  }
+
+  /** The instrumenter refused the module (e.g. shared memory): a pre-exec style denial, recorded. */
+  private sandboxRefused(base: Omit<DecisionRecord, 'execution' | 'post' | 'decision' | 'quarantine'>, module: ModuleVersionRow, stdin: Uint8Array, message: string) {
+    const pre: Verdict = {
+      ...base.pre,
+      decision: 'deny',
+      summary: `The sandbox cannot meter this module: ${message}`,
+    };
+    return ok(this.decide({ ...base, pre, execution: null, post: null, decision: 'deny', quarantine: null }, module, stdin, new Uint8Array(), new Uint8Array(), 0));
+  }
+
+  /** Writes the run row, its decision record and any quarantine in one transaction. */
+  private decide(record: DecisionRecord, module: ModuleVersionRow, stdin: Uint8Array, stdout: Uint8Array, stderr: Uint8Array, wallMs: number): RunReport {
+    this.deps.sqlite.transaction(() => {
+      const event = this.deps.audit.append({ actor: record.actor, action: 'run.decided', subject: `run:${record.runId}`, payload: record as never });
+      this.deps.db
+        .insert(runs)
+        .values({
+          id: record.runId,
+          moduleVersionId: module.id,
+          moduleName: module.name,
+          moduleVersion: module.version,
+          tenant: module.tenant,
+          wasmSha256: module.wasmSha256,
+          actor: record.actor,
+          startedAt: new Date(record.startedAt),
+          decision: record.decision,
+          outcome: record.execution?.outcome.kind ?? 'denied',
+          exitCode: record.execution?.outcome.kind === 'ok' ? record.execution.outcome.exitCode : null,
+          threatScore: record.threat.score,
+          fuelUsed: record.execution?.used.fuel ?? 0,
+          wallMs,
+          policyName: record.policy.name,
+          policyRevision: record.policy.revision,
+          seed: record.input.seed,
+          outputSha256: record.execution?.outputSha256 ?? '',
+          stdin: Buffer.from(stdin),
+          stdout: Buffer.from(stdout),
+          stderr: Buffer.from(stderr),
+          record,
+          auditSeq: event.seq,
+        })
+        .run();
+      if (record.quarantine) {
+        this.deps.quarantine.add(
+          { moduleName: module.name, wasmSha256: module.wasmSha256, reason: record.quarantine.reason, source: record.quarantine.source, runId: record.runId },
+          'guardian',
+        );
+      }
+    })();
+    return { record, stdout, stderr };
+  }
+
+  private report(module: ModuleVersionRow): WasmReport | undefined {
+    const cached = this.reports.get(module.wasmSha256);
+    if (cached) return cached;
+    const inspected = inspectWasm(module.wasm);
+    if (!inspected.ok) return undefined;
+    if (this.reports.size >= RunPipeline.REPORT_CACHE) this.reports.delete(this.reports.keys().next().value!);
+    this.reports.set(module.wasmSha256, inspected.value);
+    return inspected.value;
+  }
+}
+
+export function outputDigest(stdout: Uint8Array, stderr: Uint8Array): { stdoutSha256: string; stderrSha256: string; outputSha256: string } {
+  const stdoutSha256 = sha256Hex(stdout);
+  const stderrSha256 = sha256Hex(stderr);
+  return { stdoutSha256, stderrSha256, outputSha256: sha256Hex(`${stdoutSha256}\n${stderrSha256}`) };
+}
+
+function execution(result: RunResult): NonNullable<DecisionRecord['execution']> {
+  return {
+    outcome: result.outcome,
+    used: {
+      fuel: result.fuelUsed,
+      peakMemoryPages: result.peakMemoryPages,
+      wallMs: result.wallMs,
+      outputBytes: result.stdout.length + result.stderr.length,
+    },
+    outputTruncated: result.outputTruncated,
+    ...outputDigest(result.stdout, result.stderr),
+  };
+}

@@ -1,0 +1,46 @@
+/** Reading recorded runs: listing with filters (newest first, keyset pagination) and one run whole. */
+import { and, desc, eq, lt, gte, getTableColumns, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { runs } from '../../db/schema';
+import type { DecisionRecord } from '../core/guardian/decision-record';
+
+export type RunRow = typeof runs.$inferSelect;
+export type RunSummary = Omit<RunRow, 'stdin' | 'stdout' | 'stderr' | 'record'>;
+
+export interface RunFilter {
+  readonly module?: string;
+  readonly decision?: 'allow' | 'deny';
+  readonly outcome?: string;
+  readonly since?: Date;
+  /** Keyset cursor: only runs that started before this time. */
+  readonly before?: Date;
+  readonly limit?: number;
+}
+
+const { stdin: _i, stdout: _o, stderr: _e, record: _r, ...summaryColumns } = getTableColumns(runs);
+void [_i, _o, _e, _r];
+
+export class RunQueries {
+  constructor(private readonly db: Db) {}
+
+  list(filter: RunFilter = {}): RunSummary[] {
+    const where: SQL[] = [];
+    if (filter.module) where.push(eq(runs.moduleName, filter.module));
+    if (filter.decision) where.push(eq(runs.decision, filter.decision));
+    if (filter.outcome) where.push(eq(runs.outcome, filter.outcome));
+    if (filter.since) where.push(gte(runs.startedAt, filter.since));
+    if (filter.before) where.push(lt(runs.startedAt, filter.before));
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    return this.db
+      .select(summaryColumns)
+      .from(runs)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(runs.startedAt))
+      .limit(limit)
+      .all();
+  }
+
+  get(id: string): (RunRow & { record: DecisionRecord }) | undefined {
+    return this.db.select().from(runs).where(eq(runs.id, id)).get() as (RunRow & { record: DecisionRecord }) | undefined;
+  }
+}
