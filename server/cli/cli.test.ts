@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, statSync, cpSync, mkdirSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import wabtInit from 'wabt';
+import Database from 'better-sqlite3';
 import { parsePrivateKeyFile } from '../core/crypto/keys';
 import { signEd25519 } from '../core/crypto/ed25519';
 import { sha256Hex } from '../core/crypto/digest';
@@ -27,16 +28,25 @@ function json(args: string[], dataDir: string) {
 }
 
 const HELLO_WAT = `(module (func (export "_start")) (memory (export "memory") 1))`;
+const PRINTER_WAT = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hi from wasm\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 13))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`;
 
 describe('nightcore CLI', () => {
   let work: string;
   let data: string;
   let wasmFile: string;
+  let wabt: Awaited<ReturnType<typeof wabtInit>>;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'nightcore-cli-'));
     data = join(work, 'data');
-    const wabt = await wabtInit();
+    wabt = await wabtInit();
     wasmFile = join(work, 'hello.wasm');
     writeFileSync(wasmFile, wabt.parseWat('hello.wat', HELLO_WAT).toBinary({}).buffer);
   });
@@ -160,5 +170,59 @@ describe('nightcore CLI', () => {
     // module.sha256 is checked too.
     writeFileSync(join(dir, 'module.sha256'), `${'0'.repeat(64)}\n`);
     expect(json(['verify', dir], data).body.code).toBe('DIGEST_MISMATCH');
+  });
+
+  it('runs a module with a recorded decision, lists and shows runs, replays, and checks policies', () => {
+    const keys = join(work, 'run-keys');
+    nightcore(['keygen', '--out', keys, '--name', 'runner'], data);
+    nightcore(['trust', 'add', join(keys, 'runner.pub'), '--role', 'publisher'], data);
+    const hello = join(work, 'printer');
+    writeFileSync(join(work, 'printer.wasm'), wabt.parseWat('p.wat', PRINTER_WAT).toBinary({}).buffer);
+    nightcore(['init', join(work, 'printer.wasm'), '--name', 'printer', '--version', '1.0.0', '--out', hello, '--capability', 'stdout', '--capability', 'args'], data);
+    nightcore(['sign', hello, '--key', join(keys, 'runner.key')], data);
+
+    const first = nightcore(['run', hello, '--seed', '42', '--', 'extra-arg'], data);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe('hi from wasm\n');
+    expect(first.stderr).toContain('pre-exec: ALLOW');
+
+    const runJson = json(['run', 'printer', '--seed', '42'], data);
+    expect(runJson.code).toBe(0);
+    const record = runJson.body.record as { runId: string; decision: string; input: { seed: string } };
+    expect(record.decision).toBe('allow');
+    expect(record.input.seed).toBe('42');
+
+    const listed = json(['runs', 'list', '--module', 'printer'], data);
+    expect((listed.body.runs as unknown[]).length).toBe(2);
+    const shown = json(['runs', 'show', record.runId], data);
+    expect(shown.body.stdout).toBe('hi from wasm\n');
+    const replayed = json(['replay', record.runId], data);
+    expect(replayed.code).toBe(0);
+    expect(replayed.body.identical).toBe(true);
+
+    expect(json(['run', 'no-such-module'], data).body.code).toBe('MODULE_NOT_FOUND');
+    expect(nightcore(['run', 'printer', '--seed', 'abc'], data).code).toBe(2);
+
+    expect(nightcore(['policy', 'check', resolve(__dirname, '../../policies/strict.json')], data).code).toBe(0);
+    const badPolicy = join(work, 'bad-policy.json');
+    writeFileSync(badPolicy, JSON.stringify({ format: 'nightcore.policy/v1', name: '', revision: -1 }));
+    const bad = json(['policy', 'check', badPolicy], data);
+    expect(bad.code).toBe(1);
+    expect(bad.body.code).toBe('POLICY_INVALID');
+    expect((bad.body.issues as string[]).join('\n')).toMatch(/revision/);
+    // A policy that does not load stops every command that would judge a run: default deny.
+    expect(json(['run', 'printer', '--policy', badPolicy], data).body.code).toBe('POLICY_INVALID');
+  });
+
+  it('detects a row changed behind the triggers\' back and names its sequence number', () => {
+    const db = new Database(join(data, 'nightcore.db'));
+    const seq = (db.prepare('SELECT min(seq) AS seq FROM audit_events WHERE action = ?').get('key.added') as { seq: number }).seq;
+    db.exec('DROP TRIGGER audit_events_no_update');
+    db.prepare("UPDATE audit_events SET actor = 'mallory' WHERE seq = ?").run(seq);
+    db.close();
+    const verified = json(['audit', 'verify'], data);
+    expect(verified.code).toBe(1);
+    expect(verified.body.code).toBe('HASH_MISMATCH');
+    expect(verified.body.message).toContain(`seq ${seq}`);
   });
 });

@@ -6,12 +6,13 @@ import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
 import { RunQueries } from '../services/runs';
 import { replayRun } from '../services/replay';
+import { INPUT_LIMITS } from '../services/run-pipeline';
 import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 import type { Verdict } from '../core/guardian';
 
-const MAX_STDIN = 16 * 1024 * 1024;
+const MAX_STDIN = INPUT_LIMITS.stdinBytes;
 
 function parseSeed(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;

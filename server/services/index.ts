@@ -24,6 +24,8 @@ export interface Services {
   readonly policy: ActivePolicy;
   /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
   pool(): SandboxPool;
+  /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
+  killAll(reason: string, actor: string): number;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,12 @@ export function openServices(options: ServiceOptions): Services {
     pipeline,
     policy,
     pool: getPool,
+    killAll: (reason, actor) => {
+      // Stop first, record second: the kill switch must work even when recording fails.
+      const killed = pool?.killAll(reason) ?? 0;
+      audit.append({ actor, action: 'sandbox.kill_switch', subject: 'sandbox', payload: { reason, killed } });
+      return killed;
+    },
     close: async () => {
       await pool?.close();
       handle.close();

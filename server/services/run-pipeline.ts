@@ -36,7 +36,10 @@ export interface RunReport {
   readonly stderr: Uint8Array;
 }
 
-export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'BUSY' | 'SHUT_DOWN';
+export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'INPUT_TOO_LARGE' | 'AUDIT_FAILED' | 'BUSY' | 'SHUT_DOWN';
+
+/** Bounds on what a caller may pass, so a decision record always fits its audit event. */
+export const INPUT_LIMITS = { args: 64, argBytes: 4096, argsTotalBytes: 16384, stdinBytes: 16 * 1024 * 1024 } as const;
 
 const MAX_SEED = (1n << 64n) - 1n;
 
@@ -62,6 +65,8 @@ export class RunPipeline {
   }
 
   async run(module: ModuleVersionRow, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>> {
+    const tooLarge = checkInput(input);
+    if (tooLarge) return err('INPUT_TOO_LARGE', tooLarge);
     const { policy, sha256: policySha256 } = this.deps.policy();
     const verified = this.deps.modules.reverify(module);
     const manifest = verified.manifest;
@@ -120,12 +125,16 @@ export class RunPipeline {
     }
 
     // Fail closed: if this event cannot be written, nothing runs.
-    this.deps.audit.append({
-      actor,
-      action: 'run.started',
-      subject: `run:${runId}`,
-      payload: { module: `${module.name}@${module.version}`, wasmSha256: module.wasmSha256, granted: base.granted, seed: seed.toString() },
-    });
+    try {
+      this.deps.audit.append({
+        actor,
+        action: 'run.started',
+        subject: `run:${runId}`,
+        payload: { module: `${module.name}@${module.version}`, wasmSha256: module.wasmSha256, granted: base.granted, seed: seed.toString() },
+      });
+    } catch (e) {
+      return err('AUDIT_FAILED', `the audit log refused the run.started event, so the module did not run: ${(e as Error).message}`);
+    }
     const ran = await this.deps.pool().run({
       wasmSha256: module.wasmSha256,
       wasm: module.wasm,
@@ -216,6 +225,16 @@ export class RunPipeline {
     this.reports.set(module.wasmSha256, inspected.value);
     return inspected.value;
   }
+}
+
+function checkInput(input: RunInput): string | undefined {
+  const args = input.args ?? [];
+  if (args.length > INPUT_LIMITS.args) return `at most ${INPUT_LIMITS.args} arguments`;
+  const sizes = args.map((a) => Buffer.byteLength(a));
+  if (sizes.some((n) => n > INPUT_LIMITS.argBytes)) return `an argument is longer than ${INPUT_LIMITS.argBytes} bytes`;
+  if (sizes.reduce((a, b) => a + b, 0) > INPUT_LIMITS.argsTotalBytes) return `arguments exceed ${INPUT_LIMITS.argsTotalBytes} bytes in all`;
+  if ((input.stdin?.length ?? 0) > INPUT_LIMITS.stdinBytes) return `stdin is larger than ${INPUT_LIMITS.stdinBytes} bytes`;
+  return undefined;
 }
 
 export function outputDigest(stdout: Uint8Array, stderr: Uint8Array): { stdoutSha256: string; stderrSha256: string; outputSha256: string } {
