@@ -37,16 +37,18 @@ export const auditExport: Command = {
     if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv');
     const file = optionalString(values, 'out');
     return withServices(values, async (s) => {
+      let exported;
       if (file === undefined) {
-        s.audit.exportTo(format, (chunk) => process.stdout.write(chunk));
+        exported = s.audit.exportTo(format, (chunk) => process.stdout.write(chunk));
       } else {
         closeSync(openSync(file, 'wx', 0o600)); // refuse to overwrite an earlier export
         const stream = createWriteStream(file, { flags: 'w' });
-        s.audit.exportTo(format, (chunk) => stream.write(chunk));
+        exported = s.audit.exportTo(format, (chunk) => stream.write(chunk));
         await new Promise<void>((resolve, reject_) => stream.end((e?: Error | null) => (e ? reject_(e) : resolve())));
       }
-      s.audit.append({ actor: cliActor(), action: 'audit.exported', subject: 'audit', payload: { format, to: file ?? 'stdout' } });
-      if (file !== undefined) out.line(`exported the audit log to ${file}`);
+      if (!exported.ok) return reject(out, exported);
+      s.audit.append({ actor: cliActor(), action: 'audit.exported', subject: 'audit', payload: { format, to: file ?? 'stdout', events: exported.value.events } });
+      if (file !== undefined) out.line(`exported ${exported.value.events} audit events to ${file}`);
       return EXIT_OK;
     });
   },

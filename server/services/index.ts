@@ -61,6 +61,7 @@ export function openServices(options: ServiceOptions): Services {
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
+  recordPolicyIfChanged(handle, audit, policy);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
@@ -97,4 +98,15 @@ export function openServices(options: ServiceOptions): Services {
       handle.close();
     },
   };
+}
+
+/** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */
+function recordPolicyIfChanged(handle: DbHandle, audit: AuditLog, active: ActivePolicy): void {
+  const last = handle.sqlite
+    .prepare<[], { payload: string }>("SELECT payload FROM audit_events WHERE action = 'policy.loaded' ORDER BY seq DESC LIMIT 1")
+    .get();
+  const lastSha = last ? (JSON.parse(last.payload) as { sha256?: string }).sha256 : undefined;
+  if (lastSha === active.sha256) return;
+  const { name, revision } = active.policy;
+  audit.append({ actor: 'system', action: 'policy.loaded', subject: `policy:${name}`, payload: { name, revision, sha256: active.sha256, path: active.path } });
 }
