@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { createSandboxPool } from '../server/core/sandbox/pool';
+import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-url';
 import * as m from '../server/core/sandbox/test-modules';
 
 const quantile = (xs: number[], q: number) => {
@@ -29,7 +30,7 @@ const sumLoop = m.wat(`(module
 
 async function main() {
   const cores = os.availableParallelism();
-  const pool = createSandboxPool({ size: cores, queueLimit: 1024 });
+  const pool = createSandboxPool({ size: cores, queueLimit: 1024, workerUrl: DEFAULT_WORKER_URL });
   const hello = m.request(m.HELLO, { capabilities: ['stdout'] });
   const must = async (req: typeof hello) => {
     const r = await pool.run(req);

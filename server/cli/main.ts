@@ -9,6 +9,7 @@ import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { auditVerify, auditExport } from './commands-audit';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { ServiceStartError } from '../services';
+import { USER_COMMANDS } from './commands-users';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   policyCheck,
   auditVerify,
   auditExport,
+  ...USER_COMMANDS,
 ];
 
 function overview(): string {

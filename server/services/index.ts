@@ -34,6 +34,8 @@ export interface ServiceOptions {
   /** Guardian policy file (default: the shipped policies/default.json). */
   readonly policyPath?: string;
   readonly poolSize?: number;
+  /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
+  readonly workerUrl: URL;
   readonly now?: () => Date;
 }
 
@@ -66,7 +68,7 @@ export function openServices(options: ServiceOptions): Services {
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
   let pool: SandboxPool | undefined;
-  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize }));
+  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize, workerUrl: options.workerUrl }));
   const pipeline = new RunPipeline({
     sqlite: handle.sqlite,
     db: handle.db,

@@ -1,10 +1,11 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createSandboxPool, type SandboxPool } from './pool';
 import * as m from './test-modules';
+import { DEFAULT_WORKER_URL } from './worker-url';
 
 const pools: SandboxPool[] = [];
-const newPool = (...args: Parameters<typeof createSandboxPool>) => {
-  const p = createSandboxPool(...args);
+const newPool = (opts: Partial<Parameters<typeof createSandboxPool>[0]> = {}) => {
+  const p = createSandboxPool({ workerUrl: DEFAULT_WORKER_URL, ...opts });
   pools.push(p);
   return p;
 };

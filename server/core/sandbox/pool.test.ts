@@ -1,11 +1,12 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createSandboxPool } from './pool';
+import { DEFAULT_WORKER_URL } from './worker-url';
 import type { RunRequest, RunResult } from './types';
 import { createXoshiro256StarStar } from './prng.mjs';
 import { VIRTUAL_EPOCH_NS } from './wasi-host.mjs';
 import * as m from './test-modules';
 
-const pool = createSandboxPool({ size: 2 });
+const pool = createSandboxPool({ size: 2, workerUrl: DEFAULT_WORKER_URL });
 afterAll(() => pool.close());
 
 async function run(req: RunRequest): Promise<RunResult> {

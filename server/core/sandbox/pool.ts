@@ -16,8 +16,8 @@ export interface SandboxPoolOptions {
   readonly queueLimit?: number;
   /** Compiled modules kept (LRU, default 32). */
   readonly moduleCacheEntries?: number;
-  /** Worker entry; services may inject a path (default ./worker.mjs beside this file). */
-  readonly workerUrl?: URL;
+  /** Worker entry: DEFAULT_WORKER_URL (./worker-url.ts) from source; bundled hosts pass their own path. */
+  readonly workerUrl: URL;
   /** Injected for tests or alternative instrumenters (default ./instrument instrumentModule). */
   readonly instrument?: InstrumentFn;
   /** JS heap cap per worker. Does NOT cap wasm memory: that is the instrumenter's clamp. */
@@ -65,10 +65,10 @@ interface Slot {
   job: Job | null;
 }
 
-export function createSandboxPool(opts: SandboxPoolOptions = {}): SandboxPool {
+export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
   const size = Math.max(1, opts.size ?? availableParallelism());
   const queueLimit = Math.max(0, opts.queueLimit ?? size * 4);
-  const workerUrl = opts.workerUrl ?? new URL('./worker.mjs', import.meta.url);
+  const workerUrl = opts.workerUrl;
   const heapMb = opts.workerHeapMb ?? 128;
   const cache = new ModuleCache(Math.max(1, opts.moduleCacheEntries ?? 32), opts.instrument ?? instrumentModule);
   const slots: Slot[] = [];

@@ -1,0 +1,13 @@
+import type { Permission } from '@/server/auth/rbac';
+
+/** The console's sections; a section shows only for roles holding its permission (the server checks again). */
+export const NAV: readonly { href: string; label: string; permission: Permission }[] = [
+  { href: '/', label: 'Watchtower', permission: 'runs.read' },
+  { href: '/modules', label: 'Modules', permission: 'modules.read' },
+  { href: '/runs', label: 'Runs', permission: 'runs.read' },
+  { href: '/quarantine', label: 'Quarantine', permission: 'quarantine.read' },
+  { href: '/audit', label: 'Audit log', permission: 'audit.read' },
+  { href: '/policies', label: 'Policies', permission: 'policies.read' },
+  { href: '/keys', label: 'Keys', permission: 'keys.manage' },
+  { href: '/users', label: 'Users', permission: 'users.manage' },
+];

@@ -1,0 +1,37 @@
+/** Shared by the API tests: contexts for each role over a real in-memory database. */
+import { openMemoryDatabase, type DbHandle } from '../../db/client';
+import { testEd25519Key } from '../core/audit/test-support';
+import { AuditLog } from '../services/audit-log';
+import type { Services } from '../services/index';
+import type { Role } from '../auth/rbac';
+import type { SessionUser } from '../auth/session';
+import type { Context } from './trpc';
+
+/**
+ * Services whose every member throws: used to prove that authorisation is decided BEFORE a
+ * handler touches anything.
+ */
+export const HANDLER_REACHED = 'handler reached services';
+export const untouchableServices = new Proxy({} as Services, {
+  get() {
+    throw new Error(HANDLER_REACHED);
+  },
+});
+
+/** The user/audit part of the services over an in-memory database (the rest is not needed here). */
+export function memoryServices(): { services: Services; handle: DbHandle } {
+  const handle = openMemoryDatabase();
+  const audit = new AuditLog(handle.sqlite, { serverKey: testEd25519Key() });
+  const partial = { handle, audit };
+  const services = new Proxy(partial, {
+    get(target, prop) {
+      if (prop in target) return target[prop as keyof typeof target];
+      throw new Error(`memoryServices: ${String(prop)} is not set up in this test`);
+    },
+  }) as unknown as Services;
+  return { services, handle };
+}
+
+export const sessionFor = (role: Role, username = `test-${role}`, id = `id-${role}`): SessionUser => ({ id, username, role });
+
+export const ctxFor = (user: SessionUser | null, services: Services = untouchableServices): Context => ({ user, services });

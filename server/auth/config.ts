@@ -1,0 +1,76 @@
+/**
+ * The Auth.js configuration: one credentials provider, JWT sessions of 8 hours carrying the user
+ * id and role. The token is NOT trusted for authorisation on its own: every time a session is
+ * read, the user is looked up again, so a disabled user is signed out at once and a changed role
+ * takes effect on the next request.
+ */
+import type { NextAuthConfig } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { isRole } from './rbac';
+import { checkCredentials, type CredentialsDeps } from './credentials';
+import type { UserService } from '../services/users';
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export interface AuthConfigDeps extends CredentialsDeps {
+  readonly users: Pick<UserService, 'verifyLogin' | 'findActiveById' | 'recordLogout'>;
+  readonly secret: string;
+  readonly now?: () => number;
+}
+
+export function createAuthConfig(deps: AuthConfigDeps): NextAuthConfig {
+  const now = deps.now ?? Date.now;
+  return {
+    secret: deps.secret,
+    // The console is self-hosted: the host comes from the request (or AUTH_URL when set).
+    trustHost: true,
+    session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 15 * 60 },
+    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    // Cookies: Auth.js defaults are HttpOnly, SameSite=Lax, Path=/, and Secure with the
+    // __Secure-/__Host- prefixes whenever the site is served over https.
+    pages: { signIn: '/signin', error: '/signin' },
+    // A failed sign-in is normal traffic (and already in the audit log): no stack trace per attempt.
+    logger: {
+      error(error) {
+        if ((error as { type?: string }).type === 'CredentialsSignin') return;
+        console.error('[auth]', error);
+      },
+    },
+    providers: [
+      Credentials({
+        credentials: { username: { label: 'Username' }, password: { label: 'Password', type: 'password' } },
+        authorize: (credentials, request) => checkCredentials(deps, credentials, request.headers),
+      }),
+    ],
+    events: {
+      signOut(message) {
+        const sub = 'token' in message ? message.token?.sub : undefined;
+        if (typeof sub === 'string') deps.users.recordLogout(sub);
+      },
+    },
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) {
+          token.sub = user.id;
+          token.name = user.name;
+          token.role = (user as { role?: unknown }).role;
+          token.signedInAt = now();
+        }
+        // Auth.js re-issues the JWT as it is used (a sliding expiry); this makes 8 hours a hard
+        // limit counted from the sign-in itself.
+        const signedInAt = token.signedInAt;
+        if (typeof signedInAt !== 'number' || now() - signedInAt > SESSION_MAX_AGE_SECONDS * 1000 || signedInAt > now() + 60_000) return null;
+        // Re-read on every use: a disabled or deleted user loses the session now, not in 8 hours.
+        const current = typeof token.sub === 'string' ? deps.users.findActiveById(token.sub) : undefined;
+        if (!current) return null;
+        token.role = current.role;
+        token.name = current.username;
+        return token;
+      },
+      session({ session, token }) {
+        const role = isRole(token.role) ? token.role : undefined;
+        return { ...session, user: { ...session.user, id: token.sub ?? '', name: token.name ?? '', role } };
+      },
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CredentialsSignin } from '@auth/core/errors';
+import { checkCredentials, rateLimitedErrorFrom } from './credentials';
+import { createAuthConfig } from './config';
+import { LoginRateLimiter } from './rate-limit';
+import { clientAddress } from './client-address';
+import { loadOrCreateAuthSecret } from './secret';
+import { usersOf } from '../services/users';
+import { memoryServices } from '../api/test-support';
+import type { DbHandle } from '../../db/client';
+
+const handles: DbHandle[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  handles.splice(0).forEach((h) => h.close());
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+const PW = 'a-good-long-password';
+async function setup() {
+  const { services, handle } = memoryServices();
+  handles.push(handle);
+  const users = usersOf(services);
+  await users.create({ username: 'alice', password: PW, role: 'operator' }, 'test');
+  let t = 0;
+  const limiter = new LoginRateLimiter(() => t);
+  return { users, limiter, rateLimited: rateLimitedErrorFrom(CredentialsSignin), advance: (ms: number) => (t += ms) };
+}
+const from = (ip: string) => new Headers({ 'x-forwarded-for': ip });
+
+describe('checkCredentials', () => {
+  it('signs in with the right password (username case-insensitive) and refuses a wrong one', async () => {
+    const deps = await setup();
+    expect(await checkCredentials(deps, { username: ' Alice ', password: PW }, from('10.0.0.1'))).toMatchObject({ name: 'alice', role: 'operator' });
+    expect(await checkCredentials(deps, { username: 'alice', password: 'wrong password!' }, from('10.0.0.1'))).toBeNull();
+    expect(await checkCredentials(deps, { username: 42, password: ['x'] }, from('10.0.0.1'))).toBeNull();
+  });
+
+  it('locks the account after 5 failures, even with the right password, and says for how long', async () => {
+    const deps = await setup();
+    for (let i = 0; i < 5; i++) await checkCredentials(deps, { username: 'alice', password: `wrong-${i}-password` }, from(`10.0.0.${i}`));
+    const locked = checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'));
+    await expect(locked).rejects.toBeInstanceOf(CredentialsSignin); // what Auth.js needs to pass the code on
+    await expect(locked).rejects.toMatchObject({ code: 'rate_limited', minutes: 15 });
+    deps.advance(15 * 60_000);
+    expect(await checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).not.toBeNull();
+  });
+
+  it('the Auth.js jwt callback drops the session of a disabled user and reads the current role', async () => {
+    const deps = await setup();
+    const config = createAuthConfig({ ...deps, secret: 'x'.repeat(32) });
+    const user = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    const jwt = config.callbacks!.jwt!;
+    const token = await jwt({ token: {}, user: { ...user }, account: null, trigger: 'signIn' } as never);
+    expect(token).toMatchObject({ sub: user.id, role: 'operator' });
+    deps.users.setRole('alice', 'approver', 'test');
+    expect(await jwt({ token: { ...token } } as never)).toMatchObject({ role: 'approver', sub: user.id });
+    deps.users.disable('alice', 'test');
+    expect(await jwt({ token: { ...token } } as never)).toBeNull();
+    expect(await jwt({ token: { sub: 'forged-id', role: 'admin', signedInAt: Date.now() } } as never)).toBeNull();
+  });
+
+  it('ends every session 8 hours after sign-in, however active it was', async () => {
+    const deps = await setup();
+    let t = 1_000_000;
+    const jwt = createAuthConfig({ ...deps, secret: 'x'.repeat(32), now: () => t }).callbacks!.jwt!;
+    const user = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    const token = await jwt({ token: {}, user: { ...user }, account: null, trigger: 'signIn' } as never);
+    t += 8 * 3600_000;
+    expect(await jwt({ token: { ...token } } as never)).not.toBeNull();
+    t += 1;
+    expect(await jwt({ token: { ...token } } as never)).toBeNull();
+    expect(await jwt({ token: { ...token, signedInAt: undefined } } as never)).toBeNull();
+  });
+});
+
+describe('clientAddress', () => {
+  it('takes the last X-Forwarded-For hop and buckets unknown or odd values together', () => {
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9' }))).toBe('203.0.113.9');
+    expect(clientAddress(new Headers({ 'x-real-ip': '2001:DB8::1' }))).toBe('2001:db8::1');
+    expect(clientAddress(new Headers())).toBe('unknown');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '<script>' }))).toBe('unknown');
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '1'.repeat(100) }))).toBe('unknown');
+  });
+});
+
+describe('loadOrCreateAuthSecret', () => {
+  it('prefers AUTH_SECRET, else creates a 0600 file once and reuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nightcore-secret-'));
+    dirs.push(dir);
+    expect(loadOrCreateAuthSecret(dir, 'e'.repeat(40))).toBe('e'.repeat(40));
+    expect(() => loadOrCreateAuthSecret(dir, 'short')).toThrow(/at least 32/);
+    const first = loadOrCreateAuthSecret(dir, undefined);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(statSync(join(dir, 'auth-secret')).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateAuthSecret(dir, '')).toBe(first);
+    expect(readFileSync(join(dir, 'auth-secret'), 'utf8').trim()).toBe(first);
+  });
+
+  it('refuses a secret file that others can read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nightcore-secret-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'auth-secret'), 'y'.repeat(43));
+    chmodSync(join(dir, 'auth-secret'), 0o644);
+    expect(() => loadOrCreateAuthSecret(dir, undefined)).toThrow(/group or others/);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The credentials check behind Auth.js's `authorize`: rate limits first, then the password.
+ * Kept free of Auth.js types so it can be tested directly. Every failure looks the same to the
+ * person signing in ("invalid username or password"), except a rate limit, which says how long to wait.
+ */
+import type { Role } from './rbac';
+import { retryAfterMinutes, type LoginRateLimiter } from './rate-limit';
+import { clientAddress } from './client-address';
+import type { UserService } from '../services/users';
+import { MAX_PASSWORD_LENGTH } from './password';
+
+export const RATE_LIMITED_CODE = 'rate_limited';
+
+/** The shape of Auth.js's CredentialsSignin class: its `code` is copied into the URL (?code=...). */
+type CredentialsSigninClass = new (message?: string) => Error & { code: string };
+
+/**
+ * Builds "too many attempts" errors from the CredentialsSignin class of the Auth.js instance in
+ * use. It is injected rather than imported because Auth.js recognises it with `instanceof`, and
+ * the Next.js bundle and the plain @auth/core used in tests hold different copies of the class.
+ */
+export function rateLimitedErrorFrom(CredentialsSignin: CredentialsSigninClass) {
+  return (minutes: number): Error => Object.assign(new CredentialsSignin(`too many sign-in attempts; try again in ${minutes} minute(s)`), { code: RATE_LIMITED_CODE, minutes });
+}
+
+export interface SignedInUser {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+}
+
+export interface CredentialsDeps {
+  readonly users: Pick<UserService, 'verifyLogin'>;
+  readonly limiter: LoginRateLimiter;
+  readonly rateLimited: (minutes: number) => Error;
+}
+
+/** Returns the user, or null for bad credentials (Auth.js turns that into CredentialsSignin). */
+export async function checkCredentials(
+  deps: CredentialsDeps,
+  credentials: Partial<Record<'username' | 'password', unknown>>,
+  headers: Headers,
+): Promise<SignedInUser | null> {
+  const username = typeof credentials.username === 'string' ? credentials.username.trim().toLowerCase().slice(0, 64) : '';
+  const password = typeof credentials.password === 'string' ? credentials.password.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
+  const address = clientAddress(headers);
+  const decision = deps.limiter.check(username, address);
+  if (!decision.allowed) throw deps.rateLimited(retryAfterMinutes(decision.retryAfterMs));
+  const result = await deps.users.verifyLogin(username, password, address);
+  if (!result.ok) {
+    deps.limiter.fail(username, address);
+    return null;
+  }
+  deps.limiter.succeed(username);
+  return { id: result.value.id, name: result.value.username, role: result.value.role };
+}

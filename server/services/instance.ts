@@ -1,0 +1,29 @@
+/**
+ * The console's process-wide services, opened once on first use. Configuration comes from the
+ * environment here, at the edge, never inside the core.
+ */
+import { openServices, type Services } from './index';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolveDataDir, resolvePolicyPath } from './config';
+import { ensureInitialAdmin } from './initial-admin';
+
+const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
+
+export function getServices(): Services {
+  if (!globalForServices.nightcoreServices) {
+    const services = openServices({
+      dataDir: resolveDataDir(),
+      policyPath: resolvePolicyPath(),
+      // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
+      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker.mjs')),
+    });
+    const admin = ensureInitialAdmin(services, { NIGHTCORE_ADMIN_PASSWORD: process.env.NIGHTCORE_ADMIN_PASSWORD }, (line) => console.log(line));
+    if (!admin.ok) {
+      services.close();
+      throw new Error(`cannot start: ${admin.message}`); // fail closed: a misconfigured start serves nothing
+    }
+    globalForServices.nightcoreServices = services;
+  }
+  return globalForServices.nightcoreServices;
+}
