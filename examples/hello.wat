@@ -1,0 +1,9 @@
+;; The example module shipped with Night Core: prints a greeting on stdout through WASI fd_write.
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "Hello from Night Core!\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 64))   ;; iovec.buf
+    (i32.store (i32.const 4) (i32.const 23))   ;; iovec.len
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
