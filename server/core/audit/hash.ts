@@ -9,6 +9,7 @@
  * JSON.stringify for well-formed strings, which is all the log accepts.
  */
 import * as nodeCrypto from 'node:crypto';
+import type { AuditEvent } from './event';
 
 type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
 /**
@@ -20,16 +21,8 @@ const sha256Hex: (text: string) => string = oneShot
   ? (text) => oneShot('sha256', text, 'hex')
   : (text) => nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export interface HashedFields {
-  readonly seq: number;
-  readonly time: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly subject: string;
-  /** canonical JSON text */
-  readonly payload: string;
-  readonly prevHash: string;
-}
+/** What the hash covers: the stored event without its own hash. */
+export type HashedFields = Omit<AuditEvent, 'hash'>;
 
 export function canonicalEventText(e: HashedFields): string {
   return (

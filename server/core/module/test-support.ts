@@ -2,7 +2,7 @@
  * Test support (not shipped behaviour): small wasm modules built from WAT, keys generated on the
  * spot, an in-memory trust store and a helper that produces a signed bundle.
  */
-import wabtInit from 'wabt';
+import { wat } from '../sandbox/test-modules';
 import { generateKeyPair } from '../crypto/ed25519';
 import { keyIdOf } from '../crypto/keys';
 import { createManifest, signManifest, type ManifestFields } from './sign';
@@ -10,16 +10,7 @@ import { serializeEnvelope } from './dsse';
 import type { TManifest } from './manifest';
 import type { BundleInput, KeyRole, TrustedKey, VerifyContext } from './verify';
 
-const wabt = await wabtInit();
-
-export function wat(source: string): Uint8Array {
-  const parsed = wabt.parseWat('test.wat', source, {});
-  try {
-    return new Uint8Array(parsed.toBinary({}).buffer);
-  } finally {
-    parsed.destroy();
-  }
-}
+export { wat };
 
 export const HELLO_WASM = wat(`(module
   (memory (export "memory") 1)

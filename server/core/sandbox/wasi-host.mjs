@@ -9,7 +9,7 @@
  */
 import { createXoshiro256StarStar } from './prng.mjs';
 
-/** Which capability grants each function. Must equal WASI_FUNCTIONS in wasi-imports.ts (tested). */
+/** Which capability grants each function; wasi-imports.ts re-exports it as WASI_FUNCTIONS for the pre-exec check. */
 export const HOST_FUNCTION_GRANTS = Object.freeze({
   args_get: ['args'],
   args_sizes_get: ['args'],

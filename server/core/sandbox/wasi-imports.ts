@@ -1,9 +1,10 @@
 import type { Capability } from '../module/manifest';
+import { HOST_FUNCTION_GRANTS } from './wasi-host.mjs';
 
 /**
  * The import allow-list: which `wasi_snapshot_preview1` functions exist in the Night Core host and
- * which capability grants each one. This table is the policy's single view of the host; the host
- * itself (wasi-host.mjs) builds exactly these functions, and a test keeps the two in agreement.
+ * which capability grants each one. The table is the host's own (wasi-host.mjs builds exactly these
+ * functions), so the pre-exec check and the host cannot disagree; a test checks what each grant builds.
  *
  * `baseline` functions are what toolchain start-up code (wasi-libc, Rust std) imports even for a
  * hello world; they expose nothing: there are no preopened directories, stdio is not seekable, and
@@ -14,23 +15,8 @@ export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const
 
 export type WasiGrant = Capability | 'baseline';
 
-export const WASI_FUNCTIONS: Readonly<Record<string, readonly WasiGrant[]>> = {
-  args_get: ['args'],
-  args_sizes_get: ['args'],
-  environ_get: ['environ'],
-  environ_sizes_get: ['environ'],
-  fd_read: ['stdin'],
-  fd_write: ['stdout', 'stderr'],
-  clock_time_get: ['clock'],
-  clock_res_get: ['clock'],
-  random_get: ['random'],
-  proc_exit: ['exit'],
-  fd_fdstat_get: ['baseline'],
-  fd_close: ['baseline'],
-  fd_seek: ['baseline'],
-  fd_prestat_get: ['baseline'],
-  fd_prestat_dir_name: ['baseline'],
-};
+/** The one table (it lives in the worker's plain-JS host, which cannot import TypeScript). */
+export const WASI_FUNCTIONS = HOST_FUNCTION_GRANTS as Readonly<Record<string, readonly WasiGrant[]>>;
 
 /** Kinds as reported by our inspector ('func') and by WebAssembly.Module.imports ('function'). */
 export type ImportKind = 'func' | 'function' | 'table' | 'memory' | 'global' | 'tag';
