@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -27,7 +28,19 @@ function migrationsFolder(): string {
   return existsSync(join(besideSource, 'meta', '_journal.json')) ? besideSource : join(process.cwd(), 'db', 'migrations');
 }
 
-export function openDatabase(dataDir: string): DbHandle {
+export interface OpenOptions {
+  /**
+   * Run WAL checkpoints on a worker thread (db/wal-checkpoint-worker.mjs) instead of on whichever
+   * commit crosses the threshold: a checkpoint with its fsync costs milliseconds, and on the main
+   * thread of a server that lands on a request. Long-running hosts pass it; short CLI commands do not.
+   */
+  readonly checkpointWorkerUrl?: URL;
+}
+
+const CHECKPOINT_INTERVAL_MS = 250;
+const TRUNCATE_AT_FRAMES = 4000; // 16 MiB of WAL
+
+export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHandle {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'nightcore.db');
   const sqlite = new Database(file);
@@ -38,7 +51,30 @@ export function openDatabase(dataDir: string): DbHandle {
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: migrationsFolder() });
-  return { sqlite, db, dataDir, close: () => sqlite.close() };
+  const checkpointer = options.checkpointWorkerUrl ? startCheckpointer(sqlite, file, options.checkpointWorkerUrl) : undefined;
+  return {
+    sqlite,
+    db,
+    dataDir,
+    close: () => {
+      void checkpointer?.terminate();
+      sqlite.close(); // the last connection to close checkpoints and removes the WAL
+    },
+  };
+}
+
+function startCheckpointer(sqlite: Database.Database, file: string, url: URL): Worker {
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const worker = new Worker(url, { workerData: { file, intervalMs: CHECKPOINT_INTERVAL_MS, truncateAtFrames: TRUNCATE_AT_FRAMES } });
+  const fallBack = (why: unknown) => {
+    // Never let the WAL grow without bound: go back to checkpointing on commit.
+    sqlite.pragma('wal_autocheckpoint = 1000');
+    console.error(`[nightcore] WAL checkpoint worker stopped (${String(why)}); checkpointing on commit instead`);
+  };
+  worker.on('message', (m: { error?: string }) => m.error && fallBack(m.error));
+  worker.on('error', fallBack);
+  worker.unref(); // it must not keep a process alive
+  return worker;
 }
 
 /** An isolated in-memory database with the real migrations, for tests. */

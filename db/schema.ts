@@ -60,7 +60,14 @@ export const auditEvents = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_events_action').on(t.action), index('audit_events_time').on(t.time)],
+  (t) => [
+    index('audit_events_action').on(t.action),
+    index('audit_events_time').on(t.time),
+    // The console filters by exact actor or subject, newest first; each index carries seq (the
+    // rowid), so a rare value is found without scanning the whole log.
+    index('audit_events_actor').on(t.actor),
+    index('audit_events_subject').on(t.subject),
+  ],
 );
 
 /** Signed statements "the chain had head `hash` at `seq`", made with the server's own key. */
@@ -104,7 +111,33 @@ export const runs = sqliteTable(
     index('runs_started').on(t.startedAt),
     index('runs_module').on(t.moduleName, t.startedAt),
     index('runs_decision').on(t.decision, t.startedAt),
+    // RunHistory asks "has this digest ever run?" before every run; unindexed that scans the whole table.
+    index('runs_digest').on(t.wasmSha256),
+    // Watchtower: per-score range counts in a window (histogram, average) and the riskiest modules, without touching rows.
+    index('runs_threat').on(t.threatScore, t.startedAt, t.moduleName),
+    // Console runs.list filters by outcome newest first; a rare outcome (crashed) would otherwise scan every run.
+    index('runs_outcome').on(t.outcome, t.startedAt),
+    // RunHistory counts a module's post-exec failures before every run and for every threat score the console shows;
+    // covering, so the count never reads rows (without it SQLite picked runs_decision and read every denied run).
+    index('runs_module_decision').on(t.moduleName, t.decision, t.outcome),
   ],
+);
+
+/**
+ * Denormalised from runs.record for the Watchtower's "top denied rules": one row per rule that
+ * failed in a denied run. Filled by an AFTER INSERT trigger on runs (migration
+ * 0005_run_denied_rules_trigger), so it is written in the same transaction as the run and no
+ * writer can forget it.
+ */
+export const runDeniedRules = sqliteTable(
+  'run_denied_rules',
+  {
+    runId: text('run_id').notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    phase: text('phase', { enum: ['pre', 'post'] }).notNull(),
+    rule: text('rule').notNull(),
+  },
+  (t) => [index('run_denied_rules_rule').on(t.rule, t.startedAt)],
 );
 
 /** Quarantine of one module version (by digest). Active while releasedAt is null. */

@@ -8,6 +8,6 @@ export const NAV: readonly { href: string; label: string; permission: Permission
   { href: '/quarantine', label: 'Quarantine', permission: 'quarantine.read' },
   { href: '/audit', label: 'Audit log', permission: 'audit.read' },
   { href: '/policies', label: 'Policies', permission: 'policies.read' },
-  { href: '/keys', label: 'Keys', permission: 'keys.manage' },
+  { href: '/keys', label: 'Keys', permission: 'keys.read' },
   { href: '/users', label: 'Users', permission: 'users.manage' },
 ];

@@ -18,6 +18,23 @@ export const PROCEDURE_ACCESS = {
   'users.create': 'users.manage',
   'users.disable': 'users.manage',
   'users.setRole': 'users.manage',
+  'audit.page': 'audit.read',
+  'audit.actions': 'audit.read',
+  'keys.list': 'keys.read',
+  'keys.add': 'keys.manage',
+  'keys.revoke': 'keys.manage',
+  'modules.list': 'modules.read',
+  'modules.get': 'modules.read',
+  'modules.run': 'runs.execute',
+  'runs.list': 'runs.read',
+  'runs.get': 'runs.read',
+  'runs.replay': 'runs.execute',
+  'watchtower.summary': 'runs.read',
+  'watchtower.feed': 'runs.read',
+  'quarantine.list': 'quarantine.read',
+  'quarantine.add': 'quarantine.add',
+  'quarantine.release': 'quarantine.release',
+  'policies.active': 'policies.read',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;

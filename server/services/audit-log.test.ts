@@ -100,6 +100,28 @@ describe('AuditLog append and verify', () => {
   });
 });
 
+describe('verifyAsync: long chains without blocking', () => {
+  it('pauses between pages, lets other queries use the connection meanwhile, and agrees with verify()', async () => {
+    const { sqlite, log } = setup({ checkpointEvery: 1000 });
+    log.appendMany(Array.from({ length: 25_000 }, (_, i) => ev(i + 1)));
+    const progress: number[] = [];
+    let queriesDuringPauses = 0;
+    const report = await log.verifyAsync(
+      (events) => progress.push(events),
+      async () => {
+        queriesDuringPauses += log.head().seq === 25_000 ? 1 : 0; // the connection is free while paused
+      },
+    );
+    expect(report).toEqual(log.verify());
+    expect(progress).toEqual([10_000, 20_000, 25_000]);
+    expect(queriesDuringPauses).toBe(2);
+
+    tamper(sqlite, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 17000");
+    const broken = await log.verifyAsync();
+    expect(broken).toMatchObject({ ok: false, code: 'HASH_MISMATCH', seq: 17_000 });
+  });
+});
+
 describe('tamper evidence', () => {
   it('UPDATE and DELETE through SQL are refused by the triggers', () => {
     const { sqlite, log } = setup();

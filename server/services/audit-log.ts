@@ -25,7 +25,7 @@ import {
 import { GENESIS_HASH } from '../core/audit/event';
 import { eventHash } from '../core/audit/hash';
 import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
-import { verifyChain, type ChainReport } from '../core/audit/chain';
+import { verifyChain, verifyChainSteps, type ChainReport } from '../core/audit/chain';
 import { formatEvents, type ExportFormat } from '../core/audit/export';
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
@@ -101,6 +101,9 @@ export class AuditLog implements AuditSink {
       checkpoints: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq'),
       // raw arrays: better-sqlite3 builds JS objects slowly in native code; see EventsFromRaw
       allRaw: sqlite.prepare<[], RawEventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events ORDER BY seq`).raw(true),
+      pageRaw: sqlite
+        .prepare<[number, number], RawEventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`)
+        .raw(true),
     };
   }
 
@@ -169,6 +172,36 @@ export class AuditLog implements AuditSink {
       (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature),
       onProgress,
     );
+  }
+
+  /**
+   * verify() for a server: reads the log in pages, so no statement stays open while it pauses, and
+   * awaits `pause` between steps so other requests keep being served and progress reaches the page.
+   */
+  async verifyAsync(
+    onProgress?: (events: number) => void,
+    pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+  ): Promise<ChainReport> {
+    const checkpoints = this.stmt.checkpoints.all();
+    const lookup = (keyid: string) => this.keys.get(keyid);
+    const steps = verifyChainSteps(this.pagedEvents(), checkpoints, (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature));
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        if (step.value.ok) onProgress?.(step.value.events);
+        return step.value;
+      }
+      onProgress?.(step.value);
+      await pause();
+    }
+  }
+
+  private *pagedEvents(pageSize = 10_000): Generator<AuditEvent, void, undefined> {
+    for (let after = 0; ; ) {
+      const rows = this.stmt.pageRaw.all(after, pageSize);
+      yield* new EventsFromRaw(rows[Symbol.iterator]());
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]![0];
+    }
   }
 
   /** A page of events for listings: ascending after `afterSeq`, otherwise newest first. */

@@ -36,6 +36,8 @@ export interface ServiceOptions {
   readonly poolSize?: number;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
+  /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
+  readonly checkpointWorkerUrl?: URL;
   readonly now?: () => Date;
 }
 
@@ -57,7 +59,7 @@ export function openServices(options: ServiceOptions): Services {
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
   const policy = loaded.value;
 
-  const handle = openDatabase(options.dataDir);
+  const handle = openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
   if (serverKey.created) {

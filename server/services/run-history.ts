@@ -1,6 +1,7 @@
 /**
- * What the threat score needs to know about the past: earlier runs and versions of a module.
- * Plain indexed queries over the runs and module_versions tables.
+ * What Guardian needs to know about the past before a run: earlier runs and versions of a module
+ * and whether its digest is quarantined. Plain indexed queries over prepared statements (this is
+ * on the hot path of every run; a Drizzle query is rebuilt and re-prepared on each call).
  */
 import type Database from 'better-sqlite3';
 import type { ThreatHistory } from '../core/threat';
@@ -18,6 +19,8 @@ export class RunHistory {
       previousVersion: sqlite.prepare<[string, number], { wasm_sha256: string; size_bytes: number }>(
         'SELECT wasm_sha256, size_bytes FROM module_versions WHERE name = ? AND id < ? ORDER BY id DESC LIMIT 1',
       ),
+      // Same condition as QuarantineService.active(), as an existence check on index quarantine_digest.
+      quarantined: sqlite.prepare<[string], { one: number }>('SELECT 1 AS one FROM quarantine WHERE wasm_sha256 = ? AND released_at IS NULL LIMIT 1'),
     };
   }
 
@@ -33,5 +36,10 @@ export class RunHistory {
           : null,
       priorPostFailures: this.stmt.postFailures.get(module.name)?.n ?? 0,
     };
+  }
+
+  /** True while the digest has an unreleased quarantine entry. */
+  quarantined(wasmSha256: string): boolean {
+    return this.stmt.quarantined.get(wasmSha256) !== undefined;
   }
 }

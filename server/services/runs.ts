@@ -1,5 +1,5 @@
 /** Reading recorded runs: listing with filters (newest first, keyset pagination) and one run whole. */
-import { and, desc, eq, lt, gte, getTableColumns, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, lte, gte, or, getTableColumns, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { runs } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
@@ -38,6 +38,34 @@ export class RunQueries {
       .orderBy(desc(runs.startedAt))
       .limit(limit)
       .all();
+  }
+
+  /**
+   * One page, newest first, for the console: keyset pagination on (startedAt, id) so that runs
+   * sharing a millisecond are neither skipped nor repeated, and a page costs the same at any depth.
+   * `until` is inclusive, `since` inclusive. Returns one extra row's worth of knowledge as `hasMore`.
+   */
+  page(filter: Omit<RunFilter, 'before'> & { until?: Date; cursor?: { startedAt: Date; id: string } }): { rows: RunSummary[]; hasMore: boolean } {
+    const where: SQL[] = [];
+    if (filter.module) where.push(eq(runs.moduleName, filter.module));
+    if (filter.decision) where.push(eq(runs.decision, filter.decision));
+    if (filter.outcome) where.push(eq(runs.outcome, filter.outcome));
+    if (filter.since) where.push(gte(runs.startedAt, filter.since));
+    if (filter.until) where.push(lte(runs.startedAt, filter.until));
+    if (filter.cursor) {
+      const { startedAt, id } = filter.cursor;
+      // The redundant upper bound gives SQLite an index range on started_at; the OR alone forces a scan.
+      where.push(lte(runs.startedAt, startedAt), or(lt(runs.startedAt, startedAt), lt(runs.id, id))!);
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const rows = this.db
+      .select(summaryColumns)
+      .from(runs)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(runs.startedAt), desc(runs.id))
+      .limit(limit + 1)
+      .all();
+    return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
   get(id: string): (RunRow & { record: DecisionRecord }) | undefined {

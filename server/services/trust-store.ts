@@ -4,6 +4,7 @@
  * together with its audit event in one transaction.
  */
 import { eq, like } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/client';
 import { trustKeys } from '../../db/schema';
 import { ok, err, type Result } from '../core/result';
@@ -26,12 +27,16 @@ export class TrustStore {
   private seenDataVersion = -1;
   /** Bumped on every change made through this instance (data_version only sees other connections). */
   private localChanges = 0;
+  /** Prepared once: db.pragma() prepares a new statement on every call, twice per run. */
+  private readonly dataVersionStmt: Statement<[], number>;
 
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.dataVersionStmt = db.$client.prepare<[], number>('PRAGMA data_version').pluck();
+  }
 
   add(input: { publicKey: Uint8Array; role: KeyRole; name: string }, actor: string): Result<TrustKeyRow, TrustAddCode> {
     if (input.publicKey.length !== 32) return err('INVALID_KEY', 'an Ed25519 public key is exactly 32 bytes');
@@ -110,7 +115,7 @@ export class TrustStore {
   }
 
   private dataVersion(): number {
-    return this.db.$client.pragma('data_version', { simple: true }) as number;
+    return this.dataVersionStmt.get()!;
   }
 
   private changed(): void {

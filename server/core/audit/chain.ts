@@ -63,6 +63,26 @@ export function verifyChain(
   verifyCheckpointSig: CheckpointSigCheck,
   onProgress?: (events: number) => void,
 ): ChainReport {
+  const steps = verifyChainSteps(rows, checkpoints, verifyCheckpointSig);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) {
+      if (step.value.ok) onProgress?.(step.value.events);
+      return step.value;
+    }
+    onProgress?.(step.value);
+  }
+}
+
+/**
+ * The same verification as a generator: it yields the number of events checked every
+ * PROGRESS_EVERY events and returns the report, so a caller can pause between steps (the console
+ * streams progress and keeps serving other requests while a long chain is checked).
+ */
+export function* verifyChainSteps(
+  rows: Iterable<AuditEvent>,
+  checkpoints: Iterable<AuditCheckpoint>,
+  verifyCheckpointSig: CheckpointSigCheck,
+): Generator<number, ChainReport, void> {
   const fail = (code: ChainFailureCode, seq: number, message: string, events: number): ChainReport => ({
     ok: false,
     code,
@@ -117,7 +137,7 @@ export function verifyChain(
     }
     prev = row.hash;
     expectedSeq++;
-    if (onProgress && count % PROGRESS_EVERY === 0) onProgress(count);
+    if (count % PROGRESS_EVERY === 0) yield count;
   }
 
   if (nextCp !== undefined) {
@@ -125,6 +145,5 @@ export function verifyChain(
     const lastSeq = expectedSeq - 1;
     return fail('CHECKPOINT_MISSING_EVENT', nextCp.seq, `a signed checkpoint names seq ${nextCp.seq} but the log ends at seq ${lastSeq}: the log was truncated`, count);
   }
-  onProgress?.(count);
   return { ok: true, events: count, checkpoints: cpCount, headSeq: expectedSeq - 1, headHash: prev, uncheckpointed: expectedSeq - 1 - lastCpSeq };
 }

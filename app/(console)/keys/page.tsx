@@ -1,0 +1,26 @@
+import { requirePageUser } from '@/server/auth/session';
+import { can } from '@/server/auth/rbac';
+import { KeysView } from '@/components/keys/keys-view';
+import { ErrorState } from '@/components/ui/error-state';
+
+export const metadata = { title: 'Keys' };
+
+/** The trust store. Listing needs keys.read; adding and revoking need keys.manage (checked again by the API). */
+export default async function KeysPage() {
+  const user = await requirePageUser('/keys');
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold" data-testid="page-title">
+          Keys
+        </h1>
+        <p className="mt-1 text-slate-400">The public keys whose signatures Night Core trusts, and what each may sign.</p>
+      </div>
+      {can(user.role, 'keys.read') ? (
+        <KeysView canManage={can(user.role, 'keys.manage')} />
+      ) : (
+        <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot see the trust store. Ask an admin if you need access.`} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { requirePageUser } from '@/server/auth/session';
+import { can } from '@/server/auth/rbac';
+import { ModulesView } from '@/components/modules/modules-view';
+import { ErrorState } from '@/components/ui/error-state';
+
+export const metadata = { title: 'Modules' };
+
+/** Stored modules (modules.read); the upload panel only for modules.upload holders (the endpoint checks again). */
+export default async function ModulesPage() {
+  const user = await requirePageUser('/modules');
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold" data-testid="page-title">
+          Modules
+        </h1>
+        <p className="mt-1 text-slate-400">Signed WebAssembly modules Night Core has verified and stored, latest version first.</p>
+      </div>
+      {can(user.role, 'modules.read') ? (
+        <ModulesView canUpload={can(user.role, 'modules.upload')} />
+      ) : (
+        <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot see modules.`} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+import { requirePageUser } from '@/server/auth/session';
+import { can } from '@/server/auth/rbac';
+import { RunsView } from '@/components/runs/runs-view';
+import { ErrorState } from '@/components/ui/error-state';
+
+export const metadata = { title: 'Runs' };
+
+/** Every governed run, newest first (runs.read; the API checks again). `?module=` pre-fills the filter. */
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePageUser('/runs');
+  const module = (await searchParams).module;
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold" data-testid="page-title">
+          Runs
+        </h1>
+        <p className="mt-1 text-slate-400">Every governed run with Guardian&apos;s decision, whether it was allowed or not.</p>
+      </div>
+      {can(user.role, 'runs.read') ? (
+        <RunsView initialModule={typeof module === 'string' ? module.slice(0, 64) : undefined} />
+      ) : (
+        <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot see runs. Ask an admin if you need access.`} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+import { requirePageUser } from '@/server/auth/session';
+import { can } from '@/server/auth/rbac';
+import { UsersView } from '@/components/users/users-view';
+import { ErrorState } from '@/components/ui/error-state';
+
+export const metadata = { title: 'Users' };
+
+/** Accounts and roles (users.manage). The API checks the permission again on every call. */
+export default async function UsersPage() {
+  const user = await requirePageUser('/users');
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <h1 className="text-2xl font-semibold" data-testid="page-title">
+          Users
+        </h1>
+        <p className="mt-1 text-slate-400">Who may sign in to the console, and with which role.</p>
+      </div>
+      {can(user.role, 'users.manage') ? (
+        <UsersView currentUsername={user.username} />
+      ) : (
+        <ErrorState title="Not available for your role" message={`Only admins manage users; your role is ${user.role}.`} />
+      )}
+    </div>
+  );
+}

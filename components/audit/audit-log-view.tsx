@@ -1,0 +1,92 @@
+'use client';
+/** The /audit page body: filters, a keyset-paged table (newest first), verify and export. */
+import { useState } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { errorCode, useTRPC } from '@/components/providers';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { EmptyState } from '@/components/ui/empty-state';
+import { ErrorState } from '@/components/ui/error-state';
+import { AuditFilters, type AuditFilterValues } from './audit-filters';
+import { AuditTable } from './audit-table';
+import { ExportButtons } from './export-buttons';
+import { VerifyChain } from './verify-chain';
+
+const PAGE_SIZE = 50;
+type Cursor = { readonly afterSeq?: number; readonly beforeSeq?: number };
+
+export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [filters, setFilters] = useState<AuditFilterValues>({});
+  const [cursor, setCursor] = useState<Cursor>({});
+  const actions = useQuery(trpc.audit.actions.queryOptions(undefined, { staleTime: Infinity }));
+  const page = useQuery({ ...trpc.audit.page.queryOptions({ ...filters, ...cursor, limit: PAGE_SIZE }), placeholderData: keepPreviousData });
+
+  const events = page.data?.events ?? [];
+  const applyFilters = (next: AuditFilterValues) => {
+    setFilters(next);
+    setCursor({}); // a new filter starts at the newest event
+  };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.audit.page.pathKey() });
+
+  return (
+    <div className="flex flex-col gap-6">
+      <Card title="Chain integrity" description="Anyone who can read the log can check that nothing in it was changed, removed or reordered.">
+        <VerifyChain onFinished={refresh} />
+      </Card>
+
+      <Card
+        title="Events"
+        description="Newest first. Every entry is hash-chained to the one before it."
+        actions={canExport ? <ExportButtons filters={filters} /> : null}
+      >
+        <div className="flex flex-col gap-4">
+          <AuditFilters actions={actions.data ?? []} value={filters} onChange={applyFilters} />
+          {page.isPending ? (
+            <p className="text-sm text-slate-400" role="status">
+              Loading events…
+            </p>
+          ) : page.isError ? (
+            <ErrorState
+              title="Could not load audit events"
+              message={page.error.message}
+              code={errorCode(page.error)}
+              action={
+                <Button variant="secondary" onClick={() => page.refetch()}>
+                  Try again
+                </Button>
+              }
+            />
+          ) : events.length === 0 ? (
+            <EmptyState
+              title={filters.action || filters.actor || filters.subject ? 'No events match these filters' : 'The audit log is empty'}
+              description={filters.action || filters.actor || filters.subject ? 'Actor and subject must match exactly (for example user:alice). Clear the filters to see everything.' : 'Events appear here as soon as anything happens: sign-ins, uploads, runs, key changes.'}
+            />
+          ) : (
+            <>
+              <AuditTable events={events} />
+              <nav aria-label="Audit pages" className="flex flex-wrap items-center justify-between gap-2">
+                <div className="flex gap-2">
+                  <Button variant="secondary" disabled={!page.data?.hasNewer} onClick={() => setCursor({})} data-testid="page-newest">
+                    Newest
+                  </Button>
+                  <Button variant="secondary" disabled={!page.data?.hasNewer} onClick={() => setCursor({ afterSeq: events[0]!.seq })} data-testid="page-newer">
+                    ← Newer
+                  </Button>
+                </div>
+                <p className="text-sm text-slate-400" aria-live="polite">
+                  seq {events[0]!.seq} – {events[events.length - 1]!.seq}
+                  {page.isFetching ? ' (updating…)' : ''}
+                </p>
+                <Button variant="secondary" disabled={!page.data?.hasOlder} onClick={() => setCursor({ beforeSeq: events[events.length - 1]!.seq })} data-testid="page-older">
+                  Older →
+                </Button>
+              </nav>
+            </>
+          )}
+        </div>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `runs_digest` ON `runs` (`wasm_sha256`);

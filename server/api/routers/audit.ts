@@ -1,0 +1,74 @@
+/**
+ * The audit trail for the console: keyset-paged listings (newest first) and the closed list of
+ * actions for the filter. Verification and export stream large bodies, so they are route handlers
+ * (app/api/audit/verify, app/api/audit/export) over server/services/audit-stream.ts.
+ */
+import { z } from 'zod';
+import { AUDIT_ACTIONS, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH } from '../../core/audit/event';
+import { MAX_PAGE_LIMIT } from '../../core/audit/query';
+import { unwrap } from '../errors';
+import { createTRPCRouter, guarded } from '../trpc';
+
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const ZAuditPageInputSchema = z
+  .object({
+    /** newer than this seq (the page is still returned newest first) */
+    afterSeq: seq.optional(),
+    /** older than this seq */
+    beforeSeq: seq.optional(),
+    limit: z.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+    // Checked against the closed list again by the service; bounded here.
+    action: z.string().min(1).max(64).optional(),
+    actor: z.string().min(1).max(MAX_ACTOR_LENGTH).optional(),
+    subject: z.string().min(1).max(MAX_SUBJECT_LENGTH).optional(),
+  })
+  .refine((q) => q.afterSeq === undefined || q.beforeSeq === undefined, { message: 'give afterSeq or beforeSeq, not both' });
+export type TAuditPageInput = z.infer<typeof ZAuditPageInputSchema>;
+
+export const ZAuditEventSchema = z.object({
+  seq: z.number().int(),
+  time: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  /** canonical JSON text, exactly as hashed; the page pretty-prints it as text */
+  payload: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type TAuditEvent = z.infer<typeof ZAuditEventSchema>;
+
+export const ZAuditPageSchema = z.object({
+  /** newest first */
+  events: z.array(ZAuditEventSchema),
+  /** matching events exist before the oldest event of this page */
+  hasOlder: z.boolean(),
+  /** matching events (may) exist after the newest event of this page */
+  hasNewer: z.boolean(),
+});
+export type TAuditPage = z.infer<typeof ZAuditPageSchema>;
+
+export const auditRouter = createTRPCRouter({
+  page: guarded('audit.page')
+    .input(ZAuditPageInputSchema.optional())
+    .output(ZAuditPageSchema)
+    .query(({ ctx, input = {} }) => {
+      const page = unwrap(ctx.services.audit.page(input), { INVALID_QUERY: 'BAD_REQUEST' });
+      // Paging forward (afterSeq) reads ascending so the LIMIT keeps the events nearest the cursor;
+      // the console always shows newest first.
+      const forward = input.afterSeq !== undefined;
+      const events = forward ? [...page.events].reverse() : page.events;
+      return {
+        events: events.map((e) => ({ ...e })),
+        // Across a cursor there is at least the cursor's own event, which matched the filter when
+        // it was listed; without a cursor this is the newest page.
+        hasOlder: forward ? true : page.more,
+        hasNewer: forward ? page.more : input.beforeSeq !== undefined,
+      };
+    }),
+
+  actions: guarded('audit.actions')
+    .output(z.array(z.string()))
+    .query(() => [...AUDIT_ACTIONS]),
+});

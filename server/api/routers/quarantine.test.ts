@@ -1,0 +1,89 @@
+/** The quarantine router over real services: list, add (by name@version or digest), release with a reason; all audited. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { openHarness, type Harness } from '../../services/test-fixtures';
+import { wat } from '../../core/wasm/test-wat';
+import type { Role } from '../../auth/rbac';
+import type { ModuleVersionRow } from '../../services/module-registry';
+import { createCaller } from '../root';
+import { ctxFor, sessionFor } from '../test-support';
+
+let h: Harness;
+let alpha: ModuleVersionRow;
+let bravo: ModuleVersionRow;
+const as = (role: Role, username = `u-${role}`) => createCaller(ctxFor(sessionFor(role, username), h.services));
+
+async function failure(p: Promise<unknown>) {
+  try {
+    await p;
+    return { code: 'OK' };
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    return { code: e.code, domain: (e.cause as { code?: string } | undefined)?.code };
+  }
+}
+
+const lastEvent = () => h.services.handle.sqlite.prepare('SELECT actor, action, subject, payload FROM audit_events ORDER BY seq DESC LIMIT 1').get() as {
+  actor: string;
+  action: string;
+  subject: string;
+  payload: string;
+};
+
+beforeAll(async () => {
+  h = openHarness();
+  alpha = h.install(await wat('(module (func (export "_start")))'), { name: 'alpha', version: '1.0.0' });
+  bravo = h.install(await wat('(module (func (export "_start") nop))'), { name: 'bravo', version: '2.1.0' });
+});
+afterAll(() => h.services.close());
+
+describe('quarantine router', () => {
+  it('starts empty', async () => {
+    expect(await as('viewer').quarantine.list()).toEqual([]);
+  });
+
+  it('an operator quarantines by name@version; the change is audited with the session actor; viewers see it', async () => {
+    const added = await as('operator', 'olga').quarantine.add({ moduleName: 'alpha', version: '1.0.0', reason: '  odd output  ' });
+    expect(added.alreadyQuarantined).toBe(false);
+    expect(added.entry).toMatchObject({ moduleName: 'alpha', versions: ['1.0.0'], wasmSha256: alpha.wasmSha256, reason: 'odd output', source: 'manual', by: 'user:olga', runId: null });
+    const event = lastEvent();
+    expect(event).toMatchObject({ actor: 'user:olga', action: 'module.quarantined', subject: 'module:alpha' });
+    expect(JSON.parse(event.payload)).toMatchObject({ wasmSha256: alpha.wasmSha256, source: 'manual', reason: 'odd output' });
+
+    const list = await as('viewer').quarantine.list();
+    expect(list.map((e) => e.wasmSha256)).toEqual([alpha.wasmSha256]);
+    expect(Date.parse(list[0]!.since)).not.toBeNaN();
+  });
+
+  it('quarantining the same digest again changes nothing and says so', async () => {
+    const seqBefore = h.services.audit.head().seq;
+    const again = await as('approver').quarantine.add({ wasmSha256: alpha.wasmSha256, reason: 'again' });
+    expect(again.alreadyQuarantined).toBe(true);
+    expect(again.entry.reason).toBe('odd output');
+    expect(h.services.audit.head().seq).toBe(seqBefore);
+  });
+
+  it('quarantines by digest too; unknown modules and digests are NOT_FOUND; bad input is BAD_REQUEST', async () => {
+    const byDigest = await as('admin', 'root').quarantine.add({ wasmSha256: bravo.wasmSha256, reason: 'suspicious' });
+    expect(byDigest.entry).toMatchObject({ moduleName: 'bravo', versions: ['2.1.0'], by: 'user:root' });
+    expect(await failure(as('operator').quarantine.add({ moduleName: 'alpha', version: '9.9.9', reason: 'x' }))).toEqual({ code: 'NOT_FOUND', domain: 'MODULE_NOT_FOUND' });
+    expect(await failure(as('operator').quarantine.add({ wasmSha256: 'f'.repeat(64), reason: 'x' }))).toEqual({ code: 'NOT_FOUND', domain: 'MODULE_NOT_FOUND' });
+    expect((await failure(as('operator').quarantine.add({ wasmSha256: 'XYZ', reason: 'x' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(as('operator').quarantine.add({ moduleName: 'alpha', version: '1.0.0', reason: '   ' }))).code).toBe('BAD_REQUEST');
+  });
+
+  it('release needs a reason, is refused to operators, and is audited', async () => {
+    expect((await failure(as('approver').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: '  ' }))).code).toBe('BAD_REQUEST');
+    expect((await failure(as('operator').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'fine' }))).code).toBe('FORBIDDEN');
+    expect((await as('viewer').quarantine.list()).map((e) => e.moduleName).sort()).toEqual(['alpha', 'bravo']);
+
+    const released = await as('approver', 'ann').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'false alarm, checked output' });
+    expect(released).toMatchObject({ moduleName: 'alpha', releasedBy: 'user:ann', releaseReason: 'false alarm, checked output' });
+    const event = lastEvent();
+    expect(event).toMatchObject({ actor: 'user:ann', action: 'module.released', subject: 'module:alpha' });
+    expect(JSON.parse(event.payload)).toMatchObject({ wasmSha256: alpha.wasmSha256, reason: 'false alarm, checked output' });
+    expect((await as('viewer').quarantine.list()).map((e) => e.moduleName)).toEqual(['bravo']);
+
+    expect(await failure(as('admin').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'twice' }))).toEqual({ code: 'NOT_FOUND', domain: 'NOT_QUARANTINED' });
+  });
+});

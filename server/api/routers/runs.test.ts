@@ -1,0 +1,108 @@
+/** The runs router over real services: filtered keyset pages, one run whole, replay. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { TRPCError } from '@trpc/server';
+import { HELLO, OPENS_FILES, RANDOM_32 } from '../../core/sandbox/test-modules';
+import { openHarness, type Harness } from '../../services/test-fixtures';
+import { createCaller } from '../root';
+import { ctxFor, sessionFor } from '../test-support';
+
+function variant(wasm: Uint8Array, tag: string): Uint8Array {
+  const name = Buffer.from(tag, 'utf8');
+  return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
+}
+const STDIO = ['stdout', 'stderr', 'exit'] as const;
+
+async function trpcCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    return e.code;
+  }
+}
+
+describe('runs router', () => {
+  let h: Harness;
+  let clock = Date.parse('2026-01-01T00:00:00.000Z');
+  const runIds: string[] = [];
+  let deniedId = '';
+  const as = (role: 'viewer' | 'operator' | 'approver') => createCaller(ctxFor(sessionFor(role), h.services));
+
+  beforeAll(async () => {
+    // A controllable clock: several runs share one millisecond, which keyset paging must handle.
+    h = openHarness({ now: () => new Date(clock) });
+    h.install(variant(RANDOM_32, 'rand'), { name: 'rand', capabilities: [...STDIO, 'random'] });
+    h.install(variant(HELLO, 'hello'), { name: 'hello', capabilities: [...STDIO] });
+    h.install(variant(OPENS_FILES, 'opener'), { name: 'opener', capabilities: [...STDIO] });
+    const op = as('operator');
+    for (let i = 0; i < 5; i++) {
+      if (i === 3) clock += 1000; // runs 0-2 share a millisecond, 3-4 share the next
+      runIds.push((await op.modules.run({ name: i % 2 ? 'hello' : 'rand', seed: String(i) })).record.runId);
+    }
+    clock += 1000;
+    deniedId = (await op.modules.run({ name: 'opener' })).record.runId;
+  });
+  afterAll(async () => {
+    await h.services.close();
+  });
+
+  it('pages through every run exactly once, newest first, even when runs share a millisecond', async () => {
+    const viewer = as('viewer');
+    const seen: string[] = [];
+    let cursor: { startedAt: string; id: string } | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await viewer.runs.list({ limit: 2, cursor });
+      seen.push(...page.items.map((r) => r.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen)).toEqual(new Set([...runIds, deniedId]));
+    expect(seen[0]).toBe(deniedId); // the newest
+  });
+
+  it('filters by module, decision, outcome and time range', async () => {
+    const viewer = as('viewer');
+    expect((await viewer.runs.list({ module: 'hello' })).items).toHaveLength(2);
+    const denied = await viewer.runs.list({ decision: 'deny' });
+    expect(denied.items.map((r) => r.id)).toEqual([deniedId]);
+    expect((await viewer.runs.list({ outcome: 'denied' })).items.map((r) => r.id)).toEqual([deniedId]);
+    expect((await viewer.runs.list({ outcome: 'ok' })).items).toHaveLength(5);
+    const early = await viewer.runs.list({ until: '2026-01-01T00:00:00.500Z' });
+    expect(early.items).toHaveLength(3);
+    const late = await viewer.runs.list({ since: '2026-01-01T00:00:01.000Z', until: '2026-01-01T00:00:01.999Z' });
+    expect(late.items).toHaveLength(2);
+  });
+
+  it('refuses malformed filters instead of returning an empty page', async () => {
+    const viewer = as('viewer');
+    expect(await trpcCode(viewer.runs.list({ outcome: 'exploded' as never }))).toBe('BAD_REQUEST');
+    expect(await trpcCode(viewer.runs.list({ since: 'yesterday' }))).toBe('BAD_REQUEST');
+    expect(await trpcCode(viewer.runs.list({ limit: 1000 }))).toBe('BAD_REQUEST');
+  });
+
+  it('returns one run whole: decision record, output as text with byte counts', async () => {
+    const run = await as('viewer').runs.get({ id: runIds[1]! });
+    expect(run.record.runId).toBe(runIds[1]);
+    expect(run.record.pre.rules.length).toBeGreaterThan(0);
+    expect(run.stdout.text).toBe('hello, world\n');
+    expect(run.stdout.bytes).toBe(13);
+    expect(run.stderr).toEqual({ text: '', bytes: 0, truncated: false });
+    expect(run.quarantine).toBeNull();
+
+    const denied = await as('viewer').runs.get({ id: deniedId });
+    expect(denied.record.execution).toBeNull();
+    expect(denied.outcome).toBe('denied');
+    expect(await trpcCode(as('viewer').runs.get({ id: 'missing' }))).toBe('NOT_FOUND');
+  });
+
+  it('replays a run identically, refuses to replay a denied one, and forbids replay to viewers', async () => {
+    const report = await as('operator').runs.replay({ id: runIds[0]! });
+    expect(report).toMatchObject({ runId: runIds[0], identical: true, differences: [] });
+    expect(await trpcCode(as('operator').runs.replay({ id: deniedId }))).toBe('BAD_REQUEST');
+    expect(await trpcCode(as('operator').runs.replay({ id: 'missing' }))).toBe('NOT_FOUND');
+    expect(await trpcCode(as('viewer').runs.replay({ id: runIds[0]! }))).toBe('FORBIDDEN');
+    expect(await trpcCode(as('approver').runs.replay({ id: runIds[0]! }))).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,91 @@
+/** Runs: the recorded history (runs.read) and replay, which executes code again (runs.execute). */
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import { actorForUser } from '../../services/users';
+import { RunQueries } from '../../services/runs';
+import { replayRun } from '../../services/replay';
+import { unwrap } from '../errors';
+import { createTRPCRouter, guarded } from '../trpc';
+import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
+
+const ZIsoDateSchema = z.iso.datetime({ offset: true });
+export const ZRunIdSchema = z.string().min(1).max(64);
+
+export const ZRunCursorSchema = z.object({ startedAt: ZIsoDateSchema, id: ZRunIdSchema });
+export type TRunCursor = z.infer<typeof ZRunCursorSchema>;
+
+export const ZRunListInputSchema = z.object({
+  module: z.string().min(1).max(64).optional(),
+  decision: z.enum(['allow', 'deny']).optional(),
+  // RunOutcome kinds plus 'denied' (nothing ran): a closed list, so a typo is an error, not an empty page.
+  outcome: z.enum(['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied']).optional(),
+  since: ZIsoDateSchema.optional(),
+  until: ZIsoDateSchema.optional(),
+  cursor: ZRunCursorSchema.optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type TRunListInput = z.infer<typeof ZRunListInputSchema>;
+
+export const ZRunPageSchema = z.object({ items: z.array(ZRunSummarySchema), nextCursor: ZRunCursorSchema.nullable() });
+
+export const ZReplayReportSchema = z.object({
+  runId: z.string(),
+  identical: z.boolean(),
+  differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256']), recorded: z.string(), replayed: z.string() })),
+  recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string() }),
+  replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string() }),
+});
+
+export const runsRouter = createTRPCRouter({
+  list: guarded('runs.list')
+    .input(ZRunListInputSchema.optional())
+    .output(ZRunPageSchema)
+    .query(({ ctx, input }) => {
+      const f = ZRunListInputSchema.parse(input ?? {});
+      const page = new RunQueries(ctx.services.handle.db).page({
+        module: f.module,
+        decision: f.decision,
+        outcome: f.outcome,
+        since: f.since ? new Date(f.since) : undefined,
+        until: f.until ? new Date(f.until) : undefined,
+        cursor: f.cursor ? { startedAt: new Date(f.cursor.startedAt), id: f.cursor.id } : undefined,
+        limit: f.limit,
+      });
+      const last = page.rows.at(-1);
+      return {
+        items: page.rows.map(runSummaryToWire),
+        nextCursor: page.hasMore && last ? { startedAt: last.startedAt.toISOString(), id: last.id } : null,
+      };
+    }),
+
+  get: guarded('runs.get')
+    .input(z.object({ id: ZRunIdSchema }))
+    .output(ZRunDetailSchema)
+    .query(({ ctx, input }) => {
+      const row = new RunQueries(ctx.services.handle.db).get(input.id);
+      if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run ${input.id}` });
+      return runDetailToWire(row, ctx.services.quarantine.active(row.wasmSha256));
+    }),
+
+  replay: guarded('runs.replay')
+    .input(z.object({ id: ZRunIdSchema }))
+    .output(ZReplayReportSchema)
+    .mutation(async ({ ctx, input }) => {
+      const s = ctx.services;
+      const replayed = await replayRun(
+        { db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool },
+        input.id,
+        actorForUser(ctx.user.username),
+      );
+      const report = unwrap(replayed, {
+        RUN_NOT_FOUND: 'NOT_FOUND',
+        NOTHING_RAN: 'BAD_REQUEST',
+        MODULE_UNTRUSTED: 'CONFLICT',
+        MODULE_QUARANTINED: 'CONFLICT',
+        BUSY: 'CONFLICT',
+        SHUT_DOWN: 'CONFLICT',
+        INSTRUMENT_FAILED: 'BAD_REQUEST',
+      });
+      return { ...report, differences: [...report.differences] };
+    }),
+});

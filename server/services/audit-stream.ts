@@ -1,0 +1,132 @@
+/**
+ * The long-running audit operations the console streams: chain verification with progress lines,
+ * and export in pages. No HTTP here (see server/api/audit-http.ts): plain functions over the
+ * AuditLog so they can be tested directly.
+ */
+import type { ChainFailureCode } from '../core/audit/chain';
+import { CSV_COLUMNS, eventToCsvRow, eventToJsonLine, type ExportFormat } from '../core/audit/export';
+import type { AuditFilter } from '../core/audit/query';
+import { err, ok, type Result } from '../core/result';
+import type { AuditLog } from './audit-log';
+
+/** One NDJSON line of the verify stream. */
+export type VerifyLine =
+  | { readonly type: 'start'; readonly total: number }
+  | { readonly type: 'progress'; readonly events: number; readonly total: number }
+  | VerifyResultLine;
+
+export type VerifyResultLine =
+  | {
+      readonly type: 'result';
+      readonly ok: true;
+      readonly events: number;
+      readonly checkpoints: number;
+      readonly headSeq: number;
+      /** events after the last signed checkpoint */
+      readonly uncheckpointed: number;
+      /** false when the 'audit.verified' event could not be appended */
+      readonly recorded: boolean;
+    }
+  | {
+      readonly type: 'result';
+      readonly ok: false;
+      readonly code: ChainFailureCode;
+      readonly seq: number;
+      readonly message: string;
+      readonly events: number;
+      readonly recorded: boolean;
+    };
+
+/** Progress lines are emitted about this often (in events). */
+export const VERIFY_PROGRESS_EVERY = 50_000;
+
+/**
+ * Re-verifies the whole chain, emitting a progress line about every `every` events, then records
+ * the outcome as an 'audit.verified' event (the Watchtower's "chain status" reads the latest one)
+ * and returns the result line (also emitted).
+ * It pauses between steps (AuditLog.verifyAsync), so each progress line leaves while the check
+ * goes on and the server keeps answering other requests.
+ */
+export async function verifyWithProgress(
+  audit: AuditLog,
+  actor: string,
+  emit: (line: VerifyLine) => void,
+  every: number = VERIFY_PROGRESS_EVERY,
+): Promise<VerifyResultLine> {
+  const total = audit.head().seq;
+  let reported = 0;
+  const report = await audit.verifyAsync((events) => {
+    if (events - reported >= every) {
+      reported = events;
+      emit({ type: 'progress', events, total });
+    }
+  });
+  const payload = report.ok
+    ? { ok: true, events: report.events, checkpoints: report.checkpoints }
+    : { ok: false, events: report.events, code: report.code, seq: report.seq };
+  let recorded = true;
+  try {
+    audit.append({ actor, action: 'audit.verified', subject: 'audit', payload });
+  } catch {
+    recorded = false; // the result is still true; the page says it was not recorded
+  }
+  const line: VerifyResultLine = report.ok
+    ? { type: 'result', ok: true, events: report.events, checkpoints: report.checkpoints, headSeq: report.headSeq, uncheckpointed: report.uncheckpointed, recorded }
+    : { type: 'result', ok: false, code: report.code, seq: report.seq, message: report.message, events: report.events, recorded };
+  emit(line);
+  return line;
+}
+
+export interface ExportRequest {
+  readonly format: ExportFormat;
+  readonly filter: Pick<AuditFilter, 'action' | 'actor' | 'subject'>;
+}
+
+/** Reads ?format=jsonl|csv&action=&actor=&subject= (empty values mean "no filter"). */
+export function parseExportQuery(params: URLSearchParams): Result<ExportRequest, 'INVALID_QUERY'> {
+  const format = params.get('format') ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') return err('INVALID_QUERY', `format must be jsonl or csv, not "${format}"`);
+  const filter: { action?: string; actor?: string; subject?: string } = {};
+  for (const name of ['action', 'actor', 'subject'] as const) {
+    const value = params.get(name);
+    if (value) filter[name] = value;
+  }
+  return ok({ format, filter });
+}
+
+export const EXPORT_PAGE_EVENTS = 500;
+
+/**
+ * The export as text chunks, one page of events per chunk, oldest first. Paging with a keyset
+ * cursor (instead of one AuditLog.exportTo pass) keeps memory constant and lets a slow download
+ * apply back-pressure. The export stops at the head seen when it started, so it is one
+ * consistent prefix of the chain. Returns the number of events; a bad filter is an error before
+ * anything is produced.
+ */
+export function exportChunks(
+  audit: AuditLog,
+  request: ExportRequest,
+  pageSize: number = EXPORT_PAGE_EVENTS,
+): Result<{ chunks: Generator<string, void, undefined>; exported: () => number }, 'INVALID_QUERY'> {
+  const stopBefore = audit.head().seq + 1;
+  const first = audit.page({ ...request.filter, afterSeq: 0, beforeSeq: stopBefore, limit: pageSize });
+  if (!first.ok) return first;
+  const firstPage = first.value;
+  let events = 0;
+  const line = request.format === 'csv' ? eventToCsvRow : eventToJsonLine;
+  function* chunks(): Generator<string, void, undefined> {
+    if (request.format === 'csv') yield CSV_COLUMNS.join(',') + '\r\n';
+    let page = firstPage;
+    for (;;) {
+      if (page.events.length > 0) {
+        events += page.events.length;
+        yield page.events.map(line).join('');
+      }
+      if (!page.more) return;
+      const next = audit.page({ ...request.filter, afterSeq: page.events[page.events.length - 1]!.seq, beforeSeq: stopBefore, limit: pageSize });
+      if (!next.ok) throw new Error(next.message); // the same filter was valid a moment ago
+      page = next.value;
+    }
+  }
+  return ok({ chunks: chunks(), exported: () => events });
+}
