@@ -31,7 +31,7 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.audit.page.pathKey() });
 
   return (
-    <div className="flex flex-col gap-6">
+    <div className="flex min-w-0 flex-col gap-6">
       <Card title="Chain integrity" description="Anyone who can read the log can check that nothing in it was changed, removed or reordered.">
         <VerifyChain onFinished={refresh} />
       </Card>
@@ -41,7 +41,7 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
         description="Newest first. Every entry is hash-chained to the one before it."
         actions={canExport ? <ExportButtons filters={filters} /> : null}
       >
-        <div className="flex flex-col gap-4">
+        <div className="flex min-w-0 flex-col gap-4">
           <AuditFilters actions={actions.data ?? []} value={filters} onChange={applyFilters} />
           {page.isPending ? (
             <p className="text-sm text-slate-400" role="status">

@@ -15,7 +15,7 @@ export function AuditTable({ events }: { readonly events: readonly TAuditEvent[]
     });
 
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-800">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-800">
       <table className="w-full min-w-[44rem] text-left text-sm" data-testid="audit-list">
         <caption className="sr-only">Audit events, newest first</caption>
         <thead className="bg-slate-900 text-xs uppercase tracking-wide text-slate-400">

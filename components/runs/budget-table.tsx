@@ -13,7 +13,7 @@ type Limits = DecisionRecord['granted']['limits'];
 export function BudgetTable({ record }: { readonly record: DecisionRecord }) {
   const used = record.execution?.used;
   return (
-    <div className="overflow-x-auto">
+    <div className="relative overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="budget-table">
         <thead className="text-xs text-slate-400">
           <tr>

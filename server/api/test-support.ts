@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 /** Shared by the API tests: contexts for each role over a real in-memory database. */
 import { openMemoryDatabase, type DbHandle } from '../../db/client';
 import { testEd25519Key } from '../core/audit/test-support';
@@ -35,3 +36,14 @@ export function memoryServices(): { services: Services; handle: DbHandle } {
 export const sessionFor = (role: Role, username = `test-${role}`, id = `id-${role}`): SessionUser => ({ id, username, role });
 
 export const ctxFor = (user: SessionUser | null, services: Services = untouchableServices): Context => ({ user, services });
+
+/** The tRPC error code a call ends with, or 'OK'; anything that is not a TRPCError is rethrown. */
+export async function trpcCode(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'OK';
+  } catch (e) {
+    if (!(e instanceof TRPCError)) throw e;
+    return e.code;
+  }
+}

@@ -7,6 +7,7 @@
 import type { NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { isRole } from './rbac';
+import { safeCallbackUrl } from './callback-url';
 import { checkCredentials, type CredentialsDeps } from './credentials';
 import type { UserService } from '../services/users';
 
@@ -49,6 +50,16 @@ export function createAuthConfig(deps: AuthConfigDeps): NextAuthConfig {
       },
     },
     callbacks: {
+      /**
+       * Redirect to a path, never to an absolute URL: behind `next start` Auth.js may see the
+       * server's own name (localhost) instead of the host the browser used (an IP, a LAN name), and
+       * an absolute redirect to it would drop the session cookie. A relative Location keeps the
+       * browser on the host it came from. Other origins are refused (open redirect).
+       */
+      redirect({ url, baseUrl }) {
+        const target = new URL(url, baseUrl);
+        return target.origin === new URL(baseUrl).origin || url.startsWith('/') ? safeCallbackUrl(`${target.pathname}${target.search}${target.hash}`) : '/';
+      },
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;

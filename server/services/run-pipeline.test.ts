@@ -14,19 +14,10 @@ import {
   RANDOM_32,
   OPENS_FILES,
   EXIT_3,
+  variant,
 } from '../core/sandbox/test-modules';
 import { openHarness, type Harness } from './test-fixtures';
 import type { DecisionRecord } from '../core/guardian/decision-record';
-
-/**
- * Quarantine is per digest, so each test gets its own bytes: the same module plus a custom
- * section naming the test (custom sections do not change behaviour).
- */
-function variant(wasm: Uint8Array, tag: string): Uint8Array {
-  const name = Buffer.from(tag, 'utf8');
-  if (name.length > 100) throw new Error('tag too long for this helper');
-  return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
-}
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const failed = (verdict: DecisionRecord['pre'] | null) => verdict?.rules.filter((r) => r.outcome === 'fail').map((r) => r.id) ?? [];

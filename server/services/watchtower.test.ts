@@ -175,6 +175,20 @@ describe('WatchtowerService', () => {
       expect(month.riskyModules.map((m) => m.name)).toEqual(['alpha', 'bravo', 'echo', 'charlie', 'delta']);
     });
 
+    it('complete buckets are kept between calls, yet a run inserted late into one is counted on the next call', () => {
+      const before = watchtower.summary({ window: '7d' });
+      // Started yesterday (a complete bucket), recorded only now: the kept totals must not hide it.
+      insertRun(handle, { id: 'late', at: '2026-03-09T23:59:59.000Z', decision: 'deny', score: 80, module: 'golf', pre: [{ id: 'tenant_allowed', outcome: 'fail' }], post: null });
+      insertRun(handle, { id: 'live', at: '2026-03-10T12:25:00.000Z', decision: 'allow', score: 0, module: 'alpha' });
+      const after = watchtower.summary({ window: '7d' });
+      expect(after.runs.total).toBe(before.runs.total + 2);
+      expect(after.series[5]).toEqual({ start: '2026-03-09T00:00:00.000Z', allowed: 2, denied: 1 });
+      expect(after.series[6]).toEqual({ start: '2026-03-10T00:00:00.000Z', allowed: 2, denied: 3 });
+      expect(after.topDeniedRules).toContainEqual({ rule: 'tenant_allowed', phase: 'pre', count: 1 });
+      // Same answer as a service that never kept anything.
+      expect(after).toEqual(new WatchtowerService(handle.sqlite, audit, () => NOW).summary({ window: '7d' }));
+    });
+
     it('counts only active quarantine entries', () => {
       const base = { moduleName: 'bravo', reason: 'seeded', source: 'manual' as const, since: NOW, by: 'user:test' };
       handle.db.insert(quarantine).values({ ...base, wasmSha256: 'a' }).run();

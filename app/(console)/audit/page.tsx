@@ -9,7 +9,7 @@ export const metadata = { title: 'Audit log' };
 export default async function AuditPage() {
   const user = await requirePageUser('/audit');
   return (
-    <div className="flex flex-col gap-6">
+    <div className="flex min-w-0 flex-col gap-6">
       <div>
         <h1 className="text-2xl font-semibold" data-testid="page-title">
           Audit log

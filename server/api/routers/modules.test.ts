@@ -1,27 +1,11 @@
 /** The modules router over real services: list, detail (dry-run verdict, drift), run. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { TRPCError } from '@trpc/server';
-import { ECHO_STDIN, HELLO, INFINITE_LOOP, OPENS_FILES, RANDOM_32 } from '../../core/sandbox/test-modules';
+import { ECHO_STDIN, HELLO, INFINITE_LOOP, OPENS_FILES, RANDOM_32, variant } from '../../core/sandbox/test-modules';
 import { openHarness, type Harness } from '../../services/test-fixtures';
 import { createCaller } from '../root';
-import { ctxFor, sessionFor } from '../test-support';
+import { ctxFor, sessionFor, trpcCode } from '../test-support';
 
-/** Same behaviour, different bytes (a custom section), so each test owns its digest. */
-function variant(wasm: Uint8Array, tag: string): Uint8Array {
-  const name = Buffer.from(tag, 'utf8');
-  return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
-}
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
-
-async function trpcCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    return e.code;
-  }
-}
 
 describe('modules router', () => {
   let h: Harness;

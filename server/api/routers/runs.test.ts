@@ -1,26 +1,11 @@
 /** The runs router over real services: filtered keyset pages, one run whole, replay. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { TRPCError } from '@trpc/server';
-import { HELLO, OPENS_FILES, RANDOM_32 } from '../../core/sandbox/test-modules';
+import { HELLO, OPENS_FILES, RANDOM_32, variant } from '../../core/sandbox/test-modules';
 import { openHarness, type Harness } from '../../services/test-fixtures';
 import { createCaller } from '../root';
-import { ctxFor, sessionFor } from '../test-support';
+import { ctxFor, sessionFor, trpcCode } from '../test-support';
 
-function variant(wasm: Uint8Array, tag: string): Uint8Array {
-  const name = Buffer.from(tag, 'utf8');
-  return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
-}
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
-
-async function trpcCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (!(e instanceof TRPCError)) throw e;
-    return e.code;
-  }
-}
 
 describe('runs router', () => {
   let h: Harness;

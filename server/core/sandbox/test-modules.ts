@@ -137,3 +137,13 @@ export const OPENS_FILES = wat(`(module
     (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
   (import "env" "sneaky" (func))
   (func (export "_start")))`);
+
+/**
+ * Same behaviour, different bytes: the module plus a custom section naming `tag`. Quarantine and
+ * caches are per digest, so tests that share a module give each case its own digest this way.
+ */
+export function variant(wasm: Uint8Array, tag: string): Uint8Array {
+  const name = Buffer.from(tag, 'utf8');
+  if (name.length > 100) throw new Error('tag too long for this helper');
+  return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
+}
