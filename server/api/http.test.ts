@@ -1,7 +1,7 @@
 /** The tRPC endpoint over HTTP: CSRF refusal, role errors, domain error codes, no leaked stacks. */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TRPCError } from '@trpc/server';
-import { handleTRPCRequest } from './http';
+import { handleTRPCRequest, MAX_BODY_BYTES } from './http';
 import { formatError, DomainError } from './errors';
 import { ctxFor, memoryServices, sessionFor } from './test-support';
 import type { Role } from '../auth/rbac';
@@ -69,6 +69,35 @@ describe('tRPC over HTTP', () => {
     expect((await errorOf(viewer)).data).toMatchObject({ code: 'FORBIDDEN' });
     const anon = await endpoint(null).call('users.create', { username: 'eve', role: 'admin' });
     expect(anon.status).toBe(401);
+  });
+
+  it('refuses a body over the size limit with 413, declared or streamed, and still serves normal calls', async () => {
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    const context = async () => ctxFor(sessionFor('admin', 'root'), services);
+    const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+      handleTRPCRequest(
+        new Request('http://localhost:3000/api/trpc/users.create', {
+          method: 'POST',
+          headers: { host: 'localhost:3000', origin: 'http://localhost:3000', 'content-type': 'application/json', ...headers },
+          body,
+          duplex: 'half',
+        } as RequestInit),
+        context,
+      );
+    expect((await post('{}', { 'content-length': String(MAX_BODY_BYTES + 1) })).status).toBe(413);
+    const oversized = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+        for (let i = 0; i <= MAX_BODY_BYTES / chunk.length; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const streamed = await post(oversized);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: { data: { code: 'PAYLOAD_TOO_LARGE' } } });
+    const normal = await post(JSON.stringify({ username: 'sized-ok', role: 'viewer' }));
+    expect(normal.status).toBe(200);
   });
 
   it('refuses a cross-site mutation with 403 before any procedure runs', async () => {

@@ -10,6 +10,32 @@ import type { Context } from './trpc';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
+/**
+ * The largest request body the API reads: a run's stdin (16 MiB, base64) plus its arguments. The
+ * fetch adapter has no limit of its own, so without this one a client could make the server buffer
+ * any amount.
+ */
+export const MAX_BODY_BYTES = 24 * 1024 * 1024;
+
+/** The request with its body read into memory, or null when the body is larger than `limit`. */
+async function withBoundedBody(request: Request, limit: number): Promise<Request | null> {
+  if (!request.body) return request;
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) return null;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(read.value);
+  }
+  return new Request(request, { body: Buffer.concat(chunks), duplex: 'half' } as RequestInit);
+}
+
 export async function handleTRPCRequest(
   request: Request,
   createContext: () => Promise<Context>,
@@ -22,9 +48,16 @@ export async function handleTRPCRequest(
       { status: 403 },
     );
   }
+  const bounded = await withBoundedBody(request, MAX_BODY_BYTES);
+  if (!bounded) {
+    return Response.json(
+      { error: { message: `request body larger than ${MAX_BODY_BYTES} bytes`, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } },
+      { status: 413 },
+    );
+  }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
-    req: request,
+    req: bounded,
     router: appRouter,
     createContext,
     // Only errors we did not expect are worth a log line; FORBIDDEN and friends are normal traffic.
