@@ -18,6 +18,7 @@ import createPlugin from '@extism/extism';
 import { HELLO } from '../server/core/sandbox/test-modules';
 import { openHarness, type Harness } from '../server/services/test-fixtures';
 import { openServices } from '../server/services';
+import { WORKLOADS } from './cpu-workloads';
 import { DEFAULT_CHECKPOINT_WORKER_URL } from '../db/wal-checkpoint-url';
 import { RunHistory } from '../server/services/run-history';
 import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-url';
@@ -158,24 +159,8 @@ for (let i = 0; i < COLD_SAMPLES; i++) {
 }
 
 // ── 5. fuel overhead (CPU-bound, same workloads as bench/fuel.bench.ts, fewer rounds) ────────────
-const CPU_WAT = `(module
-  (memory (export "memory") 16)
-  (func (export "fnv") (param $rounds i32) (result i32) (local $i i32) (local $h i32) (local $r i32)
-    (local.set $h (i32.const 2166136261))
-    (loop $round
-      (local.set $i (i32.const 0))
-      (loop $byte
-        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $i))) (i32.const 16777619)))
-        (i32.store8 (local.get $i) (local.get $h))
-        (br_if $byte (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1048576))))
-      (br_if $round (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rounds))))
-    (local.get $h))
-  (func $fib (export "fib") (param $n i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
-      (then (local.get $n))
-      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
-                     (call $fib (i32.sub (local.get $n) (i32.const 2))))))))`;
-const cpuBytes = await wat(CPU_WAT);
+
+const cpuBytes = await wat(WORKLOADS);
 const plainFns = new WebAssembly.Instance(compile(cpuBytes), {}).exports as Record<string, (n: number) => number>;
 const meteredFns = instantiateMetered(compile(mustInstrument(cpuBytes, 16).bytes), 10n ** 15n).exports as Record<string, (n: number) => number>;
 const fuelRows = [];
