@@ -5,7 +5,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCES = ['app', 'components', 'server', 'db', 'policies', 'public', 'next.config.mjs', 'package-lock.json'];
+const SOURCES = ['app', 'components', 'server', 'db', 'policies', 'public', 'next.config.mjs', 'proxy.ts', 'instrumentation.ts', 'tsconfig.json', 'package-lock.json'];
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
