@@ -15,3 +15,14 @@ export function resolvePolicyPath(flag?: string): string | undefined {
   const chosen = flag ?? process.env.NIGHTCORE_POLICY;
   return chosen && chosen.trim() !== '' ? resolve(chosen) : undefined;
 }
+
+/** Sandbox worker threads: NIGHTCORE_POOL_SIZE, else undefined (the pool uses one per core). */
+export function resolvePoolSize(): number | undefined {
+  const text = process.env.NIGHTCORE_POOL_SIZE;
+  if (text === undefined || text.trim() === '') return undefined;
+  const size = Number(text);
+  if (!Number.isSafeInteger(size) || size < 1 || size > 256) {
+    throw new Error(`NIGHTCORE_POOL_SIZE must be a whole number from 1 to 256, not "${text}"`);
+  }
+  return size;
+}
