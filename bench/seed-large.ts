@@ -21,6 +21,7 @@ import { createManifest, signManifest } from '../server/core/module/sign';
 import { bandFor } from '../server/core/threat/bands';
 import type { DecisionRecord } from '../server/core/guardian/decision-record';
 import type { AuditEventInput } from '../server/core/audit/event';
+import { seededRandom } from '../server/core/audit/test-support';
 
 export interface SeedOptions {
   readonly dataDir: string;
@@ -52,17 +53,8 @@ const NAMES = WORDS.flatMap((w) => VERBS.map((v) => `${w}-${v}`)).concat(['risk-
 const TENANTS = ['default', 'payments', 'analytics', 'ops'];
 const ACTORS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'ci-bot', 'nightly'].map((u) => `user:${u}`);
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same data set on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, shared with the audit tests): the same seed gives the same data set on every machine. */
+const prng = seededRandom;
 
 /** Same module plus a custom section: a distinct digest per version, identical behaviour. */
 function variant(wasm: Uint8Array, tag: string): Uint8Array {

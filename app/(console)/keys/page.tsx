@@ -2,6 +2,7 @@ import { requirePageUser } from '@/server/auth/session';
 import { can } from '@/server/auth/rbac';
 import { KeysView } from '@/components/keys/keys-view';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const metadata = { title: 'Keys' };
 
@@ -10,12 +11,7 @@ export default async function KeysPage() {
   const user = await requirePageUser('/keys');
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-semibold" data-testid="page-title">
-          Keys
-        </h1>
-        <p className="mt-1 text-slate-400">The public keys whose signatures Night Core trusts, and what each may sign.</p>
-      </div>
+      <PageHeader title="Keys" description="The public keys whose signatures Night Core trusts, and what each may sign." />
       {can(user.role, 'keys.read') ? (
         <KeysView canManage={can(user.role, 'keys.manage')} />
       ) : (

@@ -2,6 +2,7 @@ import { requirePageUser } from '@/server/auth/session';
 import { can } from '@/server/auth/rbac';
 import { ModulesView } from '@/components/modules/modules-view';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const metadata = { title: 'Modules' };
 
@@ -10,12 +11,7 @@ export default async function ModulesPage() {
   const user = await requirePageUser('/modules');
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-semibold" data-testid="page-title">
-          Modules
-        </h1>
-        <p className="mt-1 text-slate-400">Signed WebAssembly modules Night Core has verified and stored, latest version first.</p>
-      </div>
+      <PageHeader title="Modules" description="Signed WebAssembly modules Night Core has verified and stored, latest version first." />
       {can(user.role, 'modules.read') ? (
         <ModulesView canUpload={can(user.role, 'modules.upload')} />
       ) : (

@@ -2,6 +2,7 @@ import { requirePageUser } from '@/server/auth/session';
 import { can } from '@/server/auth/rbac';
 import { RunsView } from '@/components/runs/runs-view';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const metadata = { title: 'Runs' };
 
@@ -11,12 +12,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   const module = (await searchParams).module;
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-semibold" data-testid="page-title">
-          Runs
-        </h1>
-        <p className="mt-1 text-slate-400">Every governed run with Guardian&apos;s decision, whether it was allowed or not.</p>
-      </div>
+      <PageHeader title="Runs" description="Every governed run with Guardian's decision, whether it was allowed or not." />
       {can(user.role, 'runs.read') ? (
         <RunsView initialModule={typeof module === 'string' ? module.slice(0, 64) : undefined} />
       ) : (

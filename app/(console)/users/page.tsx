@@ -2,6 +2,7 @@ import { requirePageUser } from '@/server/auth/session';
 import { can } from '@/server/auth/rbac';
 import { UsersView } from '@/components/users/users-view';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 
 export const metadata = { title: 'Users' };
 
@@ -10,12 +11,7 @@ export default async function UsersPage() {
   const user = await requirePageUser('/users');
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        <h1 className="text-2xl font-semibold" data-testid="page-title">
-          Users
-        </h1>
-        <p className="mt-1 text-slate-400">Who may sign in to the console, and with which role.</p>
-      </div>
+      <PageHeader title="Users" description="Who may sign in to the console, and with which role." />
       {can(user.role, 'users.manage') ? (
         <UsersView currentUsername={user.username} />
       ) : (
