@@ -68,6 +68,7 @@ export function makeRun(overrides: Partial<RunResult> = {}, stdout = 'hello\n', 
     stdout: enc.encode(stdout),
     stderr: enc.encode(stderr),
     outputTruncated: false,
+    capabilityDenials: [],
     ...overrides,
   };
 }

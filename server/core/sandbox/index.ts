@@ -4,4 +4,4 @@ export type { SandboxPool, SandboxPoolOptions, SandboxRunError, SandboxStats } f
 export { checkImports, allowedWasiFunctions, WASI_FUNCTIONS, WASI_MODULE, FUEL_IMPORT } from './wasi-imports';
 export type { ImportCheck, ImportDescriptor, DeniedImport, ImportKind, WasiGrant } from './wasi-imports';
 export type { InstrumentFn } from './module-cache';
-export type { RunRequest, RunOutcome, RunResult } from './types';
+export type { RunRequest, RunOutcome, RunResult, CapabilityDenial } from './types';

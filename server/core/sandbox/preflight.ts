@@ -14,6 +14,7 @@ export const emptyResult = (outcome: RunOutcome, wallMs = 0): RunResult => ({
   stdout: new Uint8Array(0),
   stderr: new Uint8Array(0),
   outputTruncated: false,
+  capabilityDenials: [],
 });
 
 /**

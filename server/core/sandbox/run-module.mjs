@@ -65,6 +65,7 @@ export function trapKind(message) {
  * @property {Uint8Array} stdout
  * @property {Uint8Array} stderr
  * @property {boolean} outputTruncated
+ * @property {{ fn: string, capability: string | null, errno: string, count: number, samples: string[] }[]} capabilityDenials
  * @property {boolean} recycle   true when the thread may be unhealthy and should be replaced
  */
 
@@ -165,6 +166,7 @@ export function runModule(job) {
     stdout: out.stdout,
     stderr: out.stderr,
     outputTruncated: out.truncated,
+    capabilityDenials: [], // the current host refuses ungranted imports pre-exec, so nothing is denied at the call
     recycle,
   };
 }

@@ -38,4 +38,23 @@ export interface RunResult {
   readonly stderr: Uint8Array;
   /** True when output was cut at limits.outputBytes. */
   readonly outputTruncated: boolean;
+  /** WASI calls the grant refused (the call returned an errno instead of acting), per function. */
+  readonly capabilityDenials: readonly CapabilityDenial[];
+}
+
+/**
+ * One WASI function the module called without the capability for it. The host answered with a
+ * WASI errno (e.g. NOTCAPABLE) instead of failing the link; post-exec rules and threat signals read it.
+ */
+export interface CapabilityDenial {
+  /** The preview1 function name, e.g. `path_open`. */
+  readonly fn: string;
+  /** The capability that would have allowed it, or null when no grant can (sockets). */
+  readonly capability: string | null;
+  /** The WASI errno name returned, e.g. `NOTCAPABLE`, `NOTSUP`. */
+  readonly errno: string;
+  /** How many times it was called and refused in this run. */
+  readonly count: number;
+  /** The first few calls' arguments in a safe, bounded summary (at most 3, each ≤ 200 chars). */
+  readonly samples: readonly string[];
 }

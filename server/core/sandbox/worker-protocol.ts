@@ -3,6 +3,7 @@
  * These interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
+import type { CapabilityDenial } from './types';
 
 export interface WorkerJob {
   readonly module: WebAssembly.Module;
@@ -17,7 +18,6 @@ export interface WorkerJob {
   readonly seed: bigint;
   readonly outputBytes: number;
 }
-
 /** What a worker can observe; timeout and denied are decided by the pool. */
 export type WorkerOutcome =
   | { readonly kind: 'ok'; readonly exitCode: number }
@@ -33,6 +33,7 @@ export interface WorkerReport {
   readonly stdout: Uint8Array;
   readonly stderr: Uint8Array;
   readonly outputTruncated: boolean;
+  readonly capabilityDenials: readonly CapabilityDenial[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
   readonly recycle: boolean;
 }
