@@ -6,7 +6,7 @@
 import { can, type Permission } from '../auth/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
-import { exportChunks, parseExportQuery, verifyWithProgress, type VerifyLine } from '../services/audit-stream';
+import { exportChunks, parseExportQuery, recordExport, verifyShared, type VerifyLine } from '../services/audit-stream';
 import { actorForUser } from '../services/users';
 import { checkSameOrigin } from './same-origin';
 
@@ -35,31 +35,28 @@ async function authorize(request: Request, deps: AuditHttpDeps, permission: Perm
 }
 
 /**
- * Verification is synchronous and takes seconds on a long log; one at a time per process, so a
- * burst of clicks cannot queue up minutes of blocked server.
+ * Who may verify: the roles that may export (approver, admin). Verification re-reads the whole log
+ * and writes an 'audit.verified' event, so it is bulk reading with a side effect, not something
+ * every viewer should be able to trigger at will. Concurrent requests join the pass already
+ * running (verifyShared) instead of starting another or being turned away.
  */
-let verifying = false;
+export const VERIFY_PERMISSION: Permission = 'audit.export';
 
 /** POST: streams NDJSON lines (start, progress..., result) and records 'audit.verified'. */
 export async function handleAuditVerify(request: Request, deps: AuditHttpDeps): Promise<Response> {
   if (request.method !== 'POST') return refuse(405, 'METHOD_NOT_ALLOWED', 'use POST');
-  const user = await authorize(request, deps, 'audit.read');
+  const user = await authorize(request, deps, VERIFY_PERMISSION);
   if (user instanceof Response) return user;
-  if (verifying) return refuse(409, 'VERIFY_IN_PROGRESS', 'a verification is already running; try again when it finishes');
   const audit = deps.services().audit;
-  verifying = true;
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const emit = (line: VerifyLine) => controller.enqueue(encoder.encode(JSON.stringify(line) + '\n'));
       try {
-        emit({ type: 'start', total: audit.head().seq });
-        await verifyWithProgress(audit, actorForUser(user.username), emit, deps.progressEvery);
+        await verifyShared(audit, actorForUser(user.username), emit, deps.progressEvery);
         controller.close();
       } catch (e) {
         controller.error(e);
-      } finally {
-        verifying = false;
       }
     },
   });
@@ -83,12 +80,7 @@ export async function handleAuditExport(request: Request, deps: AuditHttpDeps): 
   const record = (complete: boolean) => {
     if (recorded) return;
     recorded = true;
-    audit.append({
-      actor: actorForUser(user.username),
-      action: 'audit.exported',
-      subject: 'audit',
-      payload: { format, to: 'download', events: exported(), complete, filter: { ...filter } },
-    });
+    recordExport(audit, actorForUser(user.username), { format, to: 'download', events: exported(), complete, filter });
   };
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({

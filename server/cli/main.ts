@@ -6,7 +6,7 @@ import { helpText, parseCommandArgs, type Command } from './command';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, makeOut, reject } from './io';
 import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
-import { auditVerify, auditExport } from './commands-audit';
+import { AUDIT_COMMANDS } from './commands-audit';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
@@ -26,8 +26,7 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
-  auditVerify,
-  auditExport,
+  ...AUDIT_COMMANDS,
   ...USER_COMMANDS,
 ];
 

@@ -9,8 +9,10 @@
  * - Inside a caller's transaction, append() nests as a savepoint, so it commits or rolls back with
  *   the caller's change. record() wraps a change and its event in one transaction: if the append
  *   fails, the change is undone (fail closed).
- * - Every `checkpointEvery` events a checkpoint signed with the server key is written in the same
- *   transaction, so a rewrite of the chain with recomputed hashes cannot go unnoticed.
+ * - Checkpoints signed with the server key are written in the same transaction as the events they
+ *   seal: every `checkpointEvery` events, after a security-relevant event, and when the newest one
+ *   is older than `checkpointIntervalMs` (see core/audit/checkpoint-policy.ts). A rewrite of the
+ *   chain with recomputed hashes behind a checkpoint cannot go unnoticed.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -26,10 +28,10 @@ import { GENESIS_HASH } from '../core/audit/event';
 import { eventHash } from '../core/audit/hash';
 import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
 import { verifyChain, verifyChainSteps, type ChainReport } from '../core/audit/chain';
-import { formatEvents, type ExportFormat } from '../core/audit/export';
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
 import { verifyEd25519Node } from './server-key';
+import { checkpointDueAfterWrite, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS, intervalElapsed } from '../core/audit/checkpoint-policy';
 
 export type { AuditFilter, AuditPage, AuditPageQuery } from '../core/audit/query';
 
@@ -43,6 +45,8 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
   /** write a signed checkpoint every N events (default 1000) */
   readonly checkpointEvery?: number;
+  /** and when the newest checkpoint is older than this at an append (default 10 s) */
+  readonly checkpointIntervalMs?: number;
   /** Ed25519 verification used for checkpoints (default: node:crypto) */
   readonly verifySignature?: Ed25519Verify;
   /** earlier server keys whose checkpoints still count, after a key rotation */
@@ -69,13 +73,12 @@ export interface AuditHead {
 }
 
 const EVENT_COLUMNS = 'seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash';
-export const DEFAULT_CHECKPOINT_EVERY = 1000;
-/** Export chunks are joined to about this size so a slow sink is not called once per event. */
-const EXPORT_CHUNK_CHARS = 64 * 1024;
+export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../core/audit/checkpoint-policy';
 
 export class AuditLog implements AuditSink {
   private readonly now: () => Date;
   private readonly every: number;
+  private readonly intervalMs: number;
   private readonly verifySignature: Ed25519Verify;
   private readonly keys: ReadonlyMap<string, Uint8Array>;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
@@ -88,6 +91,8 @@ export class AuditLog implements AuditSink {
     this.now = options.now ?? (() => new Date());
     this.every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     if (!Number.isSafeInteger(this.every) || this.every < 1) throw new RangeError('checkpointEvery must be a positive integer');
+    this.intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    if (!Number.isSafeInteger(this.intervalMs) || this.intervalMs < 0) throw new RangeError('checkpointIntervalMs must be a non-negative integer');
     this.verifySignature = options.verifySignature ?? verifyEd25519Node;
     this.keys = new Map([...(options.formerKeys ?? []), options.serverKey].map((k) => [k.keyid, k.publicKey]));
     this.tx = sqlite.transaction((fn: () => unknown) => fn());
@@ -159,6 +164,19 @@ export class AuditLog implements AuditSink {
   }
 
   /**
+   * The timer's check (long-running hosts call it every few seconds): checkpoints the head when
+   * events are waiting and the newest checkpoint is older than the interval. Reads first, so an
+   * idle log never takes the write lock.
+   */
+  checkpointIfDue(): AuditCheckpoint | undefined {
+    const head = this.head();
+    const last = this.latestCheckpoint();
+    if (head.seq === 0 || (last && last.seq >= head.seq)) return undefined;
+    if (last && !intervalElapsed(last.time, this.eventTime(), this.intervalMs)) return undefined;
+    return this.checkpoint();
+  }
+
+  /**
    * Re-hashes the whole chain and checks every checkpoint signature against the server key(s).
    * Checkpoints are read before events, so a concurrent append can only add events, never make a
    * checkpoint look like it points past the end.
@@ -216,35 +234,6 @@ export class AuditLog implements AuditSink {
     return { ok: true, value: { events: more ? rows.slice(0, limit) : rows, more } };
   }
 
-  /**
-   * Streams matching events as JSON Lines or CSV to `write`, in ~64 KiB chunks. `write` must not
-   * use this database connection (it is busy reading); append 'audit.exported' after this returns.
-   */
-  exportTo(format: ExportFormat, write: (chunk: string) => void, filter: AuditFilter = {}): Result<{ events: number }, QueryCode> {
-    if (format !== 'jsonl' && format !== 'csv') return { ok: false, code: 'INVALID_QUERY', message: `unknown export format "${String(format)}"` };
-    const normalized = normalizeFilter(filter);
-    if (!normalized.ok) return normalized;
-    const { sql, params } = selectEvents(normalized.value, true); // exports read oldest first, like the chain
-    let events = 0;
-    const rows = this.prepared(sql).iterate(...params) as IterableIterator<AuditEvent>;
-    const counted = (function* () {
-      for (const row of rows) {
-        events++;
-        yield row;
-      }
-    })();
-    let buffer = '';
-    for (const text of formatEvents(format, counted)) {
-      buffer += text;
-      if (buffer.length >= EXPORT_CHUNK_CHARS) {
-        write(buffer);
-        buffer = '';
-      }
-    }
-    if (buffer.length > 0) write(buffer);
-    return { ok: true, value: { events } };
-  }
-
   private readonly statementCache = new Map<string, Database.Statement>();
   private prepared(sql: string): Database.Statement {
     let s = this.statementCache.get(sql);
@@ -262,6 +251,8 @@ export class AuditLog implements AuditSink {
   private write(inputs: readonly PreparedInput[]): AuditEvent[] {
     const time = this.eventTime();
     let { seq, hash } = this.head();
+    const newest = this.stmt.lastCheckpoint.get();
+    let last = newest ? { seq: newest.seq, time: newest.time } : undefined;
     const out: AuditEvent[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
@@ -270,8 +261,13 @@ export class AuditLog implements AuditSink {
       hash = eventHash(fields);
       this.stmt.insert.run(seq, time, input.actor, input.action, input.subject, input.payload, fields.prevHash, hash);
       out[i] = { ...fields, hash };
-      if (seq % this.every === 0) this.writeCheckpoint({ seq, hash }, time);
+      if (seq % this.every === 0) {
+        this.writeCheckpoint({ seq, hash }, time);
+        last = { seq, time };
+      }
     }
+    const actions = inputs.map((input) => input.action);
+    if (checkpointDueAfterWrite({ last, headSeq: seq, time, actions, intervalMs: this.intervalMs })) this.writeCheckpoint({ seq, hash }, time);
     return out;
   }
 
@@ -324,6 +320,7 @@ function selectEvents(f: NormalizedFilter, ascending: boolean): { sql: string; p
   };
   add('seq > ?', f.afterSeq);
   add('seq < ?', f.beforeSeq);
+  add('seq > ?', f.floorSeq);
   add('action = ?', f.action);
   add('actor = ?', f.actor);
   add('subject = ?', f.subject);

@@ -12,6 +12,8 @@ import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
 import { RunPipeline } from './run-pipeline';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { reconcileInterruptedRuns } from './run-reconcile';
+import { startCheckpointTimer } from './checkpoint-timer';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -66,6 +68,8 @@ export function openServices(options: ServiceOptions): Services {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
   recordPolicyIfChanged(handle, audit, policy);
+  reconcileInterruptedRuns(handle.sqlite, audit, now());
+  const stopCheckpointTimer = startCheckpointTimer(audit);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
@@ -98,6 +102,7 @@ export function openServices(options: ServiceOptions): Services {
       return killed;
     },
     close: async () => {
+      stopCheckpointTimer();
       await pool?.close();
       handle.close();
     },

@@ -2,6 +2,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { AUDIT_ACTIONS } from '../../core/audit/event';
+import { RECENT_EVENTS_WITHOUT_EXPORT } from '../../core/audit/query';
 import { createCaller } from '../root';
 import { ctxFor, memoryServices, sessionFor } from '../test-support';
 import type { DbHandle } from '../../../db/client';
@@ -86,6 +87,40 @@ describe('audit.page', () => {
     } catch (e) {
       expect((e as TRPCError).cause).toMatchObject({ code: 'INVALID_QUERY' });
       expect((e as TRPCError).message).toContain('key.stolen');
+    }
+  });
+});
+
+describe('audit.page reading window (issue 8: bulk reading is an export)', () => {
+  function big(role: 'viewer' | 'operator' | 'approver' | 'admin') {
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    const total = RECENT_EVENTS_WITHOUT_EXPORT + 20;
+    services.audit.appendMany(Array.from({ length: total }, (_, i) => ({ actor: i < 5 ? 'user:old' : 'user:new', action: 'run.decided' as const, subject: `run:${i + 1}`, payload: {} })));
+    return { caller: createCaller(ctxFor(sessionFor(role), services)), total };
+  }
+
+  it('viewers and operators see only the newest events, however they page or filter', async () => {
+    for (const role of ['viewer', 'operator'] as const) {
+      const { caller, total } = big(role);
+      const floor = total - RECENT_EVENTS_WITHOUT_EXPORT;
+      const newest = await caller.audit.page({ limit: 5 });
+      expect(newest.readableFromSeq).toBe(floor + 1);
+      expect((await caller.audit.page({ beforeSeq: floor + 3, limit: 5 })).events.map((e) => e.seq)).toEqual([floor + 2, floor + 1]);
+      expect(await caller.audit.page({ beforeSeq: floor + 1 })).toMatchObject({ events: [], hasOlder: false });
+      expect((await caller.audit.page({ actor: 'user:old' })).events).toEqual([]);
+      expect((await caller.audit.page({ afterSeq: 0, limit: 2 })).events.map((e) => e.seq)).toEqual([floor + 2, floor + 1]);
+      // a floor smuggled in the input is dropped by the schema, not obeyed
+      expect((await caller.audit.page({ floorSeq: 0, actor: 'user:old' } as never)).events).toEqual([]);
+    }
+  });
+
+  it('approvers and admins (audit.export) read the whole log', async () => {
+    for (const role of ['approver', 'admin'] as const) {
+      const { caller } = big(role);
+      const old = await caller.audit.page({ actor: 'user:old' });
+      expect(old.events.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
+      expect(old.readableFromSeq).toBe(1);
     }
   });
 });

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { AUDIT_ACTIONS, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH } from '../../core/audit/event';
-import { MAX_PAGE_LIMIT } from '../../core/audit/query';
+import { MAX_PAGE_LIMIT, readingFloor } from '../../core/audit/query';
+import { can } from '../../auth/rbac';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 
@@ -46,6 +47,8 @@ export const ZAuditPageSchema = z.object({
   hasOlder: z.boolean(),
   /** matching events (may) exist after the newest event of this page */
   hasNewer: z.boolean(),
+  /** the oldest seq this caller may read; 1 when the whole log is readable (roles with audit.export) */
+  readableFromSeq: z.number().int(),
 });
 export type TAuditPage = z.infer<typeof ZAuditPageSchema>;
 
@@ -54,7 +57,9 @@ export const auditRouter = createTRPCRouter({
     .input(ZAuditPageInputSchema.optional())
     .output(ZAuditPageSchema)
     .query(({ ctx, input = {} }) => {
-      const page = unwrap(ctx.services.audit.page(input), { INVALID_QUERY: 'BAD_REQUEST' });
+      // Without audit.export only the newest events are readable (bulk reading is an export).
+      const floorSeq = readingFloor(ctx.services.audit.head().seq, can(ctx.user.role, 'audit.export'));
+      const page = unwrap(ctx.services.audit.page({ ...input, floorSeq }), { INVALID_QUERY: 'BAD_REQUEST' });
       // Paging forward (afterSeq) reads ascending so the LIMIT keeps the events nearest the cursor;
       // the console always shows newest first.
       const forward = input.afterSeq !== undefined;
@@ -63,8 +68,9 @@ export const auditRouter = createTRPCRouter({
         events: events.map((e) => ({ ...e })),
         // Across a cursor there is at least the cursor's own event, which matched the filter when
         // it was listed; without a cursor this is the newest page.
-        hasOlder: forward ? true : page.more,
+        hasOlder: forward ? input.afterSeq! > floorSeq : page.more,
         hasNewer: forward ? page.more : input.beforeSeq !== undefined,
+        readableFromSeq: floorSeq + 1,
       };
     }),
 
