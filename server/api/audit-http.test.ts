@@ -74,7 +74,8 @@ describe('POST /api/audit/verify', () => {
   });
 
   it('a second request while one runs joins it (200, same result) instead of a global 409', async () => {
-    const { audit, deps } = setup('admin', 30_000);
+    const { audit, deps } = setup('admin', 0);
+    audit.appendMany(Array.from({ length: 30_000 }, (_, i) => ({ actor: 'user:op', action: 'run.decided' as const, subject: `run:${i}`, payload: {} })));
     const [a, b] = await Promise.all([handleAuditVerify(verifyRequest(), deps), handleAuditVerify(verifyRequest(), deps)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const [la, lb] = await Promise.all([lines(a), lines(b)]);

@@ -31,6 +31,10 @@ import { verifyChain, verifyChainSteps, type ChainReport } from '../core/audit/c
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
 import { verifyEd25519Node } from './server-key';
+import { AuditTree } from './audit-tree';
+import { toHex } from '../core/audit/merkle';
+import { signTreeHead } from '../core/audit/checkpoint-note';
+import { isOrigin } from '../core/audit/tlog-checkpoint';
 import { checkpointDueAfterWrite, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS, intervalElapsed } from '../core/audit/checkpoint-policy';
 
 export type { AuditFilter, AuditPage, AuditPageQuery } from '../core/audit/query';
@@ -51,7 +55,12 @@ export interface AuditLogOptions {
   readonly verifySignature?: Ed25519Verify;
   /** earlier server keys whose checkpoints still count, after a key rotation */
   readonly formerKeys?: readonly CheckpointKey[];
+  /** the log's name in its signed tree heads (C2SP checkpoint origin); default from the server key id */
+  readonly origin?: string;
 }
+
+/** The default origin: stable for as long as the server key is, and unique per installation. */
+export const defaultOrigin = (keyid: string): string => `nightcore/audit/${keyid.slice(0, 16)}`;
 
 export type AuditAppendCode = AuditInputCode | 'INVALID_TIME';
 
@@ -73,6 +82,7 @@ export interface AuditHead {
 }
 
 const EVENT_COLUMNS = 'seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash';
+const CHECKPOINT_COLUMNS = 'seq, hash, time, keyid, signature, root, note';
 export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../core/audit/checkpoint-policy';
 
 export class AuditLog implements AuditSink {
@@ -83,6 +93,9 @@ export class AuditLog implements AuditSink {
   private readonly keys: ReadonlyMap<string, Uint8Array>;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly stmt;
+  /** the Merkle tree over the events (proofs, tree heads) */
+  readonly tree: AuditTree;
+  readonly origin: string;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -96,14 +109,22 @@ export class AuditLog implements AuditSink {
     this.verifySignature = options.verifySignature ?? verifyEd25519Node;
     this.keys = new Map([...(options.formerKeys ?? []), options.serverKey].map((k) => [k.keyid, k.publicKey]));
     this.tx = sqlite.transaction((fn: () => unknown) => fn());
+    this.tree = new AuditTree(sqlite);
+    this.origin = options.origin ?? defaultOrigin(options.serverKey.keyid);
+    if (!isOrigin(this.origin)) throw new RangeError(`"${this.origin}" is not a valid checkpoint origin`);
     this.stmt = {
       head: sqlite.prepare<[], AuditHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
       insert: sqlite.prepare(
         'INSERT INTO audit_events (seq, time, actor, action, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      insertCheckpoint: sqlite.prepare('INSERT INTO audit_checkpoints (seq, hash, time, keyid, signature) VALUES (?, ?, ?, ?, ?)'),
-      lastCheckpoint: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
-      checkpoints: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq'),
+      insertCheckpoint: sqlite.prepare('INSERT INTO audit_checkpoints (seq, hash, time, keyid, signature, root, note) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      lastCheckpoint: sqlite.prepare<[], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`),
+      checkpoints: sqlite.prepare<[], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq`),
+      checkpointAt: sqlite.prepare<[number], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq = ?`),
+      firstTreeHeadFrom: sqlite.prepare<[number], AuditCheckpoint>(
+        `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq >= ? AND note IS NOT NULL ORDER BY seq LIMIT 1`,
+      ),
+      eventAt: sqlite.prepare<[number], AuditEvent>(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq = ?`),
       // raw arrays: better-sqlite3 builds JS objects slowly in native code; see EventsFromRaw
       allRaw: sqlite.prepare<[], RawEventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events ORDER BY seq`).raw(true),
       pageRaw: sqlite
@@ -161,6 +182,20 @@ export class AuditLog implements AuditSink {
 
   latestCheckpoint(): AuditCheckpoint | undefined {
     return this.stmt.lastCheckpoint.get();
+  }
+
+  /** The checkpoint at exactly this tree size (seq), if one was written there. */
+  checkpointAt(seq: number): AuditCheckpoint | undefined {
+    return this.stmt.checkpointAt.get(seq);
+  }
+
+  /** The oldest checkpoint with a signed tree head that covers `seq`. */
+  treeHeadCovering(seq: number): AuditCheckpoint | undefined {
+    return this.stmt.firstTreeHeadFrom.get(seq);
+  }
+
+  event(seq: number): AuditEvent | undefined {
+    return this.stmt.eventAt.get(seq);
   }
 
   /**
@@ -271,9 +306,14 @@ export class AuditLog implements AuditSink {
     return out;
   }
 
+  /** Signs both statements about the head: the chain hash (legacy) and the tree head (C2SP note). */
   private writeCheckpoint(head: AuditHead, time: string): AuditCheckpoint {
-    const cp = signCheckpoint(head, time, this.options.serverKey);
-    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.keyid, cp.signature);
+    const key = this.options.serverKey;
+    this.tree.extendTo(head.seq);
+    const root = this.tree.root(head.seq);
+    const note = signTreeHead({ origin: this.origin, size: head.seq, root }, key);
+    const cp = { ...signCheckpoint(head, time, key), root: toHex(root), note };
+    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.keyid, cp.signature, cp.root, cp.note);
     return cp;
   }
 }
