@@ -10,6 +10,7 @@ import type { Command, CommandContext } from './command';
 import { optionalString, requireString } from './command';
 import { EXIT_OK, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
+import { PROOF_COMMANDS } from './commands-audit-proofs';
 
 export interface AuditCommandDeps {
   readonly withServices: <T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>) => Promise<T>;
@@ -113,4 +114,4 @@ export function createAuditCommands(deps: AuditCommandDeps = DEFAULT_DEPS) {
 }
 
 export const { auditVerify, auditCheckpoint, auditExport } = createAuditCommands();
-export const AUDIT_COMMANDS: readonly Command[] = [auditVerify, auditCheckpoint, auditExport];
+export const AUDIT_COMMANDS: readonly Command[] = [auditVerify, auditCheckpoint, auditExport, ...PROOF_COMMANDS];

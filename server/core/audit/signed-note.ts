@@ -60,9 +60,10 @@ export function formatVerifierKey(key: NoteKey): string {
 
 export function parseVerifierKey(vkey: string): Result<NoteKey, 'VERIFIER_KEY_MALFORMED'> {
   const bad = (why: string) => err('VERIFIER_KEY_MALFORMED' as const, `verifier key is malformed: ${why}`);
-  const parts = vkey.trim().split('+');
-  if (parts.length !== 3) return bad('expected <name>+<8 hex digits>+<base64 key>');
-  const [name, hashHex, b64] = parts as [string, string, string];
+  // The base64 key may itself hold "+": split at the first two only.
+  const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey.trim());
+  if (!m) return bad('expected <name>+<8 hex digits>+<base64 key>');
+  const [, name, hashHex, b64] = m as unknown as [string, string, string, string];
   if (!isKeyName(name)) return bad('the name is empty or holds spaces');
   if (!/^[0-9a-f]{8}$/.test(hashHex)) return bad('the key hash must be 8 lowercase hex digits');
   if (!BASE64.test(b64)) return bad('the key is not base64');
