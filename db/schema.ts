@@ -98,6 +98,22 @@ export const auditTreeNodes = sqliteTable(
   (t) => [primaryKey({ columns: [t.level, t.idx] })],
 );
 
+/**
+ * Cosignatures of our checkpoints by independent witnesses (C2SP tlog-cosignature lines), checked
+ * against the witness's key before they are stored. The newest per witness is where its view of
+ * the log stands: the next push proves consistency from there.
+ */
+export const auditCosignatures = sqliteTable(
+  'audit_cosignatures',
+  {
+    seq: integer('seq').notNull(), // the checkpoint's tree size
+    witness: text('witness').notNull(), // the witness key name
+    cosignature: text('cosignature').notNull(),
+    signedAt: integer('signed_at').notNull(), // the witness's timestamp (unix seconds)
+  },
+  (t) => [primaryKey({ columns: [t.witness, t.seq] })],
+);
+
 /** One governed run: the decision record, kept whole so a run can be explained and replayed. */
 export const runs = sqliteTable(
   'runs',

@@ -11,6 +11,7 @@ import { AuditFilters, type AuditFilterValues } from './audit-filters';
 import { AuditTable } from './audit-table';
 import { ExportButtons } from './export-buttons';
 import { VerifyChain } from './verify-chain';
+import { WitnessStatus } from './witness-status';
 
 const PAGE_SIZE = 50;
 type Cursor = { readonly afterSeq?: number; readonly beforeSeq?: number };
@@ -37,6 +38,10 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
           <VerifyChain onFinished={refresh} />
         </Card>
       ) : null}
+
+      <Card title="Witnesses" description="Independent servers that cosign each checkpoint only if it extends the one they saw before.">
+        <WitnessStatus />
+      </Card>
 
       <Card
         title="Events"

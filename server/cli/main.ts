@@ -7,6 +7,7 @@ import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, makeOut, reject } from 
 import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { AUDIT_COMMANDS } from './commands-audit';
+import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   replay,
   policyCheck,
   ...AUDIT_COMMANDS,
+  ...WITNESS_COMMANDS,
   ...USER_COMMANDS,
 ];
 

@@ -14,6 +14,7 @@ import { RunPipeline } from './run-pipeline';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
+import { WitnessPusher, loadWitnessConfig } from './witness-client';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -24,6 +25,8 @@ export interface Services {
   readonly quarantine: QuarantineService;
   readonly pipeline: RunPipeline;
   readonly policy: ActivePolicy;
+  /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
+  readonly witnesses: WitnessPusher;
   /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
   pool(): SandboxPool;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
@@ -69,7 +72,13 @@ export function openServices(options: ServiceOptions): Services {
   }
   recordPolicyIfChanged(handle, audit, policy);
   reconcileInterruptedRuns(handle.sqlite, audit, now());
-  const stopCheckpointTimer = startCheckpointTimer(audit);
+  const witnessConfig = loadWitnessConfig(options.dataDir);
+  if (!witnessConfig.ok) {
+    handle.close();
+    throw new ServiceStartError(witnessConfig.code, witnessConfig.message);
+  }
+  const witnesses = new WitnessPusher(handle.sqlite, audit, witnessConfig.value, verifyEd25519);
+  const stopCheckpointTimer = startCheckpointTimer(audit, undefined, witnesses);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
@@ -94,6 +103,7 @@ export function openServices(options: ServiceOptions): Services {
     quarantine,
     pipeline,
     policy,
+    witnesses,
     pool: getPool,
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.

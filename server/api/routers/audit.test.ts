@@ -132,3 +132,22 @@ describe('audit.actions', () => {
     expect(actions).toContain('audit.verified');
   });
 });
+
+describe('audit.witnesses', () => {
+  it('lists each configured witness with what it cosigned, its lag and a refusal', async () => {
+    const { WitnessPusher } = await import('../../services/witness-client');
+    const { verifyEd25519 } = await import('../../core/crypto/ed25519');
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    services.audit.appendMany(Array.from({ length: 5 }, (_, i) => ({ actor: 'user:op', action: 'run.decided' as const, subject: `run:${i}`, payload: {} })));
+    const refusing = async () => new Response('the tree does not extend\n', { status: 422 });
+    const witnesses = new WitnessPusher(handle.sqlite, services.audit, [{ url: 'http://127.0.0.1:9', key: { name: 'w.example', publicKey: new Uint8Array(32) } }], verifyEd25519, refusing);
+    await witnesses.pushAll();
+    const caller = createCaller(ctxFor(sessionFor('viewer'), { audit: services.audit, witnesses } as unknown as typeof services));
+    const list = await caller.audit.witnesses();
+    expect(list).toEqual([
+      { name: 'w.example', url: 'http://127.0.0.1:9', cosignedSeq: null, cosignedAt: null, lagEvents: 5, error: { code: 'WITNESS_REFUSED', message: expect.stringContaining('HTTP 422'), at: expect.any(String) } },
+    ]);
+    expect(await codeOf(createCaller(ctxFor(null, services)).audit.witnesses())).toBe('UNAUTHORIZED');
+  });
+});

@@ -52,6 +52,21 @@ export const ZAuditPageSchema = z.object({
 });
 export type TAuditPage = z.infer<typeof ZAuditPageSchema>;
 
+export const ZWitnessStatusSchema = z.object({
+  /** the witness's key name */
+  name: z.string(),
+  url: z.string(),
+  /** the newest checkpoint (tree size) it cosigned, null if none yet */
+  cosignedSeq: z.number().int().nullable(),
+  /** the witness's own timestamp of that cosignature (ISO 8601) */
+  cosignedAt: z.string().nullable(),
+  /** events written since the checkpoint it cosigned */
+  lagEvents: z.number().int(),
+  /** the last push failed: why (WITNESS_REFUSED means it saw a history this log no longer extends) */
+  error: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+});
+export type TWitnessStatus = z.infer<typeof ZWitnessStatusSchema>;
+
 export const auditRouter = createTRPCRouter({
   page: guarded('audit.page')
     .input(ZAuditPageInputSchema.optional())
@@ -72,6 +87,24 @@ export const auditRouter = createTRPCRouter({
         hasNewer: forward ? page.more : input.beforeSeq !== undefined,
         readableFromSeq: floorSeq + 1,
       };
+    }),
+
+  witnesses: guarded('audit.witnesses')
+    .output(z.array(ZWitnessStatusSchema))
+    .query(({ ctx }) => {
+      const { witnesses, audit } = ctx.services;
+      const head = audit.head().seq;
+      return witnesses.witnesses.map((w) => {
+        const newest = witnesses.newestCosigned(w.key.name);
+        return {
+          name: w.key.name,
+          url: w.url,
+          cosignedSeq: newest?.seq ?? null,
+          cosignedAt: newest ? new Date(newest.signedAt * 1000).toISOString() : null,
+          lagEvents: head - (newest?.seq ?? 0),
+          error: witnesses.status(w.key.name) ?? null,
+        };
+      });
     }),
 
   actions: guarded('audit.actions')

@@ -52,13 +52,14 @@ export function keyHash(name: string, alg: number, publicKey: Uint8Array): Uint8
   return new Uint8Array(h.subarray(0, 4));
 }
 
-export function formatVerifierKey(key: NoteKey): string {
+/** `alg` 0x01 for a log's note key, 0x04 for a witness's cosignature key. */
+export function formatVerifierKey(key: NoteKey, alg: number = ALG_ED25519): string {
   if (!isKeyName(key.name)) throw new TypeError(`"${key.name}" is not a valid note key name`);
-  const hash = Buffer.from(keyHash(key.name, ALG_ED25519, key.publicKey)).toString('hex');
-  return `${key.name}+${hash}+${Buffer.from(Uint8Array.of(ALG_ED25519, ...key.publicKey)).toString('base64')}`;
+  const hash = Buffer.from(keyHash(key.name, alg, key.publicKey)).toString('hex');
+  return `${key.name}+${hash}+${Buffer.from(Uint8Array.of(alg, ...key.publicKey)).toString('base64')}`;
 }
 
-export function parseVerifierKey(vkey: string): Result<NoteKey, 'VERIFIER_KEY_MALFORMED'> {
+export function parseVerifierKey(vkey: string, alg: number = ALG_ED25519): Result<NoteKey, 'VERIFIER_KEY_MALFORMED'> {
   const bad = (why: string) => err('VERIFIER_KEY_MALFORMED' as const, `verifier key is malformed: ${why}`);
   // The base64 key may itself hold "+": split at the first two only.
   const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey.trim());
@@ -68,9 +69,9 @@ export function parseVerifierKey(vkey: string): Result<NoteKey, 'VERIFIER_KEY_MA
   if (!/^[0-9a-f]{8}$/.test(hashHex)) return bad('the key hash must be 8 lowercase hex digits');
   if (!BASE64.test(b64)) return bad('the key is not base64');
   const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 33 || raw[0] !== ALG_ED25519) return bad('only Ed25519 keys (algorithm 0x01, 32 bytes) are accepted');
+  if (raw.length !== 33 || raw[0] !== alg) return bad(`expected an Ed25519 key of algorithm 0x0${alg} (32 bytes)`);
   const publicKey = new Uint8Array(raw.subarray(1));
-  if (Buffer.from(keyHash(name, ALG_ED25519, publicKey)).toString('hex') !== hashHex) return bad('the key hash does not match the name and key');
+  if (Buffer.from(keyHash(name, alg, publicKey)).toString('hex') !== hashHex) return bad('the key hash does not match the name and key');
   return ok({ name, publicKey });
 }
 
