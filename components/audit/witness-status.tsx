@@ -26,9 +26,9 @@ export function WitnessStatus() {
   return (
     <ul className="flex flex-col gap-2" data-testid="witness-list">
       {witnesses.data.map((w) => (
-        <li key={w.name} data-testid="witness" className="rounded-lg border border-slate-800 px-3 py-2 text-sm">
+        <li key={w.name} data-testid="witness" className="min-w-0 break-words rounded-lg border border-slate-800 px-3 py-2 text-sm">
           <p className="flex flex-wrap items-center gap-2">
-            <span className="font-mono text-slate-200">{w.name}</span>
+            <span className="break-all font-mono text-slate-200">{w.name}</span>
             {w.error?.code === 'WITNESS_REFUSED' ? (
               <Badge tone="bad">refused</Badge>
             ) : w.error ? (
