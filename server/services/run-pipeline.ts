@@ -14,7 +14,7 @@ import { inspectWasm } from '../core/wasm/inspect';
 import type { WasmReport } from '../core/wasm/report';
 import type { TManifest } from '../core/module/manifest';
 import type { TPolicy } from '../core/guardian/schema';
-import type { ThreatAssessment } from '../core/threat';
+import type { ThreatAssessment, ThreatHistory } from '../core/threat';
 import { sha256Hex } from '../core/crypto/digest';
 import { err, ok, type Result } from '../core/result';
 import type { AuditLog } from './audit-log';
@@ -47,6 +47,8 @@ export interface Assessment {
   readonly report: WasmReport;
   readonly grant: ReturnType<typeof effectiveGrant>;
   readonly threat: ThreatAssessment;
+  /** What the threat score was computed from; quarantine needs the failure count too. */
+  readonly history: ThreatHistory;
   readonly pre: Verdict;
 }
 
@@ -166,7 +168,7 @@ export class RunPipeline {
     const result = ran.value;
     const post = evaluatePost(policy, { result });
     const decision = post.decision === 'allow' ? 'allow' : 'deny';
-    const q = shouldQuarantine(policy.threat, { band: threat.band, postDecision: post.decision });
+    const q = shouldQuarantine(policy.threat, { band: threat.band, post, priorPostFailures: assessed.value.history.priorPostFailures });
     const record: DecisionRecord = {
       ...base,
       execution: execution(result),
@@ -190,7 +192,8 @@ export class RunPipeline {
     if (!manifest || !report) return err('MODULE_MALFORMED', `stored module ${module.name}@${module.version} no longer parses`);
 
     const grant = effectiveGrant(policy, manifest);
-    const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, this.history.facts(module, verified.ok)));
+    const history = this.history.facts(module, verified.ok);
+    const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, history));
     const pre = evaluatePre(policy, {
       manifest,
       report,
@@ -200,7 +203,7 @@ export class RunPipeline {
       quarantined: this.history.quarantined(module.wasmSha256),
       approved: false, // approvals arrive with the Agent Inbox; policies requiring them deny until then
     });
-    return ok({ policy, policySha256, verified, manifest, report, grant, threat, pre });
+    return ok({ policy, policySha256, verified, manifest, report, grant, threat, history, pre });
   }
 
   /** The instrumenter refused the module (e.g. shared memory): a pre-exec style denial, recorded. */
@@ -292,5 +295,6 @@ function execution(result: RunResult): NonNullable<DecisionRecord['execution']> 
     },
     outputTruncated: result.outputTruncated,
     ...outputDigest(result.stdout, result.stderr),
+    capabilityDenials: result.capabilityDenials,
   };
 }

@@ -3,11 +3,17 @@
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
 import type { Capability, TLimits } from '../module/manifest';
-import type { RunOutcome } from '../sandbox/types';
+import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 
 export const DECISION_FORMAT = 'nightcore.decision/v1';
+
+/** A typed wasm value in a record: decimal text, so i64 and NaN/infinities survive JSON. */
+export interface RecordedValue {
+  readonly type: WasmValue['type'];
+  readonly value: string;
+}
 
 export interface DecisionRecord {
   readonly format: typeof DECISION_FORMAT;
@@ -48,6 +54,10 @@ export interface DecisionRecord {
     readonly stderrSha256: string;
     /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */
     readonly outputSha256: string;
+    /** WASI calls the sandbox refused because the grant did not cover them (see docs/decision-record.md). */
+    readonly capabilityDenials: readonly CapabilityDenial[];
+    /** For `nightcore call`: the export's typed results, as decimal strings (absent for a plain run). */
+    readonly returnValues?: readonly RecordedValue[];
   } | null;
   readonly post: Verdict | null;
   readonly decision: 'allow' | 'deny';
