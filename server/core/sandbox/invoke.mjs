@@ -2,7 +2,7 @@
 /**
  * Calls one exported function with typed arguments, for `nightcore call`. Plain ES module (loaded by
  * run-module.mjs inside the worker). Arguments arrive already checked against the export's
- * signature (server/core/run-call/ parses them); this only converts at the JS boundary:
+ * signature (call-args.ts parses them); this only converts at the JS boundary:
  * i64 ⇄ BigInt, i32/f32/f64 ⇄ Number. Reactors (modules exporting `_initialize`) are initialized
  * first, as the WASI reactor ABI requires, exactly once.
  */
