@@ -43,6 +43,8 @@ export interface DecisionRecord {
     readonly stdinBytes: number;
     /** Decimal string: the seed of the deterministic random source, needed for replay. */
     readonly seed: string;
+    /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
+    readonly invocation?: { readonly args: readonly RecordedValue[] };
   };
   readonly pre: Verdict;
   /** Null when pre-exec denied: nothing ran. */
