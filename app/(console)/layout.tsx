@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { requirePageUser } from '@/server/auth/session';
 import { signOutAction } from '@/server/auth/actions';
-import { can } from '@/server/auth/rbac';
+import { can } from '@/server/core/access/rbac';
 import { NAV } from '@/components/shell/nav';
 import { NavLinks } from '@/components/shell/nav-links';
 import { toggleThemeAction } from '@/components/shell/actions';

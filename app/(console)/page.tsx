@@ -1,5 +1,5 @@
 import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
+import { can } from '@/server/core/access/rbac';
 import { getServices } from '@/server/services/instance';
 import { watchtowerOf, WINDOWS, type Window } from '@/server/services/watchtower';
 import { ErrorState } from '@/components/ui/error-state';

@@ -3,7 +3,7 @@
  * Response functions, testable without Next.js. Order of checks: same-origin (CSRF), then a
  * session (401), then the permission (403); refusals are JSON and say what was wrong.
  */
-import { can, type Permission } from '../auth/rbac';
+import { can, type Permission } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
 import { exportChunks, parseExportQuery, verifyWithProgress, type VerifyLine } from '../services/audit-stream';

@@ -3,7 +3,7 @@
  * can be tested without Next.js: session and permission, the same-origin rule, a hard cap on the
  * body while it is read, multipart parsing, then importUpload. Every answer is JSON.
  */
-import { can } from '../auth/rbac';
+import { can } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import { checkSameOrigin } from './same-origin';
 import type { Services } from '../services/index';

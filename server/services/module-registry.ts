@@ -16,20 +16,13 @@ import { sha256Hex } from '../core/crypto/digest';
 import type { TrustStore } from './trust-store';
 import type { AuditLog } from './audit-log';
 import { readModuleFolder, type ModuleFolder } from './bundle-files';
+import type { Reverification, StoredModule } from '../core/run';
+
+export type { Reverification };
 
 export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
 export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
 export type ImportCode = VerifyCode | FolderCode;
-
-/** A stored module version checked again against today's trust store (every run does this). */
-export interface Reverification {
-  readonly ok: boolean;
-  readonly code: VerifyCode | null;
-  readonly message: string | null;
-  /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
-  readonly manifest: TManifest | null;
-  readonly signers: readonly Signer[];
-}
 
 /** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
 interface StoredLegacy {
@@ -79,7 +72,7 @@ export class ModuleRegistry {
    * Verifies a stored version again: a key revoked since the import stops it from running.
    * Cached per row until the trust store changes (in this process or another).
    */
-  reverify(row: ModuleVersionRow): Reverification {
+  reverify(row: StoredModule): Reverification {
     const generation = this.trust.generation();
     const cached = this.reverified.get(row.id);
     if (cached && cached.generation === generation) return cached.result;
@@ -221,7 +214,7 @@ function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): Stored
 }
 
 /** Rebuilds what was imported from the stored row, for verification at run time. */
-function storedFolder(row: ModuleVersionRow): ModuleFolder {
+function storedFolder(row: StoredModule): ModuleFolder {
   const wasm = new Uint8Array(row.wasm);
   if (row.source === 'bundle') return { kind: 'bundle', dir: '(stored)', wasm, manifestText: row.manifestJson, envelopeText: row.envelopeJson };
   const legacy = JSON.parse(row.envelopeJson) as StoredLegacy;

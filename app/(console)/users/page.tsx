@@ -1,5 +1,5 @@
 import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
+import { can } from '@/server/core/access/rbac';
 import { UsersView } from '@/components/users/users-view';
 import { ErrorState } from '@/components/ui/error-state';
 import { PageHeader } from '@/components/ui/page-header';

@@ -1,5 +1,5 @@
 import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
+import { can } from '@/server/core/access/rbac';
 import { RunDetail } from '@/components/runs/run-detail';
 import { ErrorState } from '@/components/ui/error-state';
 
