@@ -5,8 +5,7 @@ import { optionalString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
 import { RunQueries } from '../services/runs';
-import { replayRun } from '../services/replay';
-import { INPUT_LIMITS } from '../services/run-pipeline';
+import { INPUT_LIMITS } from '../core/run';
 import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
 import type { DecisionRecord } from '../core/guardian/decision-record';
@@ -78,7 +77,7 @@ export const run: Command = {
     return withServices(values, async (s) => {
       const module = resolveModule(s, target);
       if (!module.ok) return reject(out, module);
-      const result = await s.pipeline.run(module.value, { args, stdin, seed }, cliActor());
+      const result = await s.governor.run(module.value, { args, stdin, seed }, cliActor());
       if (!result.ok) return reject(out, result);
       const { record, stdout, stderr } = result.value;
       if (out.json) {
@@ -146,7 +145,7 @@ export const replay: Command = {
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, async (s) => {
-      const result = await replayRun({ db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool }, positionals[0]!, cliActor());
+      const result = await s.governor.replay(positionals[0]!, cliActor());
       if (!result.ok) return reject(out, result);
       const r = result.value;
       out.data({ ok: r.identical, ...r });

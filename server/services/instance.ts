@@ -17,7 +17,7 @@ export function getServices(): Services {
       policyPath: resolvePolicyPath(),
       poolSize: resolvePoolSize(),
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
-      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker.mjs')),
+      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       checkpointWorkerUrl: pathToFileURL(join(process.cwd(), 'db', 'wal-checkpoint-worker.mjs')),
     });
     const admin = ensureInitialAdmin(services, { NIGHTCORE_ADMIN_PASSWORD: process.env.NIGHTCORE_ADMIN_PASSWORD }, (line) => console.log(line));

@@ -16,20 +16,13 @@ import { sha256Hex } from '../core/crypto/digest';
 import type { TrustStore } from './trust-store';
 import type { AuditLog } from './audit-log';
 import { readModuleFolder, type ModuleFolder } from './bundle-files';
+import type { Reverification, StoredModule } from '../core/run';
+
+export type { Reverification };
 
 export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
 export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
 export type ImportCode = VerifyCode | FolderCode;
-
-/** A stored module version checked again against today's trust store (every run does this). */
-export interface Reverification {
-  readonly ok: boolean;
-  readonly code: VerifyCode | null;
-  readonly message: string | null;
-  /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
-  readonly manifest: TManifest | null;
-  readonly signers: readonly Signer[];
-}
 
 /** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
 interface StoredLegacy {
@@ -79,7 +72,7 @@ export class ModuleRegistry {
    * Verifies a stored version again: a key revoked since the import stops it from running.
    * Cached per row until the trust store changes (in this process or another).
    */
-  reverify(row: ModuleVersionRow): Reverification {
+  reverify(row: StoredModule): Reverification {
     const generation = this.trust.generation();
     const cached = this.reverified.get(row.id);
     if (cached && cached.generation === generation) return cached.result;
@@ -93,17 +86,24 @@ export class ModuleRegistry {
     return result;
   }
 
-  /** Verifies and stores a module folder; the import and its audit event commit together. */
+  /** Verifies and stores a module folder on disk (the CLI's `import`). */
   importFolder(dir: string, actor: string): Result<ModuleVersionRow, ImportCode> {
     const read = readModuleFolder(dir);
-    if (!read.ok) return read;
-    const verified = this.verifyContents(read.value);
+    return read.ok ? this.importContents(read.value, actor) : read;
+  }
+
+  /**
+   * Verifies and stores a module folder's contents, wherever they came from (a directory, or an
+   * upload held in memory); the import and its audit event commit together.
+   */
+  importContents(folder: ModuleFolder, actor: string): Result<ModuleVersionRow, VerifyCode> {
+    const verified = this.verifyContents(folder);
     if (!verified.ok) {
       this.audit.append({
         actor,
         action: 'module.rejected',
-        subject: `folder:${dir}`,
-        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(read.value.wasm) },
+        subject: `folder:${folder.dir}`,
+        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(folder.wasm) },
       });
       return verified;
     }
@@ -119,10 +119,10 @@ export class ModuleRegistry {
       wasmSha256: v.wasmSha256,
       manifestSha256: v.manifestSha256,
       manifestJson: v.manifestCanonical,
-      envelopeJson: read.value.kind === 'bundle' ? read.value.envelopeText : JSON.stringify(legacyRecord(read.value)),
+      envelopeJson: folder.kind === 'bundle' ? folder.envelopeText : JSON.stringify(legacyRecord(folder)),
       signerKeyids: v.signers.map((s) => s.keyid),
-      wasm: Buffer.from(read.value.wasm),
-      sizeBytes: read.value.wasm.length,
+      wasm: Buffer.from(folder.wasm),
+      sizeBytes: folder.wasm.length,
       importedBy: actor,
       importedAt: this.now(),
     };
@@ -150,6 +150,16 @@ export class ModuleRegistry {
       .from(moduleVersions)
       .where(and(eq(moduleVersions.name, name), eq(moduleVersions.version, version)))
       .get();
+  }
+
+  /** Every stored version whose wasm has this digest (usually one), oldest first. */
+  versionsWithDigest(wasmSha256: string): { name: string; version: string }[] {
+    return this.db
+      .select({ name: moduleVersions.name, version: moduleVersions.version })
+      .from(moduleVersions)
+      .where(eq(moduleVersions.wasmSha256, wasmSha256))
+      .orderBy(moduleVersions.importedAt)
+      .all();
   }
 
   /** The highest accepted version of a name (what `run <name>` runs). */
@@ -221,7 +231,7 @@ function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): Stored
 }
 
 /** Rebuilds what was imported from the stored row, for verification at run time. */
-function storedFolder(row: ModuleVersionRow): ModuleFolder {
+function storedFolder(row: StoredModule): ModuleFolder {
   const wasm = new Uint8Array(row.wasm);
   if (row.source === 'bundle') return { kind: 'bundle', dir: '(stored)', wasm, manifestText: row.manifestJson, envelopeText: row.envelopeJson };
   const legacy = JSON.parse(row.envelopeJson) as StoredLegacy;

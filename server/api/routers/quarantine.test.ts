@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { openHarness, type Harness } from '../../services/test-fixtures';
 import { wat } from '../../core/wasm/test-wat';
-import type { Role } from '../../auth/rbac';
+import type { Role } from '../../core/access/rbac';
 import type { ModuleVersionRow } from '../../services/module-registry';
 import { createCaller } from '../root';
 import { ctxFor, sessionFor } from '../test-support';

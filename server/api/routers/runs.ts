@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { actorForUser } from '../../services/users';
 import { RunQueries } from '../../services/runs';
-import { replayRun } from '../../services/replay';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
@@ -71,20 +70,17 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ id: ZRunIdSchema }))
     .output(ZReplayReportSchema)
     .mutation(async ({ ctx, input }) => {
-      const s = ctx.services;
-      const replayed = await replayRun(
-        { db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool },
-        input.id,
-        actorForUser(ctx.user.username),
-      );
+      const replayed = await ctx.services.governor.replay(input.id, actorForUser(ctx.user.username));
       const report = unwrap(replayed, {
         RUN_NOT_FOUND: 'NOT_FOUND',
         NOTHING_RAN: 'BAD_REQUEST',
         MODULE_UNTRUSTED: 'CONFLICT',
         MODULE_QUARANTINED: 'CONFLICT',
         BUSY: 'CONFLICT',
+        RATE_LIMITED: 'TOO_MANY_REQUESTS',
         SHUT_DOWN: 'CONFLICT',
         INSTRUMENT_FAILED: 'BAD_REQUEST',
+        AUDIT_FAILED: 'CONFLICT',
       });
       return { ...report, differences: [...report.differences] };
     }),

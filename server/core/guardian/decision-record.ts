@@ -4,6 +4,7 @@
  */
 import type { Capability, TLimits } from '../module/manifest';
 import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
+import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 
@@ -46,18 +47,22 @@ export interface DecisionRecord {
     /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
     readonly invocation?: { readonly args: readonly RecordedValue[] };
   };
+  /** Whether people approved this module, and who answered (absent in records written before approvals). */
+  readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };
   readonly pre: Verdict;
+  /** The sandbox backend that executed the run; null when nothing ran (absent in older records). */
+  readonly backend?: { readonly kind: BackendKind } | null;
   /** Null when pre-exec denied: nothing ran. */
   readonly execution: {
     readonly outcome: RunOutcome;
     readonly used: { readonly fuel: number; readonly peakMemoryPages: number; readonly wallMs: number; readonly outputBytes: number };
     readonly outputTruncated: boolean;
+    /** WASI calls refused at the call because the grant lacked them (absent in older records). */
+    readonly capabilityDenials?: readonly CapabilityDenial[];
     readonly stdoutSha256: string;
     readonly stderrSha256: string;
     /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */
     readonly outputSha256: string;
-    /** WASI calls the sandbox refused because the grant did not cover them (see docs/decision-record.md). */
-    readonly capabilityDenials: readonly CapabilityDenial[];
     /** For `nightcore call`: the export's typed results, as decimal strings (absent for a plain run). */
     readonly returnValues?: readonly RecordedValue[];
   } | null;

@@ -1,12 +1,12 @@
 /**
  * Exported calls and AssemblyScript's abort, through the real worker pool, on programs built from
- * source (testdata/programs): the C reactor and the AssemblyScript module.
+ * source (testdata/programs): the C reactor and the AssemblyScript module (fixtures: test-programs.ts).
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { createSandboxPool } from './pool';
-import { DEFAULT_WORKER_URL } from './worker-url';
+import { createSandboxPool } from './worker-threads/pool';
+import { DEFAULT_WORKER_URL } from './worker-threads/worker-url';
 import type { RunRequest, RunResult } from './types';
-import { callRequest } from './program-fixtures';
+import { callRequest } from './test-programs';
 import { readAssemblyScriptString, createAbortImport, AbortTrap, MAX_ABORT_STRING_UNITS } from './assemblyscript-abort.mjs';
 
 const pool = createSandboxPool({ size: 1, workerUrl: DEFAULT_WORKER_URL });
