@@ -31,7 +31,7 @@ describe('describeOutcome', () => {
 });
 
 describe('describeInvocation', () => {
-  const input = { entry: 'add_i32', args: [], env: {}, stdinSha256: '', stdinBytes: 0, seed: '1', invocation: { args: [{ type: 'i32' as const, value: '2' }, { type: 'i32' as const, value: '3' }] } };
+  const input = { entry: 'add_i32', args: [], env: {}, stdinSha256: '', stdinBytes: 0, seed: '1', invocation: { args: [{ type: 'i32' as const, value: '2' }, { type: 'i32' as const, value: '3' }], results: ['i32' as const] } };
   const execution = { outcome: { kind: 'ok' as const, exitCode: 0 }, used: { fuel: 1, peakMemoryPages: 1, wallMs: 1, outputBytes: 0 }, outputTruncated: false, stdoutSha256: '', stderrSha256: '', outputSha256: '', capabilityDenials: [] };
 
   it('shows the call and its typed results', () => {

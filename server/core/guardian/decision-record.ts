@@ -45,7 +45,7 @@ export interface DecisionRecord {
     /** Decimal string: the seed of the deterministic random source, needed for replay. */
     readonly seed: string;
     /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
-    readonly invocation?: { readonly args: readonly RecordedValue[] };
+    readonly invocation?: { readonly args: readonly RecordedValue[]; readonly results: readonly WasmValue['type'][] };
   };
   /** Whether people approved this module, and who answered (absent in records written before approvals). */
   readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };

@@ -100,7 +100,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const a = assessed.value;
       const stdin = input.stdin ?? new Uint8Array(0);
       const env = Object.fromEntries(a.grant.env.filter((name) => input.env?.[name] !== undefined).map((name) => [name, input.env![name]!]));
-      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed });
+      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call });
       if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin);
 
       // 4. Fail closed: if run.started cannot be written, nothing runs.

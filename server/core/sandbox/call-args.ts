@@ -105,3 +105,15 @@ export function formatWasmValue(v: WasmValue): string {
   if (Object.is(v.value, -0)) return '-0';
   return String(v.value);
 }
+
+/** A value for the decision record: typed decimal text, so i64 and NaN/infinities survive JSON. */
+export function recordValue(v: WasmValue): { type: WasmValueType; value: string } {
+  return { type: v.type, value: formatWasmValue(v) };
+}
+
+/** The inverse of recordValue, for replay; null when the text is not one recordValue writes. */
+export function valueFromRecord(r: { type: string; value: string }): WasmValue | null {
+  if (!isValueType(r.type)) return null;
+  const v = parseOne(r.value, r.type);
+  return typeof v === 'string' ? null : v;
+}
