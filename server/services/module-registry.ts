@@ -81,6 +81,7 @@ export class ModuleRegistry {
     const result: Reverification = verified.ok
       ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers }
       : { ok: false, code: verified.code, message: verified.message, manifest: stored.ok ? stored.value : null, signers: [] };
+    if (row.id < 1) return result; // not stored (a dry run of a folder): nothing to cache by
     if (this.reverified.size >= 1024) this.reverified.clear();
     this.reverified.set(row.id, { generation, result });
     return result;
@@ -135,6 +136,29 @@ export class ModuleRegistry {
       () => this.db.insert(moduleVersions).values(row).returning().get(),
     );
     return ok(stored);
+  }
+
+  /**
+   * A verified folder as the governor sees a stored module, without storing it (for dry runs):
+   * the stored row when this exact version was imported, else a transient one (id 0).
+   */
+  asStored(v: Verification): StoredModule {
+    const found = this.find(v.verified.manifest.name, v.verified.manifest.version);
+    if (found && found.wasmSha256 === v.verified.wasmSha256) return found;
+    const folder = v.folder;
+    return {
+      id: 0,
+      name: v.verified.manifest.name,
+      version: v.verified.manifest.version,
+      tenant: v.verified.manifest.tenant,
+      wasmSha256: v.verified.wasmSha256,
+      manifestSha256: v.verified.manifestSha256,
+      sizeBytes: folder.wasm.length,
+      wasm: folder.wasm,
+      source: folder.kind,
+      manifestJson: v.verified.manifestCanonical,
+      envelopeJson: folder.kind === 'bundle' ? folder.envelopeText : JSON.stringify(legacyRecord(folder)),
+    };
   }
 
   find(name: string, version: string): ModuleVersionRow | undefined {
