@@ -94,17 +94,24 @@ export class ModuleRegistry {
     return result;
   }
 
-  /** Verifies and stores a module folder; the import and its audit event commit together. */
+  /** Verifies and stores a module folder on disk (the CLI's `import`). */
   importFolder(dir: string, actor: string): Result<ModuleVersionRow, ImportCode> {
     const read = readModuleFolder(dir);
-    if (!read.ok) return read;
-    const verified = this.verifyContents(read.value);
+    return read.ok ? this.importContents(read.value, actor) : read;
+  }
+
+  /**
+   * Verifies and stores a module folder's contents, wherever they came from (a directory, or an
+   * upload held in memory); the import and its audit event commit together.
+   */
+  importContents(folder: ModuleFolder, actor: string): Result<ModuleVersionRow, VerifyCode> {
+    const verified = this.verifyContents(folder);
     if (!verified.ok) {
       this.audit.append({
         actor,
         action: 'module.rejected',
-        subject: `folder:${dir}`,
-        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(read.value.wasm) },
+        subject: `folder:${folder.dir}`,
+        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(folder.wasm) },
       });
       return verified;
     }
@@ -120,10 +127,10 @@ export class ModuleRegistry {
       wasmSha256: v.wasmSha256,
       manifestSha256: v.manifestSha256,
       manifestJson: v.manifestCanonical,
-      envelopeJson: read.value.kind === 'bundle' ? read.value.envelopeText : JSON.stringify(legacyRecord(read.value)),
+      envelopeJson: folder.kind === 'bundle' ? folder.envelopeText : JSON.stringify(legacyRecord(folder)),
       signerKeyids: v.signers.map((s) => s.keyid),
-      wasm: Buffer.from(read.value.wasm),
-      sizeBytes: read.value.wasm.length,
+      wasm: Buffer.from(folder.wasm),
+      sizeBytes: folder.wasm.length,
       importedBy: actor,
       importedAt: this.now(),
     };
@@ -174,6 +181,16 @@ export class ModuleRegistry {
       .from(moduleVersions)
       .where(and(eq(moduleVersions.name, name), eq(moduleVersions.version, version)))
       .get();
+  }
+
+  /** Every stored version whose wasm has this digest (usually one), oldest first. */
+  versionsWithDigest(wasmSha256: string): { name: string; version: string }[] {
+    return this.db
+      .select({ name: moduleVersions.name, version: moduleVersions.version })
+      .from(moduleVersions)
+      .where(eq(moduleVersions.wasmSha256, wasmSha256))
+      .orderBy(moduleVersions.importedAt)
+      .all();
   }
 
   /** The highest accepted version of a name (what `run <name>` runs). */
