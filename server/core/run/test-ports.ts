@@ -2,8 +2,7 @@
  * Test support (not shipped behaviour): in-memory fakes for every governor port, so the run path
  * can be driven through each outcome without SQLite or worker threads.
  */
-import { readFileSync } from 'node:fs';
-import { parsePolicyText } from '../guardian';
+import { policy } from '../guardian/test-fixtures';
 import type { TManifest } from '../module/manifest';
 import type { BackendStats, SandboxBackend, SandboxRunError } from '../sandbox/backend';
 import { emptyResult } from '../sandbox/request-checks';
@@ -13,10 +12,28 @@ import type { AuditEventInput } from '../audit/event';
 import { err, ok, type Result } from '../result';
 import type { ApprovalStatus, DecidedRun, GovernorPorts, StoredModule } from './ports';
 
-const policyText = readFileSync(new URL('../../../policies/default.json', import.meta.url), 'utf8');
-const parsed = parsePolicyText(policyText);
-if (!parsed.ok) throw new Error(parsed.message);
-export const DEFAULT_POLICY = parsed.value;
+/** The rules of the shipped default that the governor's paths exercise. */
+export const TEST_POLICY = policy({
+  name: 'governor-test',
+  pre: {
+    signature_trusted: { severity: 'critical', required_roles: [] },
+    imports_allowed: { severity: 'critical' },
+    quarantined: { severity: 'critical' },
+    approval_required: { severity: 'high', required: false },
+    entry_exported: { severity: 'high' },
+  },
+  post: {
+    outcome_allowed: { severity: 'high', kinds: ['ok'] },
+    exit_code: { severity: 'medium', allowed: [0] },
+    output_patterns: { severity: 'high', deny: ['\\bAKIA[0-9A-Z]{16}\\b'], ignore_case: false },
+  },
+  threat: {
+    weights: { unknown_signer: 50, first_seen_digest: 10 },
+    settings: { large_custom_sections_bytes: 65536, near_cap_percent: 90, prior_post_failures_max_count: 3 },
+    bands: { low: 0, medium: 30, high: 60, quarantine: 85 },
+    quarantine_on_post_failure: true,
+  },
+});
 
 export const HELLO_WASM = wat(`(module
   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
@@ -122,7 +139,7 @@ export function fakeWorld(): FakeWorld {
     ports: undefined as unknown as GovernorPorts,
   };
   (world as { ports: GovernorPorts }).ports = {
-    policy: () => ({ policy: DEFAULT_POLICY, sha256: sha256Hex(new TextEncoder().encode(policyText)) }),
+    policy: () => ({ policy: TEST_POLICY, sha256: 'c'.repeat(64) }),
     modules: {
       reverify: (m) =>
         world.trusted

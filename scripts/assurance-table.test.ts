@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { GUARANTEE_IDS } from './backend';
-import { renderAssurance, SHIPPED_BACKENDS, withAssurance } from './assurance';
+import { GUARANTEE_IDS } from '../server/core/sandbox/backend';
+import { renderAssurance, SHIPPED_BACKENDS, withAssurance } from '../server/core/sandbox/assurance';
 
 describe('backend assurance table', () => {
   it('every shipped backend declares every guarantee exactly once, in order, with words for how and limits', () => {
@@ -15,7 +15,7 @@ describe('backend assurance table', () => {
   });
 
   it('the README shows exactly what the backends declare (run `npm run docs:assurance` after changing guarantees)', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(withAssurance(readme)).toBe(readme);
   });
 
