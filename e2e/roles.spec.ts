@@ -93,7 +93,7 @@ test.describe('roles', () => {
         headers: { Origin: origin, ...(withHeader ? { 'x-nightcore-upload': '1' } : {}) },
         multipart: { files: wasm },
       });
-      return { status: response.status(), code: ((await response.json()) as { code?: string }).code };
+      return { status: response.status(), code: ((await response.json()) as { error?: { code?: string } }).error?.code };
     };
     expect(await upload('viewer', true)).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect(await upload('approver', true)).toEqual({ status: 403, code: 'FORBIDDEN' });

@@ -179,6 +179,12 @@ describe('nightcore CLI', () => {
     nightcore(['init', join(work, 'printer.wasm'), '--name', 'printer', '--version', '1.0.0', '--out', hello, '--capability', 'stdout', '--capability', 'args'], data);
     nightcore(['sign', hello, '--key', join(keys, 'runner.key')], data);
 
+    // A dry run judges the folder and changes nothing: it is not imported, and no run is recorded.
+    const dry = json(['run', hello, '--dry-run'], data);
+    expect(dry.code).toBe(0);
+    expect(dry.body).toMatchObject({ ok: true, dryRun: true, module: 'printer@1.0.0', pre: { decision: 'allow' } });
+    expect(json(['run', 'printer', '--dry-run'], data).body.code).toBe('MODULE_NOT_FOUND');
+
     const first = nightcore(['run', hello, '--seed', '42', '--', 'extra-arg'], data);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('hi from wasm\n');

@@ -1,8 +1,9 @@
 /**
  * The run governor: the one place where a request becomes a decision.
  *
- *   bound the input → admit (fair share) → verify and judge (pre-exec) → record run.started
- *   → execute on the sandbox backend → judge the result (post-exec) → decide, quarantine, record
+ *   bound the input → admit (fair share) → verify and judge (pre-exec) → wait for a turn
+ *   → record run.started → execute on the sandbox backend → judge the result (post-exec)
+ *   → decide, quarantine, record
  *
  * Fail closed: a run starts only after its `run.started` event is written, and its result counts
  * only once its decision record is written. Replay is this same path re-running a recorded request.
@@ -12,12 +13,11 @@ import { evaluatePost } from '../guardian';
 import type { DecisionRecord } from '../guardian/decision-record';
 import { shouldQuarantine } from '../threat';
 import { emptyResult } from '../sandbox/request-checks';
-import type { RunRequest, RunResult } from '../sandbox/types';
-import type { SandboxRunError } from '../sandbox/backend';
+import type { RunResult } from '../sandbox/types';
 import { err, ok, type Result } from '../result';
 import { assess, ReportCache, type Assessment } from './assess';
 import { checkInput, MAX_SEED, type RunInput } from './input-limits';
-import { FairQueue, type Admission, type AdmitCode } from './fair-queue';
+import { FairQueue, type AdmitCode } from './fair-queue';
 import { deniedBeforeRunning, recordBase, sandboxRefused, type RecordBase } from './record';
 import { executionSummary } from './execution';
 import { sandboxRequest } from './request';
@@ -50,11 +50,8 @@ export function createGovernor(ports: GovernorPorts): Governor {
   });
   let lastKill = '';
 
-  /** Waits for this run's turn, then executes it; a run cancelled while waiting ends as killed. */
-  async function execute(admission: Admission, request: RunRequest): Promise<Result<RunResult, SandboxRunError>> {
-    if (!(await admission.started)) return ok(emptyResult({ kind: 'denied', reason: `kill switch: ${lastKill}` }));
-    return ports.backend().run(request);
-  }
+  /** What a run cancelled by the kill switch while it waited for its turn ends as. */
+  const killedWhileWaiting = (): RunResult => emptyResult({ kind: 'denied', reason: `kill switch: ${lastKill}` });
 
   /** Stores the decision; until it is stored, nothing about the run is released. */
   function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, result?: RunResult): Result<RunReport, RunCode> {
@@ -103,7 +100,10 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed });
       if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin);
 
-      // 4. Fail closed: if run.started cannot be written, nothing runs.
+      // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.
+      if (!(await admission.started)) return decide(judged(base, a, killedWhileWaiting()), module, stdin);
+
+      // 5. Fail closed: if run.started cannot be written, nothing runs.
       try {
         ports.audit.append({
           actor,
@@ -115,14 +115,14 @@ export function createGovernor(ports: GovernorPorts): Governor {
         return err('AUDIT_FAILED', `the audit log refused the run.started event, so the module did not run: ${(e as Error).message}`);
       }
 
-      // 5. Execute exactly what was granted.
-      const ran = await execute(admission, sandboxRequest(module, base.granted, base.input, stdin));
+      // 6. Execute exactly what was granted.
+      const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin));
       if (!ran.ok) {
         if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin);
         return err(ran.code === 'BUSY' ? 'BUSY' : 'SHUT_DOWN', ran.message);
       }
 
-      // 6. Judge the result (post-exec), 7. decide and record.
+      // 7. Judge the result (post-exec), 8. decide and record.
       return decide(judged(base, a, ran.value), module, stdin, ran.value);
     } finally {
       admission.release();
@@ -133,7 +133,10 @@ export function createGovernor(ports: GovernorPorts): Governor {
     const admitted = queue.admit(actor);
     if (!admitted.ok) return admitted;
     try {
-      return await replayRecorded(ports, runId, actor, (request) => execute(admitted.value, request));
+      const started = admitted.value.started;
+      return await replayRecorded(ports, runId, actor, async (request) =>
+        (await started) ? ports.backend().run(request) : ok(killedWhileWaiting()),
+      );
     } finally {
       admitted.value.release();
     }

@@ -7,7 +7,7 @@ import type { BackendDescription } from '../backend';
 
 export const WORKER_THREADS: BackendDescription = {
   kind: 'worker-threads',
-  title: 'worker thread (default)',
+  title: 'Worker threads (default)',
   guarantees: [
     {
       id: 'instruction_budget',
