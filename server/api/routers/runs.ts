@@ -1,6 +1,7 @@
 /** Runs: the recorded history (runs.read) and replay, which executes code again (runs.execute). */
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
+import { OUTCOME_KINDS } from '../../core/sandbox/types';
 import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
@@ -15,8 +16,8 @@ export type TRunCursor = z.infer<typeof ZRunCursorSchema>;
 export const ZRunListInputSchema = z.object({
   module: z.string().min(1).max(64).optional(),
   decision: z.enum(['allow', 'deny']).optional(),
-  // RunOutcome kinds plus 'denied' (nothing ran): a closed list, so a typo is an error, not an empty page.
-  outcome: z.enum(['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied']).optional(),
+  // A closed list ('denied': nothing ran), so a typo is an error, not an empty page.
+  outcome: z.enum(OUTCOME_KINDS).optional(),
   since: ZIsoDateSchema.optional(),
   until: ZIsoDateSchema.optional(),
   cursor: ZRunCursorSchema.optional(),
