@@ -9,6 +9,7 @@ import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { AUDIT_COMMANDS } from './commands-audit';
 import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
+import { call } from './commands-call';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   trustList,
   trustRevoke,
   run,
+  call,
   runsList,
   runsShow,
   replay,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openMemoryDatabase, type DbHandle } from '../../db/client';
 import { AuditLog } from './audit-log';
 import { openServices } from './index';
-import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-url';
+import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 import { INTERRUPTED_AFTER_MS, RECONCILE_LOOKBACK_MS, reconcileInterruptedRuns } from './run-reconcile';
 import { testEd25519Key } from '../core/audit/test-support';
 import type { AuditEventInput, JsonValue } from '../core/audit/event';

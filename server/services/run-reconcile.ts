@@ -55,7 +55,7 @@ export function interruptedEvent(start: OpenStart): AuditEventInput {
     payload: {
       decision: 'deny',
       outcome: 'interrupted',
-      reason: 'the process stopped after the run started and before it was decided (crash, kill or power loss)',
+      reason: 'no decision was recorded after the run started: the process stopped (crash, kill, power loss) or the sandbox refused the run after its start was recorded',
       startedSeq: start.seq,
       startedAt: start.time,
       startedBy: start.actor,

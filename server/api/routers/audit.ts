@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { AUDIT_ACTIONS, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH } from '../../core/audit/event';
 import { MAX_PAGE_LIMIT, readingFloor } from '../../core/audit/query';
-import { can } from '../../auth/rbac';
+import { can } from '../../core/access/rbac';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 

@@ -1,0 +1,86 @@
+import { err, ok, type Result } from '../../result';
+
+/** What the instrumenter returns (contract of ./instrument). */
+export interface InstrumentedModule {
+  readonly bytes: Uint8Array;
+  readonly memoryExport: string | null;
+}
+
+export type InstrumentFn = (
+  wasm: Uint8Array,
+  opts: { maxMemoryPages: number },
+) => Result<InstrumentedModule, string>;
+
+export interface CompiledModule {
+  readonly module: WebAssembly.Module;
+  readonly memoryExport: string | null;
+  readonly imports: readonly WebAssembly.ModuleImportDescriptor[];
+  /** Names exported as functions, to check the entry before dispatch. */
+  readonly functionExports: ReadonlySet<string>;
+}
+
+/**
+ * Instrument once and compile once per (digest, memory cap): the clamp is part of the bytes, so two
+ * runs of the same wasm with different caps are different compiled modules. Bounded LRU (Map keeps
+ * insertion order; a hit re-inserts) so a stream of distinct modules cannot grow memory unbounded.
+ */
+export class ModuleCache {
+  private readonly entries = new Map<string, CompiledModule>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly instrument: InstrumentFn,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  getOrCompile(wasmSha256: string, wasm: Uint8Array, maxMemoryPages: number): Result<CompiledModule, 'INSTRUMENT_FAILED'> {
+    const key = `${wasmSha256}:${maxMemoryPages}`;
+    const cached = this.entries.get(key);
+    if (cached) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return ok(cached);
+    }
+    this.misses++;
+    const compiled = compile(wasm, maxMemoryPages, this.instrument);
+    if (!compiled.ok) return compiled;
+    this.entries.set(key, compiled.value);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return compiled;
+  }
+}
+
+function compile(wasm: Uint8Array, maxMemoryPages: number, instrument: InstrumentFn): Result<CompiledModule, 'INSTRUMENT_FAILED'> {
+  const instrumented = instrument(wasm, { maxMemoryPages });
+  if (!instrumented.ok) {
+    return err('INSTRUMENT_FAILED', `instrumentation failed (${instrumented.code}): ${instrumented.message}`);
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(instrumented.value.bytes as BufferSource);
+  } catch (e) {
+    // The engine rejected the instrumented bytes: a bug in the instrumenter or an unsupported feature.
+    return err('INSTRUMENT_FAILED', `instrumented module does not compile: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const functionExports = new Set(
+    WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name),
+  );
+  return ok({
+    module,
+    memoryExport: instrumented.value.memoryExport,
+    imports: WebAssembly.Module.imports(module),
+    functionExports,
+  });
+}
