@@ -3,7 +3,7 @@
  * whose key name is the log's origin, so the key a verifier holds names exactly one log.
  */
 import { ok, err, type Result } from '../result';
-import type { Ed25519Verify } from './checkpoint';
+import type { Ed25519Verify } from './ed25519-port';
 import { openNote, parseNote, signNote, type NoteCode, type NoteKey } from './signed-note';
 import { formatCheckpointBody, parseCheckpointBody, type CheckpointBodyCode, type TreeHead } from './tlog-checkpoint';
 

@@ -7,6 +7,7 @@
  */
 import { ok, err, type Result } from '../result';
 import { openCheckpoint, readTreeHead } from './checkpoint-note';
+import type { Ed25519Verify } from './ed25519-port';
 
 export const CHECKPOINT_TYPE = 'nightcore.audit-checkpoint/v1';
 
@@ -31,7 +32,7 @@ export interface CheckpointSigner {
 
 /** Finds the public key for a keyid; undefined means the key is not trusted for checkpoints. */
 export type CheckpointKeyLookup = (keyid: string) => Uint8Array | undefined;
-export type Ed25519Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+export type { Ed25519Verify } from './ed25519-port';
 
 export type CheckpointSigCode = 'UNKNOWN_KEY' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_INVALID' | 'NOTE_INVALID';
 

@@ -13,7 +13,7 @@
  */
 import { ok, err, type Result } from '../result';
 import { canonicalPayload } from './canonical-payload';
-import type { Ed25519Verify } from './checkpoint';
+import type { Ed25519Verify } from './ed25519-port';
 import { openCheckpoint, type CheckpointNoteCode } from './checkpoint-note';
 import { eventHash } from './hash';
 import { HASH_BYTES, leafHash, verifyConsistency, verifyInclusion, type Hash } from './merkle';

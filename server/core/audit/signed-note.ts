@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ok, err, type Result } from '../result';
-import type { Ed25519Verify } from './checkpoint';
+import type { Ed25519Verify } from './ed25519-port';
 
 export const ALG_ED25519 = 0x01;
 const EM_DASH = '\u2014';

@@ -10,7 +10,7 @@
  * and the state file are adapters around it.
  */
 import { ok, err, type Result } from '../result';
-import type { Ed25519Verify } from './checkpoint';
+import type { Ed25519Verify } from './ed25519-port';
 import { openCheckpoint, readTreeHead } from './checkpoint-note';
 import { HASH_BYTES, type Hash } from './merkle';
 import { checkConsistency } from './proof-bundle';
