@@ -36,8 +36,34 @@ export class AuditTree {
     return hashes;
   }
 
+  /** Leaf hashes of whole tiles, kept only during one proof (its siblings inside a tile share one read). */
+  private tileCache: Map<number, Hash[]> | undefined;
+
+  private cachedLeaves(start: number, end: number): Hash[] {
+    const tile = Math.floor(start / TILE);
+    if (!this.tileCache || Math.floor((end - 1) / TILE) !== tile) return this.eventHashes(start, end).map(leafHash);
+    let leaves = this.tileCache.get(tile);
+    if (!leaves) {
+      leaves = this.eventHashes(tile * TILE, Math.min((tile + 1) * TILE, this.cacheLimit)).map(leafHash);
+      this.tileCache.set(tile, leaves);
+    }
+    return leaves.slice(start - tile * TILE, end - tile * TILE);
+  }
+
+  private cacheLimit = 0;
+
+  private withTileCache<T>(size: number, fn: () => T): T {
+    this.tileCache = new Map();
+    this.cacheLimit = size;
+    try {
+      return fn();
+    } finally {
+      this.tileCache = undefined;
+    }
+  }
+
   readonly reader: TreeReader = {
-    leaves: (start, end) => this.eventHashes(start, end).map(leafHash),
+    leaves: (start, end) => this.cachedLeaves(start, end),
     stored: (level, index) => {
       if (level < STORED_LEVEL) return undefined;
       const hash = this.stmt.node.get(level, index);
@@ -95,10 +121,10 @@ export class AuditTree {
   }
 
   inclusion(index: number, size: number): Hash[] {
-    return inclusionProof(this.reader, index, size);
+    return this.withTileCache(size, () => inclusionProof(this.reader, index, size));
   }
 
   consistency(oldSize: number, newSize: number): Hash[] {
-    return consistencyProof(this.reader, oldSize, newSize);
+    return this.withTileCache(newSize, () => consistencyProof(this.reader, oldSize, newSize));
   }
 }

@@ -11,16 +11,24 @@
  * The event hash already commits to the whole event (docs/audit-log.md), so the leaf is its hash.
  * Proof generation reads hashes through a small port (TreeReader) so the core does no I/O.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 
 export type Hash = Uint8Array;
 
 export const HASH_BYTES = 32;
 
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
+const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
+
+/**
+ * SHA-256 of the concatenated parts. The one-shot hash with a hex result, decoded, is several
+ * times faster than a Hash object for these 33- and 65-byte inputs (measured); proofs hash a few
+ * hundred of them.
+ */
 export function sha256(...parts: readonly Uint8Array[]): Hash {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  if (oneShot) return new Uint8Array(Buffer.from(oneShot('sha256', data, 'hex'), 'hex'));
+  return new Uint8Array(nodeCrypto.createHash('sha256').update(data).digest());
 }
 
 const LEAF_PREFIX = Uint8Array.of(0);
