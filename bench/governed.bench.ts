@@ -161,7 +161,7 @@ for (let i = 0; i < COLD_SAMPLES; i++) {
 
 // ── 5. fuel overhead (CPU-bound, same workloads as bench/fuel.bench.ts, fewer rounds) ────────────
 
-const cpuBytes = await wat(WORKLOADS);
+const cpuBytes = wat(WORKLOADS);
 const plainFns = new WebAssembly.Instance(compile(cpuBytes), {}).exports as Record<string, (n: number) => number>;
 const meteredFns = instantiateMetered(compile(mustInstrument(cpuBytes, 16).bytes), 10n ** 15n).exports as Record<string, (n: number) => number>;
 const fuelRows = [];

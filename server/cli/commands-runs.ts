@@ -4,7 +4,6 @@ import type { Command } from './command';
 import { optionalString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
-import { RunQueries } from '../services/runs';
 import { INPUT_LIMITS } from '../core/run';
 import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
@@ -135,7 +134,7 @@ export const runsList: Command = {
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive whole number');
     return withServices(values, (s) => {
-      const rows = new RunQueries(s.handle.db).list({ module: optionalString(values, 'module'), decision, limit });
+      const rows = s.runs.list({ module: optionalString(values, 'module'), decision, limit });
       out.data({ ok: true, runs: rows });
       if (rows.length === 0) out.line('no runs recorded');
       for (const r of rows) {
@@ -155,7 +154,7 @@ export const runsShow: Command = {
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, (s) => {
-      const row = new RunQueries(s.handle.db).get(positionals[0]!);
+      const row = s.runs.get(positionals[0]!);
       if (!row) return reject(out, { code: 'RUN_NOT_FOUND', message: `no run ${positionals[0]}` });
       out.data({ ok: true, record: row.record, stdout: row.stdout.toString('utf8'), stderr: row.stderr.toString('utf8') });
       printRecord((t) => out.line(t), row.record);

@@ -11,6 +11,7 @@ import { loadOrCreateServerKey, type ServerKey } from './server-key';
 import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
+import { RunQueries } from './runs';
 import { openGovernor } from './governor';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 
@@ -21,6 +22,8 @@ export interface Services {
   readonly trust: TrustStore;
   readonly modules: ModuleRegistry;
   readonly quarantine: QuarantineService;
+  /** Recorded runs, for listings (the API and the CLI read runs here, never from the tables). */
+  readonly runs: RunQueries;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -81,6 +84,7 @@ export function openServices(options: ServiceOptions): Services {
     trust,
     modules,
     quarantine,
+    runs: new RunQueries(handle.db),
     governor,
     policy,
     backend: getBackend,
