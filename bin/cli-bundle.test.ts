@@ -37,7 +37,7 @@ describe('the nightcore CLI from its bundle', () => {
       (i32.store (i32.const 4) (i32.const 19))
       (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`;
 
-  it('builds on first use, then keygen → init → sign → trust add → run (import + sandbox worker) work from it', () => {
+  it('builds on first use, then keygen → init → sign → trust add → run (import, worker thread, jailed process) work from it', () => {
     const work = mkdtempSync(join(tmpdir(), 'nightcore-bundle-'));
     const cacheDir = join(work, 'cache');
     const env = { NIGHTCORE_CLI_CACHE_DIR: cacheDir, NIGHTCORE_DATA: join(work, 'data') };
@@ -66,6 +66,10 @@ describe('the nightcore CLI from its bundle', () => {
     expect(ran.stdout).toContain('hi from the bundle');
     expect(ran.stderr).toContain('ALLOW printer@1.0.0'); // the decision record goes to stderr, the module's output to stdout
     expect(ran.code).toBe(0);
+    // The jailed process backend finds its runner beside the worker's source too.
+    const jailed = nightcore(bin, ['run', 'printer'], { ...env, NIGHTCORE_BACKEND: 'process' }, work);
+    expect(jailed.stdout).toContain('hi from the bundle');
+    expect(jailed.code).toBe(0);
     expect(manifestOf(cacheDir).bundle).toBe(manifest.bundle); // nothing was rebuilt along the way
   });
 });
