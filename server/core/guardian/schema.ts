@@ -3,6 +3,7 @@ import { CAPABILITIES, ZLimitsSchema, describeIssues } from '../module/manifest'
 import { err, ok, type Result } from '../result';
 import { ZThreatConfigSchema } from '../threat/config';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
+import { ZApprovalPolicySchema } from '../inbox/policy';
 
 export const POLICY_FORMAT = 'nightcore.policy/v1';
 
@@ -96,6 +97,8 @@ export const ZPolicySchema = z.strictObject({
   pre: ZPreRulesSchema.prefault({}),
   post: ZPostRulesSchema.prefault({}),
   threat: ZThreatConfigSchema.prefault({}),
+  /** Who approves agent submissions and quarantine releases (server/core/inbox, docs/approvals.md). */
+  approval: ZApprovalPolicySchema.prefault({}),
 });
 export type TPolicy = z.infer<typeof ZPolicySchema>;
 
