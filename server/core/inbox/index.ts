@@ -3,3 +3,4 @@ export * from './policy';
 export * from './statement';
 export * from './quorum';
 export * from './submission';
+export * from './intake';
