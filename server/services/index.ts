@@ -12,6 +12,9 @@ import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
 import { openGovernor } from './governor';
+import { AgentService } from './agents';
+import { InboxService } from './inbox';
+import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 
 export interface Services {
@@ -21,6 +24,9 @@ export interface Services {
   readonly trust: TrustStore;
   readonly modules: ModuleRegistry;
   readonly quarantine: QuarantineService;
+  /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
+  readonly agents: AgentService;
+  readonly inbox: InboxService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -73,7 +79,10 @@ export function openServices(options: ServiceOptions): Services {
   const quarantine = new QuarantineService(handle.db, audit, now);
   let backend: SandboxBackend | undefined;
   const getBackend = () => (backend ??= createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl }));
-  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now });
+  const agents = new AgentService(handle.db, audit, now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const approvals = inboxApprovals(inbox);
+  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now });
   return {
     handle,
     serverKey,
@@ -81,6 +90,8 @@ export function openServices(options: ServiceOptions): Services {
     trust,
     modules,
     quarantine,
+    agents,
+    inbox,
     governor,
     policy,
     backend: getBackend,
