@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import wabtInit from 'wabt';
+import { wat } from '../server/core/wasm/test-wat';
 
 const ROOT = resolve(__dirname, '..');
 const FALLBACK_NOTE = 'running from source';
@@ -36,7 +36,7 @@ describe('the nightcore CLI from its bundle', () => {
       (i32.store (i32.const 4) (i32.const 19))
       (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`;
 
-  it('builds on first use, then keygen → init → sign → trust add → run (import + sandbox worker) work from it', async () => {
+  it('builds on first use, then keygen → init → sign → trust add → run (import + sandbox worker) work from it', () => {
     const work = mkdtempSync(join(tmpdir(), 'nightcore-bundle-'));
     const cacheDir = join(work, 'cache');
     const env = { NIGHTCORE_CLI_CACHE_DIR: cacheDir, NIGHTCORE_DATA: join(work, 'data') };
@@ -54,8 +54,7 @@ describe('the nightcore CLI from its bundle', () => {
     expect(existsSync(join(cacheDir, manifest.bundle))).toBe(true);
     expect(existsSync(join(cacheDir, `${manifest.bundle}.v8cache`))).toBe(true); // written after the first run
 
-    const wabt = await wabtInit();
-    writeFileSync(join(work, 'printer.wasm'), wabt.parseWat('printer.wat', PRINTER_WAT).toBinary({}).buffer);
+    writeFileSync(join(work, 'printer.wasm'), wat(PRINTER_WAT));
     expect(run(['keygen', '--out', 'keys', '--name', 'alice']).code).toBe(0);
     expect(run(['init', 'printer.wasm', '--name', 'printer', '--version', '1.0.0', '--capability', 'stdout', '--out', 'printer-1.0.0']).code).toBe(0);
     expect(run(['sign', 'printer-1.0.0', '--key', join('keys', 'alice.key')]).code).toBe(0);

@@ -32,8 +32,8 @@ const lastEvent = () => h.services.handle.sqlite.prepare('SELECT actor, action, 
 
 beforeAll(async () => {
   h = openHarness();
-  alpha = h.install(await wat('(module (func (export "_start")))'), { name: 'alpha', version: '1.0.0' });
-  bravo = h.install(await wat('(module (func (export "_start") nop))'), { name: 'bravo', version: '2.1.0' });
+  alpha = h.install(wat('(module (func (export "_start")))'), { name: 'alpha', version: '1.0.0' });
+  bravo = h.install(wat('(module (func (export "_start") nop))'), { name: 'bravo', version: '2.1.0' });
 });
 afterAll(() => h.services.close());
 

@@ -11,7 +11,7 @@ const viewer = () => createCaller(ctxFor(sessionFor('viewer'), h.services));
 
 beforeAll(async () => {
   h = openHarness();
-  const module = h.install(await wat('(module (func (export "_start")))'), { name: 'hello', version: '1.0.0' });
+  const module = h.install(wat('(module (func (export "_start")))'), { name: 'hello', version: '1.0.0' });
   const ran = await h.services.governor.run(module, {}, 'user:test');
   if (!ran.ok) throw new Error(ran.message);
 });

@@ -43,4 +43,15 @@ describe('FairQueue accounting', () => {
     running.release();
     expect(q.stats().running).toBe(0);
   });
+
+  it('a lone flood fills at most half the queue, so a newcomer still gets a place', () => {
+    const q = new FairQueue({ capacity: () => 1, queueLimit: () => 4 });
+    admitted(q, 'flood'); // running
+    admitted(q, 'flood');
+    admitted(q, 'flood');
+    const third = q.admit('flood');
+    expect(third.ok ? 'queued' : third.code).toBe('RATE_LIMITED');
+    expect(q.admit('ada').ok).toBe(true);
+    expect(q.stats()).toEqual({ running: 1, waiting: 3, actors: 2 });
+  });
 });

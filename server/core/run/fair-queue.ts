@@ -4,7 +4,8 @@
  * everyone else's single run. Checked before any assessment work is done:
  * - BUSY when the whole queue is full (everyone must back off),
  * - RATE_LIMITED when this actor already waits for its share of the queue (this actor must back off).
- * A user's share is the queue divided by the users currently waiting or running (at least 1).
+ * A user's share is the queue divided by the users currently waiting or running, counting at least
+ * two, so a lone flood never fills the whole queue and a newcomer still gets a place (at least 1).
  */
 import { err, ok, type Result } from '../result';
 
@@ -51,11 +52,12 @@ export class FairQueue {
     if (this.waitingTotal >= limit) {
       return err('BUSY', `the sandbox is busy: ${this.running} running, ${this.waitingTotal} waiting (limit ${limit})`);
     }
-    const users = this.active.has(actor) ? this.active.size : this.active.size + 1;
+    // At least two shares, even for a lone user: half the queue always stays open for someone else.
+    const users = Math.max(2, this.active.has(actor) ? this.active.size : this.active.size + 1);
     const share = Math.max(1, Math.floor(limit / users));
     const mine = this.waiting.get(actor)?.length ?? 0;
     if (mine >= share) {
-      return err('RATE_LIMITED', `you already have ${mine} runs waiting, your share while ${users} users are running; retry when one finishes`);
+      return err('RATE_LIMITED', `you already have ${mine} runs waiting, your share of the queue; retry when one finishes`);
     }
     const waiter: Waiter = { state: 'waiting', resolve: () => undefined };
     const started = new Promise<boolean>((resolve) => (waiter.resolve = resolve));
