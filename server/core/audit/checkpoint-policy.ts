@@ -26,6 +26,10 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'module.released',
   'server.key_created',
   'sandbox.kill_switch',
+  // agent tokens are credentials like accounts; approval keys are keys
+  'agent.created',
+  'agent.revoked',
+  'approval.key_registered',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';

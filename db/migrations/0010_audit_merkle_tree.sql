@@ -1,3 +1,11 @@
+CREATE TABLE `audit_cosignatures` (
+	`seq` integer NOT NULL,
+	`witness` text NOT NULL,
+	`cosignature` text NOT NULL,
+	`signed_at` integer NOT NULL,
+	PRIMARY KEY(`witness`, `seq`)
+);
+--> statement-breakpoint
 CREATE TABLE `audit_tree_nodes` (
 	`level` integer NOT NULL,
 	`idx` integer NOT NULL,
