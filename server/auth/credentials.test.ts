@@ -49,18 +49,28 @@ describe('checkCredentials', () => {
     expect(await checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).not.toBeNull();
   });
 
-  it('the Auth.js jwt callback drops the session of a disabled user and reads the current role', async () => {
+  it('the Auth.js jwt callback checks the server-side session on every use', async () => {
     const deps = await setup();
     const config = createAuthConfig({ ...deps, secret: 'x'.repeat(32) });
     const user = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    expect(user.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const jwt = config.callbacks!.jwt!;
     const token = await jwt({ token: {}, user: { ...user }, account: null, trigger: 'signIn' } as never);
-    expect(token).toMatchObject({ sub: user.id, role: 'operator' });
-    deps.users.setRole('alice', 'approver', 'test');
-    expect(await jwt({ token: { ...token } } as never)).toMatchObject({ role: 'approver', sub: user.id });
-    deps.users.disable('alice', 'test');
-    expect(await jwt({ token: { ...token } } as never)).toBeNull();
+    expect(token).toMatchObject({ sub: user.id, role: 'operator', sid: user.sessionId });
+    expect(await jwt({ token: { ...token } } as never)).toMatchObject({ role: 'operator', sub: user.id });
+    // Tokens the server did not issue with a live session: no sid, a made-up sid, another user's sid.
+    const { sid: _sid, ...withoutSid } = token as Record<string, unknown>;
+    expect(await jwt({ token: withoutSid } as never)).toBeNull();
+    expect(await jwt({ token: { ...token, sid: 'A'.repeat(43) } } as never)).toBeNull();
+    expect(await jwt({ token: { ...token, sub: 'forged-id' } } as never)).toBeNull();
     expect(await jwt({ token: { sub: 'forged-id', role: 'admin', signedInAt: Date.now() } } as never)).toBeNull();
+    deps.users.setRole('alice', 'approver', 'test');
+    expect(await jwt({ token: { ...token } } as never)).toBeNull(); // a role change ends the session
+    const again = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    const second = await jwt({ token: {}, user: { ...again }, account: null, trigger: 'signIn' } as never);
+    expect(await jwt({ token: { ...second } } as never)).toMatchObject({ role: 'approver' });
+    deps.users.disable('alice', 'test');
+    expect(await jwt({ token: { ...second } } as never)).toBeNull();
   });
 
   it('ends every session 8 hours after sign-in, however active it was', async () => {
