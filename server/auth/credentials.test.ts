@@ -9,7 +9,7 @@ import { LoginRateLimiter } from './rate-limit';
 import { clientAddress } from './client-address';
 import { loadOrCreateAuthSecret } from './secret';
 import { usersOf } from '../services/users';
-import { memoryServices } from '../api/test-support';
+import { guardedHeaders, memoryServices } from '../api/test-support';
 import type { DbHandle } from '../../db/client';
 
 const handles: DbHandle[] = [];
@@ -29,7 +29,7 @@ async function setup() {
   const limiter = new LoginRateLimiter(() => t);
   return { users, limiter, rateLimited: rateLimitedErrorFrom(CredentialsSignin), advance: (ms: number) => (t += ms) };
 }
-const from = (ip: string) => new Headers({ 'x-forwarded-for': ip });
+const from = (ip: string) => guardedHeaders(ip);
 
 describe('checkCredentials', () => {
   it('signs in with the right password (username case-insensitive) and refuses a wrong one', async () => {
@@ -88,12 +88,19 @@ describe('checkCredentials', () => {
 });
 
 describe('clientAddress', () => {
-  it('takes the last X-Forwarded-For hop and buckets unknown or odd values together', () => {
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9' }))).toBe('203.0.113.9');
-    expect(clientAddress(new Headers({ 'x-real-ip': '2001:DB8::1' }))).toBe('2001:db8::1');
-    expect(clientAddress(new Headers())).toBe('unknown');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '<script>' }))).toBe('unknown');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '1'.repeat(100) }))).toBe('unknown');
+  it('is the socket address the guard resolved; client-sent proxy headers do not move it', () => {
+    expect(clientAddress(guardedHeaders('203.0.113.9'))).toBe('203.0.113.9');
+    expect(clientAddress(guardedHeaders('203.0.113.9', { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '7.7.7.7' }))).toBe('203.0.113.9');
+    expect(clientAddress(guardedHeaders('::ffff:192.0.2.5'))).toBe('192.0.2.5');
+    expect(clientAddress(guardedHeaders('2001:DB8::1'))).toBe('2001:db8::1');
+  });
+
+  it('a request without the guard stamp (or with a forged one) shares the one "unknown" bucket', () => {
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '203.0.113.9' }))).toBe('unknown');
+    expect(clientAddress(new Headers({ 'x-nightcore-client': '203.0.113.9', 'x-nightcore-guard': '0'.repeat(32) }))).toBe('unknown');
+    const stamped = guardedHeaders('203.0.113.9');
+    stamped.set('x-nightcore-client', '<script>');
+    expect(clientAddress(stamped)).toBe('unknown');
   });
 });
 
