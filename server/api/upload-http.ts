@@ -10,6 +10,7 @@ import type { Services } from '../services/index';
 import { actorForUser } from '../services/users';
 import { importUpload, UPLOAD_LIMITS, type UploadCode, type UploadedFile } from '../services/upload';
 import type { ModuleVersionRow } from '../services/module-registry';
+import { databaseBusyResponse, isDatabaseBusy } from './database-busy';
 
 /** Sent by the console's upload form. A cross-site page cannot add it without a CORS preflight, which we never grant. */
 export const UPLOAD_HEADER = 'x-nightcore-upload';
@@ -101,7 +102,13 @@ export async function handleUploadRequest(request: Request, ctx: { user: Session
   const folder = form.get('folder');
   const folderName = typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : undefined;
 
-  const imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName });
+  let imported: ReturnType<typeof importUpload>;
+  try {
+    imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName });
+  } catch (e) {
+    if (isDatabaseBusy(e)) return databaseBusyResponse(); // the import rolled back: nothing half-written
+    throw e;
+  }
   if (imported.ok) return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200 });
   if (imported.code === 'WRITE_FAILED') return fail(500, 'WRITE_FAILED', 'the server could not stage the upload; try again or ask an admin');
   const status = UPLOAD_CODES.has(imported.code) ? 400 : 422;
