@@ -2,7 +2,7 @@
  * What each role may and may not do, checked from the outside: the navigation a role sees, the
  * buttons on the pages, and — because hidden buttons prove nothing — direct tRPC calls with a
  * valid session and a correct Origin header, which the server must refuse with 403 FORBIDDEN.
- * The expectations are WRITTEN OUT below (ALLOWED), not derived from server/auth/rbac.ts or
+ * The expectations are WRITTEN OUT below (ALLOWED), not derived from server/core/access/rbac.ts or
  * server/api/permissions.ts: a wrong permission there must fail here.
  */
 import { readFileSync } from 'node:fs';
@@ -141,7 +141,7 @@ test.describe('roles', () => {
         headers: { Origin: origin, ...(withHeader ? { 'x-nightcore-upload': '1' } : {}) },
         multipart: { files: wasm },
       });
-      return { status: response.status(), code: ((await response.json()) as { code?: string }).code };
+      return { status: response.status(), code: ((await response.json()) as { error?: { code?: string } }).error?.code };
     };
     expect(await upload('viewer', true)).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect(await upload('approver', true)).toEqual({ status: 403, code: 'FORBIDDEN' });

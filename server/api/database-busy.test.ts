@@ -98,14 +98,14 @@ describe('a database locked by another connection', () => {
       const form = new FormData();
       for (const name of readdirSync(dir)) form.append('files', new Blob([readFileSync(join(dir, name))]), name);
       const request = new Request('http://localhost:3000/api/modules/upload', { method: 'POST', headers: { host: 'localhost:3000', origin: 'http://localhost:3000', [UPLOAD_HEADER]: '1' }, body: form });
-      return handleUploadRequest(request, { user: sessionFor('operator', 'olga'), services: () => h.services });
+      return handleUploadRequest(request, { user: async () => sessionFor('operator', 'olga'), services: () => h.services });
     };
     other.exec('BEGIN IMMEDIATE');
     try {
       const refused = await upload();
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
-      expect(await refused.json()).toMatchObject({ ok: false, code: 'DATABASE_BUSY' });
+      expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'DATABASE_BUSY' } });
     } finally {
       other.exec('ROLLBACK');
     }

@@ -7,6 +7,7 @@
  */
 import { TRPCError } from '@trpc/server';
 import { DomainError } from './errors';
+import { NO_STORE, type RouteError } from './route-guard';
 
 export const DATABASE_BUSY = 'DATABASE_BUSY';
 export const RETRY_AFTER_SECONDS = 1;
@@ -25,10 +26,11 @@ export function databaseBusyError(cause: unknown): TRPCError {
   return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: MESSAGE, cause: Object.assign(new DomainError(DATABASE_BUSY, MESSAGE), { cause }) });
 }
 
-/** For route handlers that answer JSON themselves. */
+/**
+ * For the route handlers: their error shape (./route-guard.ts), but 503 with Retry-After. Not in
+ * ROUTE_ERROR_STATUS on purpose: that map holds refusals (4xx); this is "try again".
+ */
 export function databaseBusyResponse(): Response {
-  return Response.json(
-    { ok: false, code: DATABASE_BUSY, message: MESSAGE, issues: [] },
-    { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS), 'cache-control': 'no-store' } },
-  );
+  const error: Omit<RouteError, 'code'> & { code: typeof DATABASE_BUSY } = { code: DATABASE_BUSY, message: MESSAGE, issues: [] };
+  return Response.json({ ok: false, error }, { status: 503, headers: { ...NO_STORE, 'retry-after': String(RETRY_AFTER_SECONDS) } });
 }

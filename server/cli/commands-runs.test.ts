@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { run } from './commands-runs';
 import { parseCommandArgs } from './command';
 import { EXIT_REJECTED, type Out } from './io';
-import { INPUT_LIMITS } from '../services/run-pipeline';
+import { INPUT_LIMITS } from '../core/run';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
