@@ -4,7 +4,6 @@ import type { Command } from './command';
 import { optionalString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
-import { RunQueries } from '../services/runs';
 import { INPUT_LIMITS } from '../core/run';
 import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
@@ -13,14 +12,14 @@ import type { Verdict } from '../core/guardian';
 
 const MAX_STDIN = INPUT_LIMITS.stdinBytes;
 
-function parseSeed(text: string | undefined): bigint | undefined {
+export function parseSeed(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,20}$/.test(text) || BigInt(text) >= 1n << 64n) throw new UsageError('--seed must be an unsigned 64-bit integer');
   return BigInt(text);
 }
 
 /** A bundle folder is imported first (idempotent, audited); otherwise `name` or `name@version`. */
-function resolveModule(s: Services, target: string) {
+export function resolveModule(s: Services, target: string) {
   if (isDirectory(target)) return s.modules.importFolder(target, cliActor());
   const at = target.lastIndexOf('@');
   const [name, version] = at > 0 ? [target.slice(0, at), target.slice(at + 1)] : [target, undefined];
@@ -38,13 +37,13 @@ function printVerdict(line: (t: string) => void, verdict: Verdict) {
   }
 }
 
-function printRecord(line: (t: string) => void, r: DecisionRecord) {
+export function printRecord(line: (t: string) => void, r: DecisionRecord) {
   line(`run ${r.runId}: ${r.decision.toUpperCase()} ${r.module.name}@${r.module.version}`);
   line(`  threat score ${r.threat.score} (${r.threat.band})`);
   printVerdict(line, r.pre);
   if (r.execution) {
     const o = r.execution.outcome;
-    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? o.trap : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
+    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? (o.message !== undefined ? `${o.trap}: ${o.message}` : o.trap) : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
     line(`  outcome ${o.kind}${detail ? ` (${detail})` : ''}; fuel ${r.execution.used.fuel}/${r.granted.limits.fuel}, memory ${r.execution.used.peakMemoryPages}/${r.granted.limits.memoryPages} pages, ${r.execution.used.wallMs} ms, output ${r.execution.used.outputBytes} bytes`);
   }
   if (r.post) printVerdict(line, r.post);
@@ -140,7 +139,7 @@ export const runsList: Command = {
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive whole number');
     return withServices(values, (s) => {
-      const rows = new RunQueries(s.handle.db).list({ module: optionalString(values, 'module'), decision, limit });
+      const rows = s.runs.list({ module: optionalString(values, 'module'), decision, limit });
       out.data({ ok: true, runs: rows });
       if (rows.length === 0) out.line('no runs recorded');
       for (const r of rows) {
@@ -160,7 +159,7 @@ export const runsShow: Command = {
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, (s) => {
-      const row = new RunQueries(s.handle.db).get(positionals[0]!);
+      const row = s.runs.get(positionals[0]!);
       if (!row) return reject(out, { code: 'RUN_NOT_FOUND', message: `no run ${positionals[0]}` });
       out.data({ ok: true, record: row.record, stdout: row.stdout.toString('utf8'), stderr: row.stderr.toString('utf8') });
       printRecord((t) => out.line(t), row.record);

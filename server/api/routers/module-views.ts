@@ -8,7 +8,6 @@ import { z } from 'zod';
 import type { Services } from '../../services/index';
 import type { ModuleVersionRow } from '../../services/module-registry';
 import type { Assessment } from '../../core/run';
-import { RunQueries } from '../../services/runs';
 import { inspectWasm } from '../../core/wasm/inspect';
 import type { WasmReport } from '../../core/wasm/report';
 import type { ThreatAssessment } from '../../core/threat';
@@ -226,6 +225,6 @@ export function moduleDetail(s: Services, name: string, actor: string): TModuleD
     assessmentError: assessed.ok ? null : assessed.message,
     drift: driftOf(recent).reverse(), // newest change first, like the versions table
     quarantine: quarantineNote(s.quarantine.active(latest.wasmSha256)),
-    recentRuns: new RunQueries(s.handle.db).list({ module: name, limit: 10 }).map(runSummaryToWire),
+    recentRuns: s.runs.list({ module: name, limit: 10 }).map(runSummaryToWire),
   };
 }

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { OUTCOME_KINDS } from '../../core/sandbox/types';
 import { actorForUser } from '../../services/users';
-import { RunQueries } from '../../services/runs';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
@@ -42,7 +41,7 @@ export const runsRouter = createTRPCRouter({
     .output(ZRunPageSchema)
     .query(({ ctx, input }) => {
       const f = ZRunListInputSchema.parse(input ?? {});
-      const page = new RunQueries(ctx.services.handle.db).page({
+      const page = ctx.services.runs.page({
         module: f.module,
         decision: f.decision,
         outcome: f.outcome,
@@ -62,7 +61,7 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ id: ZRunIdSchema }))
     .output(ZRunDetailSchema)
     .query(({ ctx, input }) => {
-      const row = new RunQueries(ctx.services.handle.db).get(input.id);
+      const row = ctx.services.runs.get(input.id);
       if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run ${input.id}` });
       return runDetailToWire(row, ctx.services.quarantine.active(row.wasmSha256));
     }),

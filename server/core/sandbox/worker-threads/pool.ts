@@ -166,6 +166,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
         stdin: req.stdin,
         seed: req.seed,
         outputBytes: req.limits.outputBytes,
+        invoke: req.invoke ?? null,
       },
     };
     job.startedAt = performance.now();
