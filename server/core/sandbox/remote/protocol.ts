@@ -10,6 +10,7 @@ import { sha256Hex } from '../../crypto/digest';
 import { err, ok, type Result } from '../../result';
 import type { Capability, TLimits } from '../../module/manifest';
 import type { CapabilityDenial, RunOutcome, RunResult } from '../types';
+import { decodeValues, type EncodedInvocation, type EncodedValue } from './values';
 
 export const JOB_FORMAT = 'nightcore.job/v1';
 export const RESULT_FORMAT = 'nightcore.job-result/v1';
@@ -34,6 +35,8 @@ export interface JobStatement {
   readonly seed: string;
   readonly capabilities: readonly Capability[];
   readonly limits: TLimits;
+  /** Set for `nightcore call`: the export's typed arguments and result types. */
+  readonly invoke?: EncodedInvocation;
 }
 
 /** What travels: the statement, its signature, and the bytes it pins (base64). */
@@ -60,6 +63,7 @@ export interface ResultStatement {
   readonly stdoutSha256: string;
   readonly stderrSha256: string;
   readonly capabilityDenials: readonly CapabilityDenial[];
+  readonly returnValues?: readonly EncodedValue[];
 }
 
 export interface SignedResult {
@@ -112,7 +116,10 @@ export function verifyResult(
   if (sha256Hex(stdout) !== s.stdoutSha256 || sha256Hex(stderr) !== s.stderrSha256) {
     return err('RESULT_MISMATCH', 'the output bytes do not match the signed digests');
   }
+  const returnValues = s.returnValues === undefined ? undefined : decodeValues(s.returnValues);
+  if (returnValues && !returnValues.ok) return err('RESULT_INVALID', 'the result carries malformed return values');
   return ok({
+    ...(returnValues ? { returnValues: returnValues.value } : {}),
     outcome: s.outcome,
     fuelUsed: s.fuelUsed,
     peakMemoryPages: s.peakMemoryPages,
