@@ -21,6 +21,8 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'user.created',
   'user.disabled',
   'user.role_changed',
+  'user.password_changed',
+  'auth.sessions_revoked',
   'policy.loaded',
   'module.quarantined',
   'module.released',
