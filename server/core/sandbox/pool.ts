@@ -185,6 +185,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
         stdin: req.stdin,
         seed: req.seed,
         outputBytes: req.limits.outputBytes,
+        preopens: req.preopens ?? [],
       },
     };
     job.startedAt = performance.now();

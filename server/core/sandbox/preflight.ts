@@ -3,7 +3,8 @@ import { ok, type Result } from '../result';
 import { describeIssues, ZLimitsSchema } from '../module/manifest';
 import type { RunOutcome, RunRequest, RunResult } from './types';
 import type { CompiledModule, ModuleCache } from './module-cache';
-import { checkImports, type ImportKind } from './wasi-imports';
+import { checkLinkable, type ImportKind } from './wasi-imports';
+import { preopensProblem } from './preopen-check';
 
 /** A result for a run that never executed (or whose worker was lost): nothing measured. */
 export const emptyResult = (outcome: RunOutcome, wallMs = 0): RunResult => ({
@@ -27,6 +28,8 @@ export function preflight(req: RunRequest, cache: ModuleCache): Result<CompiledM
   if (!limits.success) {
     return ok(emptyResult({ kind: 'denied', reason: `invalid limits: ${describeIssues(limits.error).join('; ')}` }));
   }
+  const preopens = preopensProblem(req.preopens ?? []);
+  if (preopens) return ok(emptyResult({ kind: 'denied', reason: `invalid preopened directories: ${preopens}` }));
   // The cache is keyed by digest, so a wrong digest must never select another module's code.
   const digest = createHash('sha256').update(req.wasm).digest('hex');
   if (digest !== req.wasmSha256) {
@@ -35,10 +38,10 @@ export function preflight(req: RunRequest, cache: ModuleCache): Result<CompiledM
   const compiled = cache.getOrCompile(digest, req.wasm, req.limits.memoryPages);
   if (!compiled.ok) return compiled;
   const imports = compiled.value.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind as ImportKind }));
-  const check = checkImports(imports, req.capabilities);
+  const check = checkLinkable(imports);
   if (!check.allowed) {
     const reason = check.denied.map((d) => `${d.module}.${d.name}: ${d.reason}`).join('; ');
-    return ok(emptyResult({ kind: 'denied', reason: `imports not granted: ${reason}` }));
+    return ok(emptyResult({ kind: 'denied', reason: `imports not provided: ${reason}` }));
   }
   if (!compiled.value.functionExports.has(req.entry)) {
     return ok(emptyResult({ kind: 'trap', trap: 'missing_entry' }));

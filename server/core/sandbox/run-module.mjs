@@ -15,7 +15,7 @@
  *   the pool checks this before dispatch too, so it normally never reaches a worker).
  * - Anything else (host bug, link error) → crashed, and the worker is recycled.
  */
-import { createWasiHost, ProcExit } from './wasi-host.mjs';
+import { createWasiHost, ProcExit, ProcRaise } from './wasi-host.mjs';
 
 export const FUEL_EXPORT = 'nightcore_fuel';
 const PAGE = 65536;
@@ -50,6 +50,7 @@ export function trapKind(message) {
  * @property {Uint8Array} stdin
  * @property {bigint} seed
  * @property {number} outputBytes
+ * @property {readonly import('./vfs/snapshot.mjs').Preopen[]} [preopens]
  */
 
 /**
@@ -65,12 +66,16 @@ export function trapKind(message) {
  * @property {Uint8Array} stdout
  * @property {Uint8Array} stderr
  * @property {boolean} outputTruncated
- * @property {{ fn: string, capability: string | null, errno: string, count: number, samples: string[] }[]} capabilityDenials
+ * @property {readonly { fn: string, capability: string | null, errno: string, count: number, samples: readonly string[] }[]} capabilityDenials
+ * @property {import('./vfs/snapshot.mjs').Preopen[]} filesystem   each preopen's final state
  * @property {boolean} recycle   true when the thread may be unhealthy and should be replaced
  */
 
 /** @param {unknown} e */
 const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+
+/** Thrown by the fuel charge of a host call when the budget cannot pay for it. */
+export class FuelExhausted {}
 
 /**
  * @param {unknown} e
@@ -79,6 +84,8 @@ const messageOf = (e) => (e instanceof Error ? e.message : String(e));
  */
 function classify(e, fuelExhausted) {
   if (e instanceof ProcExit) return { outcome: { kind: 'ok', exitCode: e.code }, recycle: false };
+  if (e instanceof FuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
+  if (e instanceof ProcRaise) return { outcome: { kind: 'trap', trap: 'proc_raise' }, recycle: false };
   if (e instanceof WebAssembly.RuntimeError) {
     if (fuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
     return { outcome: { kind: 'trap', trap: trapKind(e.message) }, recycle: false };
@@ -118,6 +125,15 @@ export function runModule(job) {
     const left = fuelLeft();
     return left < 0n ? budget : budget - left;
   };
+  // Host calls pay from the same budget as instructions. Before the instance exists (a start
+  // function) the fuel global cannot be reached, so those calls are free (README: known limits).
+  const chargeFuel = (/** @type {bigint} */ units) => {
+    const g = exported(FUEL_EXPORT);
+    if (!(g instanceof WebAssembly.Global)) return;
+    const left = /** @type {bigint} */ (g.value) - units;
+    g.value = left < 0n ? -1n : left;
+    if (left < 0n) throw new FuelExhausted();
+  };
   const host = createWasiHost({
     capabilities: job.capabilities,
     args: job.args,
@@ -127,6 +143,8 @@ export function runModule(job) {
     outputBytes: job.outputBytes,
     getMemory: memory,
     getFuelUsed: fuelUsed,
+    preopens: job.preopens ?? [],
+    chargeFuel,
   });
   const imports = {
     wasi_snapshot_preview1: host.imports,
@@ -166,7 +184,8 @@ export function runModule(job) {
     stdout: out.stdout,
     stderr: out.stderr,
     outputTruncated: out.truncated,
-    capabilityDenials: [], // the current host refuses ungranted imports pre-exec, so nothing is denied at the call
+    capabilityDenials: host.capabilityDenials(),
+    filesystem: host.filesystem(),
     recycle,
   };
 }

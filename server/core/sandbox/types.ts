@@ -17,6 +17,27 @@ export interface RunRequest {
   readonly capabilities: readonly Capability[];
   /** Effective limits = min(policy limits, manifest request). */
   readonly limits: TLimits;
+  /**
+   * Directories preopened for the module (fds 3, 4, ... in this order), each a fresh in-memory copy
+   * made from this list; nothing on the host is ever reachable. Reading needs `fs.read`, changing the
+   * copy needs `fs.write`; without them every file call answers NOTCAPABLE and is recorded.
+   */
+  readonly preopens?: readonly Preopen[];
+}
+
+/**
+ * One entry of a preopened directory. `path` is relative to the directory, `/`-separated, with no
+ * empty, `.` or `..` components; parents are created as needed.
+ */
+export type TreeEntry =
+  | { readonly path: string; readonly kind: 'file'; readonly data: Uint8Array }
+  | { readonly path: string; readonly kind: 'dir' }
+  | { readonly path: string; readonly kind: 'symlink'; readonly target: string };
+
+/** A directory as the guest sees it: its preopened name (e.g. `/` or `/data`) and its contents. */
+export interface Preopen {
+  readonly guestPath: string;
+  readonly entries: readonly TreeEntry[];
 }
 
 /** Closed union: every way a run can end. */
@@ -40,6 +61,11 @@ export interface RunResult {
   readonly outputTruncated: boolean;
   /** WASI calls the grant refused (the call returned an errno instead of acting), per function. */
   readonly capabilityDenials: readonly CapabilityDenial[];
+  /**
+   * Each preopened directory's final state, in request order (absent when the run never reached a
+   * worker). The governor releases it only when the decision is allow.
+   */
+  readonly filesystem?: readonly Preopen[];
 }
 
 /**

@@ -1,14 +1,15 @@
 import type { Capability } from '../module/manifest';
-import { HOST_FUNCTION_GRANTS } from './wasi-host.mjs';
+import { HOST_FUNCTION_GRANTS } from './wasi-grants.mjs';
 
 /**
- * The import allow-list: which `wasi_snapshot_preview1` functions exist in the Night Core host and
- * which capability grants each one. The table is the host's own (wasi-host.mjs builds exactly these
- * functions), so the pre-exec check and the host cannot disagree; a test checks what each grant builds.
+ * The 46 `wasi_snapshot_preview1` functions and which capability makes each one useful. The host
+ * links all of them in every run and enforces the grant at each call (a refused call returns an
+ * errno and is recorded as a capability denial), so linking never depends on the grant:
+ * `checkLinkable` is what the sandbox requires. `checkImports` is the stricter pre-exec judgement
+ * (every import's capability granted) that a policy may apply before running anything.
  *
- * `baseline` functions are what toolchain start-up code (wasi-libc, Rust std) imports even for a
- * hello world; they expose nothing: there are no preopened directories, stdio is not seekable, and
- * fd_fdstat_get only answers for a stdio descriptor whose capability was granted.
+ * `baseline` functions expose nothing by themselves (descriptor bookkeeping, a yield, a virtual
+ * sleep, a trap). Functions with no grant at all are the sockets: there is no network, ever.
  */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const;
@@ -51,7 +52,8 @@ export function allowedWasiFunctions(capabilities: readonly Capability[]): strin
   return Object.keys(WASI_FUNCTIONS).filter((name) => isGranted(WASI_FUNCTIONS[name] ?? [], granted));
 }
 
-function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): string | null {
+/** `granted` null: only whether the host can link it at all. */
+function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability> | null): string | null {
   const isFunc = imp.kind === 'func' || imp.kind === 'function';
   if (imp.module === FUEL_IMPORT.module && imp.name === FUEL_IMPORT.name) {
     // Only the instrumenter may add this import; as a global it carries the budget, nothing else.
@@ -62,10 +64,11 @@ function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): st
   }
   if (!isFunc) return `imported ${imp.kind} is not provided: the sandbox supplies functions only`;
   if (!hasOwn(WASI_FUNCTIONS, imp.name)) {
-    return `${WASI_MODULE}.${imp.name} is not provided (no filesystem, network, sockets or polling)`;
+    return `${WASI_MODULE}.${imp.name} is not a WASI preview1 function`;
   }
   const needs = WASI_FUNCTIONS[imp.name] ?? [];
-  if (isGranted(needs, granted)) return null;
+  if (granted === null || isGranted(needs, granted)) return null;
+  if (needs.length === 0) return `${WASI_MODULE}.${imp.name} is never granted: the sandbox has no network`;
   return `${WASI_MODULE}.${imp.name} needs capability ${needs.map((n) => `"${n}"`).join(' or ')}, which is not granted`;
 }
 
@@ -81,6 +84,20 @@ export function checkImports(
   const denied: DeniedImport[] = [];
   for (const imp of imports) {
     const reason = denyReason(imp, granted);
+    if (reason !== null) denied.push({ module: imp.module, name: imp.name, reason });
+  }
+  return { allowed: denied.length === 0, denied };
+}
+
+/**
+ * What the sandbox itself requires before dispatch: every import is a preview1 function (any of the
+ * 46, whatever the grant: the grant is enforced at the call) or the instrumenter's fuel global.
+ * Imports from any other module would need a host Night Core does not run. Pure.
+ */
+export function checkLinkable(imports: readonly ImportDescriptor[]): ImportCheck {
+  const denied: DeniedImport[] = [];
+  for (const imp of imports) {
+    const reason = denyReason(imp, null);
     if (reason !== null) denied.push({ module: imp.module, name: imp.name, reason });
   }
   return { allowed: denied.length === 0, denied };

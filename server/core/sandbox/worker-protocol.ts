@@ -3,7 +3,7 @@
  * These interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
-import type { CapabilityDenial } from './types';
+import type { CapabilityDenial, Preopen } from './types';
 
 export interface WorkerJob {
   readonly module: WebAssembly.Module;
@@ -17,6 +17,7 @@ export interface WorkerJob {
   readonly stdin: Uint8Array;
   readonly seed: bigint;
   readonly outputBytes: number;
+  readonly preopens?: readonly Preopen[];
 }
 /** What a worker can observe; timeout and denied are decided by the pool. */
 export type WorkerOutcome =
@@ -34,6 +35,7 @@ export interface WorkerReport {
   readonly stderr: Uint8Array;
   readonly outputTruncated: boolean;
   readonly capabilityDenials: readonly CapabilityDenial[];
+  readonly filesystem: readonly Preopen[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
   readonly recycle: boolean;
 }
