@@ -165,3 +165,52 @@ describe('sandbox pool: refusals', () => {
     expect(after.hits - before.hits).toBe(1);
   });
 });
+
+describe('sandbox pool: preopened directories', () => {
+  const WRITES_FILE = m.wat(`(module
+    (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 100) "out.txt")
+    (data (i32.const 200) "written in the sandbox")
+    (func (export "_start")
+      (if (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0))
+        (then unreachable))
+      (i32.store (i32.const 16) (i32.const 200))
+      (i32.store (i32.const 20) (i32.const 22))
+      (drop (call $write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`);
+  const input = { path: 'in.txt', kind: 'file' as const, data: new TextEncoder().encode('input') };
+
+  it('gives a worker a copy of the directory and returns its final state', async () => {
+    const r = await run(m.request(WRITES_FILE, { capabilities: ['fs.write'], preopens: [{ guestPath: '/', entries: [input] }] }));
+    expect(r.outcome).toEqual({ kind: 'ok', exitCode: 0 });
+    expect(r.capabilityDenials).toEqual([]);
+    expect(r.filesystem?.[0]?.guestPath).toBe('/');
+    expect(r.filesystem?.[0]?.entries.map((e) => [e.path, e.kind === 'file' ? text(e.data) : e.kind])).toEqual([
+      ['in.txt', 'input'],
+      ['out.txt', 'written in the sandbox'],
+    ]);
+    expect(text(input.data)).toBe('input');
+  });
+
+  it('refuses the write without fs.write: the run traps on its own check and the denial is recorded', async () => {
+    const r = await run(m.request(WRITES_FILE, { capabilities: ['fs.read'], preopens: [{ guestPath: '/', entries: [input] }] }));
+    expect(r.outcome).toEqual({ kind: 'trap', trap: 'unreachable' });
+    expect(r.capabilityDenials.map((d) => `${d.fn}:${d.capability}:${d.errno}`)).toEqual(['path_open:fs.write:NOTCAPABLE']);
+    expect(r.filesystem?.[0]?.entries.map((e) => e.path)).toEqual(['in.txt']);
+  });
+
+  it.each([
+    [[{ guestPath: 'relative', entries: [] }], 'absolute guest path'],
+    [[{ guestPath: '/', entries: [{ path: '../escape', kind: 'dir' as const }] }], '".." component'],
+    [[{ guestPath: '/', entries: [{ path: '/abs', kind: 'dir' as const }] }], '"" component'],
+    [[{ guestPath: '/', entries: [input, { path: 'in.txt/below', kind: 'dir' as const }] }], 'lies below a file'],
+    [[{ guestPath: '/', entries: [input, input] }], 'given twice'],
+    [[{ guestPath: '/a/../b', entries: [] }], '".." component'],
+    [[{ guestPath: '/', entries: [] }, { guestPath: '/', entries: [] }], 'given twice'],
+  ])('denies malformed preopens before dispatch (%#)', async (preopens, why) => {
+    const r = await run(m.request(m.HELLO, { preopens }));
+    expect(r.outcome.kind).toBe('denied');
+    expect(r.outcome.kind === 'denied' && r.outcome.reason).toContain(why);
+  });
+});

@@ -4,9 +4,7 @@
  * module opens. A descriptor carries its own rights; a right the grant withheld is never present.
  */
 import { DIR_RIGHTS, FILE_RIGHTS, R } from './constants.mjs';
-
-/** Open descriptors per run; past it path_open answers MFILE. */
-export const MAX_OPEN_FDS = 1024;
+import { MAX_OPEN_FDS } from './limits.mjs';
 
 /**
  * @typedef {import('./tree.mjs').Node} Node
