@@ -78,6 +78,14 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           <dd className="text-slate-200"><time dateTime={r.startedAt}>{new Date(r.startedAt).toLocaleString()}</time> by {r.actor}</dd>
           <dt className="text-slate-400">Policy</dt>
           <dd className="text-slate-200">{rec.policy.name}, revision {rec.policy.revision}</dd>
+          <dt className="text-slate-400">Sandbox</dt>
+          <dd className="text-slate-200" data-testid="run-backend">{rec.backend ? `${rec.backend.kind} backend` : rec.backend === null ? 'none (nothing ran)' : 'not recorded (older run)'}</dd>
+          {rec.approval ? (
+            <>
+              <dt className="text-slate-400">Approval</dt>
+              <dd className="text-slate-200">{rec.approval.approved ? 'approved' : 'not approved'} ({rec.approval.source}): {rec.approval.detail}</dd>
+            </>
+          ) : null}
           <dt className="text-slate-400">Entry and arguments</dt>
           <dd className="break-all font-mono text-xs text-slate-200">{[rec.input.entry, ...rec.input.args].map((a) => JSON.stringify(a)).join(' ')}</dd>
           <dt className="text-slate-400">Seed</dt>

@@ -2,7 +2,7 @@
 import { openServices, type Services } from '../services';
 import { resolveDataDir, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';
-import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-url';
+import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
 export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);

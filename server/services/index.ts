@@ -3,14 +3,16 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
-import { createSandboxPool, type SandboxPool } from '../core/sandbox';
+import { createWorkerThreadsBackend, type SandboxBackend } from '../core/sandbox';
+import type { Governor } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
 import { loadOrCreateServerKey, type ServerKey } from './server-key';
 import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
-import { RunPipeline } from './run-pipeline';
+import { RunQueries } from './runs';
+import { openGovernor } from './governor';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 
 export interface Services {
@@ -20,10 +22,13 @@ export interface Services {
   readonly trust: TrustStore;
   readonly modules: ModuleRegistry;
   readonly quarantine: QuarantineService;
-  readonly pipeline: RunPipeline;
+  /** Recorded runs, for listings (the API and the CLI read runs here, never from the tables). */
+  readonly runs: RunQueries;
+  /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
+  readonly governor: Governor;
   readonly policy: ActivePolicy;
-  /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
-  pool(): SandboxPool;
+  /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
+  backend(): SandboxBackend;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
   killAll(reason: string, actor: string): number;
   close(): Promise<void>;
@@ -69,18 +74,9 @@ export function openServices(options: ServiceOptions): Services {
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
-  let pool: SandboxPool | undefined;
-  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize, workerUrl: options.workerUrl }));
-  const pipeline = new RunPipeline({
-    sqlite: handle.sqlite,
-    db: handle.db,
-    audit,
-    modules,
-    quarantine,
-    policy: () => policy,
-    pool: getPool,
-    now,
-  });
+  let backend: SandboxBackend | undefined;
+  const getBackend = () => (backend ??= createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl }));
+  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now });
   return {
     handle,
     serverKey,
@@ -88,17 +84,18 @@ export function openServices(options: ServiceOptions): Services {
     trust,
     modules,
     quarantine,
-    pipeline,
+    runs: new RunQueries(handle.db),
+    governor,
     policy,
-    pool: getPool,
+    backend: getBackend,
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
-      const killed = pool?.killAll(reason) ?? 0;
+      const killed = backend ? governor.killAll(reason) : 0;
       audit.append({ actor, action: 'sandbox.kill_switch', subject: 'sandbox', payload: { reason, killed } });
       return killed;
     },
     close: async () => {
-      await pool?.close();
+      await backend?.close();
       handle.close();
     },
   };

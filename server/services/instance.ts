@@ -5,7 +5,7 @@
 import { openServices, type Services } from './index';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
+import { consolePoolSize, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
 
 const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
@@ -15,9 +15,9 @@ export function getServices(): Services {
     const services = openServices({
       dataDir: resolveDataDir(),
       policyPath: resolvePolicyPath(),
-      poolSize: resolvePoolSize(),
+      poolSize: resolvePoolSize() ?? consolePoolSize(),
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
-      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker.mjs')),
+      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       checkpointWorkerUrl: pathToFileURL(join(process.cwd(), 'db', 'wal-checkpoint-worker.mjs')),
     });
     const admin = ensureInitialAdmin(services, { NIGHTCORE_ADMIN_PASSWORD: process.env.NIGHTCORE_ADMIN_PASSWORD }, (line) => console.log(line));

@@ -3,7 +3,8 @@
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
 import type { Capability, TLimits } from '../module/manifest';
-import type { RunOutcome } from '../sandbox/types';
+import type { CapabilityDenial, RunOutcome } from '../sandbox/types';
+import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 
@@ -38,12 +39,18 @@ export interface DecisionRecord {
     /** Decimal string: the seed of the deterministic random source, needed for replay. */
     readonly seed: string;
   };
+  /** Whether people approved this module, and who answered (absent in records written before approvals). */
+  readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };
   readonly pre: Verdict;
+  /** The sandbox backend that executed the run; null when nothing ran (absent in older records). */
+  readonly backend?: { readonly kind: BackendKind } | null;
   /** Null when pre-exec denied: nothing ran. */
   readonly execution: {
     readonly outcome: RunOutcome;
     readonly used: { readonly fuel: number; readonly peakMemoryPages: number; readonly wallMs: number; readonly outputBytes: number };
     readonly outputTruncated: boolean;
+    /** WASI calls refused at the call because the grant lacked them (absent in older records). */
+    readonly capabilityDenials?: readonly CapabilityDenial[];
     readonly stdoutSha256: string;
     readonly stderrSha256: string;
     /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CAPABILITIES, ZLimitsSchema, describeIssues } from '../module/manifest';
 import { err, ok, type Result } from '../result';
+import { OUTCOME_KINDS } from '../sandbox/types';
 import { ZThreatConfigSchema } from '../threat/config';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
 
@@ -9,8 +10,8 @@ export const POLICY_FORMAT = 'nightcore.policy/v1';
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Outcome kinds of RunOutcome (server/core/sandbox/types.ts), listed so the policy can name them. */
-export const OUTCOME_KINDS = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
+/** The outcome kinds a policy can name: the one list, beside RunOutcome. */
+export { OUTCOME_KINDS };
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -40,6 +40,13 @@ export interface Preopen {
   readonly entries: readonly TreeEntry[];
 }
 
+/**
+ * Every way a run can end, as data: the one list that policies (outcome_allowed), the API's filters
+ * and the console name. `RunOutcome` below must cover exactly these kinds (checked at compile time).
+ */
+export const OUTCOME_KINDS = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
 /** Closed union: every way a run can end. */
 export type RunOutcome =
   | { readonly kind: 'ok'; readonly exitCode: number }
@@ -49,6 +56,11 @@ export type RunOutcome =
   | { readonly kind: 'memory_limit' }
   | { readonly kind: 'crashed'; readonly message: string }
   | { readonly kind: 'denied'; readonly reason: string };
+
+type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustHold<T extends true> = T;
+/** Fails to compile when a kind is added to the union but not to OUTCOME_KINDS, or the other way round. */
+type OutcomeKindsMatchRunOutcome = MustHold<SameKinds<RunOutcome['kind'], OutcomeKind>>;
 
 export interface RunResult {
   readonly outcome: RunOutcome;

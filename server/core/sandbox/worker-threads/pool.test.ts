@@ -1,10 +1,10 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { createSandboxPool } from './pool';
+import { createWorkerThreadsBackend as createSandboxPool } from './index';
 import { DEFAULT_WORKER_URL } from './worker-url';
-import type { RunRequest, RunResult } from './types';
-import { createXoshiro256StarStar } from './prng.mjs';
-import { VIRTUAL_EPOCH_NS } from './wasi-host.mjs';
-import * as m from './test-modules';
+import type { RunRequest, RunResult } from '../types';
+import { createXoshiro256StarStar } from '../prng.mjs';
+import { VIRTUAL_EPOCH_NS } from '../wasi-host.mjs';
+import * as m from '../test-modules';
 
 const pool = createSandboxPool({ size: 2, workerUrl: DEFAULT_WORKER_URL });
 afterAll(() => pool.close());
@@ -156,13 +156,13 @@ describe('sandbox pool: refusals', () => {
   });
 
   it('compiles a module once and reuses it from the cache', async () => {
-    const before = pool.stats().cache;
+    const before = pool.stats().detail;
     const wasm = m.chatty(1);
     await run(m.request(wasm, { capabilities: ['stdout', 'stderr'] }));
     await run(m.request(wasm, { capabilities: ['stdout', 'stderr'] }));
-    const after = pool.stats().cache;
-    expect(after.misses - before.misses).toBe(1);
-    expect(after.hits - before.hits).toBe(1);
+    const after = pool.stats().detail;
+    expect(after.cacheMisses! - before.cacheMisses!).toBe(1);
+    expect(after.cacheHits! - before.cacheHits!).toBe(1);
   });
 });
 

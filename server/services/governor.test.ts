@@ -23,7 +23,7 @@ const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const failed = (verdict: DecisionRecord['pre'] | null) => verdict?.rules.filter((r) => r.outcome === 'fail').map((r) => r.id) ?? [];
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
 
-describe('run pipeline', () => {
+describe('run governor (real services)', () => {
   let h: Harness;
   beforeAll(() => {
     h = openHarness();
@@ -33,7 +33,7 @@ describe('run pipeline', () => {
   });
 
   const run = async (module: ReturnType<Harness['install']>, input = {}) => {
-    const result = await h.services.pipeline.run(module, input, 'test:operator');
+    const result = await h.services.governor.run(module, input, 'test:operator');
     if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
     return result.value;
   };
@@ -151,21 +151,19 @@ describe('run pipeline', () => {
     const other = await run(module, { seed: 54321n });
     expect(Buffer.from(other.stdout).equals(Buffer.from(stdout))).toBe(false);
 
-    const { replayRun } = await import('./replay');
-    const deps = { db: h.services.handle.db, audit: h.services.audit, modules: h.services.modules, quarantine: h.services.quarantine, pool: h.services.pool };
-    const replay = await replayRun(deps, record.runId, 'test:operator');
+    const replay = await h.services.governor.replay(record.runId, 'test:operator');
     if (!replay.ok) throw new Error(replay.message);
     expect(replay.value.identical).toBe(true);
     expect(replay.value.replayed.fuelUsed).toBe(record.execution!.used.fuel);
-    const missing = await replayRun(deps, 'no-such-run', 'test:operator');
+    const missing = await h.services.governor.replay('no-such-run', 'test:operator');
     expect(missing.ok ? 'found' : missing.code).toBe('RUN_NOT_FOUND');
   });
 
   it('kill switch aborts an in-flight run and is audited', async () => {
     const module = h.install(variant(INFINITE_LOOP, 'forever'), { name: 'forever', capabilities: [], limits: { fuel: 1e15, wallMs: 60_000 } });
-    const pending = h.services.pipeline.run(module, {}, 'test:operator');
+    const pending = h.services.governor.run(module, {}, 'test:operator');
     // Wait until the run is actually executing in a worker (no fixed sleep).
-    await expect.poll(() => h.services.pool().stats().busy, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => h.services.backend().stats().running, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(h.services.killAll('incident drill', 'test:admin')).toBe(1);
     const result = await pending;
     if (!result.ok) throw new Error(result.message);
@@ -176,22 +174,22 @@ describe('run pipeline', () => {
 
   it('fails closed: when the audit log refuses run.started, the module does not run', async () => {
     const module = h.install(variant(HELLO, 'no-audit'), { name: 'no-audit', capabilities: [...STDIO] });
-    const before = h.services.pool().stats().completed;
+    const before = h.services.backend().stats().completed;
     const sqlite = h.services.handle.sqlite;
     sqlite.exec("CREATE TEMP TRIGGER refuse_run_started BEFORE INSERT ON audit_events WHEN NEW.action = 'run.started' BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END");
     try {
-      const result = await h.services.pipeline.run(module, {}, 'test:operator');
+      const result = await h.services.governor.run(module, {}, 'test:operator');
       expect(result.ok ? 'ran' : result.code).toBe('AUDIT_FAILED');
     } finally {
       sqlite.exec('DROP TRIGGER refuse_run_started');
     }
-    expect(h.services.pool().stats().completed).toBe(before);
+    expect(h.services.backend().stats().completed).toBe(before);
     expect(sqlite.prepare("SELECT count(*) AS n FROM runs WHERE module_name = 'no-audit'").get()).toEqual({ n: 0 });
   });
 
   it('rejects oversized input with a clear error and records nothing', async () => {
     const module = h.install(variant(HELLO, 'big-input'), { name: 'big-input', capabilities: [...STDIO] });
-    const result = await h.services.pipeline.run(module, { args: Array.from({ length: 65 }, () => 'x') }, 'test:operator');
+    const result = await h.services.governor.run(module, { args: Array.from({ length: 65 }, () => 'x') }, 'test:operator');
     expect(result.ok ? 'ran' : result.code).toBe('INPUT_TOO_LARGE');
   });
 });

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '../result';
+import { err, ok, type Result } from '../../result';
 
 /** What the instrumenter returns (contract of ./instrument). */
 export interface InstrumentedModule {

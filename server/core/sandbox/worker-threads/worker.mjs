@@ -7,12 +7,12 @@
  * {type:'done', id, report} (output buffers transferred, not copied). One run at a time.
  */
 import { parentPort } from 'node:worker_threads';
-import { runModule } from './run-module.mjs';
+import { runModule } from '../run-module.mjs';
 
 if (!parentPort) throw new Error('worker.mjs must be started as a worker thread');
 const port = parentPort;
 
-port.on('message', (/** @type {{ type: string, id: number, job: import('./run-module.mjs').RunJob }} */ msg) => {
+port.on('message', (/** @type {{ type: string, id: number, job: import('../run-module.mjs').RunJob }} */ msg) => {
   if (!msg || msg.type !== 'run') return;
   const report = runModule(msg.job);
   // Fresh, unshared buffers from the host sinks: transfer them instead of copying.

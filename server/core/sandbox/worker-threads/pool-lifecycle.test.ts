@@ -1,6 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { createSandboxPool, type SandboxPool } from './pool';
-import * as m from './test-modules';
+import { createWorkerThreadsBackend as createSandboxPool } from './index';
+import type { SandboxBackend as SandboxPool } from '../backend';
+import * as m from '../test-modules';
 import { DEFAULT_WORKER_URL } from './worker-url';
 
 const pools: SandboxPool[] = [];
@@ -27,7 +28,7 @@ describe('sandbox pool: lifecycle', () => {
     const r = await pool.run(endless(200));
     expect(r.ok && r.value.outcome).toEqual({ kind: 'timeout' });
     expect(r.ok && r.value.wallMs).toBeGreaterThanOrEqual(190);
-    expect(pool.stats()).toMatchObject({ timeouts: 1, workersReplaced: 1 });
+    expect(pool.stats()).toMatchObject({ timeouts: 1, detail: expect.objectContaining({ workersReplaced: 1 }) });
     const next = await pool.run(hello());
     expect(next.ok && next.value.outcome).toEqual({ kind: 'ok', exitCode: 0 });
   });
@@ -35,7 +36,7 @@ describe('sandbox pool: lifecycle', () => {
   it('kill switch aborts in-flight runs as denied and returns the count', async () => {
     const pool = newPool({ size: 2 });
     const runs = [pool.run(endless(60_000)), pool.run(endless(60_000))];
-    await until(() => pool.stats().busy === 2);
+    await until(() => pool.stats().running === 2);
     expect(pool.killAll('incident 42')).toBe(2);
     for (const r of await Promise.all(runs)) {
       expect(r.ok && r.value.outcome).toEqual({ kind: 'denied', reason: 'kill switch: incident 42' });
@@ -47,7 +48,7 @@ describe('sandbox pool: lifecycle', () => {
   it('queues up to queueLimit, then answers BUSY at once; kill switch also rejects the queued run', async () => {
     const pool = newPool({ size: 1, queueLimit: 1 });
     const running = pool.run(endless(60_000));
-    await until(() => pool.stats().busy === 1);
+    await until(() => pool.stats().running === 1);
     const queued = pool.run(endless(60_000));
     const refused = await pool.run(hello());
     expect(refused.ok).toBe(false);
@@ -73,13 +74,13 @@ describe('sandbox pool: lifecycle', () => {
     const pool = newPool({ size: 1, workerUrl: new URL('./crashing-worker.fixture.mjs', import.meta.url) });
     const r = await pool.run(hello());
     expect(r.ok && r.value.outcome).toEqual({ kind: 'crashed', message: 'worker exited unexpectedly (code 7)' });
-    expect(pool.stats()).toMatchObject({ crashes: 1, workersReplaced: 1 });
+    expect(pool.stats()).toMatchObject({ crashes: 1, detail: expect.objectContaining({ workersReplaced: 1 }) });
   });
 
   it('reports crashed, without respawning in a loop, when the worker file cannot start', async () => {
     const pool = newPool({ size: 1, workerUrl: new URL('./no-such-worker.mjs', import.meta.url) });
     const r = await pool.run(hello());
     expect(r.ok && r.value.outcome.kind).toBe('crashed');
-    expect(pool.stats().workers).toBe(0);
+    expect(pool.stats().detail.workers).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Messages between the pool (TypeScript) and worker.mjs / run-module.mjs (plain JS, JSDoc-typed).
- * These interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
+ * What one run hands to run-module.mjs and what it reports back: the contract every backend that
+ * executes in a JavaScript engine shares (worker threads today, a jailed process next). These
+ * interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
 import type { CapabilityDenial, Preopen } from './types';
@@ -38,15 +39,4 @@ export interface WorkerReport {
   readonly filesystem: readonly Preopen[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
   readonly recycle: boolean;
-}
-
-export type ToWorker = { readonly type: 'run'; readonly id: number; readonly job: WorkerJob };
-export type FromWorker =
-  | { readonly type: 'ready' }
-  | { readonly type: 'done'; readonly id: number; readonly report: WorkerReport };
-
-export function isFromWorker(msg: unknown): msg is FromWorker {
-  if (typeof msg !== 'object' || msg === null) return false;
-  const type = (msg as { type?: unknown }).type;
-  return type === 'ready' || (type === 'done' && typeof (msg as { id?: unknown }).id === 'number');
 }

@@ -4,7 +4,7 @@
  * (needsRehash) while old hashes keep verifying. Comparison is constant-time.
  */
 import { scrypt, scryptSync, randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { ok, err, type Result } from '../core/result';
+import { ok, err, type Result } from '../result';
 
 export interface ScryptParams {
   readonly log2N: number;

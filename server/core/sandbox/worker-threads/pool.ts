@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { err, ok, type Result } from '../result';
-import type { RunOutcome, RunRequest, RunResult } from './types';
+import { err, ok, type Result } from '../../result';
+import type { RunOutcome, RunRequest, RunResult } from '../types';
+import type { BackendStats, SandboxBackend, SandboxRunError } from '../backend';
+import { emptyResult } from '../request-checks';
 import { ModuleCache, type CompiledModule, type InstrumentFn } from './module-cache';
-import { isFromWorker, type ToWorker, type WorkerReport } from './worker-protocol';
-import { instrumentModule } from './instrument';
-import { emptyResult, preflight } from './preflight';
-
-export type SandboxRunError = 'BUSY' | 'SHUT_DOWN' | 'INSTRUMENT_FAILED';
+import { isFromWorker, type ToWorker } from './worker-protocol';
+import type { WorkerReport } from '../run-job';
+import { instrumentModule } from '../instrument';
+import { WORKER_THREADS } from './guarantees';
 
 export interface SandboxPoolOptions {
   /** Worker threads (default os.availableParallelism()). */
@@ -24,28 +25,8 @@ export interface SandboxPoolOptions {
   readonly workerHeapMb?: number;
 }
 
-export interface SandboxStats {
-  readonly size: number;
-  readonly workers: number;
-  readonly busy: number;
-  readonly queued: number;
-  readonly queueLimit: number;
-  readonly completed: number;
-  readonly timeouts: number;
-  readonly crashes: number;
-  readonly killed: number;
-  readonly workersReplaced: number;
-  readonly cache: { readonly entries: number; readonly hits: number; readonly misses: number };
-}
-
-export interface SandboxPool {
-  run(req: RunRequest): Promise<Result<RunResult, SandboxRunError>>;
-  /** Ends every in-flight and queued run as denied 'kill switch: <reason>'; returns how many. */
-  killAll(reason: string): number;
-  stats(): SandboxStats;
-  /** Terminates all workers; pending runs end with SHUT_DOWN. */
-  close(): Promise<void>;
-}
+/** The pool is the worker-threads backend; checks common to all backends wrap it (see ./index.ts). */
+export type SandboxPool = SandboxBackend;
 
 type Settle = (r: Result<RunResult, SandboxRunError>) => void;
 
@@ -215,18 +196,18 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
   }
 
   return {
+    kind: 'worker-threads',
+    description: WORKER_THREADS,
     run(req) {
       if (closed) return Promise.resolve(err('SHUT_DOWN', 'sandbox pool is closed'));
       const active = slots.filter((s) => s.job !== null).length;
       if (active + queue.length >= size + queueLimit) {
         return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length} queued (limit ${queueLimit})`));
       }
-      const pre = preflight(req, cache);
-      if (!pre.ok) return Promise.resolve(pre);
-      if (!('module' in pre.value)) return Promise.resolve(ok(pre.value));
-      const compiled = pre.value;
+      const compiled = cache.getOrCompile(req.wasmSha256, req.wasm, req.limits.memoryPages);
+      if (!compiled.ok) return Promise.resolve(compiled);
       return new Promise((settle) => {
-        queue.push({ id: nextId++, req, compiled, settle, startedAt: 0, timer: null });
+        queue.push({ id: nextId++, req, compiled: compiled.value, settle, startedAt: 0, timer: null });
         pump();
       });
     },
@@ -249,15 +230,16 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
       return count;
     },
 
-    stats() {
+    stats(): BackendStats {
+      const { workersReplaced, ...common } = counters;
       return {
-        size,
-        workers: slots.length,
-        busy: slots.filter((s) => s.job !== null).length,
+        kind: 'worker-threads',
+        capacity: size,
+        running: slots.filter((s) => s.job !== null).length,
         queued: queue.length,
         queueLimit,
-        ...counters,
-        cache: { entries: cache.size, hits: cache.hits, misses: cache.misses },
+        ...common,
+        detail: { workers: slots.length, workersReplaced, cacheEntries: cache.size, cacheHits: cache.hits, cacheMisses: cache.misses },
       };
     },
 

@@ -1,0 +1,24 @@
+/** Bounds on what a caller may pass, so a decision record always fits its audit event. */
+export const INPUT_LIMITS = { args: 64, argBytes: 4096, argsTotalBytes: 16384, stdinBytes: 16 * 1024 * 1024 } as const;
+
+export const MAX_SEED = (1n << 64n) - 1n;
+
+export interface RunInput {
+  readonly args?: readonly string[];
+  readonly stdin?: Uint8Array;
+  /** Fixed seed for the deterministic random source; a fresh one is drawn when absent. */
+  readonly seed?: bigint;
+  /** Candidate environment; only names the policy allow-lists reach the module. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Undefined when the input fits; otherwise what is too large, in words. */
+export function checkInput(input: RunInput): string | undefined {
+  const args = input.args ?? [];
+  if (args.length > INPUT_LIMITS.args) return `at most ${INPUT_LIMITS.args} arguments`;
+  const sizes = args.map((a) => Buffer.byteLength(a));
+  if (sizes.some((n) => n > INPUT_LIMITS.argBytes)) return `an argument is longer than ${INPUT_LIMITS.argBytes} bytes`;
+  if (sizes.reduce((a, b) => a + b, 0) > INPUT_LIMITS.argsTotalBytes) return `arguments exceed ${INPUT_LIMITS.argsTotalBytes} bytes in all`;
+  if ((input.stdin?.length ?? 0) > INPUT_LIMITS.stdinBytes) return `stdin is larger than ${INPUT_LIMITS.stdinBytes} bytes`;
+  return undefined;
+}
