@@ -6,7 +6,7 @@ import type { PostRuleId, PreRuleId } from '@/server/core/guardian/schema';
 
 export const PRE_RULE_TEXT: Record<PreRuleId, string> = {
   signature_trusted: 'Verification passed, at least one trusted signer, and (if set) one signer holds a required role.',
-  imports_allowed: 'The module imports only functions the granted capabilities allow.',
+  imports_allowed: 'Every import is a WASI preview1 function the host links (or AssemblyScript\'s env.abort), and none is in deny_functions.',
   capabilities_allowed: "Every capability the manifest requests is in the policy's capabilities.",
   max_declared_memory: "Every memory's initial pages ≤ cap; with check_maximum, every memory also declares a maximum ≤ cap.",
   max_module_size: 'Module size ≤ max_bytes.',
@@ -27,4 +27,5 @@ export const POST_RULE_TEXT: Record<PostRuleId, string> = {
   max_output_bytes: 'stdout + stderr bytes ≤ max (default: limits.outputBytes).',
   output_patterns: 'No deny pattern matches stdout or stderr (skipped when deny is empty).',
   max_wall_ms: 'Wall time ≤ max (default: limits.wallMs).',
+  denied_calls: 'Calls the sandbox refused (outside the grant) ≤ max_denied_calls (default 0).',
 };

@@ -12,14 +12,14 @@ import type { Verdict } from '../core/guardian';
 
 const MAX_STDIN = INPUT_LIMITS.stdinBytes;
 
-function parseSeed(text: string | undefined): bigint | undefined {
+export function parseSeed(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,20}$/.test(text) || BigInt(text) >= 1n << 64n) throw new UsageError('--seed must be an unsigned 64-bit integer');
   return BigInt(text);
 }
 
 /** A bundle folder is imported first (idempotent, audited); otherwise `name` or `name@version`. */
-function resolveModule(s: Services, target: string) {
+export function resolveModule(s: Services, target: string) {
   if (isDirectory(target)) return s.modules.importFolder(target, cliActor());
   const at = target.lastIndexOf('@');
   const [name, version] = at > 0 ? [target.slice(0, at), target.slice(at + 1)] : [target, undefined];
@@ -37,13 +37,13 @@ function printVerdict(line: (t: string) => void, verdict: Verdict) {
   }
 }
 
-function printRecord(line: (t: string) => void, r: DecisionRecord) {
+export function printRecord(line: (t: string) => void, r: DecisionRecord) {
   line(`run ${r.runId}: ${r.decision.toUpperCase()} ${r.module.name}@${r.module.version}`);
   line(`  threat score ${r.threat.score} (${r.threat.band})`);
   printVerdict(line, r.pre);
   if (r.execution) {
     const o = r.execution.outcome;
-    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? o.trap : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
+    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? (o.message !== undefined ? `${o.trap}: ${o.message}` : o.trap) : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
     line(`  outcome ${o.kind}${detail ? ` (${detail})` : ''}; fuel ${r.execution.used.fuel}/${r.granted.limits.fuel}, memory ${r.execution.used.peakMemoryPages}/${r.granted.limits.memoryPages} pages, ${r.execution.used.wallMs} ms, output ${r.execution.used.outputBytes} bytes`);
   }
   if (r.post) printVerdict(line, r.post);

@@ -15,6 +15,7 @@ import {
   OPENS_FILES,
   EXIT_3,
   variant,
+  wat,
 } from '../core/sandbox/test-modules';
 import { openHarness, type Harness } from './test-fixtures';
 import type { DecisionRecord } from '../core/guardian/decision-record';
@@ -22,6 +23,15 @@ import type { DecisionRecord } from '../core/guardian/decision-record';
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const failed = (verdict: DecisionRecord['pre'] | null) => verdict?.rules.filter((r) => r.outcome === 'fail').map((r) => r.id) ?? [];
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
+
+/** Prints an AWS-style access key id (made up; assembled so scanners do not flag this file). */
+const LEAKS_KEY = wat(`(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "${'AKIA'}${'QWERTYUIOPASDFGH'}\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 21))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`);
 
 describe('run governor (real services)', () => {
   let h: Harness;
@@ -47,7 +57,7 @@ describe('run governor (real services)', () => {
     expect(record.pre.decision).toBe('allow');
     expect(record.post?.decision).toBe('allow');
     expect(record.module.signers.map((s) => s.keyid)).toEqual([h.publisher.keyid]);
-    expect(record.policy).toMatchObject({ name: 'default', revision: 1 });
+    expect(record.policy).toMatchObject({ name: 'default', revision: 2 });
     expect(record.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.execution!.used.fuel).toBeGreaterThan(0);
     expect(record.granted.limits.fuel).toBe(100_000_000);
@@ -60,25 +70,42 @@ describe('run governor (real services)', () => {
     expect(h.services.audit.verify().ok).toBe(true);
   });
 
-  it('stops an infinite loop at exactly its fuel budget, quarantines it, and does so deterministically', async () => {
+  it('stops an infinite loop at exactly its fuel budget, deterministically; one failure denies the run without quarantine', async () => {
     const module = h.install(variant(INFINITE_LOOP, 'spinner'), { name: 'spinner', capabilities: [], limits: { fuel: 50_000 } });
     const first = await run(module);
     expect(first.record.execution?.outcome.kind).toBe('out_of_fuel');
     expect(first.record.execution?.used.fuel).toBe(50_000);
     expect(first.record.decision).toBe('deny');
     expect(failed(first.record.post)).toContain('outcome_allowed');
-    expect(first.record.quarantine?.source).toBe('post_exec');
+    expect(first.record.quarantine).toBeNull();
+
+    const second = await run(module);
+    expect(second.record.execution?.used.fuel).toBe(50_000);
+    expect(second.record.execution?.outputSha256).toBe(first.record.execution?.outputSha256);
+  });
+
+  it('quarantines a module whose output leaks a secret, denies it before running until released', async () => {
+    const module = h.install(variant(LEAKS_KEY, 'leaker'), { name: 'leaker', capabilities: [...STDIO] });
+    const first = await run(module);
+    expect(failed(first.record.post)).toEqual(['output_patterns']);
+    expect(first.record.quarantine).toMatchObject({ source: 'post_exec', reason: expect.stringContaining('output_patterns') });
 
     // Quarantined: denied before it runs, with the rule named.
     const second = await run(module);
     expect(second.record.execution).toBeNull();
     expect(failed(second.record.pre)).toContain('quarantined');
 
-    const released = h.services.quarantine.release(module.wasmSha256, 'investigated: test loop', 'test:approver');
+    const released = h.services.quarantine.release(module.wasmSha256, 'investigated: test key', 'test:approver');
     expect(released.ok).toBe(true);
     const third = await run(module);
-    expect(third.record.execution?.used.fuel).toBe(50_000);
-    expect(third.record.execution?.outputSha256).toBe(first.record.execution?.outputSha256);
+    expect(third.record.execution?.outcome).toEqual({ kind: 'ok', exitCode: 0 });
+  });
+
+  it('quarantines after repeated post-exec failures across runs (the fifth, under the default policy)', async () => {
+    const module = h.install(variant(UNREACHABLE, 'flaky'), { name: 'flaky', capabilities: [] });
+    const quarantines: boolean[] = [];
+    for (let i = 0; i < 5; i++) quarantines.push((await run(module)).record.quarantine !== null);
+    expect(quarantines).toEqual([false, false, false, false, true]);
   });
 
   it('reports a memory bomb as memory_limit with peak memory at the cap', async () => {
@@ -114,7 +141,8 @@ describe('run governor (real services)', () => {
     expect(record.decision).toBe('deny');
     expect(failed(record.pre)).toContain('imports_allowed');
     const rule = record.pre.rules.find((r) => r.id === 'imports_allowed')!;
-    expect(rule.explanation).toContain('path_open');
+    expect(rule.explanation).toContain('env.sneaky');
+    expect(rule.explanation).toContain('JavaScript host');
   });
 
   it('refuses an untrusted signer at import, and denies a module whose key was revoked after import', async () => {

@@ -3,12 +3,18 @@
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
 import type { Capability, TLimits } from '../module/manifest';
-import type { CapabilityDenial, RunOutcome } from '../sandbox/types';
+import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
 import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 
 export const DECISION_FORMAT = 'nightcore.decision/v1';
+
+/** A typed wasm value in a record: decimal text, so i64 and NaN/infinities survive JSON. */
+export interface RecordedValue {
+  readonly type: WasmValue['type'];
+  readonly value: string;
+}
 
 export interface DecisionRecord {
   readonly format: typeof DECISION_FORMAT;
@@ -38,6 +44,8 @@ export interface DecisionRecord {
     readonly stdinBytes: number;
     /** Decimal string: the seed of the deterministic random source, needed for replay. */
     readonly seed: string;
+    /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
+    readonly invocation?: { readonly args: readonly RecordedValue[]; readonly results: readonly WasmValue['type'][] };
   };
   /** Whether people approved this module, and who answered (absent in records written before approvals). */
   readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };
@@ -55,6 +63,8 @@ export interface DecisionRecord {
     readonly stderrSha256: string;
     /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */
     readonly outputSha256: string;
+    /** For `nightcore call`: the export's typed results, as decimal strings (absent for a plain run). */
+    readonly returnValues?: readonly RecordedValue[];
   } | null;
   readonly post: Verdict | null;
   readonly decision: 'allow' | 'deny';

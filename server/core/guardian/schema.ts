@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../result';
 import { OUTCOME_KINDS } from '../sandbox/types';
 import { ZThreatConfigSchema } from '../threat/config';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
+import { checkFunctionPattern } from './preview1-functions';
 
 export const POLICY_FORMAT = 'nightcore.policy/v1';
 
@@ -31,7 +32,20 @@ export const ZPreRulesSchema = z.strictObject({
     /** When non-empty, at least one trusted signer must hold one of these roles. */
     required_roles: z.array(z.string().min(1)).default([]),
   }).optional(),
-  imports_allowed: rule('critical', {}).optional(),
+  imports_allowed: rule('critical', {
+    /** WASI preview1 functions refused before running: exact names or `prefix_*` (e.g. `sock_*`). */
+    deny_functions: z
+      .array(z.string().min(1).max(64))
+      .max(46)
+      .refine(unique, 'must not repeat a function')
+      .default([])
+      .superRefine((patterns, ctx) => {
+        patterns.forEach((p, i) => {
+          const problem = checkFunctionPattern(p);
+          if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+        });
+      }),
+  }).optional(),
   capabilities_allowed: rule('high', {}).optional(),
   max_declared_memory: rule('high', {
     /** Defaults to limits.memoryPages. */
@@ -81,6 +95,8 @@ export const ZPostRulesSchema = z.strictObject({
     ignore_case: z.boolean().default(false),
   }).optional(),
   max_wall_ms: rule('medium', { max: optionalMax }).optional(),
+  /** Calls the WASI host refused (outside the grant) tolerated in one run; more fails. */
+  denied_calls: rule('high', { max_denied_calls: z.number().int().min(0).max(1_000_000).default(0) }).optional(),
 });
 export type TPostRules = z.infer<typeof ZPostRulesSchema>;
 export type PostRuleId = keyof TPostRules;
@@ -97,6 +113,14 @@ export const ZPolicySchema = z.strictObject({
   pre: ZPreRulesSchema.prefault({}),
   post: ZPostRulesSchema.prefault({}),
   threat: ZThreatConfigSchema.prefault({}),
+}).superRefine((policy, ctx) => {
+  // Checked here because the threat block cannot import the post rules (guardian imports threat).
+  const postRules: readonly string[] = ZPostRulesSchema.keyof().options;
+  policy.threat.quarantine_on_rules.forEach((id, i) => {
+    if (!postRules.includes(id)) {
+      ctx.addIssue({ code: 'custom', path: ['threat', 'quarantine_on_rules', i], message: `"${id}" is not a post-exec rule` });
+    }
+  });
 });
 export type TPolicy = z.infer<typeof ZPolicySchema>;
 

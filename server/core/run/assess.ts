@@ -6,7 +6,7 @@
 import { effectiveGrant, evaluatePre, type EffectiveGrant, type Verdict } from '../guardian';
 import type { TManifest } from '../module/manifest';
 import type { TPolicy } from '../guardian/schema';
-import { scoreThreat, threatFactsFrom, type ThreatAssessment } from '../threat';
+import { scoreThreat, threatFactsFrom, type ThreatAssessment, type ThreatHistory } from '../threat';
 import { checkImports } from '../sandbox/wasi-imports';
 import { inspectWasm } from '../wasm/inspect';
 import type { WasmReport } from '../wasm/report';
@@ -21,6 +21,8 @@ export interface Assessment {
   readonly report: WasmReport;
   readonly grant: EffectiveGrant;
   readonly threat: ThreatAssessment;
+  /** What the threat score was computed from; quarantine needs the failure count too. */
+  readonly history: ThreatHistory;
   readonly approval: ApprovalStatus;
   readonly pre: Verdict;
 }
@@ -35,18 +37,19 @@ export function assess(ports: AssessPorts, reports: ReportCache, module: StoredM
   if (!manifest || !report) return err('MODULE_MALFORMED', `stored module ${module.name}@${module.version} no longer parses`);
 
   const grant = effectiveGrant(policy, manifest);
-  const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, ports.history.facts(module, verified.ok)));
+  const history = ports.history.facts(module, verified.ok);
+  const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, history));
   const approval = ports.approvals.check(module, { actor, policy });
   const pre = evaluatePre(policy, {
     manifest,
     report,
     signature: { verified: verified.ok, code: verified.code ?? undefined, signers: verified.signers },
-    deniedImports: checkImports(report.imports, grant.capabilities).denied,
+    deniedImports: checkImports(report.imports).denied,
     threat: { score: threat.score, band: threat.band },
     quarantined: ports.history.quarantined(module.wasmSha256),
     approved: approval.approved,
   });
-  return ok({ policy, policySha256, verified, manifest, report, grant, threat, approval, pre });
+  return ok({ policy, policySha256, verified, manifest, report, grant, threat, history, approval, pre });
 }
 
 /** Inspector reports per digest (the bytes of a digest never change), bounded. */

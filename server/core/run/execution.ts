@@ -2,6 +2,7 @@
 import { sha256Hex } from '../crypto/digest';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { RunResult } from '../sandbox/types';
+import { recordValue } from '../sandbox/call-args';
 
 export interface OutputDigests {
   readonly stdoutSha256: string;
@@ -30,6 +31,7 @@ export function executionSummary(result: RunResult): ExecutionSummary {
     outputTruncated: result.outputTruncated,
     capabilityDenials: result.capabilityDenials,
     ...outputDigest(result.stdout, result.stderr),
+    ...(result.returnValues ? { returnValues: result.returnValues.map(recordValue) } : {}),
   };
 }
 

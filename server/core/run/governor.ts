@@ -68,7 +68,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
   /** Post-exec: judge what the module did, then whether to quarantine it. */
   function judged(base: RecordBase, a: Assessment, result: RunResult): DecisionRecord {
     const post = evaluatePost(a.policy, { result });
-    const q = shouldQuarantine(a.policy.threat, { band: a.threat.band, postDecision: post.decision });
+    const q = shouldQuarantine(a.policy.threat, { band: a.threat.band, post, priorPostFailures: a.history.priorPostFailures });
     return {
       ...base,
       backend: { kind: ports.backend().kind },
@@ -97,7 +97,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const a = assessed.value;
       const stdin = input.stdin ?? new Uint8Array(0);
       const env = Object.fromEntries(a.grant.env.filter((name) => input.env?.[name] !== undefined).map((name) => [name, input.env![name]!]));
-      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed });
+      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call });
       if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin);
 
       // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.

@@ -4,6 +4,8 @@ import { DECISION_FORMAT, type DecisionRecord } from '../guardian/decision-recor
 import { SANDBOX_RULE_ID, type Verdict } from '../guardian/verdict';
 import type { Assessment } from './assess';
 import type { StoredModule } from './ports';
+import type { RunInput } from './input-limits';
+import { recordValue } from '../sandbox/call-args';
 
 /** Everything known before execution: the part of the record shared by every ending. */
 export type RecordBase = Omit<DecisionRecord, 'backend' | 'execution' | 'post' | 'decision' | 'quarantine'>;
@@ -16,6 +18,7 @@ export interface Given {
   readonly env: Readonly<Record<string, string>>;
   readonly stdin: Uint8Array;
   readonly seed: bigint;
+  readonly call?: RunInput['call'];
 }
 
 export function recordBase(module: StoredModule, a: Assessment, given: Given): RecordBase {
@@ -38,7 +41,8 @@ export function recordBase(module: StoredModule, a: Assessment, given: Given): R
     threat: a.threat,
     granted: { capabilities: a.grant.capabilities, limits: a.grant.limits, env: a.grant.env },
     input: {
-      entry: a.manifest.entry,
+      entry: given.call?.export ?? a.manifest.entry,
+      ...(given.call ? { invocation: { args: given.call.args.map(recordValue), results: [...given.call.results] } } : {}),
       args: [...given.args],
       env: given.env,
       stdinSha256: sha256Hex(given.stdin),

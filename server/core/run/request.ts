@@ -5,6 +5,18 @@
 import type { RunRequest } from '../sandbox/types';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { StoredModule } from './ports';
+import { valueFromRecord } from '../sandbox/call-args';
+import type { Invocation, WasmValue } from '../sandbox/types';
+
+/** The typed invocation of a recorded call; a value the record cannot have written fails loudly. */
+function invocationOf(recorded: NonNullable<Given['invocation']>): Invocation {
+  const args = recorded.args.map((r): WasmValue => {
+    const v = valueFromRecord(r);
+    if (v === null) throw new Error(`recorded call argument ${JSON.stringify(r)} is not a ${r.type}`);
+    return v;
+  });
+  return { args, results: recorded.results };
+}
 
 type Granted = DecisionRecord['granted'];
 type Given = DecisionRecord['input'];
@@ -21,6 +33,7 @@ export function sandboxRequest(module: StoredModule, granted: Granted, input: Gi
     seed: BigInt(input.seed),
     capabilities: granted.capabilities,
     limits: granted.limits,
+    ...(input.invocation ? { invoke: invocationOf(input.invocation) } : {}),
   };
 }
 

@@ -147,7 +147,7 @@ export function fakeWorld(): FakeWorld {
           : { ok: false, code: 'KEY_REVOKED', message: 'the signing key was revoked', manifest: world.manifest(m), signers: [] },
     },
     history: {
-      facts: (_m, signerTrusted) => ({ signerTrusted, firstSeenDigest: false, hashDrift: null, priorPostFailures: world.priorPostFailures }),
+      facts: (_m, signerTrusted) => ({ signerTrusted, firstSeenDigest: false, hashDrift: null, priorPostFailures: world.priorPostFailures, priorCapabilityDenials: 0 }),
       quarantined: (digest) => world.quarantined.has(digest),
     },
     approvals: { check: () => world.approval },

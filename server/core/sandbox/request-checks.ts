@@ -8,7 +8,7 @@ import { err, ok, type Result } from '../result';
 import { describeIssues, ZLimitsSchema } from '../module/manifest';
 import { inspectWasm } from '../wasm/inspect';
 import type { RunOutcome, RunRequest, RunResult } from './types';
-import { checkLinkable, type ImportKind } from './wasi-imports';
+import { checkImports, type ImportKind } from './wasi-imports';
 import { preopensProblem } from './preopen-check';
 
 /** A result for a run that never executed (or whose executor was lost): nothing measured. */
@@ -62,7 +62,7 @@ export function checkRequest(req: RunRequest): Result<RunResult, 'INSTRUMENT_FAI
   // Same code as a backend that fails to instrument it: the sandbox cannot meter what it cannot read.
   if (link === 'malformed') return err('INSTRUMENT_FAILED', 'the module does not parse as WebAssembly');
   // All 46 preview1 functions link whatever the grant: the grant is enforced at each call.
-  const check = checkLinkable(link.imports);
+  const check = checkImports(link.imports);
   if (!check.allowed) {
     const reason = check.denied.map((d) => `${d.module}.${d.name}: ${d.reason}`).join('; ');
     return ok(emptyResult({ kind: 'denied', reason: `imports not provided: ${reason}` }));

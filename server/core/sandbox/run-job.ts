@@ -4,7 +4,7 @@
  * interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
-import type { CapabilityDenial, Preopen } from './types';
+import type { CapabilityDenial, Invocation, Preopen, WasmValue } from './types';
 
 export interface WorkerJob {
   readonly module: WebAssembly.Module;
@@ -19,11 +19,13 @@ export interface WorkerJob {
   readonly seed: bigint;
   readonly outputBytes: number;
   readonly preopens?: readonly Preopen[];
+  /** Set for `nightcore call` (see RunRequest.invoke); `entry` is then the export to call. */
+  readonly invoke?: Invocation | null;
 }
 /** What a worker can observe; timeout and denied are decided by the pool. */
 export type WorkerOutcome =
   | { readonly kind: 'ok'; readonly exitCode: number }
-  | { readonly kind: 'trap'; readonly trap: string }
+  | { readonly kind: 'trap'; readonly trap: string; readonly message?: string }
   | { readonly kind: 'out_of_fuel' }
   | { readonly kind: 'memory_limit' }
   | { readonly kind: 'crashed'; readonly message: string };
@@ -37,6 +39,8 @@ export interface WorkerReport {
   readonly outputTruncated: boolean;
   readonly capabilityDenials: readonly CapabilityDenial[];
   readonly filesystem: readonly Preopen[];
+  /** Results of an invocation that returned normally (absent for a plain run). */
+  readonly returnValues?: readonly WasmValue[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
   readonly recycle: boolean;
 }

@@ -16,6 +16,8 @@
  * - Anything else (host bug, link error) → crashed, and the worker is recycled.
  */
 import { createWasiHost, ProcExit, ProcRaise } from './wasi-host.mjs';
+import { ABORT_MODULE, AbortTrap, createAbortImport } from './assemblyscript-abort.mjs';
+import { invokeExport } from './invoke.mjs';
 
 export const FUEL_EXPORT = 'nightcore_fuel';
 const PAGE = 65536;
@@ -51,10 +53,11 @@ export function trapKind(message) {
  * @property {bigint} seed
  * @property {number} outputBytes
  * @property {readonly import('./vfs/snapshot.mjs').Preopen[]} [preopens]
+ * @property {import('./invoke.mjs').Invocation | null} [invoke]  set for `nightcore call`: entry is the export
  */
 
 /**
- * @typedef {{ kind: 'ok', exitCode: number } | { kind: 'trap', trap: string } | { kind: 'out_of_fuel' }
+ * @typedef {{ kind: 'ok', exitCode: number } | { kind: 'trap', trap: string, message?: string } | { kind: 'out_of_fuel' }
  *   | { kind: 'memory_limit' } | { kind: 'crashed', message: string }} WorkerOutcome
  */
 
@@ -68,6 +71,7 @@ export function trapKind(message) {
  * @property {boolean} outputTruncated
  * @property {readonly { fn: string, capability: string | null, errno: string, count: number, samples: readonly string[] }[]} capabilityDenials
  * @property {import('./vfs/snapshot.mjs').Preopen[]} filesystem   each preopen's final state
+ * @property {import('./invoke.mjs').WasmValue[]} [returnValues]  results of an invocation that returned
  * @property {boolean} recycle   true when the thread may be unhealthy and should be replaced
  */
 
@@ -86,6 +90,7 @@ function classify(e, fuelExhausted) {
   if (e instanceof ProcExit) return { outcome: { kind: 'ok', exitCode: e.code }, recycle: false };
   if (e instanceof FuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
   if (e instanceof ProcRaise) return { outcome: { kind: 'trap', trap: 'proc_raise' }, recycle: false };
+  if (e instanceof AbortTrap) return { outcome: { kind: 'trap', trap: 'abort', message: e.message }, recycle: false };
   if (e instanceof WebAssembly.RuntimeError) {
     if (fuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
     return { outcome: { kind: 'trap', trap: trapKind(e.message) }, recycle: false };
@@ -149,12 +154,16 @@ export function runModule(job) {
   const imports = {
     wasi_snapshot_preview1: host.imports,
     nightcore: { fuel_budget: new WebAssembly.Global({ value: 'i64', mutable: false }, budget) },
+    // AssemblyScript's env.abort, the only non-WASI function linked (checkImports admits nothing else from env).
+    [ABORT_MODULE]: createAbortImport(memory),
   };
 
   /** @type {WorkerOutcome} */
   let outcome;
   let recycle = false;
   let initialPages = 0;
+  /** @type {import('./invoke.mjs').WasmValue[] | undefined} */
+  let returnValues;
   try {
     instance = new WebAssembly.Instance(job.module, imports);
     initialPages = pages();
@@ -162,7 +171,11 @@ export function runModule(job) {
       throw new Error(`module is not instrumented: no ${FUEL_EXPORT} export`);
     }
     const entry = exported(job.entry);
-    if (typeof entry !== 'function') {
+    if (job.invoke) {
+      const called = invokeExport(exported, job.entry, job.invoke);
+      outcome = called.found ? { kind: 'ok', exitCode: 0 } : { kind: 'trap', trap: 'missing_entry' };
+      if (called.found) returnValues = called.returnValues;
+    } else if (typeof entry !== 'function') {
       outcome = { kind: 'trap', trap: 'missing_entry' };
     } else {
       entry();
@@ -186,6 +199,7 @@ export function runModule(job) {
     outputTruncated: out.truncated,
     capabilityDenials: host.capabilityDenials(),
     filesystem: host.filesystem(),
+    ...(returnValues === undefined ? {} : { returnValues }),
     recycle,
   };
 }

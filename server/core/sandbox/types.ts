@@ -18,11 +18,30 @@ export interface RunRequest {
   /** Effective limits = min(policy limits, manifest request). */
   readonly limits: TLimits;
   /**
+   * Set for `nightcore call`: `entry` is then the export to call with these typed arguments (after
+   * `_initialize` when the module exports it) and its results are returned. Absent for a plain run.
+   */
+  readonly invoke?: Invocation;
+  /**
    * Directories preopened for the module (fds 3, 4, ... in this order), each a fresh in-memory copy
    * made from this list; nothing on the host is ever reachable. Reading needs `fs.read`, changing the
    * copy needs `fs.write`; without them every file call answers NOTCAPABLE and is recorded.
    */
   readonly preopens?: readonly Preopen[];
+}
+
+export type WasmValueType = 'i32' | 'i64' | 'f32' | 'f64';
+
+/** One typed argument or result. i64 travels as a bigint so no precision is lost. */
+export type WasmValue =
+  | { readonly type: 'i32' | 'f32' | 'f64'; readonly value: number }
+  | { readonly type: 'i64'; readonly value: bigint };
+
+/** A call of one export with arguments already checked against its signature. */
+export interface Invocation {
+  readonly args: readonly WasmValue[];
+  /** The export's result types, so the results can be typed on the way back. */
+  readonly results: readonly WasmValueType[];
 }
 
 /**
@@ -50,7 +69,8 @@ export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 /** Closed union: every way a run can end. */
 export type RunOutcome =
   | { readonly kind: 'ok'; readonly exitCode: number }
-  | { readonly kind: 'trap'; readonly trap: string }
+  /** `message`: the module's own explanation when it gave one (AssemblyScript `abort`), bounded. */
+  | { readonly kind: 'trap'; readonly trap: string; readonly message?: string }
   | { readonly kind: 'out_of_fuel' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'memory_limit' }
@@ -78,6 +98,8 @@ export interface RunResult {
    * worker). The governor releases it only when the decision is allow.
    */
   readonly filesystem?: readonly Preopen[];
+  /** For an invocation that returned normally: the export's results, typed. Absent otherwise. */
+  readonly returnValues?: readonly WasmValue[];
 }
 
 /**

@@ -1,18 +1,27 @@
 import type { Capability } from '../module/manifest';
 import { HOST_FUNCTION_GRANTS } from './wasi-grants.mjs';
+import { ABORT_MODULE, ABORT_NAME } from './assemblyscript-abort.mjs';
 
 /**
  * The 46 `wasi_snapshot_preview1` functions and which capability makes each one useful. The host
  * links all of them in every run and enforces the grant at each call (a refused call returns an
- * errno and is recorded as a capability denial), so linking never depends on the grant:
- * `checkLinkable` is what the sandbox requires. `checkImports` is the stricter pre-exec judgement
- * (every import's capability granted) that a policy may apply before running anything.
+ * errno and is recorded as a capability denial), so whether a module can be linked never depends on
+ * the grant. The table is the host's own (wasi-grants.mjs), so this check and the host cannot disagree.
  *
  * `baseline` functions expose nothing by themselves (descriptor bookkeeping, a yield, a virtual
  * sleep, a trap). Functions with no grant at all are the sockets: there is no network, ever.
  */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const;
+/**
+ * AssemblyScript's standard `env.abort`: the one function from outside preview1 the host links
+ * (assemblyscript-abort.mjs). Any other import from another module needs a JavaScript host
+ * (wasm-bindgen or Emscripten glue) that Night Core does not run.
+ */
+export const ABORT_IMPORT = { module: ABORT_MODULE, name: ABORT_NAME } as const;
+
+/** Why an import cannot be linked; Guardian's `imports_allowed` explains each code in plain words. */
+export type DeniedImportCode = 'needs_js_host' | 'not_a_function' | 'unknown_wasi_function' | 'bad_fuel_import';
 
 export type WasiGrant = Capability | 'baseline';
 
@@ -31,6 +40,7 @@ export interface ImportDescriptor {
 export interface DeniedImport {
   readonly module: string;
   readonly name: string;
+  readonly code: DeniedImportCode;
   readonly reason: string;
 }
 
@@ -46,59 +56,44 @@ function isGranted(needs: readonly WasiGrant[], granted: ReadonlySet<Capability>
   return needs.some((need) => need === 'baseline' || granted.has(need));
 }
 
-/** The WASI function names a module may import under `capabilities` (what the host will build). */
+/** The WASI functions that can do something under `capabilities` (all 46 are linked regardless). */
 export function allowedWasiFunctions(capabilities: readonly Capability[]): string[] {
   const granted = new Set(capabilities);
   return Object.keys(WASI_FUNCTIONS).filter((name) => isGranted(WASI_FUNCTIONS[name] ?? [], granted));
 }
 
-/** `granted` null: only whether the host can link it at all. */
-function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability> | null): string | null {
+function denyReason(imp: ImportDescriptor): { code: DeniedImportCode; reason: string } | null {
   const isFunc = imp.kind === 'func' || imp.kind === 'function';
   if (imp.module === FUEL_IMPORT.module && imp.name === FUEL_IMPORT.name) {
     // Only the instrumenter may add this import; as a global it carries the budget, nothing else.
-    return imp.kind === 'global' ? null : `${FUEL_IMPORT.module}.${FUEL_IMPORT.name} must be a global`;
+    return imp.kind === 'global' ? null : { code: 'bad_fuel_import', reason: `${FUEL_IMPORT.module}.${FUEL_IMPORT.name} must be a global` };
   }
+  if (imp.module === ABORT_IMPORT.module && imp.name === ABORT_IMPORT.name && isFunc) return null;
   if (imp.module !== WASI_MODULE) {
-    return `imports from "${imp.module}" are not provided: only ${WASI_MODULE} functions may be imported`;
+    return {
+      code: 'needs_js_host',
+      reason: `imports from "${imp.module}" need a JavaScript host (such as wasm-bindgen or Emscripten glue), which Night Core does not run`,
+    };
   }
-  if (!isFunc) return `imported ${imp.kind} is not provided: the sandbox supplies functions only`;
+  if (!isFunc) return { code: 'not_a_function', reason: `imported ${imp.kind} is not provided: the sandbox supplies functions only` };
   if (!hasOwn(WASI_FUNCTIONS, imp.name)) {
-    return `${WASI_MODULE}.${imp.name} is not a WASI preview1 function`;
+    return { code: 'unknown_wasi_function', reason: `${WASI_MODULE}.${imp.name} is not a WASI preview1 function` };
   }
-  const needs = WASI_FUNCTIONS[imp.name] ?? [];
-  if (granted === null || isGranted(needs, granted)) return null;
-  if (needs.length === 0) return `${WASI_MODULE}.${imp.name} is never granted: the sandbox has no network`;
-  return `${WASI_MODULE}.${imp.name} needs capability ${needs.map((n) => `"${n}"`).join(' or ')}, which is not granted`;
+  // Every preview1 function links: what it may do is the grant, checked when it is called.
+  return null;
 }
 
 /**
- * Pre-exec import check: every import must be provided by the host under the granted capabilities.
- * Collects every denial (not just the first) so the explanation names them all. Pure.
+ * The single place that says which imports are linkable (the backend-neutral request checks and
+ * Guardian's `imports_allowed` both call it): any of the 46 preview1 functions whatever the grant,
+ * AssemblyScript's `env.abort`, and the instrumenter's fuel global; nothing else. Collects every
+ * denial (not just the first) so the explanation names them all. Pure.
  */
-export function checkImports(
-  imports: readonly ImportDescriptor[],
-  capabilities: readonly Capability[],
-): ImportCheck {
-  const granted = new Set(capabilities);
+export function checkImports(imports: readonly ImportDescriptor[]): ImportCheck {
   const denied: DeniedImport[] = [];
   for (const imp of imports) {
-    const reason = denyReason(imp, granted);
-    if (reason !== null) denied.push({ module: imp.module, name: imp.name, reason });
-  }
-  return { allowed: denied.length === 0, denied };
-}
-
-/**
- * What the sandbox itself requires before dispatch: every import is a preview1 function (any of the
- * 46, whatever the grant: the grant is enforced at the call) or the instrumenter's fuel global.
- * Imports from any other module would need a host Night Core does not run. Pure.
- */
-export function checkLinkable(imports: readonly ImportDescriptor[]): ImportCheck {
-  const denied: DeniedImport[] = [];
-  for (const imp of imports) {
-    const reason = denyReason(imp, null);
-    if (reason !== null) denied.push({ module: imp.module, name: imp.name, reason });
+    const why = denyReason(imp);
+    if (why !== null) denied.push({ module: imp.module, name: imp.name, ...why });
   }
   return { allowed: denied.length === 0, denied };
 }

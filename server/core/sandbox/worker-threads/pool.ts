@@ -167,6 +167,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
         seed: req.seed,
         outputBytes: req.limits.outputBytes,
         preopens: req.preopens ?? [],
+        invoke: req.invoke ?? null,
       },
     };
     job.startedAt = performance.now();
