@@ -3,7 +3,10 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
-import { createWorkerThreadsBackend, type SandboxBackend } from '../core/sandbox';
+import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
+import { createProcessBackend } from '../core/sandbox/process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Governor } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
@@ -39,6 +42,10 @@ export interface ServiceOptions {
   /** Guardian policy file (default: the shipped policies/default.json). */
   readonly policyPath?: string;
   readonly poolSize?: number;
+  /** The sandbox backend (default worker-threads); `process` refuses to start without bubblewrap. */
+  readonly backend?: Exclude<BackendKind, 'remote'>;
+  /** Start the backend's executors at once (a long-running console) instead of on first use. */
+  readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
@@ -75,7 +82,7 @@ export function openServices(options: ServiceOptions): Services {
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
   let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl }));
+  const getBackend = () => (backend ??= openBackend(options));
   const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now });
   return {
     handle,
@@ -99,6 +106,22 @@ export function openServices(options: ServiceOptions): Services {
       handle.close();
     },
   };
+}
+
+/**
+ * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
+ * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
+ */
+function openBackend(options: ServiceOptions): SandboxBackend {
+  if (options.backend !== 'process') return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl });
+  const made = createProcessBackend({
+    size: options.poolSize,
+    sandboxDir: dirname(dirname(fileURLToPath(options.workerUrl))),
+    node: process.execPath,
+    prespawn: options.prespawn,
+  });
+  if (!made.ok) throw new ServiceStartError(made.code, made.message);
+  return made.value;
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */
