@@ -167,18 +167,7 @@ describe('sandbox pool: refusals', () => {
 });
 
 describe('sandbox pool: preopened directories', () => {
-  const WRITES_FILE = m.wat(`(module
-    (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
-    (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-    (memory (export "memory") 1)
-    (data (i32.const 100) "out.txt")
-    (data (i32.const 200) "written in the sandbox")
-    (func (export "_start")
-      (if (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0))
-        (then unreachable))
-      (i32.store (i32.const 16) (i32.const 200))
-      (i32.store (i32.const 20) (i32.const 22))
-      (drop (call $write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`);
+  const WRITES_FILE = m.WRITES_FILE;
   const input = { path: 'in.txt', kind: 'file' as const, data: new TextEncoder().encode('input') };
 
   it('gives a worker a copy of the directory and returns its final state', async () => {
