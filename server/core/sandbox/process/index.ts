@@ -118,6 +118,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
       stdin: req.stdin,
       seed: req.seed,
       outputBytes: req.limits.outputBytes,
+      invoke: req.invoke ?? null,
       preopens: req.preopens ?? [],
     }),
     detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
