@@ -25,6 +25,14 @@ export function consolePoolSize(cores: number = availableParallelism()): number 
   return Math.max(1, cores - 1);
 }
 
+/** The sandbox backend: NIGHTCORE_BACKEND (`worker-threads`, the default, or `process`). */
+export function resolveBackend(): 'worker-threads' | 'process' {
+  const text = process.env.NIGHTCORE_BACKEND?.trim();
+  if (!text || text === 'worker-threads') return 'worker-threads';
+  if (text === 'process') return 'process';
+  throw new Error(`NIGHTCORE_BACKEND must be worker-threads or process, not "${text}"`);
+}
+
 /** Sandbox worker threads: NIGHTCORE_POOL_SIZE, else undefined (the caller's default). */
 export function resolvePoolSize(): number | undefined {
   const text = process.env.NIGHTCORE_POOL_SIZE;

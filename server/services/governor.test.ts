@@ -221,3 +221,21 @@ describe('run governor (real services)', () => {
     expect(result.ok ? 'ran' : result.code).toBe('INPUT_TOO_LARGE');
   });
 });
+
+describe('run governor on the process backend (real bubblewrap jails)', () => {
+  it('runs through the same governor and the decision record names the process backend', async () => {
+    const h = openHarness({ backend: 'process', poolSize: 1 });
+    try {
+      const module = h.install(variant(HELLO, 'jailed'), { name: 'jailed', capabilities: [...STDIO] });
+      const result = await h.services.governor.run(module, { seed: 7n }, 'test:operator');
+      if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+      expect(text(result.value.stdout)).toBe('hello, world\n');
+      expect(result.value.record.decision).toBe('allow');
+      expect(result.value.record.backend).toEqual({ kind: 'process' });
+      const replay = await h.services.governor.replay(result.value.record.runId, 'test:operator');
+      expect(replay.ok && replay.value.identical).toBe(true);
+    } finally {
+      await h.services.close();
+    }
+  });
+});

@@ -3,7 +3,10 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
-import { createWorkerThreadsBackend, type SandboxBackend } from '../core/sandbox';
+import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
+import { createProcessBackend } from '../core/sandbox/process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Governor } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
@@ -13,6 +16,9 @@ import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
 import { RunQueries } from './runs';
 import { openGovernor } from './governor';
+import { AgentService } from './agents';
+import { InboxService } from './inbox';
+import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 
 export interface Services {
@@ -24,6 +30,9 @@ export interface Services {
   readonly quarantine: QuarantineService;
   /** Recorded runs, for listings (the API and the CLI read runs here, never from the tables). */
   readonly runs: RunQueries;
+  /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
+  readonly agents: AgentService;
+  readonly inbox: InboxService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -39,6 +48,10 @@ export interface ServiceOptions {
   /** Guardian policy file (default: the shipped policies/default.json). */
   readonly policyPath?: string;
   readonly poolSize?: number;
+  /** The sandbox backend (default worker-threads); `process` refuses to start without bubblewrap. */
+  readonly backend?: Exclude<BackendKind, 'remote'>;
+  /** Start the backend's executors at once (a long-running console) instead of on first use. */
+  readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
@@ -75,8 +88,11 @@ export function openServices(options: ServiceOptions): Services {
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
   let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl }));
-  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now });
+  const getBackend = () => (backend ??= openBackend(options));
+  const agents = new AgentService(handle.db, audit, now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const approvals = inboxApprovals(inbox);
+  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now });
   return {
     handle,
     serverKey,
@@ -85,6 +101,8 @@ export function openServices(options: ServiceOptions): Services {
     modules,
     quarantine,
     runs: new RunQueries(handle.db),
+    agents,
+    inbox,
     governor,
     policy,
     backend: getBackend,
@@ -99,6 +117,22 @@ export function openServices(options: ServiceOptions): Services {
       handle.close();
     },
   };
+}
+
+/**
+ * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
+ * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
+ */
+function openBackend(options: ServiceOptions): SandboxBackend {
+  if (options.backend !== 'process') return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl });
+  const made = createProcessBackend({
+    size: options.poolSize,
+    sandboxDir: dirname(dirname(fileURLToPath(options.workerUrl))),
+    node: process.execPath,
+    prespawn: options.prespawn,
+  });
+  if (!made.ok) throw new ServiceStartError(made.code, made.message);
+  return made.value;
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

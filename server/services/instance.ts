@@ -5,7 +5,7 @@
 import { openServices, type Services } from './index';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { consolePoolSize, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
+import { consolePoolSize, resolveBackend, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
 
 const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
@@ -16,6 +16,8 @@ export function getServices(): Services {
       dataDir: resolveDataDir(),
       policyPath: resolvePolicyPath(),
       poolSize: resolvePoolSize() ?? consolePoolSize(),
+      backend: resolveBackend(),
+      prespawn: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
       workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       checkpointWorkerUrl: pathToFileURL(join(process.cwd(), 'db', 'wal-checkpoint-worker.mjs')),

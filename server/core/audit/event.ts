@@ -23,6 +23,9 @@ export const AUDIT_ACTION_GROUPS = {
   policy: ['policy.loaded'],
   audit: ['audit.exported', 'audit.verified'],
   server: ['server.key_created'],
+  agent: ['agent.created', 'agent.revoked'],
+  submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],
+  approval: ['approval.recorded', 'approval.refused', 'approval.key_registered'],
 } as const;
 
 type Groups = typeof AUDIT_ACTION_GROUPS;

@@ -1,4 +1,4 @@
-import { describe, it, expect, afterAll } from 'vitest';
+import { describe, it, expect, afterAll, vi } from 'vitest';
 import { createWorkerThreadsBackend as createSandboxPool } from './index';
 import type { SandboxBackend as SandboxPool } from '../backend';
 import * as m from '../test-modules';
@@ -25,9 +25,15 @@ async function until(cond: () => boolean): Promise<void> {
 describe('sandbox pool: lifecycle', () => {
   it('times out a busy loop by terminating the worker, replaces it, and serves the next run', async () => {
     const pool = newPool({ size: 1 });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
     const r = await pool.run(endless(200));
+    // The kill is armed with exactly the granted wall-clock limit (a late kill is a wrong delay)...
+    expect(timers.mock.calls.map((c) => c[1])).toContain(200);
+    timers.mockRestore();
     expect(r.ok && r.value.outcome).toEqual({ kind: 'timeout' });
+    // ...and fired on time: never early, and well before a 5x-late kill (generous for a loaded machine).
     expect(r.ok && r.value.wallMs).toBeGreaterThanOrEqual(190);
+    expect(r.ok && r.value.wallMs).toBeLessThan(1000);
     expect(pool.stats()).toMatchObject({ timeouts: 1, detail: expect.objectContaining({ workersReplaced: 1 }) });
     const next = await pool.run(hello());
     expect(next.ok && next.value.outcome).toEqual({ kind: 'ok', exitCode: 0 });
