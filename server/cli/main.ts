@@ -10,6 +10,7 @@ import { AUDIT_COMMANDS } from './commands-audit';
 import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
+import { node, serverKey } from './commands-node';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 
@@ -31,6 +32,8 @@ export const COMMANDS: readonly Command[] = [
   policyCheck,
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
+  serverKey,
+  node,
   ...USER_COMMANDS,
 ];
 
