@@ -11,6 +11,7 @@ import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
+import { INBOX_COMMANDS } from './commands-inbox';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   auditVerify,
   auditExport,
   ...USER_COMMANDS,
+  ...INBOX_COMMANDS,
 ];
 
 function overview(): string {
