@@ -3,7 +3,7 @@
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
 import type { Capability, TLimits } from '../module/manifest';
-import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
+import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
 import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
@@ -57,7 +57,7 @@ export interface DecisionRecord {
   };
   readonly pre: Verdict;
   /** The sandbox backend that executed the run; null when nothing ran (absent in older records). */
-  readonly backend?: { readonly kind: BackendKind } | null;
+  readonly backend?: { readonly kind: BackendKind; readonly attestation?: RemoteAttestation } | null;
   /** Null when pre-exec denied: nothing ran. */
   readonly execution: {
     readonly outcome: RunOutcome;

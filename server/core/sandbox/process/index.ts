@@ -10,6 +10,7 @@ import { withRequestChecks, type SandboxBackend } from '../backend';
 import { createExecutorPool, type Executor, type ExecutorEvents } from '../executor-pool';
 import { instrumentModule } from '../instrument';
 import type { RunRequest } from '../types';
+import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
 
@@ -105,21 +106,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     prespawn: opts.prespawn,
     spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, events),
     prepare,
-    job: (req, p) => ({
-      moduleKey: p.key,
-      moduleBytes: p.bytes,
-      memoryExport: p.memoryExport,
-      entry: req.entry,
-      fuelBudget: req.limits.fuel,
-      memoryPagesCap: req.limits.memoryPages,
-      capabilities: [...req.capabilities],
-      args: [...req.args],
-      env: { ...req.env },
-      stdin: req.stdin,
-      seed: req.seed,
-      outputBytes: req.limits.outputBytes,
-      invoke: req.invoke ?? null,
-    }),
+    job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
     detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
   });
   return ok(withRequestChecks(pool));

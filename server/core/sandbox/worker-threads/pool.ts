@@ -6,7 +6,7 @@ import type { BackendStats, SandboxBackend, SandboxRunError } from '../backend';
 import { emptyResult } from '../request-checks';
 import { ModuleCache, type CompiledModule, type InstrumentFn } from './module-cache';
 import { isFromWorker, type ToWorker } from './worker-protocol';
-import type { WorkerReport } from '../run-job';
+import { jobFields, type WorkerReport } from '../run-job';
 import { instrumentModule } from '../instrument';
 import { WORKER_THREADS } from './guarantees';
 
@@ -154,20 +154,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
     const message: ToWorker = {
       type: 'run',
       id: job.id,
-      job: {
-        module: compiled.module,
-        entry: req.entry,
-        memoryExport: compiled.memoryExport,
-        fuelBudget: req.limits.fuel,
-        memoryPagesCap: req.limits.memoryPages,
-        capabilities: [...req.capabilities],
-        args: [...req.args],
-        env: { ...req.env },
-        stdin: req.stdin,
-        seed: req.seed,
-        outputBytes: req.limits.outputBytes,
-        invoke: req.invoke ?? null,
-      },
+      job: { ...jobFields(req), module: compiled.module, memoryExport: compiled.memoryExport },
     };
     job.startedAt = performance.now();
     job.timer = setTimeout(() => onTimeout(slot, job), req.limits.wallMs);
