@@ -261,3 +261,27 @@ export const approverKeys = sqliteTable('approver_keys', {
   boundBy: text('bound_by').notNull(),
   boundAt: integer('bound_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Console sign-in sessions, kept on the server so that one can be revoked: the session cookie
+ * carries a random id, and only its SHA-256 is stored here (a copy of this table signs nobody in).
+ * Every request looks its session up; a revoked or expired row signs the request out.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(), // hex SHA-256 of the 256-bit random session id
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    address: text('address').notNull(), // the client address at sign-in, for admins reading the list
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(), // updated at most once a minute
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    revokedBy: text('revoked_by'),
+    // sign_out | signed_out_everywhere | password_changed | disabled | role_changed
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [index('sessions_user').on(t.userId, t.revokedAt)],
+);

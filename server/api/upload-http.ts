@@ -11,6 +11,7 @@ import type { Services } from '../services/index';
 import { actorForUser } from '../services/users';
 import { importUpload, UPLOAD_LIMITS, type UploadedFile } from '../services/upload';
 import type { ModuleVersionRow } from '../services/module-registry';
+import { databaseBusyResponse, isDatabaseBusy } from './database-busy';
 
 /** Sent by the console's upload form. A cross-site page cannot add it without a CORS preflight, which we never grant. */
 export const UPLOAD_HEADER = 'x-nightcore-upload';
@@ -98,7 +99,13 @@ export async function handleUploadRequest(request: Request, deps: UploadHttpDeps
   const folder = form.get('folder');
   const folderName = typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : undefined;
 
-  const imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName });
+  let imported: ReturnType<typeof importUpload>;
+  try {
+    imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName });
+  } catch (e) {
+    if (isDatabaseBusy(e)) return databaseBusyResponse(); // the import rolled back: nothing half-written
+    throw e;
+  }
   if (imported.ok) return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200, headers: NO_STORE });
   return routeError(imported.code, imported.message, imported.issues ?? []);
 }
