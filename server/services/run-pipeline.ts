@@ -193,6 +193,7 @@ export class RunPipeline {
     const threat = scoreThreat(policy.threat, threatFactsFrom(manifest, report, policy.limits, this.history.facts(module, verified.ok)));
     const pre = evaluatePre(policy, {
       manifest,
+      limits: grant.limits,
       report,
       signature: { verified: verified.ok, code: verified.code ?? undefined, signers: verified.signers },
       deniedImports: checkImports(report.imports, grant.capabilities).denied,

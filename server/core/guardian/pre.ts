@@ -1,4 +1,4 @@
-import type { TManifest } from '../module/manifest';
+import type { TEffectiveLimits, TManifest } from '../module/manifest';
 import type { Band } from '../threat/bands';
 import type { WasmReport } from '../wasm/report';
 import type { PreRuleId, TPolicy, TPreRules } from './schema';
@@ -13,6 +13,11 @@ export interface TrustedSigner {
 /** Everything the pre-exec rules look at, computed by the services before the run. */
 export interface PreInput {
   readonly manifest: TManifest;
+  /**
+   * The effective grant's limits (effectiveGrant(policy, manifest).limits): what the sandbox will
+   * really enforce. Limit rules judge against these, so a dry run and a real run cannot disagree.
+   */
+  readonly limits: TEffectiveLimits;
   readonly report: WasmReport;
   /** From verifyBundle: `signers` holds only keys found (and active) in the trust store. */
   readonly signature: { readonly verified: boolean; readonly code?: string; readonly signers: readonly TrustedSigner[] };
@@ -32,6 +37,7 @@ export const PRE_RULE_IDS: readonly PreRuleId[] = [
   'imports_allowed',
   'capabilities_allowed',
   'max_declared_memory',
+  'max_table_elements',
   'max_module_size',
   'start_section',
   'custom_sections',
@@ -67,18 +73,26 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
     if (outside.length === 0) return pass('Every capability the module asks for is allowed by this policy.');
     return fail(`The module asks for ${outside.join(', ')}, which this policy does not allow.`);
   },
-  max_declared_memory: (rule, { report }, policy) => {
-    const cap = rule.max_pages ?? policy.limits.memoryPages;
+  max_declared_memory: (rule, { report, limits }) => {
+    // The sandbox clamps memory to the effective grant; a policy's own max_pages can only lower it.
+    const cap = Math.min(rule.max_pages ?? limits.memoryPages, limits.memoryPages);
     if (report.memories.length === 0) return skip('The module declares no memory.');
     const initial = Math.max(...report.memories.map((m) => m.initialPages));
-    if (initial > cap) return fail(`The module asks for ${initial} memory pages; this policy allows at most ${cap}.`);
+    if (initial > cap) return fail(`The module asks for ${initial} memory pages at start; this run may use at most ${cap}.`);
     if (rule.check_maximum) {
       const maxima = report.memories.map((m) => m.maximumPages);
       if (maxima.some((m) => m === null)) return fail(`The module sets no memory maximum; this policy requires one of at most ${cap} pages.`);
       const max = Math.max(...(maxima as number[]));
-      if (max > cap) return fail(`The module may grow to ${max} memory pages; this policy allows at most ${cap}.`);
+      if (max > cap) return fail(`The module may grow to ${max} memory pages; this run may use at most ${cap}.`);
     }
-    return pass(`The module starts with ${initial} memory pages, within this policy's ${cap}.`);
+    return pass(`The module starts with ${initial} memory pages, within the ${cap} this run may use.`);
+  },
+  max_table_elements: (_rule, { report, limits }) => {
+    const cap = limits.tableElements;
+    if (report.tables.length === 0) return skip('The module declares no table.');
+    const initial = report.tables.reduce((sum, t) => sum + t.initial, 0);
+    if (initial > cap) return fail(`The module's tables start with ${initial} elements; this run may use at most ${cap}.`);
+    return pass(`The module's tables start with ${initial} elements, within the ${cap} this run may use.`);
   },
   max_module_size: (rule, { report }) =>
     report.sizeBytes > rule.max_bytes

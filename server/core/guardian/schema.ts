@@ -33,11 +33,13 @@ export const ZPreRulesSchema = z.strictObject({
   imports_allowed: rule('critical', {}).optional(),
   capabilities_allowed: rule('high', {}).optional(),
   max_declared_memory: rule('high', {
-    /** Defaults to limits.memoryPages. */
+    /** A ceiling below the effective grant's memoryPages (never above it: the grant is what runs). */
     max_pages: z.number().int().min(0).max(65536).optional(),
     /** Also refuse a declared maximum above the cap (the sandbox clamps it anyway). */
     check_maximum: z.boolean().default(false),
   }).optional(),
+  /** Sum of the tables' initial sizes against the effective grant's tableElements. */
+  max_table_elements: rule('high', {}).optional(),
   max_module_size: rule('medium', { max_bytes: positiveInt.default(16 * 1024 * 1024) }).optional(),
   start_section: rule('medium', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
   custom_sections: rule('low', {

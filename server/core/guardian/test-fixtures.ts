@@ -49,6 +49,9 @@ export function benignPre(overrides: Partial<PreInput> = {}): PreInput {
     manifest: makeManifest(),
     report: makeReport(),
     signature: { verified: true, signers: [{ keyid: 'k1', name: 'Ada', role: 'publisher' }] },
+    // What effectiveGrant(policy(), makeManifest()) would give, but with the policy's 16 pages so the
+    // limit rules have room to pass and fail in the cases below.
+    limits: { fuel: 1_000_000, memoryPages: 16, wallMs: 1000, outputBytes: 4096, tableElements: 1000 },
     deniedImports: [],
     threat: { score: 0, band: 'low' },
     quarantined: false,

@@ -8,8 +8,17 @@ export interface InstrumentedModule {
 
 export type InstrumentFn = (
   wasm: Uint8Array,
-  opts: { maxMemoryPages: number },
+  opts: { maxMemoryPages: number; maxTableElements: number },
 ) => Result<InstrumentedModule, string>;
+
+/** The caps clamped into the binary: part of the cache key, since they are part of the bytes. */
+export interface Caps {
+  readonly maxMemoryPages: number;
+  readonly maxTableElements: number;
+}
+
+/** LIMIT_EXCEEDED: the module starts larger than the caps allow (the run ends as memory_limit). */
+export type CompileError = 'INSTRUMENT_FAILED' | 'LIMIT_EXCEEDED';
 
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
@@ -20,8 +29,8 @@ export interface CompiledModule {
 }
 
 /**
- * Instrument once and compile once per (digest, memory cap): the clamp is part of the bytes, so two
- * runs of the same wasm with different caps are different compiled modules. Bounded LRU (Map keeps
+ * Instrument once and compile once per (digest, memory cap, table cap): the clamps are part of the
+ * bytes, so two runs of the same wasm with different caps are different compiled modules. Bounded LRU (Map keeps
  * insertion order; a hit re-inserts) so a stream of distinct modules cannot grow memory unbounded.
  */
 export class ModuleCache {
@@ -38,8 +47,8 @@ export class ModuleCache {
     return this.entries.size;
   }
 
-  getOrCompile(wasmSha256: string, wasm: Uint8Array, maxMemoryPages: number): Result<CompiledModule, 'INSTRUMENT_FAILED'> {
-    const key = `${wasmSha256}:${maxMemoryPages}`;
+  getOrCompile(wasmSha256: string, wasm: Uint8Array, caps: Caps): Result<CompiledModule, CompileError> {
+    const key = `${wasmSha256}:${caps.maxMemoryPages}:${caps.maxTableElements}`;
     const cached = this.entries.get(key);
     if (cached) {
       this.hits++;
@@ -48,7 +57,7 @@ export class ModuleCache {
       return ok(cached);
     }
     this.misses++;
-    const compiled = compile(wasm, maxMemoryPages, this.instrument);
+    const compiled = compile(wasm, caps, this.instrument);
     if (!compiled.ok) return compiled;
     this.entries.set(key, compiled.value);
     while (this.entries.size > this.maxEntries) {
@@ -60,9 +69,10 @@ export class ModuleCache {
   }
 }
 
-function compile(wasm: Uint8Array, maxMemoryPages: number, instrument: InstrumentFn): Result<CompiledModule, 'INSTRUMENT_FAILED'> {
-  const instrumented = instrument(wasm, { maxMemoryPages });
+function compile(wasm: Uint8Array, caps: Caps, instrument: InstrumentFn): Result<CompiledModule, CompileError> {
+  const instrumented = instrument(wasm, { maxMemoryPages: caps.maxMemoryPages, maxTableElements: caps.maxTableElements });
   if (!instrumented.ok) {
+    if (instrumented.code === 'LIMIT_EXCEEDED') return err('LIMIT_EXCEEDED', instrumented.message);
     return err('INSTRUMENT_FAILED', `instrumentation failed (${instrumented.code}): ${instrumented.message}`);
   }
   let module: WebAssembly.Module;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ok, type Result } from '../result';
-import { describeIssues, ZLimitsSchema } from '../module/manifest';
+import { err, ok, type Result } from '../result';
+import { describeIssues, tableElementsOf, ZLimitsSchema } from '../module/manifest';
 import type { RunOutcome, RunRequest, RunResult } from './types';
 import type { CompiledModule, ModuleCache } from './module-cache';
 import { checkImports, type ImportKind } from './wasi-imports';
@@ -32,8 +32,14 @@ export function preflight(req: RunRequest, cache: ModuleCache): Result<CompiledM
   if (digest !== req.wasmSha256) {
     return ok(emptyResult({ kind: 'denied', reason: 'wasm bytes do not match wasmSha256' }));
   }
-  const compiled = cache.getOrCompile(digest, req.wasm, req.limits.memoryPages);
-  if (!compiled.ok) return compiled;
+  const compiled = cache.getOrCompile(digest, req.wasm, {
+    maxMemoryPages: req.limits.memoryPages,
+    maxTableElements: tableElementsOf(req.limits),
+  });
+  // Initial memory or tables above the caps: refused before the engine allocates any of it, and
+  // reported as the limit it hit (with its decision record), never as a crash of the process.
+  if (!compiled.ok && compiled.code === 'LIMIT_EXCEEDED') return ok(emptyResult({ kind: 'memory_limit' }));
+  if (!compiled.ok) return err('INSTRUMENT_FAILED', compiled.message);
   const imports = compiled.value.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind as ImportKind }));
   const check = checkImports(imports, req.capabilities);
   if (!check.allowed) {
