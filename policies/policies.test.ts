@@ -45,6 +45,7 @@ const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
       startFunction: 2,
       memories: [{ initialPages: 8192, maximumPages: null, imported: false, shared: false, memory64: false }],
       customSections: [{ name: 'payload', sizeBytes: 20 * 1024 * 1024 }],
+      customSectionTotals: { count: 1, sizeBytes: 20 * 1024 * 1024 },
     }),
     history: { signerTrusted: false, firstSeenDigest: true, hashDrift: { previousSha256: 'c'.repeat(64), previousSizeBytes: 2048, sizeBytes: 70 * 1024 * 1024 }, priorPostFailures: 4 },
     rest: {

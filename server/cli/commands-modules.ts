@@ -145,13 +145,14 @@ export const inspect: Command = {
   options: {},
   optionHelp: {},
   positionals: 1,
-  run({ positionals, out }) {
+  async run({ positionals, out }) {
     const target = positionals[0]!;
     const file = statSync(target).isDirectory() ? join(target, BUNDLE_FILES.wasm) : target;
     const report = inspectWasm(new Uint8Array(readFileSync(file)));
     if (!report.ok) return reject(out, report);
     out.line(formatReport(report.value));
-    out.data({ ok: true, report: report.value });
+    // Streamed: a report of a module with millions of imports or exports is too big for one string.
+    await out.dataStreamed({ ok: true, report: report.value });
     return EXIT_OK;
   },
 };

@@ -107,7 +107,12 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
   custom_sections: (rule, { report }) => {
     const denied = report.customSections.filter((s) => rule.deny_names.includes(s.name)).map((s) => s.name);
     if (denied.length > 0) return fail(`The module carries custom section(s) this policy forbids: ${listForSentence([...new Set(denied)])}.`);
-    const total = report.customSections.reduce((sum, s) => sum + s.sizeBytes, 0);
+    const unlisted = report.customSectionTotals.count - report.customSections.length;
+    // The inspector lists a bounded number of sections: names it did not list cannot be checked.
+    if (unlisted > 0 && rule.deny_names.length > 0) {
+      return fail(`The module carries ${report.customSectionTotals.count} custom sections, too many to check every name against this policy's deny list.`);
+    }
+    const total = report.customSectionTotals.sizeBytes;
     if (total > rule.max_total_bytes) return fail(`The module carries ${total} bytes of custom sections; this policy allows at most ${rule.max_total_bytes}.`);
     return pass(`The module carries ${total} bytes of custom sections, within this policy's ${rule.max_total_bytes}.`);
   },

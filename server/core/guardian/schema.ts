@@ -44,7 +44,8 @@ export const ZPreRulesSchema = z.strictObject({
   start_section: rule('medium', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
   custom_sections: rule('low', {
     max_total_bytes: z.number().int().min(0).default(1024 * 1024),
-    deny_names: z.array(z.string().min(1)).default([]),
+    /** At most 256 characters each: the inspector cuts longer names, which then never match. */
+    deny_names: z.array(z.string().min(1).max(256)).default([]),
   }).optional(),
   tenant_allowed: rule('high', {
     tenants: z.union([z.literal('*'), z.array(z.string().regex(TENANT_RE, 'must be a tenant id'))]).default('*'),

@@ -34,6 +34,7 @@ export function makeReport(overrides: Partial<WasmReport> = {}): WasmReport {
     globalCount: 0,
     startFunction: null,
     customSections: [{ name: 'name', sizeBytes: 100 }],
+    customSectionTotals: { count: 1, sizeBytes: 100 },
     importedFunctionCount: 1,
     functionCount: 1,
     codeSizeBytes: 500,
