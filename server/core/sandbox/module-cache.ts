@@ -20,6 +20,16 @@ export interface Caps {
 /** LIMIT_EXCEEDED: the module starts larger than the caps allow (the run ends as memory_limit). */
 export type CompileError = 'INSTRUMENT_FAILED' | 'LIMIT_EXCEEDED';
 
+/**
+ * Instruments and compiles off the serving thread (services wire the preparation port and the
+ * persisted artefacts here); resolves with the compiled module and its memory export.
+ */
+export type PrepareFn = (
+  wasmSha256: string,
+  wasm: Uint8Array,
+  caps: Caps,
+) => Promise<Result<{ module: WebAssembly.Module; memoryExport: string | null }, CompileError>>;
+
 export interface CompiledModule {
   readonly module: WebAssembly.Module;
   readonly memoryExport: string | null;
@@ -48,25 +58,58 @@ export class ModuleCache {
   }
 
   getOrCompile(wasmSha256: string, wasm: Uint8Array, caps: Caps): Result<CompiledModule, CompileError> {
-    const key = `${wasmSha256}:${caps.maxMemoryPages}:${caps.maxTableElements}`;
-    const cached = this.entries.get(key);
-    if (cached) {
-      this.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, cached);
-      return ok(cached);
-    }
-    this.misses++;
+    const cached = this.lookup(wasmSha256, caps);
+    if (cached) return ok(cached);
     const compiled = compile(wasm, caps, this.instrument);
-    if (!compiled.ok) return compiled;
-    this.entries.set(key, compiled.value);
+    if (compiled.ok) this.remember(wasmSha256, caps, compiled.value);
+    return compiled;
+  }
+
+  /** Like getOrCompile, with the work done by `prepare` (off this thread). */
+  async getOrPrepare(wasmSha256: string, wasm: Uint8Array, caps: Caps, prepare: PrepareFn): Promise<Result<CompiledModule, CompileError>> {
+    const cached = this.lookup(wasmSha256, caps);
+    if (cached) return ok(cached);
+    const prepared = await prepare(wasmSha256, wasm, caps);
+    if (!prepared.ok) return prepared;
+    const compiled = describe(prepared.value.module, prepared.value.memoryExport);
+    this.remember(wasmSha256, caps, compiled);
+    return ok(compiled);
+  }
+
+  private key(wasmSha256: string, caps: Caps): string {
+    return `${wasmSha256}:${caps.maxMemoryPages}:${caps.maxTableElements}`;
+  }
+
+  private lookup(wasmSha256: string, caps: Caps): CompiledModule | undefined {
+    const key = this.key(wasmSha256, caps);
+    const cached = this.entries.get(key);
+    if (!cached) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, cached);
+    return cached;
+  }
+
+  private remember(wasmSha256: string, caps: Caps, compiled: CompiledModule): void {
+    this.entries.set(this.key(wasmSha256, caps), compiled);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
       this.entries.delete(oldest);
     }
-    return compiled;
   }
+}
+
+function describe(module: WebAssembly.Module, memoryExport: string | null): CompiledModule {
+  const functionExports = new Set(
+    WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name),
+  );
+  return { module, memoryExport, imports: WebAssembly.Module.imports(module), functionExports };
 }
 
 function compile(wasm: Uint8Array, caps: Caps, instrument: InstrumentFn): Result<CompiledModule, CompileError> {
@@ -82,15 +125,5 @@ function compile(wasm: Uint8Array, caps: Caps, instrument: InstrumentFn): Result
     // The engine rejected the instrumented bytes: a bug in the instrumenter or an unsupported feature.
     return err('INSTRUMENT_FAILED', `instrumented module does not compile: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const functionExports = new Set(
-    WebAssembly.Module.exports(module)
-      .filter((e) => e.kind === 'function')
-      .map((e) => e.name),
-  );
-  return ok({
-    module,
-    memoryExport: instrumented.value.memoryExport,
-    imports: WebAssembly.Module.imports(module),
-    functionExports,
-  });
+  return ok(describe(module, instrumented.value.memoryExport));
 }

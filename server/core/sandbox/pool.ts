@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { err, ok, type Result } from '../result';
 import type { RunOutcome, RunRequest, RunResult } from './types';
-import { ModuleCache, type CompiledModule, type InstrumentFn } from './module-cache';
+import { ModuleCache, type CompiledModule, type InstrumentFn, type PrepareFn } from './module-cache';
 import { isFromWorker, type ToWorker, type WorkerReport } from './worker-protocol';
 import { instrumentModule } from './instrument';
 import { emptyResult, preflight } from './preflight';
@@ -20,6 +20,11 @@ export interface SandboxPoolOptions {
   readonly workerUrl: URL;
   /** Injected for tests or alternative instrumenters (default ./instrument instrumentModule). */
   readonly instrument?: InstrumentFn;
+  /**
+   * Off-thread instrumentation and compilation (services pass the preparation port backed by the
+   * persisted artefacts). Without it, instrument runs on this thread: fine for tests and small modules.
+   */
+  readonly prepare?: PrepareFn;
   /** JS heap cap per worker. Does NOT cap wasm memory: that is the instrumenter's clamp. */
   readonly workerHeapMb?: number;
 }
@@ -28,6 +33,7 @@ export interface SandboxStats {
   readonly size: number;
   readonly workers: number;
   readonly busy: number;
+  /** Runs waiting for a worker, including those still being prepared (instrumented, compiled). */
   readonly queued: number;
   readonly queueLimit: number;
   readonly completed: number;
@@ -48,6 +54,11 @@ export interface SandboxPool {
 }
 
 type Settle = (r: Result<RunResult, SandboxRunError>) => void;
+
+/** A run accepted but still in preflight (being instrumented and compiled). */
+interface Pending {
+  readonly settle: Settle;
+}
 
 interface Job {
   readonly id: number;
@@ -76,6 +87,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
   const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, workersReplaced: 0 };
   let nextId = 1;
   let closed = false;
+  const preparing = new Set<Pending>();
 
   const elapsed = (job: Job) => Math.round((performance.now() - job.startedAt) * 100) / 100;
 
@@ -217,22 +229,37 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
     run(req) {
       if (closed) return Promise.resolve(err('SHUT_DOWN', 'sandbox pool is closed'));
       const active = slots.filter((s) => s.job !== null).length;
-      if (active + queue.length >= size + queueLimit) {
-        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length} queued (limit ${queueLimit})`));
+      // Runs still being prepared count as queued: they are on their way to the queue.
+      if (active + queue.length + preparing.size >= size + queueLimit) {
+        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length + preparing.size} queued (limit ${queueLimit})`));
       }
-      const pre = preflight(req, cache);
-      if (!pre.ok) return Promise.resolve(pre);
-      if (!('module' in pre.value)) return Promise.resolve(ok(pre.value));
-      const compiled = pre.value;
       return new Promise((settle) => {
-        queue.push({ id: nextId++, req, compiled, settle, startedAt: 0, timer: null });
-        pump();
+        // While it is prepared (maybe off-thread), the kill switch and close() can still end it.
+        const pending: Pending = { settle };
+        preparing.add(pending);
+        void preflight(req, cache, opts.prepare).then(
+          (pre) => {
+            if (!preparing.delete(pending)) return; // ended meanwhile by killAll or close
+            if (!pre.ok) return settle(pre);
+            if (!('module' in pre.value)) return settle(ok(pre.value));
+            queue.push({ id: nextId++, req, compiled: pre.value, settle, startedAt: 0, timer: null });
+            pump();
+          },
+          (e: unknown) => {
+            if (preparing.delete(pending)) settle(ok(emptyResult({ kind: 'crashed', message: `preparation failed: ${String(e)}` })));
+          },
+        );
       });
     },
 
     killAll(reason) {
       const outcome: RunOutcome = { kind: 'denied', reason: `kill switch: ${reason}` };
       let count = 0;
+      for (const pending of [...preparing]) {
+        preparing.delete(pending);
+        pending.settle(ok(emptyResult(outcome)));
+        count++;
+      }
       for (const job of queue.splice(0)) {
         job.settle(ok(emptyResult(outcome)));
         count++;
@@ -253,7 +280,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
         size,
         workers: slots.length,
         busy: slots.filter((s) => s.job !== null).length,
-        queued: queue.length,
+        queued: queue.length + preparing.size,
         queueLimit,
         ...counters,
         cache: { entries: cache.size, hits: cache.hits, misses: cache.misses },
@@ -264,6 +291,8 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
       if (closed) return;
       closed = true;
       const shutDown = err('SHUT_DOWN', 'sandbox pool closed while the run was pending');
+      for (const pending of [...preparing]) pending.settle(shutDown);
+      preparing.clear();
       for (const job of queue.splice(0)) job.settle(shutDown);
       const threads = slots.splice(0);
       for (const slot of threads) {
