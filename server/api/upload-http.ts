@@ -102,7 +102,12 @@ export async function handleUploadRequest(request: Request, ctx: { user: Session
   const folderName = typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : undefined;
 
   const imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName });
-  if (imported.ok) return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200 });
+  if (imported.ok) {
+    // Inspected, instrumented and compiled on the preparation thread while the answer goes out;
+    // a run that comes first waits for the same job instead of repeating it.
+    void ctx.services().prepareImported(imported.value).catch(() => undefined);
+    return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200 });
+  }
   if (imported.code === 'WRITE_FAILED') return fail(500, 'WRITE_FAILED', 'the server could not stage the upload; try again or ask an admin');
   const status = UPLOAD_CODES.has(imported.code) ? 400 : 422;
   return fail(status, imported.code, imported.message, imported.issues ?? []);

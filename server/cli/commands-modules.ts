@@ -165,9 +165,12 @@ export const importCmd: Command = {
   optionHelp: {},
   positionals: 1,
   run({ values, positionals, out }) {
-    return withServices(values, (s) => {
+    return withServices(values, async (s) => {
       const result = s.modules.importFolder(positionals[0]!, cliActor());
       if (!result.ok) return reject(out, result);
+      // Inspect, instrument and compile now (off the main thread) and persist: runs reuse it.
+      const prepared = await s.prepareImported(result.value);
+      if (!prepared.ok) out.error(`note: the module could not be prepared to run (${prepared.code}): ${prepared.message}`);
       const { wasm: _bytes, ...row } = result.value;
       void _bytes;
       out.line(`imported ${row.name}@${row.version} (${row.source}, wasm sha256 ${row.wasmSha256})`);

@@ -12,6 +12,14 @@ import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
 import { RunPipeline } from './run-pipeline';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { join } from 'node:path';
+import { err, type Result } from '../core/result';
+import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
+import { MAX_WASM_BYTES } from './bundle-files';
+import { ModulePreparation, PREPARE_TIMEOUT_MS } from './module-preparation';
+import { PreparedStore } from './prepared-store';
+import { parseManifestText } from '../core/module/verify';
+import type { ModuleVersionRow } from './module-registry';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -24,6 +32,12 @@ export interface Services {
   readonly policy: ActivePolicy;
   /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
   pool(): SandboxPool;
+  /**
+   * After an import: inspect, instrument and compile the module off the serving thread for the
+   * grant the active policy gives it, and persist the results (runs then reuse them). Never
+   * blocks on module work; a failure is reported, the import stands.
+   */
+  prepareImported(row: ModuleVersionRow): Promise<Result<unknown, string>>;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
   killAll(reason: string, actor: string): number;
   close(): Promise<void>;
@@ -36,6 +50,12 @@ export interface ServiceOptions {
   readonly poolSize?: number;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
+  /**
+   * The preparation thread's entry (core/sandbox/instrument/instrument-worker.mjs): with it,
+   * modules are inspected, instrumented and compiled off the serving thread and persisted per
+   * digest. Without it (benches), that work happens on the calling thread.
+   */
+  readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
   readonly now?: () => Date;
@@ -69,8 +89,14 @@ export function openServices(options: ServiceOptions): Services {
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
+  const preparation = options.instrumentWorkerUrl
+    ? new ModulePreparation(
+        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
+        new PreparedStore(join(options.dataDir, 'prepared')),
+      )
+    : undefined;
   let pool: SandboxPool | undefined;
-  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize, workerUrl: options.workerUrl }));
+  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize, workerUrl: options.workerUrl, prepare: preparation?.forRun }));
   const pipeline = new RunPipeline({
     sqlite: handle.sqlite,
     db: handle.db,
@@ -80,6 +106,7 @@ export function openServices(options: ServiceOptions): Services {
     policy: () => policy,
     pool: getPool,
     now,
+    loadReport: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
   });
   return {
     handle,
@@ -91,6 +118,12 @@ export function openServices(options: ServiceOptions): Services {
     pipeline,
     policy,
     pool: getPool,
+    prepareImported: async (row) => {
+      if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
+      const manifest = parseManifestText(row.manifestJson);
+      if (!manifest.ok) return manifest;
+      return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy.policy);
+    },
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
       const killed = pool?.killAll(reason) ?? 0;
@@ -99,6 +132,7 @@ export function openServices(options: ServiceOptions): Services {
     },
     close: async () => {
       await pool?.close();
+      await preparation?.close();
       handle.close();
     },
   };

@@ -84,6 +84,8 @@ export class RunPipeline {
       readonly policy: () => ActivePolicy;
       readonly pool: () => SandboxPool;
       readonly now: () => Date;
+      /** Persisted or off-thread inspector reports (module-preparation.ts); absent: inspected here. */
+      readonly loadReport?: (wasmSha256: string, wasm: Uint8Array) => Promise<WasmReport | undefined>;
     },
   ) {
     this.history = new RunHistory(deps.sqlite);
@@ -94,6 +96,7 @@ export class RunPipeline {
   async run(module: ModuleVersionRow, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>> {
     const tooLarge = checkInput(input);
     if (tooLarge) return err('INPUT_TOO_LARGE', tooLarge);
+    await this.warmReport(module);
     const assessed = this.assess(module);
     if (!assessed.ok) return assessed;
     const { policy, policySha256, verified, manifest, grant, threat, pre } = assessed.value;
@@ -255,13 +258,24 @@ export class RunPipeline {
     return { record, stdout, stderr };
   }
 
+  /** Fills the report cache without inspecting on this thread (a large module takes hundreds of ms). */
+  private async warmReport(module: ModuleVersionRow): Promise<void> {
+    if (!this.deps.loadReport || this.reports.has(module.wasmSha256)) return;
+    const report = await this.deps.loadReport(module.wasmSha256, module.wasm);
+    if (report) this.remember(module.wasmSha256, report);
+  }
+
+  private remember(wasmSha256: string, report: WasmReport): void {
+    if (this.reports.size >= RunPipeline.REPORT_CACHE) this.reports.delete(this.reports.keys().next().value!);
+    this.reports.set(wasmSha256, report);
+  }
+
   private report(module: ModuleVersionRow): WasmReport | undefined {
     const cached = this.reports.get(module.wasmSha256);
     if (cached) return cached;
     const inspected = inspectWasm(module.wasm);
     if (!inspected.ok) return undefined;
-    if (this.reports.size >= RunPipeline.REPORT_CACHE) this.reports.delete(this.reports.keys().next().value!);
-    this.reports.set(module.wasmSha256, inspected.value);
+    this.remember(module.wasmSha256, inspected.value);
     return inspected.value;
   }
 }

@@ -4,6 +4,7 @@
  * here is CPU-bound and proportional to the module's size, which is why it never runs on the
  * thread that serves requests. Pure apart from WebAssembly compilation; throws nothing.
  */
+import { createHash } from 'node:crypto';
 import { err, ok, type Result } from '../../result';
 import { inspectWasm } from '../../wasm/inspect';
 import type { WasmReport } from '../../wasm/report';
@@ -20,6 +21,8 @@ export interface InstrumentedArtefact {
   readonly bytes: Uint8Array;
   readonly memoryExport: string | null;
   readonly memory: InstrumentedMemory | null;
+  /** Hex SHA-256 of `bytes`, recorded when it was made; a supplied artefact must still match it. */
+  readonly sha256?: string;
 }
 
 export interface PrepareRequest {
@@ -49,13 +52,14 @@ export function prepareJob(req: PrepareRequest): Result<PrepareOutput, PrepareJo
     report = inspected.value;
   }
   if (req.caps === null) return ok({ report, artefact: null, fresh: false, module: null });
-  let artefact = req.artefact;
+  // A persisted artefact that no longer matches its digest (damaged on disk) is made again.
+  let artefact = req.artefact !== null && req.artefact.sha256 === sha256Hex(req.artefact.bytes) ? req.artefact : null;
   const fresh = artefact === null;
   if (artefact === null) {
     const instrumented = instrumentModule(req.wasm, req.caps);
     if (!instrumented.ok) return instrumented;
     const { bytes, memoryExport, memory } = instrumented.value;
-    artefact = { bytes, memoryExport, memory };
+    artefact = { bytes, memoryExport, memory, sha256: sha256Hex(bytes) };
   }
   try {
     return ok({ report, artefact, fresh, module: new WebAssembly.Module(artefact.bytes as Uint8Array<ArrayBuffer>) });
@@ -63,3 +67,5 @@ export function prepareJob(req: PrepareRequest): Result<PrepareOutput, PrepareJo
     return err('COMPILE_FAILED', `instrumented module does not compile: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
