@@ -6,6 +6,7 @@ import type { PostRuleId, PreRuleId } from '@/server/core/guardian/schema';
 
 export const PRE_RULE_TEXT: Record<PreRuleId, string> = {
   signature_trusted: 'Verification passed, at least one trusted signer, and (if set) one signer holds a required role.',
+  legacy_modules: 'The module is a signed bundle, or mode is allow (legacy modules sign only their code).',
   imports_allowed: 'The module imports only functions the granted capabilities allow.',
   capabilities_allowed: "Every capability the manifest requests is in the policy's capabilities.",
   max_declared_memory: "Every memory's initial pages ≤ cap (the effective grant's memoryPages, or max_pages if smaller); with check_maximum, every memory also declares a maximum ≤ cap.",

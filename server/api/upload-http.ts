@@ -101,7 +101,10 @@ export async function handleUploadRequest(request: Request, ctx: { user: Session
   const folder = form.get('folder');
   const folderName = typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : undefined;
 
-  const imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName });
+  // A legacy folder's name and version are unsigned: vouching for them is a trust decision, taken
+  // only by those who may manage trusted keys (admins).
+  const allowLegacy = can(ctx.user.role, 'keys.manage');
+  const imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName, allowLegacy });
   if (imported.ok) {
     // Inspected, instrumented and compiled on the preparation thread while the answer goes out;
     // a run that comes first waits for the same job instead of repeating it.
@@ -109,6 +112,7 @@ export async function handleUploadRequest(request: Request, ctx: { user: Session
     return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200 });
   }
   if (imported.code === 'WRITE_FAILED') return fail(500, 'WRITE_FAILED', 'the server could not stage the upload; try again or ask an admin');
+  if (imported.code === 'LEGACY_NOT_ALLOWED') return fail(403, 'FORBIDDEN', `${imported.message}; your role (${ctx.user.role}) may not vouch for it (keys.manage)`);
   const status = UPLOAD_CODES.has(imported.code) ? 400 : 422;
   return fail(status, imported.code, imported.message, imported.issues ?? []);
 }

@@ -157,13 +157,18 @@ describe('nightcore CLI', () => {
     writeFileSync(join(dir, 'module.sha256'), `${sha256Hex(wasm)}  module.wasm\n`);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ name: 'tenantA-hello', version: '1.2.0', description: 'legacy' }));
 
+    // A legacy folder's name and version are unsigned: importing one is an explicit decision.
+    const notChosen = json(['import', dir], data);
+    expect(notChosen.code).toBe(1);
+    expect(notChosen.body.code).toBe('LEGACY_NOT_ALLOWED');
+
     // The folder carries its own public key: that alone is never trust.
-    const untrusted = json(['import', dir], data);
+    const untrusted = json(['import', dir, '--legacy'], data);
     expect(untrusted.code).toBe(1);
     expect(untrusted.body.code).toBe('UNTRUSTED_KEY');
 
     expect(nightcore(['trust', 'add', join(keys, 'worker.pub'), '--role', 'publisher'], data).code).toBe(0);
-    const imported = json(['import', dir], data);
+    const imported = json(['import', dir, '--legacy'], data);
     expect(imported.code).toBe(0);
     expect(imported.body.module).toMatchObject({ name: 'tenanta-hello', version: '1.2.0', source: 'legacy' });
 

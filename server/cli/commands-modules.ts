@@ -160,17 +160,14 @@ export const inspect: Command = {
 export const importCmd: Command = {
   name: 'import',
   summary: 'verify a bundle or legacy tenant folder and store it (audited)',
-  usage: 'nightcore import <bundle|tenant-folder> [--json]',
-  options: {},
-  optionHelp: {},
+  usage: 'nightcore import <bundle|tenant-folder> [--legacy] [--json]',
+  options: { legacy: { type: 'boolean' } },
+  optionHelp: { legacy: 'accept a legacy tenant folder (its name and version are unsigned; recorded as such)' },
   positionals: 1,
   run({ values, positionals, out }) {
-    return withServices(values, async (s) => {
-      const result = s.modules.importFolder(positionals[0]!, cliActor());
+    return withServices(values, (s) => {
+      const result = s.modules.importFolder(positionals[0]!, cliActor(), { allowLegacy: values.legacy === true });
       if (!result.ok) return reject(out, result);
-      // Inspect, instrument and compile now (off the main thread) and persist: runs reuse it.
-      const prepared = await s.prepareImported(result.value);
-      if (!prepared.ok) out.error(`note: the module could not be prepared to run (${prepared.code}): ${prepared.message}`);
       const { wasm: _bytes, ...row } = result.value;
       void _bytes;
       out.line(`imported ${row.name}@${row.version} (${row.source}, wasm sha256 ${row.wasmSha256})`);

@@ -1,13 +1,16 @@
-/** Opens the services for one command and always closes them, whatever the command returns. */
+/**
+ * Opens the services for one command and always closes them, whatever the command returns.
+ * No preparation thread here: a command serves no other requests, and starting that thread
+ * (which loads TypeScript) would cost every command about a second.
+ */
 import { openServices, type Services } from '../services';
 import { resolveDataDir, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-url';
-import { DEFAULT_INSTRUMENT_WORKER_URL } from '../core/sandbox/instrument/off-thread-url';
 
 export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), workerUrl: DEFAULT_WORKER_URL, instrumentWorkerUrl: DEFAULT_INSTRUMENT_WORKER_URL });
+  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), workerUrl: DEFAULT_WORKER_URL });
   try {
     return await fn(services);
   } finally {

@@ -6,10 +6,10 @@ import { and, desc, eq } from 'drizzle-orm';
 import semver from 'semver';
 import type { Db } from '../../db/client';
 import { moduleVersions } from '../../db/schema';
-import { ok, type Result } from '../core/result';
+import { err, ok, type Result } from '../core/result';
 import { getTableColumns } from 'drizzle-orm';
 import { verifyBundle, parseManifestText, type Signer, type VerifiedModule, type VerifyCode, type VerifyContext } from '../core/module/verify';
-import { verifyLegacyTenant, legacyIdentity } from '../core/module/legacy';
+import { verifyLegacyTenant, legacyIdentity, legacyOrigin, type LegacyOrigin } from '../core/module/legacy';
 import { canonicalJson } from '../core/module/canonical';
 import type { TManifest } from '../core/module/manifest';
 import { sha256Hex } from '../core/crypto/digest';
@@ -19,7 +19,16 @@ import { readModuleFolder, type ModuleFolder } from './bundle-files';
 
 export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
 export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
-export type ImportCode = VerifyCode | FolderCode;
+export type ImportCode = VerifyCode | FolderCode | 'LEGACY_NOT_ALLOWED';
+
+export interface ImportOptions {
+  /**
+   * A legacy tenant folder signs only its code; its name and version are the folder's claim. Importing
+   * one is therefore an admin decision (the console requires keys.manage, the CLI an explicit
+   * --legacy), refused unless the caller says it was taken.
+   */
+  readonly allowLegacy?: boolean;
+}
 
 /** A stored module version checked again against today's trust store (every run does this). */
 export interface Reverification {
@@ -29,6 +38,8 @@ export interface Reverification {
   /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
   readonly manifest: TManifest | null;
   readonly signers: readonly Signer[];
+  /** Non-null for a legacy import: where its unsigned name and version came from (every decision record carries it). */
+  readonly legacy: LegacyOrigin | null;
 }
 
 /** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
@@ -71,6 +82,7 @@ export class ModuleRegistry {
       requiredRole: 'publisher',
       signedAt: this.firstSeen(folder) ?? this.now(),
       highestAccepted: options.antiRollback === false ? undefined : this.highestAccepted(name),
+      acceptedVersionsOfDigest: options.antiRollback === false ? undefined : this.versionsWithDigest(name, sha256Hex(folder.wasm)),
     };
     return folder.kind === 'bundle' ? verifyBundle(folder, ctx) : verifyLegacyTenant(folder, ctx);
   }
@@ -85,18 +97,32 @@ export class ModuleRegistry {
     if (cached && cached.generation === generation) return cached.result;
     const verified = this.verifyContents(storedFolder(row), { antiRollback: false });
     const stored = parseManifestText(row.manifestJson);
+    const legacy = originOf(row);
     const result: Reverification = verified.ok
-      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers }
-      : { ok: false, code: verified.code, message: verified.message, manifest: stored.ok ? stored.value : null, signers: [] };
+      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers, legacy }
+      : { ok: false, code: verified.code, message: verified.message, manifest: stored.ok ? stored.value : null, signers: [], legacy };
     if (this.reverified.size >= 1024) this.reverified.clear();
     this.reverified.set(row.id, { generation, result });
     return result;
   }
 
   /** Verifies and stores a module folder; the import and its audit event commit together. */
-  importFolder(dir: string, actor: string): Result<ModuleVersionRow, ImportCode> {
+  importFolder(dir: string, actor: string, options: ImportOptions = {}): Result<ModuleVersionRow, ImportCode> {
     const read = readModuleFolder(dir);
     if (!read.ok) return read;
+    if (read.value.kind === 'legacy' && options.allowLegacy !== true) {
+      const refused = {
+        code: 'LEGACY_NOT_ALLOWED' as const,
+        message: `${dir} is a legacy tenant folder: its name and version are unsigned, so importing it is an admin action (console: an admin; CLI: --legacy)`,
+      };
+      this.audit.append({
+        actor,
+        action: 'module.rejected',
+        subject: `folder:${dir}`,
+        payload: { code: refused.code, message: refused.message, wasmSha256: sha256Hex(read.value.wasm) },
+      });
+      return err(refused.code, refused.message);
+    }
     const verified = this.verifyContents(read.value);
     if (!verified.ok) {
       this.audit.append({
@@ -137,6 +163,8 @@ export class ModuleRegistry {
           wasmSha256: inserted.wasmSha256,
           manifestSha256: inserted.manifestSha256,
           signers: v.signers.map((s) => ({ keyid: s.keyid, name: s.name })),
+          // The unsigned origin of a legacy import: who vouched for which folder's claims.
+          legacy: read.value.kind === 'legacy' ? { ...legacyOrigin(read.value) } : null,
         },
       }),
       () => this.db.insert(moduleVersions).values(row).returning().get(),
@@ -170,6 +198,17 @@ export class ModuleRegistry {
       (best, r) => (!best || semver.gt(r.version, best.version) ? r : best),
       undefined,
     );
+  }
+
+  /** Versions of `name` already accepted with this wasm digest (bundle or legacy): old code must not return as new. */
+  private versionsWithDigest(name: string, wasmSha256: string): string[] {
+    if (!name) return [];
+    return this.db
+      .select({ version: moduleVersions.version })
+      .from(moduleVersions)
+      .where(and(eq(moduleVersions.name, name), eq(moduleVersions.wasmSha256, wasmSha256)))
+      .all()
+      .map((r) => r.version);
   }
 
   /**
@@ -218,6 +257,18 @@ function legacyName(manifestText: string, folderName: string): string {
 function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): StoredLegacy {
   const { folderName, sigText, pubkeyText, sha256Text, manifestText } = folder;
   return { format: 'nightcore.legacy-signature/v1', folderName, sigText, pubkeyText, sha256Text, manifestText };
+}
+
+/** The recorded origin of a legacy row (from its stored folder record); null for a bundle. */
+export function originOf(row: Pick<ModuleVersionRow, 'source' | 'envelopeJson'>): LegacyOrigin | null {
+  if (row.source !== 'legacy') return null;
+  try {
+    const stored = JSON.parse(row.envelopeJson) as StoredLegacy;
+    return legacyOrigin({ folderName: String(stored.folderName), manifestText: String(stored.manifestText) });
+  } catch {
+    // A damaged record is still a legacy module: flag it, with what can be said.
+    return { format: 'nightcore.legacy-signature/v1', folderName: '(unreadable)', unsignedManifestSha256: sha256Hex('') };
+  }
 }
 
 /** Rebuilds what was imported from the stored row, for verification at run time. */

@@ -120,6 +120,7 @@ export class RunPipeline {
         wasmSha256: module.wasmSha256,
         manifestSha256: module.manifestSha256,
         signers: verified.signers,
+        legacy: verified.legacy,
       },
       policy: { name: policy.name, revision: policy.revision, sha256: policySha256 },
       verification: { ok: verified.ok, code: verified.code, message: verified.message },
@@ -202,6 +203,7 @@ export class RunPipeline {
       deniedImports: checkImports(report.imports, grant.capabilities).denied,
       threat: { score: threat.score, band: threat.band },
       quarantined: this.history.quarantined(module.wasmSha256),
+      legacy: verified.legacy,
       approved: false, // approvals arrive with the Agent Inbox; policies requiring them deny until then
     });
     return ok({ policy, policySha256, verified, manifest, report, grant, threat, pre });

@@ -92,11 +92,14 @@ describe('module upload', () => {
       'tenant-b/pubkey.b64': enc(Buffer.from(h.publisher.publicKey).toString('base64')),
       'tenant-b/module.sha256': enc(`${sha256Hex(HELLO)}  module.wasm\n`),
     };
-    const r = importUpload(h.services.modules, [{ name: 'legacy.zip', bytes: zipSync(legacy) }], 'user:op');
+    // Legacy imports are an admin decision: refused unless the caller took it.
+    const notAdmin = importUpload(h.services.modules, [{ name: 'legacy.zip', bytes: zipSync(legacy) }], 'user:op');
+    expect(!notAdmin.ok && notAdmin.code).toBe('LEGACY_NOT_ALLOWED');
+    const r = importUpload(h.services.modules, [{ name: 'legacy.zip', bytes: zipSync(legacy) }], 'user:admin', { allowLegacy: true });
     expect(r.ok && r.value).toMatchObject({ name: 'tenant-b', source: 'legacy' });
 
     const forged = { ...legacy, 'tenant-b/module.sig': enc(Buffer.alloc(64).toString('base64')) };
-    const refused = importUpload(h.services.modules, [{ name: 'legacy.zip', bytes: zipSync(forged) }], 'user:op');
+    const refused = importUpload(h.services.modules, [{ name: 'legacy.zip', bytes: zipSync(forged) }], 'user:admin', { allowLegacy: true });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.code).not.toMatch(/ARCHIVE|UNSAFE/); // refused by verification, not by the upload checks
   });

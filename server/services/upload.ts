@@ -129,14 +129,14 @@ export function importUpload(
   registry: Pick<ModuleRegistry, 'importFolder'>,
   files: readonly UploadedFile[],
   actor: string,
-  options: { folderName?: string; tempBase?: string } = {},
+  options: { folderName?: string; tempBase?: string; allowLegacy?: boolean } = {},
 ): Result<ModuleVersionRow, UploadCode | ImportCode> {
   const upload = moduleUploadFrom(files, options.folderName);
   if (!upload.ok) return upload;
   const staged = writeModuleUpload(upload.value, options.tempBase);
   if (!staged.ok) return staged;
   try {
-    return registry.importFolder(staged.value.dir, actor);
+    return registry.importFolder(staged.value.dir, actor, { allowLegacy: options.allowLegacy === true });
   } finally {
     rmSync(staged.value.root, { recursive: true, force: true });
   }

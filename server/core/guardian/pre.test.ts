@@ -17,6 +17,8 @@ type Case = { rule: PreRuleId; settings?: Record<string, unknown>; input: Partia
 const mem = (initialPages: number, maximumPages: number | null) =>
   makeReport({ memories: [{ initialPages, maximumPages, imported: false, shared: false, memory64: false }] });
 
+const LEGACY = { format: 'nightcore.legacy-signature/v1', folderName: 'tenant-a', unsignedManifestSha256: 'b'.repeat(64) } as const;
+
 const tables = (...initials: number[]) =>
   makeReport({ tables: initials.map((initial) => ({ elementType: 'funcref', initial, maximum: null, imported: false })) });
 
@@ -25,6 +27,9 @@ const CASES: Case[] = [
   { rule: 'signature_trusted', input: { signature: { verified: false, code: 'SIGNATURE_INVALID', signers: [] } }, outcome: 'fail', says: /could not be verified \(SIGNATURE_INVALID\)/ },
   { rule: 'signature_trusted', input: { signature: { verified: true, signers: [] } }, outcome: 'fail', says: /No key in the trust store/ },
   { rule: 'signature_trusted', settings: { required_roles: ['approver'] }, input: {}, outcome: 'fail', says: /needs a signer with role approver/ },
+  { rule: 'legacy_modules', input: {}, outcome: 'pass', says: /signed bundle: its name and version are covered/ },
+  { rule: 'legacy_modules', input: { legacy: LEGACY }, outcome: 'fail', says: /legacy import \(folder "tenant-a"\).*does not run legacy modules/ },
+  { rule: 'legacy_modules', settings: { mode: 'allow' }, input: { legacy: LEGACY }, outcome: 'pass', says: /this policy allows legacy modules/ },
   { rule: 'imports_allowed', input: {}, outcome: 'pass', says: /Every function the module imports is granted/ },
   { rule: 'imports_allowed', input: { deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', reason: 'filesystem' }] }, outcome: 'fail', says: /1 function\(s\) this policy does not grant: wasi_snapshot_preview1\.path_open/ },
   { rule: 'capabilities_allowed', input: {}, outcome: 'pass', says: /Every capability .* allowed/ },

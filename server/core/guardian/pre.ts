@@ -1,4 +1,5 @@
 import type { TEffectiveLimits, TManifest } from '../module/manifest';
+import type { LegacyOrigin } from '../module/legacy';
 import type { Band } from '../threat/bands';
 import type { WasmReport } from '../wasm/report';
 import type { PreRuleId, TPolicy, TPreRules } from './schema';
@@ -29,11 +30,14 @@ export interface PreInput {
   readonly quarantined: boolean;
   /** True when a human approval is recorded for this module version. */
   readonly approved: boolean;
+  /** Set when the module came from a legacy tenant folder (unsigned name and version): its origin. */
+  readonly legacy: LegacyOrigin | null;
 }
 
 /** Fixed order: the verdict always lists rules the same way. */
 export const PRE_RULE_IDS: readonly PreRuleId[] = [
   'signature_trusted',
+  'legacy_modules',
   'imports_allowed',
   'capabilities_allowed',
   'max_declared_memory',
@@ -62,6 +66,11 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
       return fail(`The module is signed by ${listForSentence(names)}, but this policy needs a signer with role ${rule.required_roles.join(' or ')}.`);
     }
     return pass(`The module is signed by trusted key(s): ${listForSentence(names)}.`);
+  },
+  legacy_modules: (rule, { legacy }) => {
+    if (legacy === null) return pass('The module is a signed bundle: its name and version are covered by the signature.');
+    const what = `The module is a legacy import (folder ${JSON.stringify(legacy.folderName)}): only its code is signed, its name and version are not`;
+    return rule.mode === 'allow' ? pass(`${what}; this policy allows legacy modules.`) : fail(`${what}; this policy does not run legacy modules.`);
   },
   imports_allowed: (_rule, { deniedImports }) => {
     if (deniedImports.length === 0) return pass('Every function the module imports is granted by this policy.');

@@ -30,6 +30,8 @@ export const ZPreRulesSchema = z.strictObject({
     /** When non-empty, at least one trusted signer must hold one of these roles. */
     required_roles: z.array(z.string().min(1)).default([]),
   }).optional(),
+  /** Legacy tenant folders sign only the code; `deny` refuses to run them at all. */
+  legacy_modules: rule('high', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
   imports_allowed: rule('critical', {}).optional(),
   capabilities_allowed: rule('high', {}).optional(),
   max_declared_memory: rule('high', {

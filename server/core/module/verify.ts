@@ -22,6 +22,7 @@ export const VERIFY_CODES = [
   'WASM_INVALID',
   'ROLLBACK',
   'VERSION_REUSED',
+  'CODE_REUSED',
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
@@ -42,6 +43,12 @@ export interface VerifyContext {
   /** Trusted signing time: when Night Core first recorded this signature (import time), else now. Never a time claimed by the bundle. */
   signedAt: Date;
   highestAccepted?: { version: string; wasmSha256: string } | undefined;
+  /**
+   * Versions of this name already accepted with this exact wasm digest, in any format (bundle or
+   * legacy). Old code must never come back as a newer version: a relabelled old module would
+   * otherwise become "latest" and lock the real next release out as a rollback.
+   */
+  acceptedVersionsOfDigest?: readonly string[] | undefined;
 }
 
 export interface Signer {
@@ -157,6 +164,13 @@ export function finishVerification(
   }
   const rollback = checkRollback(manifest, wasmSha256, ctx.highestAccepted);
   if (!rollback.ok) return rollback;
+  const older = (ctx.acceptedVersionsOfDigest ?? []).filter((v) => semver.valid(v) && semver.lt(v, manifest.version));
+  if (older.length > 0) {
+    return err(
+      'CODE_REUSED',
+      `${manifest.name} ${manifest.version} carries the same code (sha256 ${wasmSha256}) already accepted as ${older.sort(semver.compare).join(', ')}; old code cannot return as a newer version`,
+    );
+  }
   return ok({ manifest, manifestCanonical, manifestSha256: sha256Hex(manifestCanonical), wasmSha256, signers, source });
 }
 
