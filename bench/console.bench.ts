@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { seedLarge, dbBytes, type SeedReport } from './seed-large';
 import { openServices } from '../server/services/index';
-import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-url';
+import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-threads/worker-url';
 import { createCaller } from '../server/api/root';
 
 /** autocannon ships no types; only what this bench uses. */

@@ -24,7 +24,7 @@ const BUDGET = 10n ** 15n;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const bytes = await wat(WORKLOADS);
+const bytes = wat(WORKLOADS);
 const instrumented = mustInstrument(bytes, 16);
 const plain = new WebAssembly.Instance(compile(bytes), {}).exports as Record<string, (n: number) => number>;
 const metered = instantiateMetered(compile(instrumented.bytes), BUDGET);

@@ -48,9 +48,9 @@ console.log(`filled ${RUNS} runs in ${Math.round(performance.now() - t)} ms`);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const CASES: Record<string, () => unknown> = {
-  'modules.list (all names)': () => listModules(s, {}),
-  'modules.list (search "mod-1")': () => listModules(s, { search: 'mod-1' }),
-  'modules.get (2 versions, drift, recent runs)': () => moduleDetail(s, 'mod-7'),
+  'modules.list (all names)': () => listModules(s, {}, 'bench'),
+  'modules.list (search "mod-1")': () => listModules(s, { search: 'mod-1' }, 'bench'),
+  'modules.get (2 versions, drift, recent runs)': () => moduleDetail(s, 'mod-7', 'bench'),
 };
 const rows: { query: string; p50: number; p95: number }[] = [];
 for (const [name, fn] of Object.entries(CASES)) {

@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { createSandboxPool } from '../server/core/sandbox/pool';
-import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-url';
+import { createWorkerThreadsBackend as createSandboxPool } from '../server/core/sandbox/worker-threads';
+import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-threads/worker-url';
 import * as m from '../server/core/sandbox/test-modules';
 
 const quantile = (xs: number[], q: number) => {

@@ -14,7 +14,7 @@ import { openHarness } from '../server/services/test-fixtures';
 import { writeBundle } from '../server/services/bundle-files';
 import { ensureInitialAdmin } from '../server/services/initial-admin';
 import { verifyWithProgress } from '../server/services/audit-stream';
-import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-url';
+import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-threads/worker-url';
 import { HELLO, UNREACHABLE, OPENS_FILES, EXIT_3 } from '../server/core/sandbox/test-modules';
 import { generateKeyPair } from '../server/core/crypto/ed25519';
 import { createManifest, signManifest } from '../server/core/module/sign';
@@ -74,7 +74,7 @@ async function realRecords(): Promise<Templates> {
   const h = openHarness();
   try {
     const run = async (name: string, wasm: Uint8Array) => {
-      const r = await h.services.pipeline.run(h.install(wasm, { name, capabilities: [...CAPS] }), { seed: 7n }, 'user:alice');
+      const r = await h.services.governor.run(h.install(wasm, { name, capabilities: [...CAPS] }), { seed: 7n }, 'user:alice');
       if (!r.ok) throw new Error(`template run ${name}: ${r.message}`);
       return r.value.record;
     };

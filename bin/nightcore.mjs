@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `nightcore` command. The CLI is TypeScript; tsx's loader runs it without a build step.
-import { register } from 'tsx/esm/api';
+// The `nightcore` command. The CLI is TypeScript, built into one bundle on install or first use
+// and rebuilt when its sources change (bin/cli-launcher.mjs); starting it compiles nothing.
+import { launch } from './cli-launcher.mjs';
 
-register();
-const { main } = await import('../server/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await launch(new URL('..', import.meta.url), process.argv.slice(2));

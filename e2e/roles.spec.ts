@@ -2,7 +2,7 @@
  * What each role may and may not do, checked from the outside: the navigation a role sees, the
  * buttons on the pages, and — because hidden buttons prove nothing — direct tRPC calls with a
  * valid session and a correct Origin header, which the server must refuse with 403 FORBIDDEN.
- * The table mirrors server/auth/rbac.ts and server/api/permissions.ts.
+ * The table mirrors server/core/access/rbac.ts and server/api/permissions.ts.
  */
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
@@ -10,7 +10,7 @@ import type { E2ERole } from './support/accounts';
 import { trpcMutation, trpcQuery, expectData } from './support/trpc';
 import { ensureHelloUploaded, HELLO_BUNDLE_FILES } from './support/console';
 import { PROCEDURE_ACCESS } from '../server/api/permissions';
-import { can, isPermission } from '../server/auth/rbac';
+import { can, isPermission } from '../server/core/access/rbac';
 import { generateKeyPair } from '../server/core/crypto/ed25519';
 import { encodePublicKeyFile } from '../server/core/crypto/keys';
 
@@ -93,7 +93,7 @@ test.describe('roles', () => {
         headers: { Origin: origin, ...(withHeader ? { 'x-nightcore-upload': '1' } : {}) },
         multipart: { files: wasm },
       });
-      return { status: response.status(), code: ((await response.json()) as { code?: string }).code };
+      return { status: response.status(), code: ((await response.json()) as { error?: { code?: string } }).error?.code };
     };
     expect(await upload('viewer', true)).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect(await upload('approver', true)).toEqual({ status: 403, code: 'FORBIDDEN' });

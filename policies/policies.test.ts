@@ -27,14 +27,14 @@ const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
   benign: {
     manifest: makeManifest(),
     report: makeReport(),
-    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0 },
+    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0, priorCapabilityDenials: 0 },
     rest: { approved: true },
   },
   // Signed but not approved; asks for clock and random and runs code on load.
   borderline: {
     manifest: makeManifest({ capabilities: ['stdout', 'clock', 'random', 'exit'] }),
     report: makeReport({ startFunction: 0 }),
-    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0 },
+    history: { signerTrusted: true, firstSeenDigest: true, hashDrift: null, priorPostFailures: 0, priorCapabilityDenials: 0 },
     rest: { approved: false },
   },
   // Unsigned, filesystem imports, huge memory, hidden data, quarantined, no entry.
@@ -47,7 +47,7 @@ const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
       customSections: [{ name: 'payload', sizeBytes: 20 * 1024 * 1024 }],
       customSectionTotals: { count: 1, sizeBytes: 20 * 1024 * 1024 },
     }),
-    history: { signerTrusted: false, firstSeenDigest: true, hashDrift: { previousSha256: 'c'.repeat(64), previousSizeBytes: 2048, sizeBytes: 70 * 1024 * 1024 }, priorPostFailures: 4 },
+    history: { signerTrusted: false, firstSeenDigest: true, hashDrift: { previousSha256: 'c'.repeat(64), previousSizeBytes: 2048, sizeBytes: 70 * 1024 * 1024 }, priorPostFailures: 4, priorCapabilityDenials: 2 },
     rest: {
       signature: { verified: false, code: 'SIGNATURE_INVALID', signers: [] },
       deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', reason: 'filesystem is never granted' }],
@@ -68,12 +68,18 @@ const RUNS: Record<'benign' | 'borderline' | 'hostile', RunResult> = {
   hostile: makeRun({ outcome: { kind: 'trap', trap: 'unreachable' }, fuelUsed: 2e10 }, 'dump:\n-----BEGIN RSA PRIVATE KEY-----\n'),
 };
 
-type Expect = { pre: Record<keyof typeof SCENARIOS, 'allow' | 'deny'>; post: Record<keyof typeof RUNS, 'allow' | 'deny'> };
+type Expect = {
+  pre: Record<keyof typeof SCENARIOS, 'allow' | 'deny'>;
+  post: Record<keyof typeof RUNS, 'allow' | 'deny'>;
+  /** Whether the run (a first failure, low threat band) quarantines the module. */
+  quarantine: Record<keyof typeof RUNS, boolean>;
+};
 
 const TABLE: [string, Expect][] = [
-  ['default', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' } }],
-  ['strict', { pre: { benign: 'allow', borderline: 'deny', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' } }],
-  ['permissive', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'allow', hostile: 'deny' } }],
+  // default and permissive quarantine on danger (the leaked key), not on a usage error's exit code 1.
+  ['default', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' }, quarantine: { benign: false, borderline: false, hostile: true } }],
+  ['strict', { pre: { benign: 'allow', borderline: 'deny', hostile: 'deny' }, post: { benign: 'allow', borderline: 'deny', hostile: 'deny' }, quarantine: { benign: false, borderline: true, hostile: true } }],
+  ['permissive', { pre: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, post: { benign: 'allow', borderline: 'allow', hostile: 'deny' }, quarantine: { benign: false, borderline: false, hostile: true } }],
 ];
 
 describe('shipped policy files', () => {
@@ -102,7 +108,8 @@ describe('shipped policy files', () => {
     it.each(Object.keys(RUNS) as (keyof typeof RUNS)[])('post-exec on a %s run', (run) => {
       const v = evaluatePost(policy, { result: RUNS[run] });
       expect(v.decision, v.summary).toBe(expected.post[run]);
-      expect(shouldQuarantine(policy.threat, { postDecision: v.decision }).quarantine).toBe(v.decision === 'deny');
+      const q = shouldQuarantine(policy.threat, { post: v, band: 'low', priorPostFailures: 0 }).quarantine;
+      expect(q).toBe(expected.quarantine[run]);
     });
 
     it('blocks the hostile module on trust, imports and quarantine, and scores it at or above the deny line', () => {
@@ -136,5 +143,81 @@ describe('docs stay true to the code', () => {
     const text = readFileSync(join(docs, 'threat-scoring.md'), 'utf8');
     const defaults = load('default').threat.weights;
     for (const id of SIGNAL_IDS) expect(text, id).toMatch(new RegExp(`\\| \`${id}\` \\|[^\\n]*\\| ${defaults[id]} \\|`));
+  });
+});
+
+describe('the default policy quarantines on danger, not on an ordinary failure', () => {
+  const policy = load('default');
+  const quarantines = (run: RunResult, priorPostFailures = 0) =>
+    shouldQuarantine(policy.threat, { band: 'low', post: evaluatePost(policy, { result: run }), priorPostFailures });
+  const denial = (count: number) => ({ fn: 'path_open', capability: 'fs.read', errno: 'NOTCAPABLE', count, samples: [] });
+
+  it('a trap denies the run but does not quarantine', () => {
+    const run = makeRun({ outcome: { kind: 'trap', trap: 'unreachable' } });
+    expect(evaluatePost(policy, { result: run }).decision).toBe('deny');
+    expect(quarantines(run)).toEqual({ quarantine: false });
+  });
+
+  it('exit code 1 (a usage error) denies the run but does not quarantine', () => {
+    const run = makeRun({ outcome: { kind: 'ok', exitCode: 1 } }, '', 'usage: tool FILE\n');
+    expect(evaluatePost(policy, { result: run }).decision).toBe('deny');
+    expect(quarantines(run).quarantine).toBe(false);
+  });
+
+  it('a leaked secret in the output quarantines, whichever stream carries it', () => {
+    const awsKey = ['AKIA', 'ABCDEFGHIJKLMNOP'].join('');
+    expect(quarantines(makeRun({}, `key=${awsKey}\n`))).toMatchObject({ quarantine: true, source: 'post_exec', reason: expect.stringContaining('output_patterns') });
+    expect(quarantines(makeRun({}, 'ok\n', ['-----BEGIN', 'PRIVATE', 'KEY-----'].join(' '))).quarantine).toBe(true);
+  });
+
+  it('refused calls above the threshold quarantine; a few (optional config files) do not', () => {
+    expect(quarantines(makeRun({ capabilityDenials: [denial(8)] })).quarantine).toBe(false);
+    expect(quarantines(makeRun({ capabilityDenials: [denial(9)] }))).toMatchObject({ quarantine: true, reason: expect.stringContaining('denied_calls') });
+  });
+
+  it('repeated post-exec failures across runs quarantine at the fifth', () => {
+    const trap = makeRun({ outcome: { kind: 'trap', trap: 'unreachable' } });
+    expect(quarantines(trap, 3).quarantine).toBe(false);
+    expect(quarantines(trap, 4)).toMatchObject({ quarantine: true, reason: 'This module has now failed post-exec checks 5 times; this policy quarantines at 5.' });
+  });
+
+  it('grants environ with no variables, and fits a Rust program (17 pages) and a 21.5 MB module', () => {
+    expect(policy.capabilities).toContain('environ');
+    expect(policy.env).toEqual([]);
+    expect(policy.limits.memoryPages).toBeGreaterThanOrEqual(256);
+    expect(policy.pre.max_module_size?.max_bytes).toBeGreaterThanOrEqual(21.5 * 1024 * 1024);
+  });
+});
+
+describe('policy validation of the new settings', () => {
+  const base = JSON.parse(readFileSync(join(here, 'default.json'), 'utf8')) as Record<string, any>;
+  const withEdit = (edit: (p: Record<string, any>) => void) => {
+    const copy = structuredClone(base);
+    edit(copy);
+    return parsePolicyText(JSON.stringify(copy));
+  };
+
+  it('refuses a quarantine trigger that names no post rule', () => {
+    const r = withEdit((p) => (p.threat.quarantine_on_rules = ['output_pattern']));
+    expect(!r.ok && r.issues).toEqual(['threat.quarantine_on_rules.0: "output_pattern" is not a post-exec rule']);
+  });
+
+  it('refuses deny_functions entries that are not preview1 functions, and misplaced wildcards', () => {
+    const r = withEdit((p) => (p.pre.imports_allowed.deny_functions = ['path_opne', 'sock_*', 'net_*', '*', 'fd_*_get']));
+    expect(!r.ok && r.issues).toEqual([
+      'pre.imports_allowed.deny_functions.0: "path_opne" is not a WASI preview1 function',
+      'pre.imports_allowed.deny_functions.2: no WASI preview1 function starts with "net_"',
+      'pre.imports_allowed.deny_functions.3: a wildcard is allowed only at the end, after a prefix (e.g. "sock_*")',
+      'pre.imports_allowed.deny_functions.4: a wildcard is allowed only at the end, after a prefix (e.g. "sock_*")',
+    ]);
+  });
+
+  it('refuses a negative denied-calls threshold and a zero failure count', () => {
+    const r = withEdit((p) => {
+      p.post.denied_calls.max_denied_calls = -1;
+      p.threat.quarantine_after_post_failures = 0;
+    });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues?.map((i: string) => i.split(':')[0])).toEqual(['post.denied_calls.max_denied_calls', 'threat.quarantine_after_post_failures']);
   });
 });

@@ -13,20 +13,30 @@ function step(title, command, args, env = {}) {
   }
 }
 
+/** Installs a Debian package the tests need when it is missing (as root with apt), else says how. */
+function ensureDebianTool(path, pkg, why) {
+  if (existsSync(path)) return;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    console.error(`✖ ${why} need ${path}: install it (apt-get install -y ${pkg})`);
+    process.exit(1);
+  }
+  step(`install ${pkg} (apt-get)`, 'sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg} >/dev/null`]);
+}
+
 const node = process.execPath;
+// The process backend's tests run real bubblewrap jails.
+ensureDebianTool('/usr/bin/bwrap', 'bubblewrap', 'the process backend tests');
 step('type-check (tsc --noEmit)', node, ['node_modules/typescript/bin/tsc', '--noEmit']);
 step('unit and integration tests (vitest)', node, ['node_modules/vitest/vitest.mjs', 'run']);
 
 const specs = existsSync('e2e') ? readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')) : [];
 if (specs.length > 0) {
   const chromium = process.env.NIGHTCORE_CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(chromium)) {
-    const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
-    if (!canInstall) {
-      console.error(`✖ end-to-end tests need Chromium at ${chromium}: install it (apt-get install -y chromium) or set NIGHTCORE_CHROMIUM`);
-      process.exit(1);
-    }
-    step('install chromium (apt-get)', 'sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null']);
+  if (chromium === '/usr/bin/chromium') ensureDebianTool(chromium, 'chromium', 'end-to-end tests');
+  else if (!existsSync(chromium)) {
+    console.error(`✖ end-to-end tests need Chromium at ${chromium} (NIGHTCORE_CHROMIUM)`);
+    process.exit(1);
   }
   step('build the console (next build)', node, ['node_modules/next/dist/bin/next', 'build']);
   step('end-to-end tests (playwright)', node, ['node_modules/@playwright/test/cli.js', 'test'], { NIGHTCORE_CHROMIUM: chromium });

@@ -1,8 +1,7 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
-import { requirePageUser } from '@/server/auth/session';
+import { pageAccess } from '@/server/api/server-caller';
 import { signOutAction } from '@/server/auth/actions';
-import { can } from '@/server/auth/rbac';
 import { NAV } from '@/components/shell/nav';
 import { NavLinks } from '@/components/shell/nav-links';
 import { toggleThemeAction } from '@/components/shell/actions';
@@ -10,8 +9,8 @@ import { Badge } from '@/components/ui/badge';
 
 /** The signed-in console: every page below requires a session (checked here, on the server). */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const user = await requirePageUser('/');
-  const items = NAV.filter((item) => can(user.role, item.permission));
+  const { user, allows } = await pageAccess('/');
+  const items = NAV.filter((item) => allows(item.permission));
   return (
     <div className="md:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-indigo-600 focus:px-3 focus:py-2">

@@ -1,36 +1,29 @@
-import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
-import { getServices } from '@/server/services/instance';
-import { watchtowerOf, WINDOWS, type Window } from '@/server/services/watchtower';
+import { pageAccess } from '@/server/api/server-caller';
+import { ZWindowSchema, type TWindow } from '@/server/api/routers/watchtower';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 import { WatchtowerDashboard } from '@/components/watchtower/dashboard';
 import { WindowSwitcher } from '@/components/watchtower/window-switcher';
 
 export const metadata = { title: 'Watchtower' };
 export const dynamic = 'force-dynamic';
 
-const isWindow = (v: unknown): v is Window => typeof v === 'string' && (WINDOWS as readonly string[]).includes(v);
-
-/** The console home. The summary is computed here for first paint (indexed SQL, a few ms). */
+/** The console home. The first summary comes through the same tRPC procedure (same permission check) for first paint. */
 export default async function WatchtowerPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await requirePageUser('/');
-  const requested = (await searchParams).window;
-  const window: Window = isWindow(requested) ? requested : '24h';
+  const { user, allows, api } = await pageAccess('/');
+  const requested = ZWindowSchema.safeParse((await searchParams).window);
+  const window: TWindow = requested.success ? requested.data : '24h';
   return (
     <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div>
-          <h1 className="text-2xl font-semibold text-slate-50" data-testid="page-title">
-            Watchtower
-          </h1>
-          <p className="mt-1 text-sm text-slate-400">What ran, what Guardian denied and why, and whether the audit log is intact.</p>
-        </div>
-        <WindowSwitcher current={window} />
-      </div>
-      {can(user.role, 'runs.read') ? (
-        <WatchtowerDashboard initial={watchtowerOf(getServices()).summary({ window })} />
+      <PageHeader
+        title="Watchtower"
+        description="What ran, what Guardian denied and why, and whether the audit log is intact."
+        actions={<WindowSwitcher current={window} />}
+      />
+      {allows('runs.read') ? (
+        <WatchtowerDashboard initial={await api.watchtower.summary({ window })} />
       ) : (
-        <ErrorState title="Not available for your role" message="The Watchtower needs permission to read runs. Ask an admin." />
+        <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot read runs, which the Watchtower needs. Ask an admin.`} />
       )}
     </div>
   );

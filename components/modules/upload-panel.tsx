@@ -13,9 +13,13 @@ import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
 import { cn } from '@/components/ui/cn';
 
-type Outcome =
+/** What the endpoint answers: the module, or the route handlers' one error shape. */
+type Answer =
   | { ok: true; module: { name: string; version: string; source: string } }
-  | { ok: false; code: string; message: string; issues: string[] };
+  | { ok: false; error: { code: string; message: string; issues: string[] } };
+type Outcome = { ok: true; module: { name: string; version: string; source: string } } | { ok: false; code: string; message: string; issues: string[] };
+
+const outcomeOf = (answer: Answer): Outcome => (answer.ok ? answer : { ok: false, ...answer.error });
 
 const EXPECTED = 'module.wasm + nightcore.json + nightcore.sig.json, or module.wasm + module.sig + pubkey.b64 + module.sha256 (+ manifest.json), or one .zip / .tar of such a folder';
 
@@ -49,8 +53,8 @@ export function UploadPanel() {
     try {
       // The custom header is the CSRF guard: a cross-site form cannot send it without a preflight.
       const res = await fetch('/api/modules/upload', { method: 'POST', body, headers: { 'x-nightcore-upload': '1' } });
-      const json = (await res.json().catch(() => null)) as Outcome | null;
-      setOutcome(json ?? { ok: false, code: `HTTP_${res.status}`, message: `The server answered ${res.status} without details.`, issues: [] });
+      const json = (await res.json().catch(() => null)) as Answer | null;
+      setOutcome(json ? outcomeOf(json) : { ok: false, code: `HTTP_${res.status}`, message: `The server answered ${res.status} without details.`, issues: [] });
       if (json?.ok) {
         setFiles([]);
         if (input.current) input.current.value = '';

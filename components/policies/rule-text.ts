@@ -7,7 +7,7 @@ import type { PostRuleId, PreRuleId } from '@/server/core/guardian/schema';
 export const PRE_RULE_TEXT: Record<PreRuleId, string> = {
   signature_trusted: 'Verification passed, at least one trusted signer, and (if set) one signer holds a required role.',
   legacy_modules: 'The module is a signed bundle, or mode is allow (legacy modules sign only their code).',
-  imports_allowed: 'The module imports only functions the granted capabilities allow.',
+  imports_allowed: 'Every import is a WASI preview1 function the host links (or AssemblyScript\'s env.abort), and none is in deny_functions.',
   capabilities_allowed: "Every capability the manifest requests is in the policy's capabilities.",
   max_declared_memory: "Every memory's initial pages ≤ cap (the effective grant's memoryPages, or max_pages if smaller); with check_maximum, every memory also declares a maximum ≤ cap.",
   max_table_elements: "The tables' initial elements together ≤ the effective grant's tableElements.",
@@ -29,4 +29,5 @@ export const POST_RULE_TEXT: Record<PostRuleId, string> = {
   max_output_bytes: 'stdout + stderr bytes ≤ max (default: limits.outputBytes).',
   output_patterns: 'No deny pattern matches stdout or stderr (skipped when deny is empty).',
   max_wall_ms: 'Wall time ≤ max (default: limits.wallMs).',
+  denied_calls: 'Calls the sandbox refused (outside the grant) ≤ max_denied_calls (default 0).',
 };

@@ -6,7 +6,6 @@ import { errorCode, useTRPC } from '@/components/providers';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
-import type { DecisionRecord } from '@/server/core/guardian/decision-record';
 import { DecisionBadge, OutcomeBadge } from './badges';
 import { BudgetTable } from './budget-table';
 import { Digest } from './digest';
@@ -14,25 +13,8 @@ import { OutputBlock } from './output-block';
 import { ReplayButton } from './replay-button';
 import { ThreatSignals } from './threat-signals';
 import { VerdictRules } from './verdict-rules';
-
-function describeOutcome(o: NonNullable<DecisionRecord['execution']>['outcome']): string {
-  switch (o.kind) {
-    case 'ok':
-      return `finished with exit code ${o.exitCode}`;
-    case 'trap':
-      return `trapped (${o.trap})`;
-    case 'crashed':
-      return `the sandbox worker crashed: ${o.message}`;
-    case 'denied':
-      return `denied by the sandbox: ${o.reason}`;
-    case 'out_of_fuel':
-      return 'stopped: it used its whole fuel budget';
-    case 'timeout':
-      return 'stopped: it reached its wall-clock limit';
-    case 'memory_limit':
-      return 'stopped: it tried to grow memory past its limit';
-  }
-}
+import { CapabilityDenials } from './capability-denials';
+import { describeInvocation, describeOutcome } from './denial-words';
 
 export function RunDetail({ id, canReplay }: { readonly id: string; readonly canReplay: boolean }) {
   const trpc = useTRPC();
@@ -71,6 +53,7 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           {rec.execution ? describeOutcome(rec.execution.outcome) : 'Nothing ran: Guardian denied it before execution.'}
           {rec.execution?.outputTruncated ? ' Output was cut at its byte limit.' : ''}
         </p>
+        {describeInvocation(rec) ? <p className="mt-1 break-all text-sm text-slate-200" data-testid="run-invocation">{describeInvocation(rec)}</p> : null}
         <dl className="mt-3 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
           <dt className="text-slate-400">Run id</dt>
           <dd><Digest value={r.id} label="run id" /></dd>
@@ -78,6 +61,14 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           <dd className="text-slate-200"><time dateTime={r.startedAt}>{new Date(r.startedAt).toLocaleString()}</time> by {r.actor}</dd>
           <dt className="text-slate-400">Policy</dt>
           <dd className="text-slate-200">{rec.policy.name}, revision {rec.policy.revision}</dd>
+          <dt className="text-slate-400">Sandbox</dt>
+          <dd className="text-slate-200" data-testid="run-backend">{rec.backend ? `${rec.backend.kind} backend` : rec.backend === null ? 'none (nothing ran)' : 'not recorded (older run)'}</dd>
+          {rec.approval ? (
+            <>
+              <dt className="text-slate-400">Approval</dt>
+              <dd className="text-slate-200">{rec.approval.approved ? 'approved' : 'not approved'} ({rec.approval.source}): {rec.approval.detail}</dd>
+            </>
+          ) : null}
           <dt className="text-slate-400">Entry and arguments</dt>
           <dd className="break-all font-mono text-xs text-slate-200">{[rec.input.entry, ...rec.input.args].map((a) => JSON.stringify(a)).join(' ')}</dd>
           <dt className="text-slate-400">Seed</dt>
@@ -109,6 +100,11 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
       <Card title="After running (post-exec)">
         {rec.post ? <VerdictRules verdict={rec.post} testId="post-rules" /> : <p className="text-sm text-slate-400">Not evaluated: the module did not run.</p>}
       </Card>
+      {rec.execution ? (
+        <Card title="Calls the sandbox refused" description="WASI calls outside the grant: answered with an error instead of acting, and judged by the denied_calls rule.">
+          <CapabilityDenials denials={rec.execution.capabilityDenials ?? []} />
+        </Card>
+      ) : null}
       <Card title="Budget: granted and used"><BudgetTable record={rec} /></Card>
       <Card title="Output" description="Shown as plain text exactly as the module wrote it.">
         <div className="grid gap-4 lg:grid-cols-2">

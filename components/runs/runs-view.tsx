@@ -9,9 +9,9 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
 import type { TRunCursor, TRunListInput } from '@/server/api/routers/runs';
+import { OUTCOME_KINDS } from '@/server/core/sandbox/types';
 import { RunList } from './run-list';
 
-const OUTCOMES = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
 const PAGE = 25;
 const selectClass = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-indigo-400';
 
@@ -62,7 +62,7 @@ export function RunsView({ initialModule }: { readonly initialModule?: string })
             </label>
             <select id="runs-outcome" name="outcome" className={selectClass} data-testid="runs-filter-outcome" defaultValue="">
               <option value="">any</option>
-              {OUTCOMES.map((o) => (
+              {OUTCOME_KINDS.map((o) => (
                 <option key={o} value={o}>
                   {o === 'denied' ? 'not run (denied before execution)' : o.replaceAll('_', ' ')}
                 </option>

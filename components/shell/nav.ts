@@ -1,4 +1,4 @@
-import type { Permission } from '@/server/auth/rbac';
+import type { Permission } from '@/server/core/access/rbac';
 
 /** The console's sections; a section shows only for roles holding its permission (the server checks again). */
 export const NAV: readonly { href: string; label: string; permission: Permission }[] = [

@@ -9,7 +9,7 @@ import { errorCode, useTRPC } from '@/components/providers';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { ErrorState } from '@/components/ui/error-state';
-import { ROLES, type Role } from '@/server/auth/rbac';
+import { ROLES, type Role } from '@/server/core/access/rbac';
 
 export const SELECT =
   'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-offset-1 focus:outline-indigo-400';

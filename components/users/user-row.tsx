@@ -6,7 +6,7 @@ import { errorCode, useTRPC } from '@/components/providers';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ErrorState } from '@/components/ui/error-state';
-import { ROLES, type Role } from '@/server/auth/rbac';
+import { ROLES, type Role } from '@/server/core/access/rbac';
 import type { TUser } from '@/server/api/routers/users';
 import { SELECT } from './create-user-form';
 

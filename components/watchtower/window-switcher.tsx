@@ -1,7 +1,7 @@
 /** 24h / 7d / 30d as plain links: works before hydration and keeps the window in the URL. */
 import Link from 'next/link';
 import { cn } from '@/components/ui/cn';
-import type { Window } from '@/server/services/watchtower';
+import type { TWindow as Window } from '@/server/api/routers/watchtower';
 
 const LABELS: Record<Window, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
 

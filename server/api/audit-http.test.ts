@@ -1,6 +1,6 @@
 /** The audit route handlers as plain Requests: CSRF, 401/403 JSON, streamed verify lines, export download. */
 import { describe, it, expect, afterEach } from 'vitest';
-import type { Role } from '../auth/rbac';
+import type { Role } from '../core/access/rbac';
 import type { DbHandle } from '../../db/client';
 import { handleAuditExport, handleAuditVerify, type AuditHttpDeps } from './audit-http';
 import { memoryServices, sessionFor, HANDLER_REACHED } from './test-support';

@@ -1,14 +1,13 @@
 /**
  * The audit route handlers (app/api/audit/verify, app/api/audit/export) as plain Request →
- * Response functions, testable without Next.js. Order of checks: same-origin (CSRF), then a
- * session (401), then the permission (403); refusals are JSON and say what was wrong.
+ * Response functions, testable without Next.js. The shared route guard runs first (method,
+ * same-origin, session, permission); refusals use the shared shape and status map (./route-guard).
  */
-import { can, type Permission } from '../auth/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
 import { exportChunks, parseExportQuery, verifyWithProgress, type VerifyLine } from '../services/audit-stream';
 import { actorForUser } from '../services/users';
-import { checkSameOrigin } from './same-origin';
+import { guardRoute, NO_STORE, routeError } from './route-guard';
 
 export interface AuditHttpDeps {
   readonly user: () => Promise<SessionUser | null>;
@@ -19,21 +18,6 @@ export interface AuditHttpDeps {
   readonly progressEvery?: number;
 }
 
-const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
-
-function refuse(status: number, code: string, message: string): Response {
-  return Response.json({ error: { code, message } }, { status, headers: NO_STORE });
-}
-
-async function authorize(request: Request, deps: AuditHttpDeps, permission: Permission): Promise<SessionUser | Response> {
-  const origin = checkSameOrigin(request);
-  if (!origin.ok) return refuse(403, 'CSRF_REJECTED', `forbidden: ${origin.reason}`);
-  const user = await deps.user();
-  if (!user) return refuse(401, 'UNAUTHORIZED', 'sign in first');
-  if (!can(user.role, permission)) return refuse(403, 'FORBIDDEN', `your role (${user.role}) may not do this (${permission})`);
-  return user;
-}
-
 /**
  * Verification is synchronous and takes seconds on a long log; one at a time per process, so a
  * burst of clicks cannot queue up minutes of blocked server.
@@ -42,10 +26,9 @@ let verifying = false;
 
 /** POST: streams NDJSON lines (start, progress..., result) and records 'audit.verified'. */
 export async function handleAuditVerify(request: Request, deps: AuditHttpDeps): Promise<Response> {
-  if (request.method !== 'POST') return refuse(405, 'METHOD_NOT_ALLOWED', 'use POST');
-  const user = await authorize(request, deps, 'audit.read');
+  const user = await guardRoute(request, { method: 'POST', permission: 'audit.read', user: deps.user });
   if (user instanceof Response) return user;
-  if (verifying) return refuse(409, 'VERIFY_IN_PROGRESS', 'a verification is already running; try again when it finishes');
+  if (verifying) return routeError('VERIFY_IN_PROGRESS', 'a verification is already running; try again when it finishes');
   const audit = deps.services().audit;
   verifying = true;
   const encoder = new TextEncoder();
@@ -68,14 +51,13 @@ export async function handleAuditVerify(request: Request, deps: AuditHttpDeps): 
 
 /** GET ?format=jsonl|csv[&action=&actor=&subject=]: the export as a download, audited when it ends. */
 export async function handleAuditExport(request: Request, deps: AuditHttpDeps): Promise<Response> {
-  if (request.method !== 'GET') return refuse(405, 'METHOD_NOT_ALLOWED', 'use GET');
-  const user = await authorize(request, deps, 'audit.export');
+  const user = await guardRoute(request, { method: 'GET', permission: 'audit.export', user: deps.user });
   if (user instanceof Response) return user;
   const parsed = parseExportQuery(new URL(request.url).searchParams);
-  if (!parsed.ok) return refuse(400, parsed.code, parsed.message);
+  if (!parsed.ok) return routeError(parsed.code, parsed.message);
   const audit = deps.services().audit;
   const started = exportChunks(audit, parsed.value);
-  if (!started.ok) return refuse(400, started.code, started.message);
+  if (!started.ok) return routeError(started.code, started.message);
   const { chunks, exported } = started.value;
   const { format, filter } = parsed.value;
 

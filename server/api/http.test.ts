@@ -4,7 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { handleTRPCRequest, MAX_BODY_BYTES } from './http';
 import { formatError, DomainError } from './errors';
 import { ctxFor, memoryServices, sessionFor } from './test-support';
-import type { Role } from '../auth/rbac';
+import type { Role } from '../core/access/rbac';
 import type { DbHandle } from '../../db/client';
 
 const handles: DbHandle[] = [];

@@ -6,6 +6,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from './root';
 import { checkSameOrigin } from './same-origin';
+import { ROUTE_ERROR_STATUS } from './route-guard';
 import type { Context } from './trpc';
 
 export const TRPC_ENDPOINT = '/api/trpc';
@@ -36,25 +37,22 @@ async function withBoundedBody(request: Request, limit: number): Promise<Request
   return new Request(request, { body: Buffer.concat(chunks), duplex: 'half' } as RequestInit);
 }
 
+function trpcRefusal(code: 'CSRF_REJECTED' | 'PAYLOAD_TOO_LARGE', message: string): Response {
+  const httpStatus = ROUTE_ERROR_STATUS[code];
+  return Response.json({ error: { message, data: { code, httpStatus } } }, { status: httpStatus });
+}
+
 export async function handleTRPCRequest(
   request: Request,
   createContext: () => Promise<Context>,
   logError: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
 ): Promise<Response> {
+  // Refusals before tRPC keep tRPC's error envelope (the tRPC client reads it) but take their
+  // status from the route handlers' one code→status map.
   const verdict = checkSameOrigin(request);
-  if (!verdict.ok) {
-    return Response.json(
-      { error: { message: `forbidden: ${verdict.reason}`, data: { code: 'CSRF_REJECTED', httpStatus: 403 } } },
-      { status: 403 },
-    );
-  }
+  if (!verdict.ok) return trpcRefusal('CSRF_REJECTED', `forbidden: ${verdict.reason}`);
   const bounded = await withBoundedBody(request, MAX_BODY_BYTES);
-  if (!bounded) {
-    return Response.json(
-      { error: { message: `request body larger than ${MAX_BODY_BYTES} bytes`, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } },
-      { status: 413 },
-    );
-  }
+  if (!bounded) return trpcRefusal('PAYLOAD_TOO_LARGE', `request body larger than ${MAX_BODY_BYTES} bytes`);
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: bounded,

@@ -6,9 +6,9 @@
  *
  * 'public'     anyone, signed in or not (keep this rare)
  * 'signed-in'  any active user, whatever the role
- * otherwise    a permission from server/auth/rbac.ts
+ * otherwise    a permission from server/core/access/rbac.ts
  */
-import type { Permission } from '../auth/rbac';
+import type { Permission } from '../core/access/rbac';
 
 export type Access = Permission | 'public' | 'signed-in';
 

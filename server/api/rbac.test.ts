@@ -5,7 +5,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { TRPCError } from '@trpc/server';
-import { can, ROLES, type Role } from '../auth/rbac';
+import { can, ROLES, type Role } from '../core/access/rbac';
 import { appRouter, createCaller } from './root';
 import { PROCEDURE_ACCESS, type Access } from './permissions';
 import { createTRPCRouter, publicProcedure } from './trpc';

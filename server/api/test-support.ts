@@ -4,7 +4,7 @@ import { openMemoryDatabase, type DbHandle } from '../../db/client';
 import { testEd25519Key } from '../core/audit/test-support';
 import { AuditLog } from '../services/audit-log';
 import type { Services } from '../services/index';
-import type { Role } from '../auth/rbac';
+import type { Role } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Context } from './trpc';
 

@@ -7,7 +7,7 @@
  * caller learns nothing about the expected input.
  */
 import { initTRPC, TRPCError } from '@trpc/server';
-import { can, type Permission } from '../auth/rbac';
+import { can, type Permission } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
 import { formatError } from './errors';

@@ -32,7 +32,7 @@ describe('upload endpoint', () => {
   });
 
   it('imports for an operator and answers with the module', async () => {
-    const res = await handleUploadRequest(uploadRequest(files), { user: sessionFor('operator', 'olga'), services });
+    const res = await handleUploadRequest(uploadRequest(files), { user: async () => sessionFor('operator', 'olga'), services });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { ok: boolean; module: { name: string; version: string } };
     expect(body).toMatchObject({ ok: true, module: { name: 'via-http', version: '1.0.0' } });
@@ -40,42 +40,42 @@ describe('upload endpoint', () => {
   });
 
   it('answers 401 without a session and 403 for a role without modules.upload', async () => {
-    const anon = await handleUploadRequest(uploadRequest(files), { user: null, services });
+    const anon = await handleUploadRequest(uploadRequest(files), { user: async () => null, services });
     expect(anon.status).toBe(401);
     for (const role of ['viewer', 'approver'] as const) {
-      const res = await handleUploadRequest(uploadRequest(files), { user: sessionFor(role), services });
+      const res = await handleUploadRequest(uploadRequest(files), { user: async () => sessionFor(role), services });
       expect(res.status).toBe(403);
-      expect(((await res.json()) as { code: string }).code).toBe('FORBIDDEN');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
     }
   });
 
   it('refuses cross-site requests and requests without the upload header', async () => {
-    const evil = await handleUploadRequest(uploadRequest(files, { ...SAME_ORIGIN, origin: 'https://evil.example' }), { user: sessionFor('admin'), services });
+    const evil = await handleUploadRequest(uploadRequest(files, { ...SAME_ORIGIN, origin: 'https://evil.example' }), { user: async () => sessionFor('admin'), services });
     expect(evil.status).toBe(403);
-    expect(((await evil.json()) as { code: string }).code).toBe('CSRF_REJECTED');
+    expect(((await evil.json()) as { error: { code: string } }).error.code).toBe('CSRF_REJECTED');
     const { [UPLOAD_HEADER]: _omitted, ...noHeader } = SAME_ORIGIN;
     void _omitted;
-    const plainForm = await handleUploadRequest(uploadRequest(files, noHeader), { user: sessionFor('admin'), services });
+    const plainForm = await handleUploadRequest(uploadRequest(files, noHeader), { user: async () => sessionFor('admin'), services });
     expect(plainForm.status).toBe(403);
   });
 
   it('answers 413 for a body over the cap, without parsing it', async () => {
     const big = new Uint8Array(UPLOAD_LIMITS.requestBytes + 1);
-    const res = await handleUploadRequest(uploadRequest([{ name: 'module.wasm', bytes: big }]), { user: sessionFor('admin'), services });
+    const res = await handleUploadRequest(uploadRequest([{ name: 'module.wasm', bytes: big }]), { user: async () => sessionFor('admin'), services });
     expect(res.status).toBe(413);
   });
 
   it('answers 400 for a bad upload and 422 with every issue for a rejected module', async () => {
-    const bad = await handleUploadRequest(uploadRequest([{ name: '../module.wasm', bytes: HELLO }]), { user: sessionFor('admin'), services });
+    const bad = await handleUploadRequest(uploadRequest([{ name: '../module.wasm', bytes: HELLO }]), { user: async () => sessionFor('admin'), services });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { code: string }).code).toBe('UNSAFE_PATH');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('UNSAFE_PATH');
     const unsigned = files.filter((f) => f.name !== 'nightcore.sig.json');
-    const res = await handleUploadRequest(uploadRequest(unsigned), { user: sessionFor('admin'), services });
+    const res = await handleUploadRequest(uploadRequest(unsigned), { user: async () => sessionFor('admin'), services });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { ok: boolean; code: string; message: string; issues: string[] };
+    const body = (await res.json()) as { ok: boolean; error: { code: string; message: string; issues: string[] } };
     expect(body.ok).toBe(false);
-    expect(body.code).toMatch(/[A-Z_]+/);
-    expect(body.message.length).toBeGreaterThan(0);
-    expect(Array.isArray(body.issues)).toBe(true);
+    expect(body.error.code).toBe('ENVELOPE_INVALID'); // unsigned: no envelope at all
+    expect(body.error.message.length).toBeGreaterThan(0);
+    expect(Array.isArray(body.error.issues)).toBe(true);
   });
 });

@@ -1,22 +1,20 @@
 /**
  * The module upload endpoint's request handling, framework-free (plain Request → Response) so it
- * can be tested without Next.js: session and permission, the same-origin rule, a hard cap on the
- * body while it is read, multipart parsing, then importUpload. Every answer is JSON.
+ * can be tested without Next.js: the shared route guard (method, same-origin for multipart,
+ * session, modules.upload), a hard cap on the body while it is read, multipart parsing, then
+ * importUpload. Every answer is JSON; refusals use the shared shape and status map (./route-guard).
  */
-import { can } from '../auth/rbac';
 import type { SessionUser } from '../auth/session';
-import { checkSameOrigin } from './same-origin';
+import { checkSameOrigin, type OriginVerdict } from './same-origin';
+import { guardRoute, NO_STORE, routeError } from './route-guard';
+import { can } from '../core/access/rbac';
 import type { Services } from '../services/index';
 import { actorForUser } from '../services/users';
-import { importUpload, UPLOAD_LIMITS, type UploadCode, type UploadedFile } from '../services/upload';
+import { importUpload, UPLOAD_LIMITS, type UploadedFile } from '../services/upload';
 import type { ModuleVersionRow } from '../services/module-registry';
 
 /** Sent by the console's upload form. A cross-site page cannot add it without a CORS preflight, which we never grant. */
 export const UPLOAD_HEADER = 'x-nightcore-upload';
-
-const UPLOAD_CODES: ReadonlySet<string> = new Set<UploadCode>([
-  'BAD_ARCHIVE', 'UNSAFE_PATH', 'TOO_MANY_ENTRIES', 'TOO_LARGE', 'NO_FILES', 'UNEXPECTED_FILE', 'DUPLICATE_FILE', 'MIXED_UPLOAD', 'BAD_FOLDER_NAME',
-]);
 
 export interface UploadedModule {
   readonly name: string;
@@ -29,9 +27,6 @@ export interface UploadedModule {
   readonly signerKeyids: readonly string[];
   readonly importedAt: string;
 }
-
-const fail = (status: number, code: string, message: string, issues: readonly string[] = []) =>
-  Response.json({ ok: false, code, message, issues }, { status });
 
 const toWire = (m: ModuleVersionRow): UploadedModule => ({
   name: m.name,
@@ -65,37 +60,40 @@ async function readCapped(request: Request, cap: number): Promise<Uint8Array | u
 }
 
 /** The same-origin rule of the tRPC endpoint, for a multipart POST (which that rule alone would refuse as non-JSON). */
-function checkOrigin(request: Request): string | undefined {
+export function checkUploadOrigin(request: Request): OriginVerdict {
   const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'multipart/form-data') return 'an upload must be sent as multipart/form-data';
-  if (request.headers.get(UPLOAD_HEADER) !== '1') return `missing ${UPLOAD_HEADER} header`;
+  if (type !== 'multipart/form-data') return { ok: false, reason: 'an upload must be sent as multipart/form-data' };
+  if (request.headers.get(UPLOAD_HEADER) !== '1') return { ok: false, reason: `missing ${UPLOAD_HEADER} header` };
   const headers = new Headers(request.headers);
   headers.set('content-type', 'application/json');
-  const verdict = checkSameOrigin(new Request(request.url, { method: request.method, headers }));
-  return verdict.ok ? undefined : verdict.reason;
+  return checkSameOrigin(new Request(request.url, { method: request.method, headers }));
 }
 
-export async function handleUploadRequest(request: Request, ctx: { user: SessionUser | null; services: () => Services }): Promise<Response> {
-  if (request.method !== 'POST') return fail(405, 'METHOD_NOT_ALLOWED', 'use POST');
-  const origin = checkOrigin(request);
-  if (origin) return fail(403, 'CSRF_REJECTED', `forbidden: ${origin}`);
-  if (!ctx.user) return fail(401, 'UNAUTHORIZED', 'sign in first');
-  if (!can(ctx.user.role, 'modules.upload')) return fail(403, 'FORBIDDEN', `your role (${ctx.user.role}) may not upload modules (modules.upload)`);
+export interface UploadHttpDeps {
+  readonly user: () => Promise<SessionUser | null>;
+  /** Called only after the caller is authorised. */
+  readonly services: () => Pick<Services, 'modules'> & Partial<Pick<Services, 'prepareImported'>>;
+}
 
+export async function handleUploadRequest(request: Request, deps: UploadHttpDeps): Promise<Response> {
+  const user = await guardRoute(request, { method: 'POST', permission: 'modules.upload', user: deps.user, origin: checkUploadOrigin });
+  if (user instanceof Response) return user;
+
+  const tooLarge = () => routeError('TOO_LARGE', `the upload is larger than ${UPLOAD_LIMITS.requestBytes} bytes`);
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > UPLOAD_LIMITS.requestBytes) return fail(413, 'TOO_LARGE', `the upload is larger than ${UPLOAD_LIMITS.requestBytes} bytes`);
+  if (declared > UPLOAD_LIMITS.requestBytes) return tooLarge();
   const body = await readCapped(request, UPLOAD_LIMITS.requestBytes);
-  if (!body) return fail(413, 'TOO_LARGE', `the upload is larger than ${UPLOAD_LIMITS.requestBytes} bytes`);
+  if (!body) return tooLarge();
 
   let form: FormData;
   try {
     form = await new Response(new Blob([body as Uint8Array<ArrayBuffer>]), { headers: { 'content-type': request.headers.get('content-type')! } }).formData();
   } catch {
-    return fail(400, 'BAD_UPLOAD', 'the request body is not valid multipart form data');
+    return routeError('BAD_REQUEST', 'the request body is not valid multipart form data');
   }
   const files: UploadedFile[] = [];
   for (const value of form.getAll('files')) {
-    if (typeof value === 'string') return fail(400, 'BAD_UPLOAD', 'the "files" field must hold files, not text');
+    if (typeof value === 'string') return routeError('BAD_REQUEST', 'the "files" field must hold files, not text');
     files.push({ name: value.name, bytes: new Uint8Array(await value.arrayBuffer()) });
   }
   const folder = form.get('folder');
@@ -103,16 +101,16 @@ export async function handleUploadRequest(request: Request, ctx: { user: Session
 
   // A legacy folder's name and version are unsigned: vouching for them is a trust decision, taken
   // only by those who may manage trusted keys (admins).
-  const allowLegacy = can(ctx.user.role, 'keys.manage');
-  const imported = importUpload(ctx.services().modules, files, actorForUser(ctx.user.username), { folderName, allowLegacy });
+  const allowLegacy = can(user.role, 'keys.manage');
+  const imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName, allowLegacy });
   if (imported.ok) {
     // Inspected, instrumented and compiled on the preparation thread while the answer goes out;
     // a run that comes first waits for the same job instead of repeating it.
-    void ctx.services().prepareImported(imported.value).catch(() => undefined);
-    return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200 });
+    void deps.services().prepareImported?.(imported.value).catch(() => undefined);
+    return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200, headers: NO_STORE });
   }
-  if (imported.code === 'WRITE_FAILED') return fail(500, 'WRITE_FAILED', 'the server could not stage the upload; try again or ask an admin');
-  if (imported.code === 'LEGACY_NOT_ALLOWED') return fail(403, 'FORBIDDEN', `${imported.message}; your role (${ctx.user.role}) may not vouch for it (keys.manage)`);
-  const status = UPLOAD_CODES.has(imported.code) ? 400 : 422;
-  return fail(status, imported.code, imported.message, imported.issues ?? []);
+  if (imported.code === 'LEGACY_NOT_ALLOWED') {
+    return routeError('FORBIDDEN', `${imported.message}; your role (${user.role}) may not vouch for it (keys.manage)`);
+  }
+  return routeError(imported.code, imported.message, imported.issues ?? []);
 }

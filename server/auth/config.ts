@@ -6,7 +6,7 @@
  */
 import type { NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
-import { isRole } from './rbac';
+import { isRole } from '../core/access/rbac';
 import { safeCallbackUrl } from './callback-url';
 import { checkCredentials, type CredentialsDeps } from './credentials';
 import type { UserService } from '../services/users';

@@ -3,11 +3,11 @@
  * Kept free of Auth.js types so it can be tested directly. Every failure looks the same to the
  * person signing in ("invalid username or password"), except a rate limit, which says how long to wait.
  */
-import type { Role } from './rbac';
+import type { Role } from '../core/access/rbac';
 import { retryAfterMinutes, type LoginRateLimiter } from './rate-limit';
 import { clientAddress } from './client-address';
 import type { UserService } from '../services/users';
-import { MAX_PASSWORD_LENGTH } from './password';
+import { MAX_PASSWORD_LENGTH } from '../core/access/password';
 
 export const RATE_LIMITED_CODE = 'rate_limited';
 

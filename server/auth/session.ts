@@ -6,7 +6,7 @@ import { redirect } from 'next/navigation';
 import { auth } from './index';
 import { getServices } from '../services/instance';
 import { usersOf } from '../services/users';
-import type { Role } from './rbac';
+import type { Role } from '../core/access/rbac';
 
 export interface SessionUser {
   readonly id: string;

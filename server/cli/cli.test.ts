@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync, cpSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import wabtInit from 'wabt';
 import Database from 'better-sqlite3';
 import { parsePrivateKeyFile } from '../core/crypto/keys';
 import { signEd25519 } from '../core/crypto/ed25519';
 import { sha256Hex } from '../core/crypto/digest';
+import { wat } from '../core/wasm/test-wat';
 
 const BIN = resolve(__dirname, '../../bin/nightcore.mjs');
 
@@ -41,14 +41,12 @@ describe('nightcore CLI', () => {
   let work: string;
   let data: string;
   let wasmFile: string;
-  let wabt: Awaited<ReturnType<typeof wabtInit>>;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'nightcore-cli-'));
     data = join(work, 'data');
-    wabt = await wabtInit();
     wasmFile = join(work, 'hello.wasm');
-    writeFileSync(wasmFile, wabt.parseWat('hello.wat', HELLO_WAT).toBinary({}).buffer);
+    writeFileSync(wasmFile, wat(HELLO_WAT));
   });
 
   it('prints help for every command and exits 2 on usage errors', () => {
@@ -182,9 +180,15 @@ describe('nightcore CLI', () => {
     nightcore(['keygen', '--out', keys, '--name', 'runner'], data);
     nightcore(['trust', 'add', join(keys, 'runner.pub'), '--role', 'publisher'], data);
     const hello = join(work, 'printer');
-    writeFileSync(join(work, 'printer.wasm'), wabt.parseWat('p.wat', PRINTER_WAT).toBinary({}).buffer);
+    writeFileSync(join(work, 'printer.wasm'), wat(PRINTER_WAT));
     nightcore(['init', join(work, 'printer.wasm'), '--name', 'printer', '--version', '1.0.0', '--out', hello, '--capability', 'stdout', '--capability', 'args'], data);
     nightcore(['sign', hello, '--key', join(keys, 'runner.key')], data);
+
+    // A dry run judges the folder and changes nothing: it is not imported, and no run is recorded.
+    const dry = json(['run', hello, '--dry-run'], data);
+    expect(dry.code).toBe(0);
+    expect(dry.body).toMatchObject({ ok: true, dryRun: true, module: 'printer@1.0.0', pre: { decision: 'allow' } });
+    expect(json(['run', 'printer', '--dry-run'], data).body.code).toBe('MODULE_NOT_FOUND');
 
     const first = nightcore(['run', hello, '--seed', '42', '--', 'extra-arg'], data);
     expect(first.code).toBe(0);

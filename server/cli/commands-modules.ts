@@ -11,6 +11,9 @@ import type { Command } from './command';
 import { optionalString, requireString } from './command';
 import { EXIT_OK, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
+import { inferManifestFields, type Inference } from '../core/module/infer';
+import { resolvePolicyPath } from '../services/config';
+import { defaultPolicyPath, loadPolicyFile } from '../services/policy-store';
 
 function positiveInt(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
@@ -23,7 +26,7 @@ function positiveInt(values: Record<string, unknown>, name: string): number | un
 export const init: Command = {
   name: 'init',
   summary: 'create an unsigned bundle folder (module.wasm + nightcore.json) from a .wasm file',
-  usage: 'nightcore init <wasm> --name N --version V [--out DIR] [--tenant T] [--description D] [--entry E] [--capability C ...]',
+  usage: 'nightcore init <wasm> --name N --version V [--out DIR] [--tenant T] [--description D] [--entry E] [--capability C ...] [--policy FILE]',
   options: {
     name: { type: 'string' },
     version: { type: 'string' },
@@ -36,6 +39,7 @@ export const init: Command = {
     'memory-pages': { type: 'string' },
     'wall-ms': { type: 'string' },
     'output-bytes': { type: 'string' },
+    policy: { type: 'string' },
   },
   optionHelp: {
     name: 'module name (lower-case letters, digits, . _ -)',
@@ -43,21 +47,32 @@ export const init: Command = {
     out: 'bundle folder to create (default: ./<name>-<version>)',
     tenant: 'tenant (default: default)',
     description: 'one line about what the module does',
-    entry: 'exported function to run (default: _start)',
-    capability: `requested WASI capability, repeatable: ${CAPABILITIES.join(', ')}`,
+    entry: 'exported function to run (default: _start, or _initialize for a reactor)',
+    capability: `requested WASI capability, repeatable: ${CAPABILITIES.join(', ')} (default: inferred from the imports)`,
     fuel: 'requested fuel budget',
-    'memory-pages': 'requested memory cap in 64 KiB pages',
+    'memory-pages': 'requested memory cap in 64 KiB pages (default: sized from the module, within the policy cap)',
     'wall-ms': 'requested wall-clock limit in ms',
     'output-bytes': 'requested stdout+stderr cap in bytes',
+    policy: 'policy whose memory cap bounds the request (default: $NIGHTCORE_POLICY or policies/default.json)',
   },
   positionals: 1,
   run({ values, positionals, out }) {
     const wasm = new Uint8Array(readFileSync(positionals[0]!));
     const name = requireString(values, 'name');
     const version = requireString(values, 'version');
+    const report = inspectWasm(wasm);
+    if (!report.ok) return reject(out, report);
+    const policy = loadPolicyFile(resolvePolicyPath(optionalString(values, 'policy')) ?? defaultPolicyPath());
+    if (!policy.ok) return reject(out, policy);
+    const inferred = inferManifestFields(report.value, policy.value.policy.limits.memoryPages);
+    const givenCapabilities = values.capability as Capability[] | undefined;
+    const entry = optionalString(values, 'entry') ?? inferred.entry?.name;
+    if (entry === undefined) {
+      throw new UsageError(`the module exports neither _start nor _initialize; choose its entry with --entry (exported functions: ${inferred.callable.join(', ') || 'none'})`);
+    }
     const limits = {
       fuel: positiveInt(values, 'fuel'),
-      memoryPages: positiveInt(values, 'memory-pages'),
+      memoryPages: positiveInt(values, 'memory-pages') ?? inferred.memory.requestedPages,
       wallMs: positiveInt(values, 'wall-ms'),
       outputBytes: positiveInt(values, 'output-bytes'),
     };
@@ -66,16 +81,19 @@ export const init: Command = {
       version,
       tenant: optionalString(values, 'tenant'),
       description: optionalString(values, 'description'),
-      entry: optionalString(values, 'entry'),
-      capabilities: values.capability as Capability[] | undefined,
+      entry,
+      capabilities: givenCapabilities ?? [...inferred.capabilities],
       limits,
     });
     if (!created.ok) return reject(out, created);
+    for (const line of explainInference(inferred, { capabilitiesGiven: givenCapabilities !== undefined, memoryGiven: values['memory-pages'] !== undefined, entryGiven: values.entry !== undefined })) {
+      out.line(line);
+    }
     const dir = optionalString(values, 'out') ?? `${name}-${version}`;
     if (existsSync(join(dir, BUNDLE_FILES.manifest))) throw new UsageError(`${dir} already holds a bundle`);
     writeBundle(dir, wasm, created.value, null);
     out.line(`created bundle ${dir} (${name}@${version}, wasm sha256 ${created.value.wasm.sha256}); sign it with: nightcore sign ${dir} --key <file.key>`);
-    out.data({ ok: true, bundle: dir, manifest: created.value });
+    out.data({ ok: true, bundle: dir, manifest: created.value, inferred });
     return EXIT_OK;
   },
 };
@@ -176,3 +194,26 @@ export const importCmd: Command = {
     });
   },
 };
+
+/** Says what init inferred and why, so the author can check it before signing. */
+function explainInference(inf: Inference, given: { capabilitiesGiven: boolean; memoryGiven: boolean; entryGiven: boolean }): string[] {
+  const lines: string[] = [];
+  if (given.capabilitiesGiven) {
+    lines.push('capabilities: as given with --capability (nothing inferred)');
+  } else if (inf.reasons.length === 0) {
+    lines.push('capabilities: none (the module imports no WASI function that needs one)');
+  } else {
+    lines.push('capabilities inferred from the imports:');
+    for (const r of inf.reasons) lines.push(`  ${r.capability}: imports ${r.functions.join(', ')}`);
+  }
+  if (inf.foreignImports.length > 0) {
+    lines.push(`warning: imports from outside WASI (${inf.foreignImports.slice(0, 10).join(', ')}${inf.foreignImports.length > 10 ? ', ...' : ''}) need a JavaScript host that Night Core does not run; Guardian will refuse the module`);
+  }
+  if (!given.memoryGiven) lines.push(`memory: ${inf.memory.note}`);
+  if (!given.entryGiven && inf.entry?.kind === 'reactor') {
+    lines.push(`entry: _initialize (a reactor); call its exports with: nightcore call <name> <export> [args...] (${inf.callable.slice(0, 10).join(', ')})`);
+  } else if (!given.entryGiven && inf.entry) {
+    lines.push('entry: _start (a command)');
+  }
+  return lines;
+}

@@ -4,9 +4,7 @@ import type { Command } from './command';
 import { optionalString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
 import { withServices } from './services';
-import { RunQueries } from '../services/runs';
-import { replayRun } from '../services/replay';
-import { INPUT_LIMITS } from '../services/run-pipeline';
+import { INPUT_LIMITS } from '../core/run';
 import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
 import type { DecisionRecord } from '../core/guardian/decision-record';
@@ -14,21 +12,15 @@ import type { Verdict } from '../core/guardian';
 
 const MAX_STDIN = INPUT_LIMITS.stdinBytes;
 
-function parseSeed(text: string | undefined): bigint | undefined {
+export function parseSeed(text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,20}$/.test(text) || BigInt(text) >= 1n << 64n) throw new UsageError('--seed must be an unsigned 64-bit integer');
   return BigInt(text);
 }
 
 /** A bundle folder is imported first (idempotent, audited); otherwise `name` or `name@version`. */
-function resolveModule(s: Services, target: string) {
-  let isDir = false;
-  try {
-    isDir = statSync(target).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (isDir) return s.modules.importFolder(target, cliActor());
+export function resolveModule(s: Services, target: string) {
+  if (isDirectory(target)) return s.modules.importFolder(target, cliActor());
   const at = target.lastIndexOf('@');
   const [name, version] = at > 0 ? [target.slice(0, at), target.slice(at + 1)] : [target, undefined];
   const row = version ? s.modules.find(name, version) : s.modules.latest(name);
@@ -45,25 +37,58 @@ function printVerdict(line: (t: string) => void, verdict: Verdict) {
   }
 }
 
-function printRecord(line: (t: string) => void, r: DecisionRecord) {
+export function printRecord(line: (t: string) => void, r: DecisionRecord) {
   line(`run ${r.runId}: ${r.decision.toUpperCase()} ${r.module.name}@${r.module.version}`);
   line(`  threat score ${r.threat.score} (${r.threat.band})`);
   printVerdict(line, r.pre);
   if (r.execution) {
     const o = r.execution.outcome;
-    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? o.trap : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
+    const detail = o.kind === 'ok' ? `exit ${o.exitCode}` : o.kind === 'trap' ? (o.message !== undefined ? `${o.trap}: ${o.message}` : o.trap) : o.kind === 'crashed' || o.kind === 'denied' ? (o as { message?: string; reason?: string }).message ?? (o as { reason?: string }).reason : '';
     line(`  outcome ${o.kind}${detail ? ` (${detail})` : ''}; fuel ${r.execution.used.fuel}/${r.granted.limits.fuel}, memory ${r.execution.used.peakMemoryPages}/${r.granted.limits.memoryPages} pages, ${r.execution.used.wallMs} ms, output ${r.execution.used.outputBytes} bytes`);
   }
   if (r.post) printVerdict(line, r.post);
   if (r.quarantine) line(`  QUARANTINED: ${r.quarantine.reason}`);
 }
 
+/** `run --dry-run`: the verdict Guardian would give before running, with no side effects. */
+function dryRun(values: Parameters<Command['run']>[0]['values'], target: string, out: Parameters<Command['run']>[0]['out']) {
+  return withServices(values, (s) => {
+    let module;
+    if (isDirectory(target)) {
+      const verified = s.modules.verifyFolder(target);
+      // A folder that does not verify is refused with its verification code, as `verify` would.
+      module = verified.ok ? s.modules.asStored(verified.value) : undefined;
+      if (!module) return reject(out, verified as Extract<typeof verified, { ok: false }>);
+    } else {
+      const found = resolveModule(s, target);
+      if (!found.ok) return reject(out, found);
+      module = found.value;
+    }
+    const assessed = s.governor.assess(module, cliActor());
+    if (!assessed.ok) return reject(out, assessed);
+    const { pre, threat, grant } = assessed.value;
+    out.data({ ok: pre.decision === 'allow', dryRun: true, module: `${module.name}@${module.version}`, pre, threat, granted: grant });
+    out.line(`dry run of ${module.name}@${module.version} (nothing ran, nothing was recorded); threat score ${threat.score} (${threat.band})`);
+    printVerdict((t) => out.line(t), pre);
+    return pre.decision === 'allow' ? EXIT_OK : EXIT_REJECTED;
+  });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export const run: Command = {
   name: 'run',
   summary: 'verify, check, run in the sandbox, check again and record the decision',
-  usage: 'nightcore run <bundle|module-name[@version]> [--json] [--stdin FILE] [--seed N] [--policy FILE] [-- args...]',
-  options: { stdin: { type: 'string' }, seed: { type: 'string' }, policy: { type: 'string' } },
+  usage: 'nightcore run <bundle|module-name[@version]> [--json] [--dry-run] [--stdin FILE] [--seed N] [--policy FILE] [-- args...]',
+  options: { stdin: { type: 'string' }, seed: { type: 'string' }, policy: { type: 'string' }, 'dry-run': { type: 'boolean' } },
   optionHelp: {
+    'dry-run': 'give the pre-exec verdict only: nothing runs, nothing is imported or recorded',
     stdin: 'file whose bytes the module reads on standard input',
     seed: 'seed of the deterministic random source (default: random, recorded)',
     policy: 'Guardian policy file (default: $NIGHTCORE_POLICY or policies/default.json)',
@@ -75,10 +100,11 @@ export const run: Command = {
     if (stdin.length > MAX_STDIN) throw new UsageError(`--stdin is larger than ${MAX_STDIN} bytes`);
     const seed = parseSeed(optionalString(values, 'seed'));
     const [target, ...args] = positionals as [string, ...string[]];
+    if (values['dry-run'] === true) return dryRun(values, target, out);
     return withServices(values, async (s) => {
       const module = resolveModule(s, target);
       if (!module.ok) return reject(out, module);
-      const result = await s.pipeline.run(module.value, { args, stdin, seed }, cliActor());
+      const result = await s.governor.run(module.value, { args, stdin, seed }, cliActor());
       if (!result.ok) return reject(out, result);
       const { record, stdout, stderr } = result.value;
       if (out.json) {
@@ -108,7 +134,7 @@ export const runsList: Command = {
     const limit = limitText === undefined ? undefined : Number(limitText);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new UsageError('--limit must be a positive whole number');
     return withServices(values, (s) => {
-      const rows = new RunQueries(s.handle.db).list({ module: optionalString(values, 'module'), decision, limit });
+      const rows = s.runs.list({ module: optionalString(values, 'module'), decision, limit });
       out.data({ ok: true, runs: rows });
       if (rows.length === 0) out.line('no runs recorded');
       for (const r of rows) {
@@ -128,7 +154,7 @@ export const runsShow: Command = {
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, (s) => {
-      const row = new RunQueries(s.handle.db).get(positionals[0]!);
+      const row = s.runs.get(positionals[0]!);
       if (!row) return reject(out, { code: 'RUN_NOT_FOUND', message: `no run ${positionals[0]}` });
       out.data({ ok: true, record: row.record, stdout: row.stdout.toString('utf8'), stderr: row.stderr.toString('utf8') });
       printRecord((t) => out.line(t), row.record);
@@ -146,7 +172,7 @@ export const replay: Command = {
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, async (s) => {
-      const result = await replayRun({ db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool }, positionals[0]!, cliActor());
+      const result = await s.governor.replay(positionals[0]!, cliActor());
       if (!result.ok) return reject(out, result);
       const r = result.value;
       out.data({ ok: r.identical, ...r });

@@ -1,6 +1,6 @@
 /** `user add|list|disable|set-role`: console accounts from the shell (e.g. to recover a lost admin). */
-import { generatePassword } from '../auth/password';
-import { ROLES, isRole, type Role } from '../auth/rbac';
+import { generatePassword } from '../core/access/password';
+import { ROLES, isRole, type Role } from '../core/access/rbac';
 import type { Services } from '../services/index';
 import { usersOf, type PublicUser } from '../services/users';
 import type { Command, CommandContext } from './command';

@@ -8,6 +8,7 @@ import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { auditVerify, auditExport } from './commands-audit';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
+import { call } from './commands-call';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   trustList,
   trustRevoke,
   run,
+  call,
   runsList,
   runsShow,
   replay,

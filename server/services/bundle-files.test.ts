@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync, readdirSync, existsSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_FILES, LEGACY_FILES, MAX_TEXT_BYTES, MAX_WASM_BYTES, readCapped, readModuleFolder, writeBundle } from './bundle-files';
+import { BUNDLE_FILES, LEGACY_FILES, MAX_TEXT_BYTES, MAX_WASM_BYTES, moduleFolderFromFiles, readCapped, readModuleFolder, writeBundle } from './bundle-files';
 import { signManifest } from '../core/module/sign';
 import { verifyBundle } from '../core/module/verify';
 import { HELLO_WASM, context, manifestFor, newKey, trusted } from '../core/module/test-support';
@@ -105,5 +105,38 @@ describe('size caps and symlinks', () => {
     writeFileSync(join(root, BUNDLE_FILES.manifest), Buffer.from([0xff, 0xfe, 0x7b]));
     const result = readModuleFolder(root);
     expect(!result.ok && result.message).toMatch(/not UTF-8/);
+  });
+});
+
+describe('moduleFolderFromFiles (an upload held in memory)', () => {
+  const files = (entries: Record<string, Uint8Array | string>) =>
+    new Map(Object.entries(entries).map(([n, v]) => [n, typeof v === 'string' ? new TextEncoder().encode(v) : v]));
+
+  it('reads exactly what the same folder on disk reads', () => {
+    const manifest = manifestFor(HELLO_WASM);
+    const signed = signManifest(manifest, null, newKey().seed);
+    if (!signed.ok) throw new Error(signed.message);
+    const dir = join(root, 'same');
+    writeBundle(dir, HELLO_WASM, manifest, signed.value);
+    const onDisk = readModuleFolder(dir);
+    const inMemory = moduleFolderFromFiles(new Map(readdirSync(dir).map((n) => [n, new Uint8Array(readFileSync(join(dir, n)))])), 'same');
+    if (!onDisk.ok || !inMemory.ok) throw new Error('both should read');
+    expect({ ...inMemory.value, dir: '' }).toEqual({ ...onDisk.value, dir: '' });
+    expect(inMemory.value.dir).toBe('upload:same');
+  });
+
+  it('takes a legacy module name from the folder name it is given', () => {
+    const read = moduleFolderFromFiles(files({ 'module.wasm': HELLO_WASM, 'module.sig': 'c2ln', 'pubkey.b64': 'cHVi', 'module.sha256': 'abc' }), 'tenantB-hello');
+    expect(read).toMatchObject({ ok: true, value: { kind: 'legacy', folderName: 'tenantB-hello', manifestText: '' } });
+  });
+
+  it('names missing files, refuses text that is not UTF-8, and applies the same size caps', () => {
+    const missing = moduleFolderFromFiles(files({ 'module.sig': 'x' }), 'u');
+    expect(!missing.ok && missing.issues).toEqual(['module.wasm is missing', 'pubkey.b64 is missing', 'module.sha256 is missing']);
+    const notUtf8 = moduleFolderFromFiles(files({ 'module.wasm': HELLO_WASM, 'nightcore.json': new Uint8Array([0xff, 0xfe, 0x7b]) }), 'u');
+    expect(!notUtf8.ok && notUtf8.message).toMatch(/upload:u\/nightcore\.json is not UTF-8/);
+    const big = moduleFolderFromFiles(files({ 'module.wasm': HELLO_WASM, 'nightcore.json': new Uint8Array(MAX_TEXT_BYTES + 1) }), 'u');
+    expect(big).toMatchObject({ ok: false, code: 'READ_FAILED' });
+    expect(moduleFolderFromFiles(files({ 'readme.txt': 'hi' }), 'u')).toMatchObject({ ok: false, code: 'NOT_A_MODULE_FOLDER' });
   });
 });

@@ -90,23 +90,111 @@ export function readCapped(path: string, cap: number): Result<Uint8Array, 'READ_
   }
 }
 
-function readText(path: string): Result<string, 'READ_FAILED'> {
-  const bytes = readCapped(path, MAX_TEXT_BYTES);
-  if (!bytes.ok) return bytes;
+function decodeText(bytes: Uint8Array, where: string): Result<string, 'READ_FAILED'> {
   try {
-    return ok(new TextDecoder('utf-8', { fatal: true }).decode(bytes.value));
+    return ok(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    return err('READ_FAILED', `${path} is not UTF-8 text`);
+    return err('READ_FAILED', `${where} is not UTF-8 text`);
   }
 }
 
-function requireFiles(dir: string, names: readonly string[], format: string): Result<true, FolderCode> {
+/**
+ * Where a module folder's files come from: a directory on disk, or files already in memory (a
+ * console upload). One detection (`assembleFolder`) serves both, so an upload is judged exactly
+ * like the same folder imported with the CLI.
+ */
+interface FileSource {
+  /** Names the folder in messages and in ModuleFolder.dir. */
+  readonly label: string;
+  /** A legacy folder without a manifest name takes its module name from this. */
+  readonly folderName: string;
+  entry(name: string): Entry;
+  /** The bytes of a file known to exist, at most `cap` of them. */
+  read(name: string, cap: number): Result<Uint8Array, 'READ_FAILED'>;
+  /** How a message names one file of the folder. */
+  where(name: string): string;
+}
+
+function diskSource(dir: string): FileSource {
+  return {
+    label: dir,
+    folderName: basename(resolve(dir)),
+    entry: (name) => entryKind(join(dir, name)),
+    read: (name, cap) => readCapped(join(dir, name), cap),
+    where: (name) => join(dir, name),
+  };
+}
+
+function memorySource(files: ReadonlyMap<string, Uint8Array>, folderName: string): FileSource {
+  const label = `upload:${folderName}`;
+  return {
+    label,
+    folderName,
+    entry: (name) => (files.has(name) ? 'file' : 'missing'),
+    read: (name, cap) => {
+      const bytes = files.get(name);
+      if (!bytes) return err('READ_FAILED', `${name} is missing`);
+      return bytes.length > cap ? err('READ_FAILED', `${name} is ${mib(bytes.length)}; the limit is ${mib(cap)}`) : ok(bytes);
+    },
+    where: (name) => `${label}/${name}`,
+  };
+}
+
+function readText(src: FileSource, name: string): Result<string, 'READ_FAILED'> {
+  const bytes = src.read(name, MAX_TEXT_BYTES);
+  return bytes.ok ? decodeText(bytes.value, src.where(name)) : bytes;
+}
+
+function requireFiles(src: FileSource, names: readonly string[], format: string): Result<true, FolderCode> {
   const problems = names.flatMap((n) => {
-    const kind = entryKind(join(dir, n));
+    const kind = src.entry(n);
     return kind === 'file' ? [] : [kind === 'missing' ? `${n} is missing` : `${n} is not a regular file`];
   });
   if (problems.length === 0) return ok(true);
-  return err('NOT_A_MODULE_FOLDER', `${dir} looks like a ${format} but ${problems.join(', ')}; ${EXPECTED}`, problems);
+  return err('NOT_A_MODULE_FOLDER', `${src.label} looks like a ${format} but ${problems.join(', ')}; ${EXPECTED}`, problems);
+}
+
+function assembleFolder(src: FileSource): Result<ModuleFolder, FolderCode> {
+  const has = (name: string) => src.entry(name) !== 'missing';
+  const dir = src.label;
+
+  if (has(BUNDLE_FILES.manifest)) {
+    const files = requireFiles(src, [BUNDLE_FILES.wasm, BUNDLE_FILES.manifest], 'bundle');
+    if (!files.ok) return files;
+    const wasm = src.read(BUNDLE_FILES.wasm, MAX_WASM_BYTES);
+    if (!wasm.ok) return wasm;
+    const manifestText = readText(src, BUNDLE_FILES.manifest);
+    if (!manifestText.ok) return manifestText;
+    const envelopeText = has(BUNDLE_FILES.envelope) ? readText(src, BUNDLE_FILES.envelope) : ok('');
+    if (!envelopeText.ok) return envelopeText;
+    return ok({ kind: 'bundle', dir, wasm: wasm.value, manifestText: manifestText.value, envelopeText: envelopeText.value });
+  }
+
+  if (has(LEGACY_FILES.sig) || has(LEGACY_FILES.pubkey) || has(LEGACY_FILES.sha256)) {
+    const files = requireFiles(src, [LEGACY_FILES.wasm, LEGACY_FILES.sig, LEGACY_FILES.pubkey, LEGACY_FILES.sha256], 'legacy tenant folder');
+    if (!files.ok) return files;
+    const wasm = src.read(LEGACY_FILES.wasm, MAX_WASM_BYTES);
+    if (!wasm.ok) return wasm;
+    const texts: Record<'sig' | 'pubkey' | 'sha256' | 'manifest', string> = { sig: '', pubkey: '', sha256: '', manifest: '' };
+    for (const key of ['sig', 'pubkey', 'sha256', 'manifest'] as const) {
+      if (key === 'manifest' && !has(LEGACY_FILES.manifest)) continue;
+      const text = readText(src, LEGACY_FILES[key]);
+      if (!text.ok) return text;
+      texts[key] = text.value;
+    }
+    return ok({
+      kind: 'legacy',
+      dir,
+      folderName: src.folderName,
+      wasm: wasm.value,
+      sigText: texts.sig,
+      pubkeyText: texts.pubkey,
+      sha256Text: texts.sha256,
+      manifestText: texts.manifest,
+    });
+  }
+
+  return err('NOT_A_MODULE_FOLDER', `${dir} holds neither a bundle nor a legacy tenant folder; ${EXPECTED}`);
 }
 
 export function readModuleFolder(dir: string): Result<ModuleFolder, FolderCode> {
@@ -117,45 +205,15 @@ export function readModuleFolder(dir: string): Result<ModuleFolder, FolderCode> 
     return err('NOT_A_MODULE_FOLDER', `${dir} does not exist; ${EXPECTED}`);
   }
   if (!isDir) return err('NOT_A_MODULE_FOLDER', `${dir} is not a directory; ${EXPECTED}`);
-  const has = (name: string) => entryKind(join(dir, name)) !== 'missing';
+  return assembleFolder(diskSource(dir));
+}
 
-  if (has(BUNDLE_FILES.manifest)) {
-    const files = requireFiles(dir, [BUNDLE_FILES.wasm, BUNDLE_FILES.manifest], 'bundle');
-    if (!files.ok) return files;
-    const wasm = readCapped(join(dir, BUNDLE_FILES.wasm), MAX_WASM_BYTES);
-    if (!wasm.ok) return wasm;
-    const manifestText = readText(join(dir, BUNDLE_FILES.manifest));
-    if (!manifestText.ok) return manifestText;
-    const envelopeText = has(BUNDLE_FILES.envelope) ? readText(join(dir, BUNDLE_FILES.envelope)) : ok('');
-    if (!envelopeText.ok) return envelopeText;
-    return ok({ kind: 'bundle', dir, wasm: wasm.value, manifestText: manifestText.value, envelopeText: envelopeText.value });
-  }
-
-  if (has(LEGACY_FILES.sig) || has(LEGACY_FILES.pubkey) || has(LEGACY_FILES.sha256)) {
-    const files = requireFiles(dir, [LEGACY_FILES.wasm, LEGACY_FILES.sig, LEGACY_FILES.pubkey, LEGACY_FILES.sha256], 'legacy tenant folder');
-    if (!files.ok) return files;
-    const wasm = readCapped(join(dir, LEGACY_FILES.wasm), MAX_WASM_BYTES);
-    if (!wasm.ok) return wasm;
-    const texts: Record<'sig' | 'pubkey' | 'sha256' | 'manifest', string> = { sig: '', pubkey: '', sha256: '', manifest: '' };
-    for (const key of ['sig', 'pubkey', 'sha256', 'manifest'] as const) {
-      if (key === 'manifest' && !has(LEGACY_FILES.manifest)) continue;
-      const text = readText(join(dir, LEGACY_FILES[key]));
-      if (!text.ok) return text;
-      texts[key] = text.value;
-    }
-    return ok({
-      kind: 'legacy',
-      dir,
-      folderName: basename(resolve(dir)),
-      wasm: wasm.value,
-      sigText: texts.sig,
-      pubkeyText: texts.pubkey,
-      sha256Text: texts.sha256,
-      manifestText: texts.manifest,
-    });
-  }
-
-  return err('NOT_A_MODULE_FOLDER', `${dir} holds neither a bundle nor a legacy tenant folder; ${EXPECTED}`);
+/**
+ * A module folder from files already in memory (file name → bytes), judged by the same rules
+ * and size caps as a folder on disk; nothing is written anywhere.
+ */
+export function moduleFolderFromFiles(files: ReadonlyMap<string, Uint8Array>, folderName: string): Result<ModuleFolder, FolderCode> {
+  return assembleFolder(memorySource(files, folderName));
 }
 
 /** Writes to a temporary name, then renames, so a reader never sees a half-written file. */

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { resolve } from 'node:path';
-import { resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
+import { consolePoolSize, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -33,5 +33,11 @@ describe('configuration from flags and environment', () => {
       process.env.NIGHTCORE_POOL_SIZE = bad;
       expect(() => resolvePoolSize(), bad).toThrow(/NIGHTCORE_POOL_SIZE/);
     }
+  });
+
+  it('keeps one core free for serving in the console by default, never going below one worker', () => {
+    expect(consolePoolSize(2)).toBe(1);
+    expect(consolePoolSize(8)).toBe(7);
+    expect(consolePoolSize(1)).toBe(1);
   });
 });

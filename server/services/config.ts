@@ -3,6 +3,7 @@
  * the environment; everything it needs is passed down from here.
  */
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 /** Data folder: `--data DIR`, else NIGHTCORE_DATA, else ./data (relative to the working directory). */
 export function resolveDataDir(flag?: string): string {
@@ -16,7 +17,23 @@ export function resolvePolicyPath(flag?: string): string | undefined {
   return chosen && chosen.trim() !== '' ? resolve(chosen) : undefined;
 }
 
-/** Sandbox worker threads: NIGHTCORE_POOL_SIZE, else undefined (the pool uses one per core). */
+/**
+ * The console's default number of sandbox workers: one core stays free for serving pages and the API,
+ * so a flood of CPU-heavy runs cannot starve the people using the console (at least one worker).
+ */
+export function consolePoolSize(cores: number = availableParallelism()): number {
+  return Math.max(1, cores - 1);
+}
+
+/** The sandbox backend: NIGHTCORE_BACKEND (`worker-threads`, the default, or `process`). */
+export function resolveBackend(): 'worker-threads' | 'process' {
+  const text = process.env.NIGHTCORE_BACKEND?.trim();
+  if (!text || text === 'worker-threads') return 'worker-threads';
+  if (text === 'process') return 'process';
+  throw new Error(`NIGHTCORE_BACKEND must be worker-threads or process, not "${text}"`);
+}
+
+/** Sandbox worker threads: NIGHTCORE_POOL_SIZE, else undefined (the caller's default). */
 export function resolvePoolSize(): number | undefined {
   const text = process.env.NIGHTCORE_POOL_SIZE;
   if (text === undefined || text.trim() === '') return undefined;

@@ -3,14 +3,19 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
-import { createSandboxPool, type SandboxPool } from '../core/sandbox';
+import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
+import { createProcessBackend } from '../core/sandbox/process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Governor } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
 import { loadOrCreateServerKey, type ServerKey } from './server-key';
 import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
-import { RunPipeline } from './run-pipeline';
+import { RunQueries } from './runs';
+import { openGovernor } from './governor';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { join } from 'node:path';
 import { err, type Result } from '../core/result';
@@ -28,10 +33,13 @@ export interface Services {
   readonly trust: TrustStore;
   readonly modules: ModuleRegistry;
   readonly quarantine: QuarantineService;
-  readonly pipeline: RunPipeline;
+  /** Recorded runs, for listings (the API and the CLI read runs here, never from the tables). */
+  readonly runs: RunQueries;
+  /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
+  readonly governor: Governor;
   readonly policy: ActivePolicy;
-  /** The worker pool, started on first use (a CLI command that runs nothing starts no workers). */
-  pool(): SandboxPool;
+  /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
+  backend(): SandboxBackend;
   /**
    * After an import: inspect, instrument and compile the module off the serving thread for the
    * grant the active policy gives it, and persist the results (runs then reuse them). Never
@@ -48,6 +56,10 @@ export interface ServiceOptions {
   /** Guardian policy file (default: the shipped policies/default.json). */
   readonly policyPath?: string;
   readonly poolSize?: number;
+  /** The sandbox backend (default worker-threads); `process` refuses to start without bubblewrap. */
+  readonly backend?: Exclude<BackendKind, 'remote'>;
+  /** Start the backend's executors at once (a long-running console) instead of on first use. */
+  readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /**
@@ -95,18 +107,11 @@ export function openServices(options: ServiceOptions): Services {
         new PreparedStore(join(options.dataDir, 'prepared')),
       )
     : undefined;
-  let pool: SandboxPool | undefined;
-  const getPool = () => (pool ??= createSandboxPool({ size: options.poolSize, workerUrl: options.workerUrl, prepare: preparation?.forRun }));
-  const pipeline = new RunPipeline({
-    sqlite: handle.sqlite,
-    db: handle.db,
-    audit,
-    modules,
-    quarantine,
-    policy: () => policy,
-    pool: getPool,
-    now,
-    loadReport: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+  let backend: SandboxBackend | undefined;
+  const getBackend = () => (backend ??= openBackend(options, preparation));
+  const governor = openGovernor({
+    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now,
+    loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   });
   return {
     handle,
@@ -115,9 +120,10 @@ export function openServices(options: ServiceOptions): Services {
     trust,
     modules,
     quarantine,
-    pipeline,
+    runs: new RunQueries(handle.db),
+    governor,
     policy,
-    pool: getPool,
+    backend: getBackend,
     prepareImported: async (row) => {
       if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);
@@ -126,16 +132,34 @@ export function openServices(options: ServiceOptions): Services {
     },
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
-      const killed = pool?.killAll(reason) ?? 0;
+      const killed = backend ? governor.killAll(reason) : 0;
       audit.append({ actor, action: 'sandbox.kill_switch', subject: 'sandbox', payload: { reason, killed } });
       return killed;
     },
     close: async () => {
-      await pool?.close();
+      await backend?.close();
       await preparation?.close();
       handle.close();
     },
   };
+}
+
+/**
+ * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
+ * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
+ */
+function openBackend(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend {
+  if (options.backend !== 'process') {
+    return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl, prepare: preparation?.forRun });
+  }
+  const made = createProcessBackend({
+    size: options.poolSize,
+    sandboxDir: dirname(dirname(fileURLToPath(options.workerUrl))),
+    node: process.execPath,
+    prespawn: options.prespawn,
+  });
+  if (!made.ok) throw new ServiceStartError(made.code, made.message);
+  return made.value;
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

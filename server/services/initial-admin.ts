@@ -4,7 +4,7 @@
  * plain text; once the account exists this never runs again).
  */
 import { ok, err, type Result } from '../core/result';
-import { checkNewPassword, generatePassword, hashPasswordSync, type PasswordPolicyCode } from '../auth/password';
+import { checkNewPassword, generatePassword, hashPasswordSync, type PasswordPolicyCode } from '../core/access/password';
 import { usersOf, type PublicUser, type UserServiceDeps } from './users';
 
 export const INITIAL_ADMIN = 'admin';

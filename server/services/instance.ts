@@ -5,7 +5,7 @@
 import { openServices, type Services } from './index';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
+import { consolePoolSize, resolveBackend, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
 
 const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
@@ -15,9 +15,11 @@ export function getServices(): Services {
     const services = openServices({
       dataDir: resolveDataDir(),
       policyPath: resolvePolicyPath(),
-      poolSize: resolvePoolSize(),
+      poolSize: resolvePoolSize() ?? consolePoolSize(),
+      backend: resolveBackend(),
+      prespawn: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
-      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker.mjs')),
+      workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       instrumentWorkerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'instrument', 'instrument-worker.mjs')),
       checkpointWorkerUrl: pathToFileURL(join(process.cwd(), 'db', 'wal-checkpoint-worker.mjs')),
     });

@@ -58,7 +58,7 @@ describe('legacy imports and old code', () => {
     expect(JSON.parse(event!.payload).legacy).toEqual(origin);
     expect(h.services.modules.reverify(row.value).legacy).toEqual(origin);
 
-    const ran = await h.services.pipeline.run(row.value, {}, 'test:operator');
+    const ran = await h.services.governor.run(row.value, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.module.legacy).toEqual(origin);
     // The shipped default policy allows legacy modules; the rule says why it passed.
@@ -106,14 +106,14 @@ describe('a policy that refuses legacy modules', () => {
     writeFileSync(join(dir, 'module.sha256'), sha256Hex(wasm));
     const row = h.services.modules.importFolder(dir, 'user:admin', { allowLegacy: true });
     if (!row.ok) throw new Error(row.message);
-    const ran = await h.services.pipeline.run(row.value, {}, 'test:operator');
+    const ran = await h.services.governor.run(row.value, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.decision).toBe('deny');
     expect(ran.value.record.execution).toBeNull();
     expect(ran.value.record.pre.rules.filter((r) => r.outcome === 'fail').map((r) => r.id)).toEqual(['legacy_modules']);
 
     const bundle = h.install(variant(HELLO, 'bundle-ok'), { name: 'bundle-ok', ...STDIO });
-    const ok = await h.services.pipeline.run(bundle, {}, 'test:operator');
+    const ok = await h.services.governor.run(bundle, {}, 'test:operator');
     expect(ok.ok && ok.value.record.decision).toBe('allow');
   });
 });

@@ -40,7 +40,7 @@ describe('large modules never stall the serving thread', () => {
     const startedAt = performance.now();
     const prepared = await h.services.prepareImported(module);
     expect(prepared.ok).toBe(true);
-    const ran = await h.services.pipeline.run(module, {}, 'test:operator');
+    const ran = await h.services.governor.run(module, {}, 'test:operator');
     delay.disable();
     const busy = performance.eventLoopUtilization(started);
     const wallMs = performance.now() - startedAt;

@@ -9,7 +9,7 @@ import { err, ok, type Result } from '../core/result';
 import { effectiveGrant } from '../core/guardian';
 import { tableElementsOf, type TManifest } from '../core/module/manifest';
 import type { TPolicy } from '../core/guardian/schema';
-import type { PrepareFn } from '../core/sandbox/module-cache';
+import type { PrepareFn } from '../core/sandbox/worker-threads/module-cache';
 import type { PrepareCaps, PrepareError, WasmPreparer } from '../core/sandbox/instrument/off-thread';
 import type { WasmReport } from '../core/wasm/report';
 import type { PreparedStore } from './prepared-store';

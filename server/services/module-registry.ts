@@ -16,6 +16,9 @@ import { sha256Hex } from '../core/crypto/digest';
 import type { TrustStore } from './trust-store';
 import type { AuditLog } from './audit-log';
 import { readModuleFolder, type ModuleFolder } from './bundle-files';
+import type { Reverification, StoredModule } from '../core/run';
+
+export type { Reverification };
 
 export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
 export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
@@ -28,18 +31,6 @@ export interface ImportOptions {
    * --legacy), refused unless the caller says it was taken.
    */
   readonly allowLegacy?: boolean;
-}
-
-/** A stored module version checked again against today's trust store (every run does this). */
-export interface Reverification {
-  readonly ok: boolean;
-  readonly code: VerifyCode | null;
-  readonly message: string | null;
-  /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
-  readonly manifest: TManifest | null;
-  readonly signers: readonly Signer[];
-  /** Non-null for a legacy import: where its unsigned name and version came from (every decision record carries it). */
-  readonly legacy: LegacyOrigin | null;
 }
 
 /** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
@@ -75,14 +66,20 @@ export class ModuleRegistry {
     return verified.ok ? ok({ folder: read.value, verified: verified.value }) : verified;
   }
 
-  verifyContents(folder: ModuleFolder, options: { antiRollback?: boolean } = {}): Result<VerifiedModule, VerifyCode> {
+  /**
+   * `antiRollback: false` skips the version history (a stored version is checked again, not
+   * accepted anew); `storedDigest` is the digest that identifies it when already known, so the
+   * manifest is not parsed again just to compute it.
+   */
+  verifyContents(folder: ModuleFolder, options: { antiRollback?: boolean; storedDigest?: string } = {}): Result<VerifiedModule, VerifyCode> {
     const name = folder.kind === 'bundle' ? peekName(folder.manifestText) : legacyName(folder.manifestText, folder.folderName);
+    const highestAccepted = options.antiRollback === false ? undefined : this.highestAccepted(name);
     const ctx: VerifyContext = {
       lookupKey: this.trust.lookup,
       requiredRole: 'publisher',
-      signedAt: this.firstSeen(folder) ?? this.now(),
-      highestAccepted: options.antiRollback === false ? undefined : this.highestAccepted(name),
-      acceptedVersionsOfDigest: options.antiRollback === false ? undefined : this.versionsWithDigest(name, sha256Hex(folder.wasm)),
+      signedAt: this.firstSeen(folder, options.storedDigest) ?? this.now(),
+      highestAccepted,
+      acceptedVersionsOfDigest: options.antiRollback === false ? undefined : this.versionsOfNameWithDigest(name, sha256Hex(folder.wasm)),
     };
     return folder.kind === 'bundle' ? verifyBundle(folder, ctx) : verifyLegacyTenant(folder, ctx);
   }
@@ -91,45 +88,51 @@ export class ModuleRegistry {
    * Verifies a stored version again: a key revoked since the import stops it from running.
    * Cached per row until the trust store changes (in this process or another).
    */
-  reverify(row: ModuleVersionRow): Reverification {
+  reverify(row: StoredModule): Reverification {
     const generation = this.trust.generation();
     const cached = this.reverified.get(row.id);
     if (cached && cached.generation === generation) return cached.result;
-    const verified = this.verifyContents(storedFolder(row), { antiRollback: false });
-    const stored = parseManifestText(row.manifestJson);
-    const legacy = originOf(row);
+    // One parse of the manifest (inside the verifier); the stored one is read only when that fails.
+    const storedDigest = row.source === 'bundle' ? row.manifestSha256 : row.wasmSha256;
+    const verified = this.verifyContents(storedFolder(row), { antiRollback: false, storedDigest });
+    const stored = verified.ok ? undefined : parseManifestText(row.manifestJson);
     const result: Reverification = verified.ok
-      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers, legacy }
-      : { ok: false, code: verified.code, message: verified.message, manifest: stored.ok ? stored.value : null, signers: [], legacy };
+      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers, legacy: originOf(row) }
+      : { ok: false, code: verified.code, message: verified.message, manifest: stored?.ok ? stored.value : null, signers: [], legacy: originOf(row) };
+    if (row.id < 1) return result; // not stored (a dry run of a folder): nothing to cache by
     if (this.reverified.size >= 1024) this.reverified.clear();
     this.reverified.set(row.id, { generation, result });
     return result;
   }
 
-  /** Verifies and stores a module folder; the import and its audit event commit together. */
+  /** Verifies and stores a module folder on disk (the CLI's `import`). */
   importFolder(dir: string, actor: string, options: ImportOptions = {}): Result<ModuleVersionRow, ImportCode> {
     const read = readModuleFolder(dir);
-    if (!read.ok) return read;
-    if (read.value.kind === 'legacy' && options.allowLegacy !== true) {
-      const refused = {
-        code: 'LEGACY_NOT_ALLOWED' as const,
-        message: `${dir} is a legacy tenant folder: its name and version are unsigned, so importing it is an admin action (console: an admin; CLI: --legacy)`,
-      };
+    return read.ok ? this.importContents(read.value, actor, options) : read;
+  }
+
+  /**
+   * Verifies and stores a module folder's contents, wherever they came from (a directory, or an
+   * upload held in memory); the import and its audit event commit together.
+   */
+  importContents(folder: ModuleFolder, actor: string, options: ImportOptions = {}): Result<ModuleVersionRow, VerifyCode | 'LEGACY_NOT_ALLOWED'> {
+    if (folder.kind === 'legacy' && options.allowLegacy !== true) {
+      const message = `${folder.folderName} is a legacy tenant folder: its name and version are unsigned, so importing it is an admin action (console: an admin; CLI: --legacy)`;
       this.audit.append({
         actor,
         action: 'module.rejected',
-        subject: `folder:${dir}`,
-        payload: { code: refused.code, message: refused.message, wasmSha256: sha256Hex(read.value.wasm) },
+        subject: `folder:${folder.dir}`,
+        payload: { code: 'LEGACY_NOT_ALLOWED', message, wasmSha256: sha256Hex(folder.wasm) },
       });
-      return err(refused.code, refused.message);
+      return err('LEGACY_NOT_ALLOWED', message);
     }
-    const verified = this.verifyContents(read.value);
+    const verified = this.verifyContents(folder);
     if (!verified.ok) {
       this.audit.append({
         actor,
         action: 'module.rejected',
-        subject: `folder:${dir}`,
-        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(read.value.wasm) },
+        subject: `folder:${folder.dir}`,
+        payload: { code: verified.code, message: verified.message, wasmSha256: sha256Hex(folder.wasm) },
       });
       return verified;
     }
@@ -145,10 +148,10 @@ export class ModuleRegistry {
       wasmSha256: v.wasmSha256,
       manifestSha256: v.manifestSha256,
       manifestJson: v.manifestCanonical,
-      envelopeJson: read.value.kind === 'bundle' ? read.value.envelopeText : JSON.stringify(legacyRecord(read.value)),
+      envelopeJson: folder.kind === 'bundle' ? folder.envelopeText : JSON.stringify(legacyRecord(folder)),
       signerKeyids: v.signers.map((s) => s.keyid),
-      wasm: Buffer.from(read.value.wasm),
-      sizeBytes: read.value.wasm.length,
+      wasm: Buffer.from(folder.wasm),
+      sizeBytes: folder.wasm.length,
       importedBy: actor,
       importedAt: this.now(),
     };
@@ -164,12 +167,35 @@ export class ModuleRegistry {
           manifestSha256: inserted.manifestSha256,
           signers: v.signers.map((s) => ({ keyid: s.keyid, name: s.name })),
           // The unsigned origin of a legacy import: who vouched for which folder's claims.
-          legacy: read.value.kind === 'legacy' ? { ...legacyOrigin(read.value) } : null,
+          legacy: folder.kind === 'legacy' ? { ...legacyOrigin(folder) } : null,
         },
       }),
       () => this.db.insert(moduleVersions).values(row).returning().get(),
     );
     return ok(stored);
+  }
+
+  /**
+   * A verified folder as the governor sees a stored module, without storing it (for dry runs):
+   * the stored row when this exact version was imported, else a transient one (id 0).
+   */
+  asStored(v: Verification): StoredModule {
+    const found = this.find(v.verified.manifest.name, v.verified.manifest.version);
+    if (found && found.wasmSha256 === v.verified.wasmSha256) return found;
+    const folder = v.folder;
+    return {
+      id: 0,
+      name: v.verified.manifest.name,
+      version: v.verified.manifest.version,
+      tenant: v.verified.manifest.tenant,
+      wasmSha256: v.verified.wasmSha256,
+      manifestSha256: v.verified.manifestSha256,
+      sizeBytes: folder.wasm.length,
+      wasm: folder.wasm,
+      source: folder.kind,
+      manifestJson: v.verified.manifestCanonical,
+      envelopeJson: folder.kind === 'bundle' ? folder.envelopeText : JSON.stringify(legacyRecord(folder)),
+    };
   }
 
   find(name: string, version: string): ModuleVersionRow | undefined {
@@ -178,6 +204,16 @@ export class ModuleRegistry {
       .from(moduleVersions)
       .where(and(eq(moduleVersions.name, name), eq(moduleVersions.version, version)))
       .get();
+  }
+
+  /** Every stored version whose wasm has this digest (usually one), oldest first. */
+  versionsWithDigest(wasmSha256: string): { name: string; version: string }[] {
+    return this.db
+      .select({ name: moduleVersions.name, version: moduleVersions.version })
+      .from(moduleVersions)
+      .where(eq(moduleVersions.wasmSha256, wasmSha256))
+      .orderBy(moduleVersions.importedAt)
+      .all();
   }
 
   /** The highest accepted version of a name (what `run <name>` runs). */
@@ -201,7 +237,7 @@ export class ModuleRegistry {
   }
 
   /** Versions of `name` already accepted with this wasm digest (bundle or legacy): old code must not return as new. */
-  private versionsWithDigest(name: string, wasmSha256: string): string[] {
+  private versionsOfNameWithDigest(name: string, wasmSha256: string): string[] {
     if (!name) return [];
     return this.db
       .select({ version: moduleVersions.version })
@@ -215,9 +251,9 @@ export class ModuleRegistry {
    * Trusted signing time: when Night Core first stored this exact manifest (which pins the bytes).
    * Never a time the bundle claims. Undefined for something never imported: then it is "now".
    */
-  private firstSeen(folder: ModuleFolder): Date | undefined {
+  private firstSeen(folder: ModuleFolder, knownDigest?: string): Date | undefined {
     // A legacy signature covers only the wasm bytes, so for legacy folders the bytes identify it.
-    const digest = folder.kind === 'bundle' ? manifestDigest(folder.manifestText) : sha256Hex(folder.wasm);
+    const digest = knownDigest ?? (folder.kind === 'bundle' ? manifestDigest(folder.manifestText) : sha256Hex(folder.wasm));
     if (!digest) return undefined;
     const column = folder.kind === 'bundle' ? moduleVersions.manifestSha256 : moduleVersions.wasmSha256;
     const row = this.db
@@ -260,7 +296,7 @@ function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): Stored
 }
 
 /** The recorded origin of a legacy row (from its stored folder record); null for a bundle. */
-export function originOf(row: Pick<ModuleVersionRow, 'source' | 'envelopeJson'>): LegacyOrigin | null {
+export function originOf(row: { readonly source: string; readonly envelopeJson: string }): LegacyOrigin | null {
   if (row.source !== 'legacy') return null;
   try {
     const stored = JSON.parse(row.envelopeJson) as StoredLegacy;
@@ -272,7 +308,7 @@ export function originOf(row: Pick<ModuleVersionRow, 'source' | 'envelopeJson'>)
 }
 
 /** Rebuilds what was imported from the stored row, for verification at run time. */
-function storedFolder(row: ModuleVersionRow): ModuleFolder {
+function storedFolder(row: StoredModule): ModuleFolder {
   const wasm = new Uint8Array(row.wasm);
   if (row.source === 'bundle') return { kind: 'bundle', dir: '(stored)', wasm, manifestText: row.manifestJson, envelopeText: row.envelopeJson };
   const legacy = JSON.parse(row.envelopeJson) as StoredLegacy;

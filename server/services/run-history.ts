@@ -16,6 +16,11 @@ export class RunHistory {
       postFailures: sqlite.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM runs WHERE module_name = ? AND decision = 'deny' AND outcome <> 'denied'",
       ),
+      // Recent runs (newest 100, bounding the JSON scan) whose record shows calls the sandbox refused.
+      capabilityDenials: sqlite.prepare<[string], { n: number }>(
+        `SELECT count(*) AS n FROM (SELECT record FROM runs WHERE module_name = ? AND outcome <> 'denied' ORDER BY started_at DESC LIMIT 100)
+         WHERE json_array_length(record, '$.execution.capabilityDenials') > 0`,
+      ),
       previousVersion: sqlite.prepare<[string, number], { wasm_sha256: string; size_bytes: number }>(
         'SELECT wasm_sha256, size_bytes FROM module_versions WHERE name = ? AND id < ? ORDER BY id DESC LIMIT 1',
       ),
@@ -35,6 +40,7 @@ export class RunHistory {
           ? { previousSha256: previous.wasm_sha256, previousSizeBytes: previous.size_bytes, sizeBytes: module.sizeBytes }
           : null,
       priorPostFailures: this.stmt.postFailures.get(module.name)?.n ?? 0,
+      priorCapabilityDenials: this.stmt.capabilityDenials.get(module.name)?.n ?? 0,
     };
   }
 

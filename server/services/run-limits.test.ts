@@ -25,12 +25,12 @@ describe('limits: the default policy', () => {
   it('dry run and real run agree when the manifest asks for less memory than the module starts with, and the deny names the rule', async () => {
     // The policy allows 256 pages; the manifest asks for 4; the module starts with 8.
     const module = h.install(memoryOf(8), { name: 'mem8', capabilities: [], limits: { memoryPages: 4 } });
-    const dry = h.services.pipeline.assess(module);
+    const dry = h.services.governor.assess(module, 'test:operator');
     if (!dry.ok) throw new Error(dry.message);
     expect(dry.value.pre.decision).toBe('deny');
     expect(failedRules(dry.value.pre)).toEqual(['max_declared_memory']);
 
-    const ran = await h.services.pipeline.run(module, {}, 'test:operator');
+    const ran = await h.services.governor.run(module, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.decision).toBe('deny');
     expect(ran.value.record.execution).toBeNull();
@@ -40,7 +40,7 @@ describe('limits: the default policy', () => {
 
   it('denies a 10M-element table before running, naming max_table_elements, with a decision record', async () => {
     const module = h.install(TEN_MILLION_TABLE, { name: 'table10m', capabilities: [] });
-    const ran = await h.services.pipeline.run(module, {}, 'test:operator');
+    const ran = await h.services.governor.run(module, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.decision).toBe('deny');
     expect(failedRules(ran.value.record.pre)).toEqual(['max_table_elements']);
@@ -65,7 +65,7 @@ describe('limits: a policy without the pre-exec limit rules', () => {
 
   it('ends a 10M-element table as memory_limit with its decision record; this process survives', async () => {
     const module = h.install(TEN_MILLION_TABLE, { name: 'table10m', capabilities: [] });
-    const ran = await h.services.pipeline.run(module, {}, 'test:operator');
+    const ran = await h.services.governor.run(module, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.execution?.outcome).toEqual({ kind: 'memory_limit' });
     expect(ran.value.record.decision).toBe('deny');
@@ -76,7 +76,7 @@ describe('limits: a policy without the pre-exec limit rules', () => {
 
   it('ends a memory that starts above the grant as memory_limit too, never as an unexplained deny', async () => {
     const module = h.install(memoryOf(8), { name: 'mem8', capabilities: [], limits: { memoryPages: 4 } });
-    const ran = await h.services.pipeline.run(module, {}, 'test:operator');
+    const ran = await h.services.governor.run(module, {}, 'test:operator');
     if (!ran.ok) throw new Error(ran.message);
     expect(ran.value.record.execution?.outcome).toEqual({ kind: 'memory_limit' });
     expect(failedRules(ran.value.record.post)).toContain('outcome_allowed');

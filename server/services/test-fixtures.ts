@@ -9,7 +9,7 @@ import { generateKeyPair } from '../core/crypto/ed25519';
 import { createManifest, signManifest, type ManifestFields } from '../core/module/sign';
 import { openServices, type Services, type ServiceOptions } from './index';
 import { writeBundle } from './bundle-files';
-import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-url';
+import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 import { DEFAULT_INSTRUMENT_WORKER_URL } from '../core/sandbox/instrument/off-thread-url';
 import type { ModuleVersionRow } from './module-registry';
 

@@ -5,14 +5,13 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { signEd25519 } from '../core/crypto/ed25519';
 import { sha256Hex } from '../core/crypto/digest';
 import { HELLO } from '../core/sandbox/test-modules';
 import { openHarness, type Harness } from './test-fixtures';
+import type { ModuleFolder } from './bundle-files';
 import { importUpload, moduleUploadFrom, UPLOAD_LIMITS, type UploadedFile } from './upload';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -65,11 +64,28 @@ describe('module upload', () => {
     await h.services.close();
   });
 
-  it('imports a bundle sent as loose files and leaves no temp folder behind', () => {
-    const tempBase = mkdtempSync(join(tmpdir(), 'upload-test-'));
-    const r = importUpload(h.services.modules, bundleFiles, 'user:op', { tempBase });
+  it('imports a bundle sent as loose files straight from memory, without a directory in between', () => {
+    // A registry that can only take contents: an upload that still went through a folder on disk
+    // (importFolder) would fail here.
+    const given: ModuleFolder[] = [];
+    const registry = {
+      importContents: (folder: ModuleFolder, actor: string) => {
+        given.push(folder);
+        return h.services.modules.importContents(folder, actor);
+      },
+    };
+    const r = importUpload(registry, bundleFiles, 'user:op');
     expect(r.ok && r.value).toMatchObject({ name: 'uploaded', version: '1.0.0', source: 'bundle', importedBy: 'user:op' });
-    expect(readdirSync(tempBase)).toEqual([]);
+    expect(given).toHaveLength(1);
+    expect(given[0]).toMatchObject({ kind: 'bundle', dir: 'upload:upload' });
+  });
+
+  it('records a rejected upload under its upload name, not a temporary path', () => {
+    const tampered = bundleFiles.map((f) => (f.name === 'nightcore.json' ? { ...f, bytes: new TextEncoder().encode(new TextDecoder().decode(f.bytes).replace('"uploaded"', '"renamed"')) } : f));
+    const r = importUpload(h.services.modules, tampered, 'user:op', { folderName: 'evil-one' });
+    expect(r.ok).toBe(false);
+    const newest = h.services.audit.page({ action: 'module.rejected', limit: 1 });
+    expect(newest.ok && newest.value.events[0]?.subject).toBe('folder:upload:evil-one');
   });
 
   it('imports a bundle inside one top-level folder of a zip, and of a tar', () => {

@@ -1,13 +1,11 @@
 /**
  * A module upload from the console: loose files (a bundle's or a legacy tenant folder's) or ONE
- * archive holding such a folder. The files are checked and written to a fresh private temp folder,
- * then imported by ModuleRegistry.importFolder — the same verification as the CLI, nothing re-implemented.
+ * archive holding such a folder. The files are checked, then handed to the registry straight from
+ * memory (ModuleRegistry.importContents): the same folder detection and verification as the CLI's
+ * import of a directory, nothing re-implemented, and nothing written to disk on the way.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { err, ok, type Result } from '../core/result';
-import { BUNDLE_FILES, LEGACY_FILES, MAX_TEXT_BYTES, MAX_WASM_BYTES } from './bundle-files';
+import { BUNDLE_FILES, LEGACY_FILES, MAX_TEXT_BYTES, MAX_WASM_BYTES, moduleFolderFromFiles } from './bundle-files';
 import type { ImportCode, ModuleRegistry, ModuleVersionRow } from './module-registry';
 import { archiveKind, readArchive, type ArchiveCode } from './upload-archive';
 
@@ -25,7 +23,7 @@ export const UPLOAD_LIMITS = {
   textBytes: MAX_TEXT_BYTES,
 } as const;
 
-export type UploadCode = ArchiveCode | 'NO_FILES' | 'UNEXPECTED_FILE' | 'DUPLICATE_FILE' | 'MIXED_UPLOAD' | 'BAD_FOLDER_NAME' | 'WRITE_FAILED';
+export type UploadCode = ArchiveCode | 'NO_FILES' | 'UNEXPECTED_FILE' | 'DUPLICATE_FILE' | 'MIXED_UPLOAD' | 'BAD_FOLDER_NAME';
 
 export interface UploadedFile {
   readonly name: string;
@@ -108,36 +106,16 @@ export function moduleUploadFrom(files: readonly UploadedFile[], folderName?: st
   return collect(files, folderName ?? DEFAULT_FOLDER_NAME);
 }
 
-/** Writes the files into `<fresh 0700 temp dir>/<folderName>`; the caller removes `root`. */
-export function writeModuleUpload(upload: ModuleUpload, base = tmpdir()): Result<{ root: string; dir: string }, 'WRITE_FAILED'> {
-  let root: string | undefined;
-  try {
-    root = mkdtempSync(join(base, 'nightcore-upload-')); // mkdtemp creates it 0700
-    const dir = join(root, upload.folderName);
-    mkdirSync(dir, { mode: 0o700 });
-    // flag 'wx': never follow or overwrite something already there.
-    for (const [name, bytes] of upload.files) writeFileSync(join(dir, name), bytes, { mode: 0o600, flag: 'wx' });
-    return ok({ root, dir });
-  } catch (e) {
-    if (root) rmSync(root, { recursive: true, force: true });
-    return err('WRITE_FAILED', `could not stage the upload: ${(e as Error).message}`);
-  }
-}
-
-/** Checks, stages and imports an upload; the temp folder is gone afterwards whatever happened. */
+/** Checks an upload and imports it from memory: no temporary folder, nothing to clean up. */
 export function importUpload(
-  registry: Pick<ModuleRegistry, 'importFolder'>,
+  registry: Pick<ModuleRegistry, 'importContents'>,
   files: readonly UploadedFile[],
   actor: string,
-  options: { folderName?: string; tempBase?: string; allowLegacy?: boolean } = {},
+  options: { folderName?: string; allowLegacy?: boolean } = {},
 ): Result<ModuleVersionRow, UploadCode | ImportCode> {
   const upload = moduleUploadFrom(files, options.folderName);
   if (!upload.ok) return upload;
-  const staged = writeModuleUpload(upload.value, options.tempBase);
-  if (!staged.ok) return staged;
-  try {
-    return registry.importFolder(staged.value.dir, actor, { allowLegacy: options.allowLegacy === true });
-  } finally {
-    rmSync(staged.value.root, { recursive: true, force: true });
-  }
+  const folder = moduleFolderFromFiles(upload.value.files, upload.value.folderName);
+  if (!folder.ok) return folder;
+  return registry.importContents(folder.value, actor, { allowLegacy: options.allowLegacy === true });
 }

@@ -9,8 +9,8 @@ import { and, count, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { users } from '../../db/schema';
 import { ok, err, type Result } from '../core/result';
-import { checkNewPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword, type PasswordPolicyCode } from '../auth/password';
-import { isRole, type Role } from '../auth/rbac';
+import { checkNewPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword, type PasswordPolicyCode } from '../core/access/password';
+import { isRole, type Role } from '../core/access/rbac';
 import type { AuditLog } from './audit-log';
 import type { Services } from './index'; // type only: no runtime dependency on the wiring
 

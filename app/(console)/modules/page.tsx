@@ -1,5 +1,4 @@
-import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
+import { pageAccess } from '@/server/api/server-caller';
 import { ModulesView } from '@/components/modules/modules-view';
 import { ErrorState } from '@/components/ui/error-state';
 import { PageHeader } from '@/components/ui/page-header';
@@ -8,12 +7,12 @@ export const metadata = { title: 'Modules' };
 
 /** Stored modules (modules.read); the upload panel only for modules.upload holders (the endpoint checks again). */
 export default async function ModulesPage() {
-  const user = await requirePageUser('/modules');
+  const { user, allows } = await pageAccess('/modules');
   return (
     <div className="flex flex-col gap-6">
       <PageHeader title="Modules" description="Signed WebAssembly modules Night Core has verified and stored, latest version first." />
-      {can(user.role, 'modules.read') ? (
-        <ModulesView canUpload={can(user.role, 'modules.upload')} />
+      {allows('modules.read') ? (
+        <ModulesView canUpload={allows('modules.upload')} />
       ) : (
         <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot see modules.`} />
       )}

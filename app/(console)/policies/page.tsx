@@ -1,28 +1,20 @@
-import { requirePageUser } from '@/server/auth/session';
-import { can } from '@/server/auth/rbac';
-import { createCaller } from '@/server/api/root';
-import { getServices } from '@/server/services/instance';
+import { pageAccess } from '@/server/api/server-caller';
 import { ErrorState } from '@/components/ui/error-state';
+import { PageHeader } from '@/components/ui/page-header';
 import { PolicyView } from '@/components/policies/policy-view';
 
 export const metadata = { title: 'Policies' };
 
 /** The active Guardian policy, read-only. Changing it means editing the policy file (and bumping its revision). */
 export default async function PoliciesPage() {
-  const user = await requirePageUser('/policies');
-  const allowed = can(user.role, 'policies.read');
+  const { user, allows, api } = await pageAccess('/policies');
   return (
     <div className="mx-auto max-w-5xl space-y-4">
-      <div>
-        <h1 className="text-2xl font-semibold text-slate-50" data-testid="page-title">
-          Policies
-        </h1>
-        <p className="mt-1 text-sm text-slate-400">The Guardian Lock policy every run is judged by right now.</p>
-      </div>
-      {allowed ? (
-        <PolicyView active={await createCaller({ user, services: getServices() }).policies.active()} />
+      <PageHeader title="Policies" description="The Guardian Lock policy every run is judged by right now." />
+      {allows('policies.read') ? (
+        <PolicyView active={await api.policies.active()} />
       ) : (
-        <ErrorState title="Not available for your role" message="Reading policies needs the policies.read permission. Ask an admin." />
+        <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot read policies (policies.read). Ask an admin.`} />
       )}
     </div>
   );

@@ -5,7 +5,7 @@ import { generateKeyPair } from '../../core/crypto/ed25519';
 import { encodePublicKeyFile, keyIdOf } from '../../core/crypto/keys';
 import { TrustStore } from '../../services/trust-store';
 import type { Services } from '../../services/index';
-import type { Role } from '../../auth/rbac';
+import type { Role } from '../../core/access/rbac';
 import { createCaller } from '../root';
 import { ctxFor, memoryServices, sessionFor } from '../test-support';
 import type { DbHandle } from '../../../db/client';

@@ -7,8 +7,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import type { Services } from '../../services/index';
 import type { ModuleVersionRow } from '../../services/module-registry';
-import type { Assessment } from '../../services/run-pipeline';
-import { RunQueries } from '../../services/runs';
+import type { Assessment } from '../../core/run';
 import { inspectWasm } from '../../core/wasm/inspect';
 import type { WasmReport } from '../../core/wasm/report';
 import type { ThreatAssessment } from '../../core/threat';
@@ -121,7 +120,8 @@ function withLazyWasm(s: Services, meta: Meta): ModuleVersionRow {
 }
 
 /** Latest version per name, newest import first. Threat is assessed only for the names returned. */
-export function listModules(s: Services, filter: TModuleFilter): TModuleListItem[] {
+/** `actor` is who is looking: approvals may depend on who would run the module. */
+export function listModules(s: Services, filter: TModuleFilter, actor: string): TModuleListItem[] {
   const groups = new Map<string, Meta[]>();
   for (const row of s.modules.list()) groups.set(row.name, [...(groups.get(row.name) ?? []), row]);
   const search = filter.search?.trim().toLowerCase();
@@ -135,7 +135,7 @@ export function listModules(s: Services, filter: TModuleFilter): TModuleListItem
     .sort((a, b) => b.top.importedAt.getTime() - a.top.importedAt.getTime())
     .slice(0, LIST_LIMIT);
   return latest.map(({ top, count, quarantined }) => {
-    const assessed = s.pipeline.assess(withLazyWasm(s, top));
+    const assessed = s.governor.assess(withLazyWasm(s, top), actor);
     return {
       name: top.name,
       latestVersion: top.version,
@@ -196,14 +196,14 @@ function assessmentToWire(version: string, a: Assessment) {
 }
 
 /** One module in detail, or undefined when no version of `name` is stored. */
-export function moduleDetail(s: Services, name: string): TModuleDetail | undefined {
+export function moduleDetail(s: Services, name: string, actor: string): TModuleDetail | undefined {
   const versions = s.modules
     .list()
     .filter((r) => r.name === name)
     .sort(byVersionDesc);
   if (versions.length === 0) return undefined;
   const latest = s.modules.find(name, versions[0]!.version)!;
-  const assessed = s.pipeline.assess(latest);
+  const assessed = s.governor.assess(latest, actor);
   const recent = versions.slice(0, DRIFT_VERSIONS).flatMap((v) => s.modules.find(name, v.version) ?? []);
   return {
     name,
@@ -225,6 +225,6 @@ export function moduleDetail(s: Services, name: string): TModuleDetail | undefin
     assessmentError: assessed.ok ? null : assessed.message,
     drift: driftOf(recent).reverse(), // newest change first, like the versions table
     quarantine: quarantineNote(s.quarantine.active(latest.wasmSha256)),
-    recentRuns: new RunQueries(s.handle.db).list({ module: name, limit: 10 }).map(runSummaryToWire),
+    recentRuns: s.runs.list({ module: name, limit: 10 }).map(runSummaryToWire),
   };
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { actorForUser } from '../../services/users';
-import { INPUT_LIMITS, type RunCode } from '../../services/run-pipeline';
+import { INPUT_LIMITS, type RunCode } from '../../core/run';
 import { err, type Result } from '../../core/result';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
@@ -47,8 +47,10 @@ const RUN_STATUS = {
   MODULE_NOT_FOUND: 'NOT_FOUND',
   MODULE_MALFORMED: 'BAD_REQUEST',
   INPUT_TOO_LARGE: 'BAD_REQUEST',
+  INPUT_INVALID: 'BAD_REQUEST',
   AUDIT_FAILED: 'CONFLICT',
   BUSY: 'CONFLICT',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
   SHUT_DOWN: 'CONFLICT',
 } as const satisfies Record<RunCode, string>;
 
@@ -69,13 +71,13 @@ export const modulesRouter = createTRPCRouter({
   list: guarded('modules.list')
     .input(ZModuleFilterSchema.optional())
     .output(z.array(ZModuleListItemSchema))
-    .query(({ ctx, input }) => listModules(ctx.services, input ?? {})),
+    .query(({ ctx, input }) => listModules(ctx.services, input ?? {}, actorForUser(ctx.user.username))),
 
   get: guarded('modules.get')
     .input(z.object({ name: ZModuleNameSchema }))
     .output(ZModuleDetailSchema)
     .query(({ ctx, input }) => {
-      const detail = moduleDetail(ctx.services, input.name);
+      const detail = moduleDetail(ctx.services, input.name, actorForUser(ctx.user.username));
       if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no module named "${input.name}"` });
       return detail;
     }),
@@ -84,11 +86,11 @@ export const modulesRouter = createTRPCRouter({
     .input(ZRunModuleSchema)
     .output(ZRunModuleResultSchema)
     .mutation(async ({ ctx, input }) => {
-      const { modules, pipeline } = ctx.services;
+      const { modules, governor } = ctx.services;
       const found = input.version ? modules.find(input.name, input.version) : modules.latest(input.name);
       const what = input.version ? `${input.name}@${input.version}` : input.name;
       const module = unwrap<NonNullable<typeof found>, RunCode>(found ? { ok: true, value: found } : err('MODULE_NOT_FOUND', `no module ${what} is stored`), RUN_STATUS);
-      const ran = await pipeline.run(
+      const ran = await governor.run(
         module,
         { args: input.args, stdin: stdinBytes(input.stdin), seed: input.seed === undefined ? undefined : BigInt(input.seed) },
         actorForUser(ctx.user.username),

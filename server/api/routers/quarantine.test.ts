@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { openHarness, type Harness } from '../../services/test-fixtures';
 import { wat } from '../../core/wasm/test-wat';
-import type { Role } from '../../auth/rbac';
+import type { Role } from '../../core/access/rbac';
 import type { ModuleVersionRow } from '../../services/module-registry';
 import { createCaller } from '../root';
 import { ctxFor, sessionFor } from '../test-support';
@@ -32,8 +32,8 @@ const lastEvent = () => h.services.handle.sqlite.prepare('SELECT actor, action, 
 
 beforeAll(async () => {
   h = openHarness();
-  alpha = h.install(await wat('(module (func (export "_start")))'), { name: 'alpha', version: '1.0.0' });
-  bravo = h.install(await wat('(module (func (export "_start") nop))'), { name: 'bravo', version: '2.1.0' });
+  alpha = h.install(wat('(module (func (export "_start")))'), { name: 'alpha', version: '1.0.0' });
+  bravo = h.install(wat('(module (func (export "_start") nop))'), { name: 'bravo', version: '2.1.0' });
 });
 afterAll(() => h.services.close());
 

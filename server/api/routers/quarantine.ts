@@ -4,9 +4,7 @@
  * QuarantineService, which writes the audit event in the same transaction.
  */
 import { z } from 'zod';
-import { eq } from 'drizzle-orm';
 import { TRPCError } from '@trpc/server';
-import { moduleVersions } from '../../../db/schema';
 import { err, ok, type Result } from '../../core/result';
 import type { Services } from '../../services/index';
 import type { QuarantineRow } from '../../services/quarantine';
@@ -40,12 +38,7 @@ export type TQuarantineAdd = z.infer<typeof ZQuarantineAddSchema>;
 export const ZQuarantineReleaseSchema = z.object({ wasmSha256: ZDigestSchema, reason: ZReasonSchema });
 
 function versionsOf(services: Services, wasmSha256: string): string[] {
-  return services.handle.db
-    .select({ version: moduleVersions.version })
-    .from(moduleVersions)
-    .where(eq(moduleVersions.wasmSha256, wasmSha256))
-    .all()
-    .map((r) => r.version);
+  return services.modules.versionsWithDigest(wasmSha256).map((r) => r.version);
 }
 
 function toWire(services: Services, row: QuarantineRow): TQuarantineEntry {
@@ -65,11 +58,7 @@ function toWire(services: Services, row: QuarantineRow): TQuarantineEntry {
 /** Only modules Night Core knows can be quarantined: a typo must not look like a success. */
 function resolveTarget(services: Services, input: TQuarantineAdd): Result<{ moduleName: string; wasmSha256: string }, 'MODULE_NOT_FOUND'> {
   if ('wasmSha256' in input) {
-    const row = services.handle.db
-      .select({ name: moduleVersions.name })
-      .from(moduleVersions)
-      .where(eq(moduleVersions.wasmSha256, input.wasmSha256))
-      .get();
+    const [row] = services.modules.versionsWithDigest(input.wasmSha256);
     return row ? ok({ moduleName: row.name, wasmSha256: input.wasmSha256 }) : err('MODULE_NOT_FOUND', `no module version has digest ${input.wasmSha256}`);
   }
   const found = services.modules.find(input.moduleName, input.version);

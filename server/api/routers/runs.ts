@@ -1,9 +1,8 @@
 /** Runs: the recorded history (runs.read) and replay, which executes code again (runs.execute). */
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
+import { OUTCOME_KINDS } from '../../core/sandbox/types';
 import { actorForUser } from '../../services/users';
-import { RunQueries } from '../../services/runs';
-import { replayRun } from '../../services/replay';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
@@ -17,8 +16,8 @@ export type TRunCursor = z.infer<typeof ZRunCursorSchema>;
 export const ZRunListInputSchema = z.object({
   module: z.string().min(1).max(64).optional(),
   decision: z.enum(['allow', 'deny']).optional(),
-  // RunOutcome kinds plus 'denied' (nothing ran): a closed list, so a typo is an error, not an empty page.
-  outcome: z.enum(['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied']).optional(),
+  // A closed list ('denied': nothing ran), so a typo is an error, not an empty page.
+  outcome: z.enum(OUTCOME_KINDS).optional(),
   since: ZIsoDateSchema.optional(),
   until: ZIsoDateSchema.optional(),
   cursor: ZRunCursorSchema.optional(),
@@ -42,7 +41,7 @@ export const runsRouter = createTRPCRouter({
     .output(ZRunPageSchema)
     .query(({ ctx, input }) => {
       const f = ZRunListInputSchema.parse(input ?? {});
-      const page = new RunQueries(ctx.services.handle.db).page({
+      const page = ctx.services.runs.page({
         module: f.module,
         decision: f.decision,
         outcome: f.outcome,
@@ -62,7 +61,7 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ id: ZRunIdSchema }))
     .output(ZRunDetailSchema)
     .query(({ ctx, input }) => {
-      const row = new RunQueries(ctx.services.handle.db).get(input.id);
+      const row = ctx.services.runs.get(input.id);
       if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no run ${input.id}` });
       return runDetailToWire(row, ctx.services.quarantine.active(row.wasmSha256));
     }),
@@ -71,20 +70,17 @@ export const runsRouter = createTRPCRouter({
     .input(z.object({ id: ZRunIdSchema }))
     .output(ZReplayReportSchema)
     .mutation(async ({ ctx, input }) => {
-      const s = ctx.services;
-      const replayed = await replayRun(
-        { db: s.handle.db, audit: s.audit, modules: s.modules, quarantine: s.quarantine, pool: s.pool },
-        input.id,
-        actorForUser(ctx.user.username),
-      );
+      const replayed = await ctx.services.governor.replay(input.id, actorForUser(ctx.user.username));
       const report = unwrap(replayed, {
         RUN_NOT_FOUND: 'NOT_FOUND',
         NOTHING_RAN: 'BAD_REQUEST',
         MODULE_UNTRUSTED: 'CONFLICT',
         MODULE_QUARANTINED: 'CONFLICT',
         BUSY: 'CONFLICT',
+        RATE_LIMITED: 'TOO_MANY_REQUESTS',
         SHUT_DOWN: 'CONFLICT',
         INSTRUMENT_FAILED: 'BAD_REQUEST',
+        AUDIT_FAILED: 'CONFLICT',
       });
       return { ...report, differences: [...report.differences] };
     }),

@@ -1,7 +1,7 @@
 /** Accounts: `me` for anyone signed in; listing and changes for admins (users.manage). */
 import { z } from 'zod';
-import { generatePassword, MAX_PASSWORD_LENGTH } from '../../auth/password';
-import { permissionsOf, ROLES } from '../../auth/rbac';
+import { generatePassword, MAX_PASSWORD_LENGTH } from '../../core/access/password';
+import { permissionsOf, ROLES } from '../../core/access/rbac';
 import { actorForUser, usersOf, type PublicUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';

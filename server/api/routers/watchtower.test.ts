@@ -11,8 +11,8 @@ const viewer = () => createCaller(ctxFor(sessionFor('viewer'), h.services));
 
 beforeAll(async () => {
   h = openHarness();
-  const module = h.install(await wat('(module (func (export "_start")))'), { name: 'hello', version: '1.0.0' });
-  const ran = await h.services.pipeline.run(module, {}, 'user:test');
+  const module = h.install(wat('(module (func (export "_start")))'), { name: 'hello', version: '1.0.0' });
+  const ran = await h.services.governor.run(module, {}, 'user:test');
   if (!ran.ok) throw new Error(ran.message);
 });
 afterAll(() => h.services.close());

@@ -4,6 +4,7 @@ import { watchtowerOf, WINDOWS, FEED_LIMIT } from '../../services/watchtower';
 import { createTRPCRouter, guarded } from '../trpc';
 
 export const ZWindowSchema = z.enum(WINDOWS);
+export type TWindow = z.infer<typeof ZWindowSchema>;
 
 const count = z.number().int().min(0);
 export const ZWatchtowerSummarySchema = z.object({

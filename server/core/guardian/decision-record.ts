@@ -4,11 +4,18 @@
  */
 import type { Capability, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
-import type { RunOutcome } from '../sandbox/types';
+import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
+import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 
 export const DECISION_FORMAT = 'nightcore.decision/v1';
+
+/** A typed wasm value in a record: decimal text, so i64 and NaN/infinities survive JSON. */
+export interface RecordedValue {
+  readonly type: WasmValue['type'];
+  readonly value: string;
+}
 
 export interface DecisionRecord {
   readonly format: typeof DECISION_FORMAT;
@@ -40,17 +47,27 @@ export interface DecisionRecord {
     readonly stdinBytes: number;
     /** Decimal string: the seed of the deterministic random source, needed for replay. */
     readonly seed: string;
+    /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
+    readonly invocation?: { readonly args: readonly RecordedValue[]; readonly results: readonly WasmValue['type'][] };
   };
+  /** Whether people approved this module, and who answered (absent in records written before approvals). */
+  readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };
   readonly pre: Verdict;
+  /** The sandbox backend that executed the run; null when nothing ran (absent in older records). */
+  readonly backend?: { readonly kind: BackendKind } | null;
   /** Null when pre-exec denied: nothing ran. */
   readonly execution: {
     readonly outcome: RunOutcome;
     readonly used: { readonly fuel: number; readonly peakMemoryPages: number; readonly wallMs: number; readonly outputBytes: number };
     readonly outputTruncated: boolean;
+    /** WASI calls refused at the call because the grant lacked them (absent in older records). */
+    readonly capabilityDenials?: readonly CapabilityDenial[];
     readonly stdoutSha256: string;
     readonly stderrSha256: string;
     /** SHA-256 of "<stdoutSha256>\n<stderrSha256>": one digest that replay compares. */
     readonly outputSha256: string;
+    /** For `nightcore call`: the export's typed results, as decimal strings (absent for a plain run). */
+    readonly returnValues?: readonly RecordedValue[];
   } | null;
   readonly post: Verdict | null;
   readonly decision: 'allow' | 'deny';

@@ -9,6 +9,9 @@ type Case = { rule: PostRuleId; settings?: Record<string, unknown>; run: RunResu
 // Only a PEM header line (no key material), assembled so secret scanners do not flag this file.
 const KEY = ['-----BEGIN', 'PRIVATE', 'KEY-----'].join(' ');
 
+const OPEN_DENIED = { fn: 'path_open', capability: 'fs.read', errno: 'NOTCAPABLE', count: 3, samples: ['fd=3 path="/etc/passwd"'] };
+const SOCK_DENIED = { fn: 'sock_accept', capability: null, errno: 'NOTSUP', count: 1, samples: [] };
+
 // Fixture policy caps: fuel 10_000_000, memoryPages 16, wallMs 2000, outputBytes 65536.
 const CASES: Case[] = [
   { rule: 'outcome_allowed', run: makeRun(), outcome: 'pass', says: /finished normally, which this policy accepts/ },
@@ -31,6 +34,10 @@ const CASES: Case[] = [
   { rule: 'output_patterns', run: makeRun(), outcome: 'skip', says: /lists no forbidden output patterns/ },
   { rule: 'max_wall_ms', run: makeRun({ wallMs: 2000 }), outcome: 'pass', says: /took 2000 ms, within/ },
   { rule: 'max_wall_ms', settings: { max: 10 }, run: makeRun({ wallMs: 11 }), outcome: 'fail', says: /took 11 ms; this policy allows at most 10/ },
+  { rule: 'denied_calls', run: makeRun(), outcome: 'pass', says: /^The module made no call outside what it was granted\.$/ },
+  { rule: 'denied_calls', run: makeRun({ capabilityDenials: [OPEN_DENIED] }), outcome: 'fail', says: /tried 3 call\(s\) it was not granted.*path_open 3 times \(no "fs\.read" capability, answered NOTCAPABLE\)\. This policy tolerates at most 0/ },
+  { rule: 'denied_calls', settings: { max_denied_calls: 3 }, run: makeRun({ capabilityDenials: [OPEN_DENIED] }), outcome: 'pass', says: /tolerates up to 3\.$/ },
+  { rule: 'denied_calls', settings: { max_denied_calls: 3 }, run: makeRun({ capabilityDenials: [OPEN_DENIED, SOCK_DENIED] }), outcome: 'fail', says: /tried 4 call\(s\).*sock_accept once \(never allowed in this sandbox, answered NOTSUP\)/ },
 ];
 
 describe('evaluatePost, one rule at a time', () => {
@@ -79,5 +86,21 @@ describe('evaluatePost decisions', () => {
     const v = evaluatePost(tampered, { result: makeRun() });
     expect(v.rules.find((r) => r.id === 'output_patterns')?.outcome).toBe('fail');
     expect(v.decision).toBe('deny');
+  });
+});
+
+describe('denied_calls counting', () => {
+  it('counts a malformed count (0, negative, NaN) as one refused call, never as none', () => {
+    const run = makeRun({ capabilityDenials: [0, -5, Number.NaN].map((count) => ({ fn: 'path_open', capability: 'fs.read', errno: 'NOTCAPABLE', count, samples: [] })) });
+    const line = evaluatePost(policy({ post: { denied_calls: { max_denied_calls: 2 } } }), { result: run }).rules.find((r) => r.id === 'denied_calls');
+    expect(line?.outcome).toBe('fail');
+    expect(line?.explanation).toContain('tried 3 call(s)');
+  });
+
+  it('names at most 10 functions', () => {
+    const denials = Array.from({ length: 12 }, (_, i) => ({ fn: `fn${i}`, capability: null, errno: 'NOTSUP', count: 1, samples: [] }));
+    const line = evaluatePost(policy({ post: { denied_calls: {} } }), { result: makeRun({ capabilityDenials: denials }) }).rules.find((r) => r.id === 'denied_calls');
+    expect(line?.explanation).toContain('and 2 more');
+    expect(line?.explanation).not.toContain('fn10');
   });
 });

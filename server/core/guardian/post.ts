@@ -2,6 +2,7 @@ import type { RunResult } from '../sandbox/types';
 import { compilePattern } from './safe-regex';
 import type { PostRuleId, TPolicy, TPostRules } from './schema';
 import { decide, fail, pass, skip, type Check, type Verdict } from './verdict';
+import { checkDeniedCalls } from './denied-calls-rule';
 
 /** Everything the post-exec rules look at: the sandbox's result for this run. */
 export interface PostInput {
@@ -16,6 +17,7 @@ export const POST_RULE_IDS: readonly PostRuleId[] = [
   'max_output_bytes',
   'output_patterns',
   'max_wall_ms',
+  'denied_calls',
 ];
 
 type Rules = Required<TPostRules>;
@@ -75,6 +77,7 @@ const CHECKS: { [K in PostRuleId]: PostCheck<K> } = {
     return pass(`The output matches none of this policy's ${rule.deny.length} forbidden pattern(s).`);
   },
   max_wall_ms: (rule, { result }, policy) => atMost('took', result.wallMs, rule.max ?? policy.limits.wallMs, 'ms'),
+  denied_calls: (rule, { result }) => checkDeniedCalls(rule, result.capabilityDenials),
 };
 
 /** Post-exec verdict. Never throws: a broken check (e.g. an unloadable pattern) fails closed. */

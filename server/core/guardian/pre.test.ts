@@ -30,8 +30,24 @@ const CASES: Case[] = [
   { rule: 'legacy_modules', input: {}, outcome: 'pass', says: /signed bundle: its name and version are covered/ },
   { rule: 'legacy_modules', input: { legacy: LEGACY }, outcome: 'fail', says: /legacy import \(folder "tenant-a"\).*does not run legacy modules/ },
   { rule: 'legacy_modules', settings: { mode: 'allow' }, input: { legacy: LEGACY }, outcome: 'pass', says: /this policy allows legacy modules/ },
-  { rule: 'imports_allowed', input: {}, outcome: 'pass', says: /Every function the module imports is granted/ },
-  { rule: 'imports_allowed', input: { deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', reason: 'filesystem' }] }, outcome: 'fail', says: /1 function\(s\) this policy does not grant: wasi_snapshot_preview1\.path_open/ },
+  { rule: 'imports_allowed', input: {}, outcome: 'pass', says: /imports 1 WASI function\(s\), each checked against the grant when it is called\.$/ },
+  { rule: 'imports_allowed', input: { report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', kind: 'func' }, { module: 'wasi_snapshot_preview1', name: 'sock_accept', kind: 'func' }] }) }, outcome: 'pass', says: /imports 2 WASI function/ },
+  { rule: 'imports_allowed', input: { report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'func' }, { module: 'env', name: 'abort', kind: 'func' }] }) }, outcome: 'pass', says: /AssemblyScript's env\.abort, which ends the run with the module's message/ },
+  { rule: 'imports_allowed', settings: { deny_functions: ['sock_*', 'path_open'] }, input: { report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', kind: 'func' }, { module: 'wasi_snapshot_preview1', name: 'sock_accept', kind: 'func' }, { module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'func' }] }) }, outcome: 'fail', says: /^This policy refuses these WASI functions before running: path_open, sock_accept\.$/ },
+  { rule: 'imports_allowed', settings: { deny_functions: ['sock_*'] }, input: {}, outcome: 'pass', says: /imports 1 WASI function/ },
+  {
+    rule: 'imports_allowed',
+    input: {
+      report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'func' }, { module: 'wbg', name: '__wbindgen_throw', kind: 'func' }, { module: 'env', name: 'emscripten_memcpy_js', kind: 'func' }] }),
+      deniedImports: [
+        { module: 'wbg', name: '__wbindgen_throw', reason: 'needs a JavaScript host' },
+        { module: 'env', name: 'emscripten_memcpy_js', reason: 'needs a JavaScript host' },
+      ],
+    },
+    outcome: 'fail',
+    says: /imports 2 function\(s\) from outside WASI \(wbg\.__wbindgen_throw, env\.emscripten_memcpy_js\) from "wbg", "env": it was built for a JavaScript host .* which Night Core does not run\./,
+  },
+  { rule: 'imports_allowed', input: { deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'memory', reason: 'imported memory is not provided' }] }, outcome: 'fail', says: /cannot link 1 WASI import\(s\): imported memory is not provided/ },
   { rule: 'capabilities_allowed', input: {}, outcome: 'pass', says: /Every capability .* allowed/ },
   { rule: 'capabilities_allowed', input: { manifest: makeManifest({ capabilities: ['stdout', 'environ', 'random'] }) }, outcome: 'fail', says: /asks for environ, random, which this policy does not allow/ },
   { rule: 'max_declared_memory', input: {}, outcome: 'pass', says: /starts with 1 memory pages, within the 16 this run may use/ },
@@ -150,5 +166,26 @@ describe('limits come from the effective grant (one source of truth)', () => {
     const v = evaluatePre(p, benignPre({ limits: asks(100), report: tables(101) }));
     expect(v.decision).toBe('deny');
     expect(v.summary).toMatch(/\(max_table_elements\)/);
+  });
+});
+
+describe('imports_allowed explanations', () => {
+  it('names every foreign import up to 20, then counts the rest', () => {
+    const denied = Array.from({ length: 25 }, (_, i) => ({ module: 'env', name: `f${i}`, reason: 'needs a JavaScript host' }));
+    const { line } = only('imports_allowed', {}, benignPre({ deniedImports: denied }));
+    expect(line.explanation).toContain('env.f19 and 5 more');
+    expect(line.explanation).not.toContain('env.f20');
+  });
+
+  it('reports a JavaScript-host problem and a policy refusal together', () => {
+    const report = makeReport({
+      imports: [
+        { module: 'wasi_snapshot_preview1', name: 'sock_send', kind: 'func' },
+        { module: 'env', name: 'memcpy', kind: 'func' },
+      ],
+    });
+    const { line } = only('imports_allowed', { deny_functions: ['sock_send'] }, benignPre({ report, deniedImports: [{ module: 'env', name: 'memcpy', reason: 'x' }] }));
+    expect(line.outcome).toBe('fail');
+    expect(line.explanation).toMatch(/JavaScript host.*refuses these WASI functions before running: sock_send\./);
   });
 });

@@ -4,6 +4,7 @@ import type { Band } from '../threat/bands';
 import type { WasmReport } from '../wasm/report';
 import type { PreRuleId, TPolicy, TPreRules } from './schema';
 import { decide, fail, listForSentence, pass, skip, type Check, type Verdict } from './verdict';
+import { checkImportsAllowed, type UnlinkableImport } from './imports-rule';
 
 export interface TrustedSigner {
   readonly keyid: string;
@@ -22,8 +23,8 @@ export interface PreInput {
   readonly report: WasmReport;
   /** From verifyBundle: `signers` holds only keys found (and active) in the trust store. */
   readonly signature: { readonly verified: boolean; readonly code?: string; readonly signers: readonly TrustedSigner[] };
-  /** Imports the WASI host would refuse under the effective grant (checkImports in the sandbox). */
-  readonly deniedImports: readonly { readonly module: string; readonly name: string; readonly reason: string }[];
+  /** Imports the sandbox cannot link under the effective grant (checkImports in the sandbox). */
+  readonly deniedImports: readonly UnlinkableImport[];
   /** From scoreThreat(policy.threat, facts). */
   readonly threat: { readonly score: number; readonly band: Band };
   /** True while the module's digest has an unreleased quarantine entry. */
@@ -72,11 +73,7 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
     const what = `The module is a legacy import (folder ${JSON.stringify(legacy.folderName)}): only its code is signed, its name and version are not`;
     return rule.mode === 'allow' ? pass(`${what}; this policy allows legacy modules.`) : fail(`${what}; this policy does not run legacy modules.`);
   },
-  imports_allowed: (_rule, { deniedImports }) => {
-    if (deniedImports.length === 0) return pass('Every function the module imports is granted by this policy.');
-    const names = deniedImports.map((d) => `${d.module}.${d.name}`);
-    return fail(`The module imports ${deniedImports.length} function(s) this policy does not grant: ${listForSentence(names)}.`);
-  },
+  imports_allowed: (rule, { report, deniedImports }) => checkImportsAllowed(rule, report, deniedImports),
   capabilities_allowed: (_rule, { manifest }, policy) => {
     const outside = manifest.capabilities.filter((c) => !policy.capabilities.includes(c));
     if (outside.length === 0) return pass('Every capability the module asks for is allowed by this policy.');

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { CAPABILITIES, ZLimitsSchema, describeIssues } from '../module/manifest';
 import { err, ok, type Result } from '../result';
+import { OUTCOME_KINDS } from '../sandbox/types';
 import { ZThreatConfigSchema } from '../threat/config';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
+import { checkFunctionPattern } from './preview1-functions';
 
 export const POLICY_FORMAT = 'nightcore.policy/v1';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Outcome kinds of RunOutcome (server/core/sandbox/types.ts), listed so the policy can name them. */
-export const OUTCOME_KINDS = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
+/** The outcome kinds a policy can name: the one list, beside RunOutcome. */
+export { OUTCOME_KINDS };
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -32,7 +34,20 @@ export const ZPreRulesSchema = z.strictObject({
   }).optional(),
   /** Legacy tenant folders sign only the code; `deny` refuses to run them at all. */
   legacy_modules: rule('high', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
-  imports_allowed: rule('critical', {}).optional(),
+  imports_allowed: rule('critical', {
+    /** WASI preview1 functions refused before running: exact names or `prefix_*` (e.g. `sock_*`). */
+    deny_functions: z
+      .array(z.string().min(1).max(64))
+      .max(46)
+      .refine(unique, 'must not repeat a function')
+      .default([])
+      .superRefine((patterns, ctx) => {
+        patterns.forEach((p, i) => {
+          const problem = checkFunctionPattern(p);
+          if (problem) ctx.addIssue({ code: 'custom', path: [i], message: problem });
+        });
+      }),
+  }).optional(),
   capabilities_allowed: rule('high', {}).optional(),
   max_declared_memory: rule('high', {
     /** A ceiling below the effective grant's memoryPages (never above it: the grant is what runs). */
@@ -85,6 +100,8 @@ export const ZPostRulesSchema = z.strictObject({
     ignore_case: z.boolean().default(false),
   }).optional(),
   max_wall_ms: rule('medium', { max: optionalMax }).optional(),
+  /** Calls the WASI host refused (outside the grant) tolerated in one run; more fails. */
+  denied_calls: rule('high', { max_denied_calls: z.number().int().min(0).max(1_000_000).default(0) }).optional(),
 });
 export type TPostRules = z.infer<typeof ZPostRulesSchema>;
 export type PostRuleId = keyof TPostRules;
@@ -101,6 +118,14 @@ export const ZPolicySchema = z.strictObject({
   pre: ZPreRulesSchema.prefault({}),
   post: ZPostRulesSchema.prefault({}),
   threat: ZThreatConfigSchema.prefault({}),
+}).superRefine((policy, ctx) => {
+  // Checked here because the threat block cannot import the post rules (guardian imports threat).
+  const postRules: readonly string[] = ZPostRulesSchema.keyof().options;
+  policy.threat.quarantine_on_rules.forEach((id, i) => {
+    if (!postRules.includes(id)) {
+      ctx.addIssue({ code: 'custom', path: ['threat', 'quarantine_on_rules', i], message: `"${id}" is not a post-exec rule` });
+    }
+  });
 });
 export type TPolicy = z.infer<typeof ZPolicySchema>;
 

@@ -2,8 +2,14 @@ import type { PostRuleId, PreRuleId, Severity, TPolicy } from './schema';
 
 export type RuleOutcome = 'pass' | 'fail' | 'skip';
 
+/**
+ * Not a policy rule: the sandbox itself refused the module (it cannot be metered). Listed as a
+ * failed rule so a deny always names what denied it.
+ */
+export const SANDBOX_RULE_ID = 'sandbox_accepts';
+
 export interface RuleResult {
-  readonly id: PreRuleId | PostRuleId;
+  readonly id: PreRuleId | PostRuleId | typeof SANDBOX_RULE_ID;
   readonly outcome: RuleOutcome;
   readonly severity: Severity;
   /** One plain sentence a manager can read. */

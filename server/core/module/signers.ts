@@ -4,7 +4,7 @@
  */
 import { ok, err, type Result } from '../result';
 import { verifyEd25519 } from '../crypto/ed25519';
-import type { Signer, TrustedKey, VerifyCode, VerifyContext } from './verify';
+import type { Signer, TrustedKey, VerifyCode, VerifyContext } from './types';
 
 export interface SignatureToCheck {
   keyid: string;

@@ -7,70 +7,16 @@ import semver from 'semver';
 import { ok, err, type Result } from '../result';
 import { sha256Hex, timingSafeEqualHex } from '../crypto/digest';
 import { ZManifestSchema, describeIssues, type TManifest } from './manifest';
+import type { BundleInput, Signer, VerifiedModule, VerifyCode, VerifyContext } from './types';
 import { canonicalJson } from './canonical';
 import { parseEnvelope, preAuthEncoding, MANIFEST_PAYLOAD_TYPE } from './dsse';
 import { checkSignatures } from './signers';
 import { ParseCache } from './parse-cache';
 
-export const VERIFY_CODES = [
-  'MANIFEST_INVALID',
-  'ENVELOPE_INVALID',
-  'DIGEST_MISMATCH',
-  'SIGNATURE_INVALID',
-  'UNTRUSTED_KEY',
-  'KEY_REVOKED',
-  'WASM_INVALID',
-  'ROLLBACK',
-  'VERSION_REUSED',
-  'CODE_REUSED',
-] as const;
-export type VerifyCode = (typeof VERIFY_CODES)[number];
-
-export type KeyRole = 'publisher' | 'approver' | 'auditor';
-
-export interface TrustedKey {
-  keyid: string;
-  name: string;
-  role: KeyRole;
-  publicKey: Uint8Array;
-  status: 'active' | 'revoked';
-  revokedAt: Date | null;
-}
-
-export interface VerifyContext {
-  lookupKey(keyid: string): TrustedKey | undefined;
-  requiredRole: KeyRole;
-  /** Trusted signing time: when Night Core first recorded this signature (import time), else now. Never a time claimed by the bundle. */
-  signedAt: Date;
-  highestAccepted?: { version: string; wasmSha256: string } | undefined;
-  /**
-   * Versions of this name already accepted with this exact wasm digest, in any format (bundle or
-   * legacy). Old code must never come back as a newer version: a relabelled old module would
-   * otherwise become "latest" and lock the real next release out as a rollback.
-   */
-  acceptedVersionsOfDigest?: readonly string[] | undefined;
-}
-
-export interface Signer {
-  keyid: string;
-  name: string;
-  role: KeyRole;
-}
-
-export interface VerifiedModule {
-  manifest: TManifest;
-  manifestCanonical: string;
-  manifestSha256: string;
-  wasmSha256: string;
-  signers: Signer[];
-  source: 'bundle' | 'legacy';
-}
-
-export interface BundleInput {
-  wasm: Uint8Array;
-  manifestText: string;
-  envelopeText: string;
-}
+// The shared types live in ./types so that ./signers can use them without importing this file
+// (which imports ./signers): no cycle. Re-exported because callers think of them as the verifier's.
+export { VERIFY_CODES } from './types';
+export type { VerifyCode, KeyRole, TrustedKey, VerifyContext, Signer, VerifiedModule, BundleInput } from './types';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -1,7 +1,9 @@
-/** Public surface of the sandbox: the pool, the pre-exec import check and the WASI allow-list. */
-export { createSandboxPool } from './pool';
-export type { SandboxPool, SandboxPoolOptions, SandboxRunError, SandboxStats } from './pool';
-export { checkImports, allowedWasiFunctions, WASI_FUNCTIONS, WASI_MODULE, FUEL_IMPORT } from './wasi-imports';
-export type { ImportCheck, ImportDescriptor, DeniedImport, ImportKind, WasiGrant } from './wasi-imports';
-export type { InstrumentFn } from './module-cache';
-export type { RunRequest, RunOutcome, RunResult, CapabilityDenial } from './types';
+/** Public surface of the sandbox: the backend port, its backends, the import check and the WASI allow-list. */
+export { GUARANTEE_IDS, GUARANTEE_TITLES, withRequestChecks } from './backend';
+export type { BackendDescription, BackendKind, BackendStats, Guarantee, GuaranteeId, SandboxBackend, SandboxRunError } from './backend';
+export { createWorkerThreadsBackend, WORKER_THREADS, type WorkerThreadsOptions } from './worker-threads';
+export { checkRequest, emptyResult } from './request-checks';
+export { checkImports, allowedWasiFunctions, WASI_FUNCTIONS, WASI_MODULE, FUEL_IMPORT, ABORT_IMPORT } from './wasi-imports';
+export type { ImportCheck, ImportDescriptor, DeniedImport, DeniedImportCode, ImportKind, WasiGrant } from './wasi-imports';
+export type { InstrumentFn } from './worker-threads/module-cache';
+export type { RunRequest, RunOutcome, RunResult, CapabilityDenial, Invocation, WasmValue, WasmValueType } from './types';

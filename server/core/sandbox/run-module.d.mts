@@ -1,5 +1,5 @@
 /** Types for run-module.mjs (plain JS so worker threads load it without a TypeScript loader). */
-import type { WorkerJob, WorkerReport } from './worker-protocol';
+import type { WorkerJob, WorkerReport } from './run-job';
 
 export const FUEL_EXPORT: 'nightcore_fuel';
 export function trapKind(message: string): string;

@@ -16,6 +16,8 @@
  * - Anything else (host bug, link error) → crashed, and the worker is recycled.
  */
 import { createWasiHost, ProcExit } from './wasi-host.mjs';
+import { ABORT_MODULE, AbortTrap, createAbortImport } from './assemblyscript-abort.mjs';
+import { invokeExport } from './invoke.mjs';
 
 export const FUEL_EXPORT = 'nightcore_fuel';
 const PAGE = 65536;
@@ -50,10 +52,11 @@ export function trapKind(message) {
  * @property {Uint8Array} stdin
  * @property {bigint} seed
  * @property {number} outputBytes
+ * @property {import('./invoke.mjs').Invocation | null} [invoke]  set for `nightcore call`: entry is the export
  */
 
 /**
- * @typedef {{ kind: 'ok', exitCode: number } | { kind: 'trap', trap: string } | { kind: 'out_of_fuel' }
+ * @typedef {{ kind: 'ok', exitCode: number } | { kind: 'trap', trap: string, message?: string } | { kind: 'out_of_fuel' }
  *   | { kind: 'memory_limit' } | { kind: 'crashed', message: string }} WorkerOutcome
  */
 
@@ -66,6 +69,7 @@ export function trapKind(message) {
  * @property {Uint8Array} stderr
  * @property {boolean} outputTruncated
  * @property {{ fn: string, capability: string | null, errno: string, count: number, samples: string[] }[]} capabilityDenials
+ * @property {import('./invoke.mjs').WasmValue[]} [returnValues]  results of an invocation that returned
  * @property {boolean} recycle   true when the thread may be unhealthy and should be replaced
  */
 
@@ -79,6 +83,7 @@ const messageOf = (e) => (e instanceof Error ? e.message : String(e));
  */
 function classify(e, fuelExhausted) {
   if (e instanceof ProcExit) return { outcome: { kind: 'ok', exitCode: e.code }, recycle: false };
+  if (e instanceof AbortTrap) return { outcome: { kind: 'trap', trap: 'abort', message: e.message }, recycle: false };
   if (e instanceof WebAssembly.RuntimeError) {
     if (fuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
     return { outcome: { kind: 'trap', trap: trapKind(e.message) }, recycle: false };
@@ -131,12 +136,16 @@ export function runModule(job) {
   const imports = {
     wasi_snapshot_preview1: host.imports,
     nightcore: { fuel_budget: new WebAssembly.Global({ value: 'i64', mutable: false }, budget) },
+    // AssemblyScript's env.abort, the only non-WASI function linked (checkImports admits nothing else from env).
+    [ABORT_MODULE]: createAbortImport(memory),
   };
 
   /** @type {WorkerOutcome} */
   let outcome;
   let recycle = false;
   let initialPages = 0;
+  /** @type {import('./invoke.mjs').WasmValue[] | undefined} */
+  let returnValues;
   try {
     instance = new WebAssembly.Instance(job.module, imports);
     initialPages = pages();
@@ -144,7 +153,11 @@ export function runModule(job) {
       throw new Error(`module is not instrumented: no ${FUEL_EXPORT} export`);
     }
     const entry = exported(job.entry);
-    if (typeof entry !== 'function') {
+    if (job.invoke) {
+      const called = invokeExport(exported, job.entry, job.invoke);
+      outcome = called.found ? { kind: 'ok', exitCode: 0 } : { kind: 'trap', trap: 'missing_entry' };
+      if (called.found) returnValues = called.returnValues;
+    } else if (typeof entry !== 'function') {
       outcome = { kind: 'trap', trap: 'missing_entry' };
     } else {
       entry();
@@ -167,6 +180,7 @@ export function runModule(job) {
     stderr: out.stderr,
     outputTruncated: out.truncated,
     capabilityDenials: [], // the current host refuses ungranted imports pre-exec, so nothing is denied at the call
+    ...(returnValues === undefined ? {} : { returnValues }),
     recycle,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { instrumentModule } from './instrument';
 import { runModule, trapKind } from './run-module.mjs';
-import type { WorkerJob } from './worker-protocol';
+import type { WorkerJob } from './run-job';
 import { wat } from './test-modules';
 
 /** Runs in this thread (no pool) so each classification rule is checked directly. */

@@ -4,8 +4,8 @@
  * initial size above it is refused before the engine allocates anything.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { createSandboxPool } from './pool';
-import { DEFAULT_WORKER_URL } from './worker-url';
+import { createSandboxPool } from './worker-threads/pool';
+import { DEFAULT_WORKER_URL } from './worker-threads/worker-url';
 import * as m from './test-modules';
 
 const pool = createSandboxPool({ size: 1, workerUrl: DEFAULT_WORKER_URL });

@@ -2,22 +2,14 @@
  * Test support (not shipped behaviour): builds small WASI modules from WAT with the wabt npm package
  * and wraps them in RunRequests. Each module is written to exercise one sandbox rule.
  */
-import wabtInit from 'wabt';
 import { createHash } from 'node:crypto';
 import type { Capability } from '../module/manifest';
 import type { RunRequest } from './types';
 import type { TLimits } from '../module/manifest';
 
-const wabt = await wabtInit();
+import { wat } from '../wasm/test-wat';
 
-export function wat(source: string): Uint8Array {
-  const parsed = wabt.parseWat('test.wat', source, {});
-  try {
-    return new Uint8Array(parsed.toBinary({}).buffer);
-  } finally {
-    parsed.destroy();
-  }
-}
+export { wat };
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 

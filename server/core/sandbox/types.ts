@@ -17,17 +17,49 @@ export interface RunRequest {
   readonly capabilities: readonly Capability[];
   /** Effective limits = min(policy limits, manifest request). */
   readonly limits: TLimits;
+  /**
+   * Set for `nightcore call`: `entry` is then the export to call with these typed arguments (after
+   * `_initialize` when the module exports it) and its results are returned. Absent for a plain run.
+   */
+  readonly invoke?: Invocation;
 }
+
+export type WasmValueType = 'i32' | 'i64' | 'f32' | 'f64';
+
+/** One typed argument or result. i64 travels as a bigint so no precision is lost. */
+export type WasmValue =
+  | { readonly type: 'i32' | 'f32' | 'f64'; readonly value: number }
+  | { readonly type: 'i64'; readonly value: bigint };
+
+/** A call of one export with arguments already checked against its signature. */
+export interface Invocation {
+  readonly args: readonly WasmValue[];
+  /** The export's result types, so the results can be typed on the way back. */
+  readonly results: readonly WasmValueType[];
+}
+
+/**
+ * Every way a run can end, as data: the one list that policies (outcome_allowed), the API's filters
+ * and the console name. `RunOutcome` below must cover exactly these kinds (checked at compile time).
+ */
+export const OUTCOME_KINDS = ['ok', 'trap', 'out_of_fuel', 'timeout', 'memory_limit', 'crashed', 'denied'] as const;
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
 /** Closed union: every way a run can end. */
 export type RunOutcome =
   | { readonly kind: 'ok'; readonly exitCode: number }
-  | { readonly kind: 'trap'; readonly trap: string }
+  /** `message`: the module's own explanation when it gave one (AssemblyScript `abort`), bounded. */
+  | { readonly kind: 'trap'; readonly trap: string; readonly message?: string }
   | { readonly kind: 'out_of_fuel' }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'memory_limit' }
   | { readonly kind: 'crashed'; readonly message: string }
   | { readonly kind: 'denied'; readonly reason: string };
+
+type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type MustHold<T extends true> = T;
+/** Fails to compile when a kind is added to the union but not to OUTCOME_KINDS, or the other way round. */
+type OutcomeKindsMatchRunOutcome = MustHold<SameKinds<RunOutcome['kind'], OutcomeKind>>;
 
 export interface RunResult {
   readonly outcome: RunOutcome;
@@ -40,6 +72,8 @@ export interface RunResult {
   readonly outputTruncated: boolean;
   /** WASI calls the grant refused (the call returned an errno instead of acting), per function. */
   readonly capabilityDenials: readonly CapabilityDenial[];
+  /** For an invocation that returned normally: the export's results, typed. Absent otherwise. */
+  readonly returnValues?: readonly WasmValue[];
 }
 
 /**

@@ -29,17 +29,26 @@ describe('checkImports', () => {
   it('denies imports from any other module, and non-function WASI imports', () => {
     const result = checkImports(
       [
-        { module: 'env', name: 'abort', kind: 'func' },
+        { module: 'env', name: 'memcpy', kind: 'func' },
         { module: 'wasi_snapshot_preview1', name: 'memory', kind: 'memory' },
         { module: 'wasi_unstable', name: 'fd_write', kind: 'function' },
       ],
       [...CAPABILITIES],
     );
     expect(result.denied.map((d) => `${d.module}.${d.name}`)).toEqual([
-      'env.abort',
+      'env.memcpy',
       'wasi_snapshot_preview1.memory',
       'wasi_unstable.fd_write',
     ]);
+    expect(result.denied.map((d) => d.code)).toEqual(['needs_js_host', 'not_a_function', 'needs_js_host']);
+    expect(result.denied[0]?.reason).toContain('JavaScript host');
+  });
+
+  it("links AssemblyScript's env.abort as a function, and nothing else under that name", () => {
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'func' }], []).allowed).toBe(true);
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'function' }], []).allowed).toBe(true);
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'global' }], []).denied[0]?.code).toBe('needs_js_host');
+    expect(checkImports([{ module: 'env', name: 'trace', kind: 'func' }], []).denied[0]?.code).toBe('needs_js_host');
   });
 
   it('allows the instrumenter fuel global only as a global', () => {

@@ -1,5 +1,6 @@
 import type { Capability } from '../module/manifest';
 import { HOST_FUNCTION_GRANTS } from './wasi-host.mjs';
+import { ABORT_MODULE, ABORT_NAME } from './assemblyscript-abort.mjs';
 
 /**
  * The import allow-list: which `wasi_snapshot_preview1` functions exist in the Night Core host and
@@ -12,6 +13,15 @@ import { HOST_FUNCTION_GRANTS } from './wasi-host.mjs';
  */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const;
+/**
+ * AssemblyScript's standard `env.abort`: the one function from outside preview1 the host links
+ * (assemblyscript-abort.mjs). Any other import from another module needs a JavaScript host
+ * (wasm-bindgen or Emscripten glue) that Night Core does not run.
+ */
+export const ABORT_IMPORT = { module: ABORT_MODULE, name: ABORT_NAME } as const;
+
+/** Why an import cannot be linked; Guardian's `imports_allowed` explains each code in plain words. */
+export type DeniedImportCode = 'needs_js_host' | 'not_a_function' | 'unknown_wasi_function' | 'not_granted' | 'bad_fuel_import';
 
 export type WasiGrant = Capability | 'baseline';
 
@@ -30,6 +40,7 @@ export interface ImportDescriptor {
 export interface DeniedImport {
   readonly module: string;
   readonly name: string;
+  readonly code: DeniedImportCode;
   readonly reason: string;
 }
 
@@ -51,26 +62,31 @@ export function allowedWasiFunctions(capabilities: readonly Capability[]): strin
   return Object.keys(WASI_FUNCTIONS).filter((name) => isGranted(WASI_FUNCTIONS[name] ?? [], granted));
 }
 
-function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): string | null {
+function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): { code: DeniedImportCode; reason: string } | null {
   const isFunc = imp.kind === 'func' || imp.kind === 'function';
   if (imp.module === FUEL_IMPORT.module && imp.name === FUEL_IMPORT.name) {
     // Only the instrumenter may add this import; as a global it carries the budget, nothing else.
-    return imp.kind === 'global' ? null : `${FUEL_IMPORT.module}.${FUEL_IMPORT.name} must be a global`;
+    return imp.kind === 'global' ? null : { code: 'bad_fuel_import', reason: `${FUEL_IMPORT.module}.${FUEL_IMPORT.name} must be a global` };
   }
+  if (imp.module === ABORT_IMPORT.module && imp.name === ABORT_IMPORT.name && isFunc) return null;
   if (imp.module !== WASI_MODULE) {
-    return `imports from "${imp.module}" are not provided: only ${WASI_MODULE} functions may be imported`;
+    return {
+      code: 'needs_js_host',
+      reason: `imports from "${imp.module}" need a JavaScript host (such as wasm-bindgen or Emscripten glue), which Night Core does not run`,
+    };
   }
-  if (!isFunc) return `imported ${imp.kind} is not provided: the sandbox supplies functions only`;
+  if (!isFunc) return { code: 'not_a_function', reason: `imported ${imp.kind} is not provided: the sandbox supplies functions only` };
   if (!hasOwn(WASI_FUNCTIONS, imp.name)) {
-    return `${WASI_MODULE}.${imp.name} is not provided (no filesystem, network, sockets or polling)`;
+    return { code: 'unknown_wasi_function', reason: `${WASI_MODULE}.${imp.name} is not provided by this host` };
   }
   const needs = WASI_FUNCTIONS[imp.name] ?? [];
   if (isGranted(needs, granted)) return null;
-  return `${WASI_MODULE}.${imp.name} needs capability ${needs.map((n) => `"${n}"`).join(' or ')}, which is not granted`;
+  return { code: 'not_granted', reason: `${WASI_MODULE}.${imp.name} needs capability ${needs.map((n) => `"${n}"`).join(' or ')}, which is not granted` };
 }
 
 /**
- * Pre-exec import check: every import must be provided by the host under the granted capabilities.
+ * The single place that says which imports are linkable (the pool's preflight and Guardian's
+ * `imports_allowed` both call it): every import must be provided by the host under the grant.
  * Collects every denial (not just the first) so the explanation names them all. Pure.
  */
 export function checkImports(
@@ -80,8 +96,8 @@ export function checkImports(
   const granted = new Set(capabilities);
   const denied: DeniedImport[] = [];
   for (const imp of imports) {
-    const reason = denyReason(imp, granted);
-    if (reason !== null) denied.push({ module: imp.module, name: imp.name, reason });
+    const why = denyReason(imp, granted);
+    if (why !== null) denied.push({ module: imp.module, name: imp.name, ...why });
   }
   return { allowed: denied.length === 0, denied };
 }

@@ -32,6 +32,8 @@ export interface ThreatFacts {
   } | null;
   /** Count of earlier post-exec failures of a module with this name. */
   readonly priorPostFailures: number;
+  /** Count of recent earlier runs of this name in which the sandbox refused calls outside the grant. */
+  readonly priorCapabilityDenials: number;
 }
 
 /** What only the services know: trust, history. Everything else comes from the manifest and the inspector. */
@@ -40,6 +42,7 @@ export interface ThreatHistory {
   readonly firstSeenDigest: boolean;
   readonly hashDrift: ThreatFacts['hashDrift'];
   readonly priorPostFailures: number;
+  readonly priorCapabilityDenials: number;
 }
 
 /**

@@ -16,8 +16,9 @@ const config = ZThreatConfigSchema.parse({
     fuel_near_cap: 13,
     hash_drift: 17,
     prior_post_failures: 19,
+    prior_capability_denials: 23,
   },
-  settings: { large_custom_sections_bytes: 1000, near_cap_percent: 90, prior_post_failures_max_count: 2 },
+  settings: { large_custom_sections_bytes: 1000, near_cap_percent: 90, prior_post_failures_max_count: 2, prior_capability_denials_max_count: 2 },
   bands: { low: 0, medium: 30, high: 60, quarantine: 85 },
 });
 
@@ -32,6 +33,7 @@ const calm: ThreatFacts = {
   fuel: { requested: 10, cap: 1000 },
   hashDrift: null,
   priorPostFailures: 0,
+  priorCapabilityDenials: 0,
 };
 
 const drift = { previousSha256: 'b'.repeat(64), previousSizeBytes: 1000, sizeBytes: 1500 };
@@ -47,6 +49,7 @@ const FIRE_ONE: Record<SignalId, Partial<ThreatFacts>> = {
   fuel_near_cap: { fuel: { requested: 900, cap: 1000 } },
   hash_drift: { hashDrift: drift },
   prior_post_failures: { priorPostFailures: 1 },
+  prior_capability_denials: { priorCapabilityDenials: 1 },
 };
 
 describe('scoreThreat', () => {
@@ -75,7 +78,7 @@ describe('scoreThreat', () => {
   it('is capped at 100', () => {
     const all = Object.values(FIRE_ONE).reduce<ThreatFacts>((f, change) => ({ ...f, ...change }), calm);
     const a = scoreThreat(config, all);
-    expect(a.signals.reduce((sum, s) => sum + s.contribution, 0)).toBe(41 + 2 + 3 + 5 + 7 + 11 + 13 + 17 + 19);
+    expect(a.signals.reduce((sum, s) => sum + s.contribution, 0)).toBe(41 + 2 + 3 + 5 + 7 + 11 + 13 + 17 + 19 + 23);
     expect(a.score).toBe(100);
     expect(a.band).toBe('quarantine');
   });
@@ -92,6 +95,14 @@ describe('scoreThreat', () => {
     const s = a.signals.find((x) => x.id === 'prior_post_failures');
     expect(s?.contribution).toBe(2 * 19);
     expect(s?.explanation).toMatch(/failed post-exec checks 5 times \(2 counted, at most 2\)/);
+  });
+
+  it('counts earlier runs with refused calls up to the configured maximum', () => {
+    const a = scoreThreat(config, { ...calm, priorCapabilityDenials: 7 });
+    const s = a.signals.find((x) => x.id === 'prior_capability_denials');
+    expect(s?.contribution).toBe(2 * 23);
+    expect(s?.explanation).toMatch(/In 7 recent earlier run\(s\) this module called WASI functions outside its grant.*\(2 counted, at most 2\)/);
+    expect(scoreThreat(config, { ...calm, priorCapabilityDenials: Number.NaN }).score).toBe(0);
   });
 
   it('fires near-cap signals at the threshold, not below', () => {
@@ -132,7 +143,7 @@ describe('threatFactsFrom', () => {
     };
     const facts = threatFactsFrom({ ...manifest, capabilities: [...manifest.capabilities] }, report,
       { fuel: 100, memoryPages: 16, wallMs: 10, outputBytes: 10 },
-      { signerTrusted: true, firstSeenDigest: false, hashDrift: null, priorPostFailures: 0 });
+      { signerTrusted: true, firstSeenDigest: false, hashDrift: null, priorPostFailures: 0, priorCapabilityDenials: 0 });
     expect(facts.hasStartSection).toBe(true);
     expect(facts.customSectionBytes).toBe(1100);
     expect(facts.fuel).toEqual({ requested: 95, cap: 100 });

@@ -112,6 +112,17 @@ const EVALUATORS: Record<SignalId, Evaluator> = {
         : 'No earlier run of this module failed post-exec checks.',
     };
   },
+  prior_capability_denials: (f, c) => {
+    const n = count(f.priorCapabilityDenials);
+    const counted = Math.min(n, c.settings.prior_capability_denials_max_count);
+    return {
+      label: 'Earlier refused calls',
+      units: counted,
+      explanation: n
+        ? `In ${n} recent earlier run(s) this module called WASI functions outside its grant, which the sandbox refused (${counted} counted, at most ${c.settings.prior_capability_denials_max_count}).`
+        : 'No recent earlier run of this module called anything outside its grant.',
+    };
+  },
 };
 
 /**

@@ -22,7 +22,7 @@ const FULL_WAT = `(module
 
 let full: Uint8Array<ArrayBuffer>;
 beforeAll(async () => {
-  full = await wat(FULL_WAT);
+  full = wat(FULL_WAT);
 });
 
 function inspectOk(bytes: Uint8Array): WasmReport {
@@ -91,11 +91,11 @@ describe('inspectWasm on well-formed modules', () => {
   });
 
   it('reports memory limits, the shared flag and memory64', async () => {
-    const plain = inspectOk(await wat('(module (memory 3))'));
+    const plain = inspectOk(wat('(module (memory 3))'));
     expect(plain.memories).toEqual([{ initialPages: 3, maximumPages: null, imported: false, shared: false, memory64: false }]);
-    const shared = inspectOk(await wat('(module (memory 1 2 shared))', { threads: true }));
+    const shared = inspectOk(wat('(module (memory 1 2 shared))', { threads: true }));
     expect(shared.memories).toEqual([{ initialPages: 1, maximumPages: 2, imported: false, shared: true, memory64: false }]);
-    const m64 = inspectOk(await wat('(module (memory i64 1 5))', { memory64: true }));
+    const m64 = inspectOk(wat('(module (memory i64 1 5))', { memory64: true }));
     expect(m64.memories).toEqual([{ initialPages: 1, maximumPages: 5, imported: false, shared: false, memory64: true }]);
     // 64-bit limits beyond u32: 2^32 pages must come back exactly, not truncated.
     const big = inspectOk(module(section(5, [1, 0x04, ...leb(2 ** 32)])));
@@ -103,7 +103,7 @@ describe('inspectWasm on well-formed modules', () => {
   });
 
   it('names table element types, including the (ref null? ht) forms and table initialisers', async () => {
-    const ext = inspectOk(await wat('(module (table 1 externref) (table 0 4 funcref))'));
+    const ext = inspectOk(wat('(module (table 1 externref) (table 0 4 funcref))'));
     expect(ext.tables).toEqual([
       { elementType: 'externref', initial: 1, maximum: null, imported: false },
       { elementType: 'funcref', initial: 0, maximum: 4, imported: false },
@@ -124,7 +124,7 @@ describe('inspectWasm on well-formed modules', () => {
   });
 
   it('skips every kind of constant expression in global initialisers', async () => {
-    const bytes = await wat(
+    const bytes = wat(
       `(module
         (global $a i32 (i32.const 1))
         (global i32 (i32.add (global.get $a) (i32.mul (i32.const 2) (i32.const 3))))
@@ -184,7 +184,7 @@ describe('inspectWasm on well-formed modules', () => {
   });
 
   it('reports imported and defined tags', async () => {
-    const bytes = await wat(
+    const bytes = wat(
       '(module (import "env" "exn" (tag (param i32))) (tag $e) (export "e" (tag $e)))',
       { exceptions: true },
     );

@@ -6,11 +6,13 @@ import wabtInit from 'wabt';
 
 type Features = Parameters<Awaited<ReturnType<typeof wabtInit>>['parseWat']>[2];
 
-let wabtPromise: ReturnType<typeof wabtInit> | undefined;
+const wabt = await wabtInit();
 
-export async function wat(source: string, features: Features = {}): Promise<Uint8Array<ArrayBuffer>> {
-  wabtPromise ??= wabtInit();
-  const wabt = await wabtPromise;
+/**
+ * The one WAT-to-binary helper of the tests and benches (the sandbox's test modules and the
+ * instrumenter's testkit re-export it). Synchronous, so test modules can be constants.
+ */
+export function wat(source: string, features: Features = {}): Uint8Array<ArrayBuffer> {
   const module = wabt.parseWat('test.wat', source, features);
   try {
     return new Uint8Array(module.toBinary({}).buffer);

@@ -1,10 +1,8 @@
 /** GET /api/audit/export?format=jsonl|csv: the audit log as a download (server/api/audit-http.ts). */
-import { handleAuditExport } from '@/server/api/audit-http';
-import { getSessionUser } from '@/server/auth/session';
-import { getServices } from '@/server/services/instance';
+import { auditExportRoute } from '@/server/api/route-handlers';
 
 export function GET(request: Request) {
-  return handleAuditExport(request, { user: getSessionUser, services: getServices });
+  return auditExportRoute(request);
 }
 
 export const dynamic = 'force-dynamic';

@@ -1,10 +1,8 @@
-/** Module upload (multipart): session, permission and same-origin checks, then the registry's own verification. */
-import { handleUploadRequest } from '@/server/api/upload-http';
-import { getSessionUser } from '@/server/auth/session';
-import { getServices } from '@/server/services/instance';
+/** Module upload (multipart): the shared route guard, then the registry's own verification (server/api/upload-http.ts). */
+import { uploadRoute } from '@/server/api/route-handlers';
 
-export async function POST(request: Request): Promise<Response> {
-  return handleUploadRequest(request, { user: await getSessionUser(), services: getServices });
+export function POST(request: Request) {
+  return uploadRoute(request);
 }
 
 export const dynamic = 'force-dynamic';

@@ -1,8 +1,5 @@
-/** The tRPC endpoint: same-origin check, then the app router with the session's context. */
-import { handleTRPCRequest } from '@/server/api/http';
-import { createContext } from '@/server/api/context';
+/** The tRPC endpoint: same-origin check, then the app router with the session's context (server/api/http.ts). */
+import { trpcRoute } from '@/server/api/route-handlers';
 
-const handler = (request: Request) => handleTRPCRequest(request, createContext);
-
-export { handler as GET, handler as POST };
+export { trpcRoute as GET, trpcRoute as POST };
 export const dynamic = 'force-dynamic';

@@ -42,7 +42,7 @@ const SPIN = `(module
 
 let module: WebAssembly.Module;
 beforeAll(async () => {
-  module = compile(mustInstrument(await wat(SPIN)).bytes);
+  module = compile(mustInstrument(wat(SPIN)).bytes);
 });
 
 type Fn = (...args: number[]) => number;
@@ -145,7 +145,7 @@ describe('exact fuel across br_table, tail calls and exceptions', () => {
       (try (result i32) (do (throw $e)) (catch $e (i32.const 7)))))`;
 
   it('charges the documented amounts', async () => {
-    const exotic = compile(mustInstrument(await wat(EXOTIC, { tail_call: true, exceptions: true })).bytes);
+    const exotic = compile(mustInstrument(wat(EXOTIC, { tail_call: true, exceptions: true })).bytes);
     const fuelOf = (name: string, ...args: number[]) => {
       const run = instantiateMetered(exotic, 10n ** 12n);
       const value = (run.exports[name] as Fn)(...args);

@@ -6,7 +6,7 @@ const BIG = 10n ** 15n;
 
 describe('instrumentModule protocol', () => {
   it('adds the budget import, the exported fuel global, and exports an unexported memory', async () => {
-    const wasm = await wat(`(module (memory 1) (func (export "f") (result i32) i32.const 7))`);
+    const wasm = wat(`(module (memory 1) (func (export "f") (result i32) i32.const 7))`);
     const out = mustInstrument(wasm);
     const module = compile(out.bytes);
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'nightcore', name: 'fuel_budget', kind: 'global' }]);
@@ -22,22 +22,22 @@ describe('instrumentModule protocol', () => {
   });
 
   it('keeps the existing memory export name and reports no memory when there is none', async () => {
-    const named = mustInstrument(await wat(`(module (memory (export "mem") 2 3))`), 10);
+    const named = mustInstrument(wat(`(module (memory (export "mem") 2 3))`), 10);
     expect(named.memoryExport).toBe('mem');
     expect(named.memory).toEqual({ source: 'defined', initialPages: 2, maxPages: 3 });
-    const none = mustInstrument(await wat(`(module (func (export "f")))`));
+    const none = mustInstrument(wat(`(module (func (export "f")))`));
     expect(none.memoryExport).toBeNull();
     expect(none.memory).toBeNull();
   });
 
   it('reports an imported memory without clamping it and exports it for the host', async () => {
-    const out = mustInstrument(await wat(`(module (import "env" "memory" (memory 1 100)))`), 4);
+    const out = mustInstrument(wat(`(module (import "env" "memory" (memory 1 100)))`), 4);
     expect(out.memory).toEqual({ source: 'imported', initialPages: 1, maxPages: 100 });
     expect(out.memoryExport).toBe('nightcore_memory');
   });
 
   it('shifts defined global indices in code, initialisers, offsets and exports', async () => {
-    const wasm = await wat(`(module
+    const wasm = wat(`(module
       (import "env" "base" (global $base i32))
       (import "env" "f" (func $f (result i32)))
       (global $a (mut i32) (global.get $base))
@@ -65,7 +65,7 @@ describe('instrumentModule protocol', () => {
   });
 
   it('meters the start function too', async () => {
-    const wasm = await wat(`(module (global $g (export "g") (mut i32) (i32.const 0))
+    const wasm = wat(`(module (global $g (export "g") (mut i32) (i32.const 0))
       (func $start (global.set $g (i32.const 5))) (start $start))`);
     const run = instantiateMetered(compile(mustInstrument(wasm).bytes), 100n);
     expect((run.exports.g as WebAssembly.Global).value).toBe(5);
@@ -84,7 +84,7 @@ describe('memory clamp', () => {
       (local.get $n)))`;
 
   it('makes memory.grow return -1 once the cap is reached', async () => {
-    const out = mustInstrument(await wat(growAll('1')), 4);
+    const out = mustInstrument(wat(growAll('1')), 4);
     expect(out.memory).toEqual({ source: 'defined', initialPages: 1, maxPages: 4 });
     const run = instantiateMetered(compile(out.bytes), BIG);
     expect((run.exports.growAll as () => number)()).toBe(3);
@@ -92,12 +92,12 @@ describe('memory clamp', () => {
   });
 
   it('keeps a declared maximum below the cap', async () => {
-    const run = instantiateMetered(compile(mustInstrument(await wat(growAll('1 2')), 4).bytes), BIG);
+    const run = instantiateMetered(compile(mustInstrument(wat(growAll('1 2')), 4).bytes), BIG);
     expect((run.exports.growAll as () => number)()).toBe(1);
   });
 
   it('refuses a memory whose initial size exceeds the cap as LIMIT_EXCEEDED', async () => {
-    const result = instrumentModule(await wat(growAll('5')), { maxMemoryPages: 4 });
+    const result = instrumentModule(wat(growAll('5')), { maxMemoryPages: 4 });
     expect(result).toMatchObject({ ok: false, code: 'LIMIT_EXCEEDED' });
     expect(result.ok ? '' : result.message).toMatch(/5 initial pages/);
   });
@@ -166,8 +166,8 @@ function mustInstrumentTables(wasm: Uint8Array, maxTableElements: number) {
 
 describe('refusals and bad input', () => {
   it('refuses shared memory, memory64 and multiple memories as UNSUPPORTED', async () => {
-    const shared = await wat(`(module (memory 1 1 shared))`, { threads: true });
-    const mem64 = await wat(`(module (memory i64 1))`, { memory64: true });
+    const shared = wat(`(module (memory 1 1 shared))`, { threads: true });
+    const mem64 = wat(`(module (memory i64 1))`, { memory64: true });
     const multi = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 5, 2, 0, 1, 0, 1]);
     for (const [wasm, why] of [[shared, /shared/], [mem64, /memory64/], [multi, /multiple memories/]] as const) {
       const result = instrumentModule(wasm, { maxMemoryPages: 16 });
@@ -177,19 +177,19 @@ describe('refusals and bad input', () => {
   });
 
   it('refuses a module that already uses the protocol export name', async () => {
-    const wasm = await wat(`(module (func (export "nightcore_fuel")))`);
+    const wasm = wat(`(module (func (export "nightcore_fuel")))`);
     expect(instrumentModule(wasm, { maxMemoryPages: 1 })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
   });
 
   it('rejects invalid options', async () => {
-    const wasm = await wat(`(module)`);
+    const wasm = wat(`(module)`);
     for (const bad of [-1, 1.5, 65537, Number.NaN]) {
       expect(instrumentModule(wasm, { maxMemoryPages: bad })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
     }
   });
 
   it('returns WASM_MALFORMED for garbage, truncations and an invalid module', async () => {
-    const good = await wat(`(module (memory 1) (func (export "f") (param i32) (result i32)
+    const good = wat(`(module (memory 1) (func (export "f") (param i32) (result i32)
       (loop (br_if 0 (local.get 0))) (local.get 0)))`);
     expect(instrumentModule(new Uint8Array([1, 2, 3]), { maxMemoryPages: 1 })).toMatchObject({ ok: false, code: 'WASM_MALFORMED' });
     for (let cut = 0; cut < good.length; cut++) {

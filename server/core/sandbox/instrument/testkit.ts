@@ -2,22 +2,9 @@
  * Test-only helpers (imported by *.test.ts and the bench, never by product code): build
  * modules from WAT with wabt.js and run instrumented modules with a given budget.
  */
-import wabtInit from 'wabt';
 import { fuelAccounting, instrumentModule, type FuelAccounting, type Instrumented } from './index';
 
-type Wabt = Awaited<ReturnType<typeof wabtInit>>;
-let wabtPromise: Promise<Wabt> | undefined;
-
-export async function wat(source: string, features: Record<string, boolean> = {}): Promise<Uint8Array> {
-  wabtPromise ??= wabtInit();
-  const wabt = await wabtPromise;
-  const parsed = wabt.parseWat('test.wat', source, features);
-  try {
-    return new Uint8Array(parsed.toBinary({}).buffer);
-  } finally {
-    parsed.destroy();
-  }
-}
+export { wat } from '../../wasm/test-wat';
 
 /** Instruments or fails the test loudly (for tests where instrumentation must succeed). */
 export function mustInstrument(wasm: Uint8Array, maxMemoryPages = 65536): Instrumented {

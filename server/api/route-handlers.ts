@@ -1,0 +1,16 @@
+/**
+ * The HTTP endpoints as the console serves them: each handler wired to the session and the
+ * process-wide services. app/api/**\/route.ts files only re-export these, so the app layer never
+ * imports services (data flows app → server/api → server/services → server/core).
+ */
+import { getSessionUser } from '../auth/session';
+import { getServices } from '../services/instance';
+import { handleAuditExport, handleAuditVerify } from './audit-http';
+import { createContext } from './context';
+import { handleTRPCRequest } from './http';
+import { handleUploadRequest } from './upload-http';
+
+export const trpcRoute = (request: Request): Promise<Response> => handleTRPCRequest(request, createContext);
+export const uploadRoute = (request: Request): Promise<Response> => handleUploadRequest(request, { user: getSessionUser, services: getServices });
+export const auditVerifyRoute = (request: Request): Promise<Response> => handleAuditVerify(request, { user: getSessionUser, services: getServices });
+export const auditExportRoute = (request: Request): Promise<Response> => handleAuditExport(request, { user: getSessionUser, services: getServices });

@@ -1,0 +1,157 @@
+/**
+ * The run governor: the one place where a request becomes a decision.
+ *
+ *   bound the input → admit (fair share) → verify and judge (pre-exec) → wait for a turn
+ *   → record run.started → execute on the sandbox backend → judge the result (post-exec)
+ *   → decide, quarantine, record
+ *
+ * Fail closed: a run starts only after its `run.started` event is written, and its result counts
+ * only once its decision record is written. Replay is this same path re-running a recorded request.
+ * Everything outside (trust store, history, approvals, audit, backend, storage) is a port.
+ */
+import { evaluatePost } from '../guardian';
+import type { DecisionRecord } from '../guardian/decision-record';
+import { shouldQuarantine } from '../threat';
+import { emptyResult } from '../sandbox/request-checks';
+import type { RunResult } from '../sandbox/types';
+import { err, ok, type Result } from '../result';
+import { assess, ReportCache, type Assessment } from './assess';
+import { checkInput, MAX_SEED, type RunInput } from './input-limits';
+import { FairQueue, type AdmitCode } from './fair-queue';
+import { deniedBeforeRunning, recordBase, sandboxRefused, type RecordBase } from './record';
+import { executionSummary } from './execution';
+import { sandboxRequest } from './request';
+import { replayRecorded, type ReplayCode, type ReplayReport } from './replay';
+import type { GovernorPorts, StoredModule } from './ports';
+
+export interface RunReport {
+  readonly record: DecisionRecord;
+  readonly stdout: Uint8Array;
+  readonly stderr: Uint8Array;
+}
+
+export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'INPUT_TOO_LARGE' | 'INPUT_INVALID' | 'AUDIT_FAILED' | 'SHUT_DOWN' | AdmitCode;
+
+export interface Governor {
+  run(module: StoredModule, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>>;
+  /** The pre-exec verdict without running or recording anything (dry run). */
+  assess(module: StoredModule, actor: string): Result<Assessment, 'MODULE_MALFORMED'>;
+  replay(runId: string, actor: string): Promise<Result<ReplayReport, ReplayCode>>;
+  /** Kill switch: ends every running and waiting run as denied; returns how many. */
+  killAll(reason: string): number;
+  stats(): { running: number; waiting: number; actors: number };
+}
+
+export function createGovernor(ports: GovernorPorts): Governor {
+  const reports = new ReportCache();
+  const queue = new FairQueue({
+    capacity: () => ports.backend().stats().capacity,
+    queueLimit: () => ports.backend().stats().queueLimit,
+  });
+  let lastKill = '';
+
+  /** What a run cancelled by the kill switch while it waited for its turn ends as. */
+  const killedWhileWaiting = (): RunResult => emptyResult({ kind: 'denied', reason: `kill switch: ${lastKill}` });
+
+  /** Stores the decision; until it is stored, nothing about the run is released. */
+  function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, result?: RunResult): Result<RunReport, RunCode> {
+    const stdout = result?.stdout ?? new Uint8Array(0);
+    const stderr = result?.stderr ?? new Uint8Array(0);
+    try {
+      ports.recorder.record({ record, module, stdin, stdout, stderr, wallMs: result?.wallMs ?? 0 });
+    } catch (e) {
+      return err('AUDIT_FAILED', `the decision could not be recorded, so its result is withheld: ${(e as Error).message}`);
+    }
+    return ok({ record, stdout, stderr });
+  }
+
+  /** Post-exec: judge what the module did, then whether to quarantine it. */
+  function judged(base: RecordBase, a: Assessment, result: RunResult): DecisionRecord {
+    const post = evaluatePost(a.policy, { result });
+    const q = shouldQuarantine(a.policy.threat, { band: a.threat.band, post, priorPostFailures: a.history.priorPostFailures });
+    return {
+      ...base,
+      backend: { kind: ports.backend().kind },
+      execution: executionSummary(result),
+      post,
+      decision: post.decision === 'allow' ? 'allow' : 'deny',
+      quarantine: q.quarantine ? { source: q.source, reason: q.reason } : null,
+    };
+  }
+
+  async function run(module: StoredModule, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>> {
+    // 1. Bound the input, so the decision record always fits its audit event.
+    const tooLarge = checkInput(input);
+    if (tooLarge) return err('INPUT_TOO_LARGE', tooLarge);
+    const seed = input.seed ?? ports.newSeed();
+    if (seed < 0n || seed > MAX_SEED) return err('INPUT_INVALID', 'seed must be an unsigned 64-bit integer');
+
+    // 2. Admission before any work: a flood is refused cheaply, and fairly per user.
+    const admitted = queue.admit(actor);
+    if (!admitted.ok) return admitted;
+    const admission = admitted.value;
+    try {
+      // 3. Verify against today's trust store and judge before running (pre-exec). The module's
+      // report comes from the preparation thread when there is one: never inspected on this thread.
+      await reports.warm(module, ports.loadReport);
+      const assessed = assess(ports, reports, module, actor);
+      if (!assessed.ok) return assessed;
+      const a = assessed.value;
+      const stdin = input.stdin ?? new Uint8Array(0);
+      const env = Object.fromEntries(a.grant.env.filter((name) => input.env?.[name] !== undefined).map((name) => [name, input.env![name]!]));
+      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call });
+      if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin);
+
+      // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.
+      if (!(await admission.started)) return decide(judged(base, a, killedWhileWaiting()), module, stdin);
+
+      // 5. Fail closed: if run.started cannot be written, nothing runs.
+      try {
+        ports.audit.append({
+          actor,
+          action: 'run.started',
+          subject: `run:${base.runId}`,
+          payload: { module: `${module.name}@${module.version}`, wasmSha256: module.wasmSha256, granted: base.granted, seed: base.input.seed },
+        });
+      } catch (e) {
+        return err('AUDIT_FAILED', `the audit log refused the run.started event, so the module did not run: ${(e as Error).message}`);
+      }
+
+      // 6. Execute exactly what was granted.
+      const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin));
+      if (!ran.ok) {
+        if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin);
+        return err(ran.code === 'BUSY' ? 'BUSY' : 'SHUT_DOWN', ran.message);
+      }
+
+      // 7. Judge the result (post-exec), 8. decide and record.
+      return decide(judged(base, a, ran.value), module, stdin, ran.value);
+    } finally {
+      admission.release();
+    }
+  }
+
+  async function replay(runId: string, actor: string): Promise<Result<ReplayReport, ReplayCode>> {
+    const admitted = queue.admit(actor);
+    if (!admitted.ok) return admitted;
+    try {
+      const started = admitted.value.started;
+      return await replayRecorded(ports, runId, actor, async (request) =>
+        (await started) ? ports.backend().run(request) : ok(killedWhileWaiting()),
+      );
+    } finally {
+      admitted.value.release();
+    }
+  }
+
+  return {
+    run,
+    assess: (module, actor) => assess(ports, reports, module, actor),
+    replay,
+    killAll(reason) {
+      lastKill = reason;
+      return queue.cancelWaiting() + ports.backend().killAll(reason);
+    },
+    stats: () => queue.stats(),
+  };
+}

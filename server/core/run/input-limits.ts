@@ -1,0 +1,32 @@
+import type { Invocation } from '../sandbox/types';
+
+/** Bounds on what a caller may pass, so a decision record always fits its audit event. */
+export const INPUT_LIMITS = { args: 64, argBytes: 4096, argsTotalBytes: 16384, stdinBytes: 16 * 1024 * 1024, callArgs: 64 } as const;
+
+export const MAX_SEED = (1n << 64n) - 1n;
+
+export interface RunInput {
+  readonly args?: readonly string[];
+  readonly stdin?: Uint8Array;
+  /** Fixed seed for the deterministic random source; a fresh one is drawn when absent. */
+  readonly seed?: bigint;
+  /** Candidate environment; only names the policy allow-lists reach the module. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `nightcore call`: the export to call instead of the manifest's entry, with arguments already typed (call-args.ts). */
+  readonly call?: Invocation & { readonly export: string };
+}
+
+/** Undefined when the input fits; otherwise what is too large, in words. */
+export function checkInput(input: RunInput): string | undefined {
+  const args = input.args ?? [];
+  if (args.length > INPUT_LIMITS.args) return `at most ${INPUT_LIMITS.args} arguments`;
+  const sizes = args.map((a) => Buffer.byteLength(a));
+  if (sizes.some((n) => n > INPUT_LIMITS.argBytes)) return `an argument is longer than ${INPUT_LIMITS.argBytes} bytes`;
+  if (sizes.reduce((a, b) => a + b, 0) > INPUT_LIMITS.argsTotalBytes) return `arguments exceed ${INPUT_LIMITS.argsTotalBytes} bytes in all`;
+  if ((input.stdin?.length ?? 0) > INPUT_LIMITS.stdinBytes) return `stdin is larger than ${INPUT_LIMITS.stdinBytes} bytes`;
+  if (input.call) {
+    if (input.call.args.length > INPUT_LIMITS.callArgs || input.call.results.length > INPUT_LIMITS.callArgs) return `a call takes at most ${INPUT_LIMITS.callArgs} arguments and results`;
+    if (input.call.export.length === 0 || Buffer.byteLength(input.call.export) > INPUT_LIMITS.argBytes) return 'the export name is empty or too long';
+  }
+  return undefined;
+}

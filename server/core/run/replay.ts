@@ -1,0 +1,84 @@
+/**
+ * Replay: the governor re-running a recorded request (module bytes, entry, arguments, environment,
+ * stdin, seed, limits, capabilities) and comparing outcome, fuel and output digest. Determinism is
+ * a promise; replay is how an operator checks it. The same trust and quarantine gates apply as for
+ * a new run, because replay executes code.
+ */
+import { err, ok, type Result } from '../result';
+import type { SandboxRunError } from '../sandbox/backend';
+import type { RunRequest, RunResult } from '../sandbox/types';
+import { describeOutcome, outputDigest } from './execution';
+import { recordedRequest } from './request';
+import type { GovernorPorts } from './ports';
+
+export interface ReplayDifference {
+  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256';
+  readonly recorded: string;
+  readonly replayed: string;
+}
+
+interface Observed {
+  readonly outcome: string;
+  readonly fuelUsed: number;
+  readonly outputSha256: string;
+}
+
+export interface ReplayReport {
+  readonly runId: string;
+  readonly identical: boolean;
+  readonly differences: readonly ReplayDifference[];
+  readonly recorded: Observed;
+  readonly replayed: Observed;
+}
+
+export type ReplayCode =
+  | 'RUN_NOT_FOUND'
+  | 'NOTHING_RAN'
+  | 'MODULE_UNTRUSTED'
+  | 'MODULE_QUARANTINED'
+  | 'BUSY'
+  | 'RATE_LIMITED'
+  | 'SHUT_DOWN'
+  | 'INSTRUMENT_FAILED'
+  | 'AUDIT_FAILED';
+
+type Execute = (request: RunRequest) => Promise<Result<RunResult, SandboxRunError>>;
+
+export async function replayRecorded(
+  ports: Pick<GovernorPorts, 'recorded' | 'modules' | 'history' | 'audit'>,
+  runId: string,
+  actor: string,
+  execute: Execute,
+): Promise<Result<ReplayReport, ReplayCode>> {
+  const found = ports.recorded.load(runId);
+  if (!found) return err('RUN_NOT_FOUND', `no run ${runId}`);
+  const { record, module, stdin } = found;
+  if (!record.execution) return err('NOTHING_RAN', `run ${runId} was denied before execution; there is nothing to replay`);
+  if (!module) return err('RUN_NOT_FOUND', `the module of run ${runId} is no longer stored`);
+  const verified = ports.modules.reverify(module);
+  if (!verified.ok) return err('MODULE_UNTRUSTED', `${module.name}@${module.version} no longer verifies: ${verified.message}`);
+  if (ports.history.quarantined(module.wasmSha256)) return err('MODULE_QUARANTINED', `${module.name}@${module.version} is quarantined; release it first`);
+
+  const ran = await execute(recordedRequest(record, module, stdin));
+  if (!ran.ok) return ran;
+  const recorded: Observed = {
+    outcome: describeOutcome(record.execution.outcome),
+    fuelUsed: record.execution.used.fuel,
+    outputSha256: record.execution.outputSha256,
+  };
+  const replayed: Observed = {
+    outcome: describeOutcome(ran.value.outcome),
+    fuelUsed: ran.value.fuelUsed,
+    outputSha256: outputDigest(ran.value.stdout, ran.value.stderr).outputSha256,
+  };
+  const differences = (['outcome', 'fuelUsed', 'outputSha256'] as const)
+    .filter((field) => recorded[field] !== replayed[field])
+    .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
+  const report: ReplayReport = { runId, identical: differences.length === 0, differences, recorded, replayed };
+  try {
+    ports.audit.append({ actor, action: 'run.replayed', subject: `run:${runId}`, payload: { identical: report.identical, differences } });
+  } catch (e) {
+    return err('AUDIT_FAILED', `the replay could not be recorded, so its result is withheld: ${(e as Error).message}`);
+  }
+  return ok(report);
+}

@@ -1,0 +1,233 @@
+/**
+ * A pool of executors (threads or jailed processes) running one request at a time each: a bounded
+ * queue (BUSY past it), a wall-clock timer per run that terminates the executor (the only way to
+ * preempt a busy loop), replacement of executors that timed out, crashed or were killed, and the kill
+ * switch. What an executor is, and how a request is prepared for it, is the backend's business.
+ */
+import { err, ok, type Result } from '../result';
+import type { BackendDescription, BackendStats, SandboxBackend, SandboxRunError } from './backend';
+import { emptyResult } from './request-checks';
+import type { WorkerReport } from './run-job';
+import type { RunOutcome, RunRequest, RunResult } from './types';
+
+/** One executor, as the pool drives it. */
+export interface Executor {
+  /** Sends a run; throws when the message cannot be sent. */
+  send(message: { type: 'run'; id: number; job: unknown }): void;
+  terminate(): void;
+  /** Keep the host process alive while this executor has work (or is starting). */
+  ref(): void;
+  unref(): void;
+}
+
+export interface ExecutorEvents {
+  /** `{type:'ready'}` once, then `{type:'done', id, report}` per run. */
+  onMessage(message: unknown): void;
+  onDeath(reason: string): void;
+}
+
+export interface ExecutorPoolOptions<Prepared> {
+  readonly description: BackendDescription;
+  readonly size: number;
+  readonly queueLimit: number;
+  /** Starts executors as soon as the pool exists (a long-running console), instead of on first use. */
+  readonly prespawn?: boolean;
+  spawn(events: ExecutorEvents): Executor;
+  /** Turns a checked request into what the executor runs (instrument, compile); once per digest ideally. */
+  prepare(req: RunRequest): Result<Prepared, 'INSTRUMENT_FAILED'>;
+  /** The message payload for one run. */
+  job(req: RunRequest, prepared: Prepared): unknown;
+  /** Backend-specific numbers for stats().detail. */
+  detail?(): Record<string, number>;
+}
+
+type Settle = (r: Result<RunResult, SandboxRunError>) => void;
+
+interface Job {
+  readonly id: number;
+  readonly req: RunRequest;
+  readonly payload: unknown;
+  readonly settle: Settle;
+  startedAt: number;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+interface Slot {
+  executor: Executor;
+  ready: boolean;
+  dead: boolean;
+  job: Job | null;
+}
+
+const isMessage = (m: unknown): m is { type: 'ready' } | { type: 'done'; id: number; report: WorkerReport } =>
+  typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || ((m as { type?: unknown }).type === 'done' && typeof (m as { id?: unknown }).id === 'number'));
+
+export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>): SandboxBackend {
+  const size = Math.max(1, opts.size);
+  const queueLimit = Math.max(0, opts.queueLimit);
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, replaced: 0 };
+  let nextId = 1;
+  let closed = false;
+  const elapsed = (job: Job) => Math.round((performance.now() - job.startedAt) * 100) / 100;
+
+  function spawn(): Slot {
+    const slot: Slot = { executor: undefined as unknown as Executor, ready: false, dead: false, job: null };
+    slot.executor = opts.spawn({ onMessage: (m) => onMessage(slot, m), onDeath: (reason) => onDeath(slot, reason) });
+    slots.push(slot);
+    return slot;
+  }
+
+  /** Removes a slot and terminates its executor; a warm replacement is started if it had served. */
+  function retire(slot: Slot, replace: boolean): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    if (slot.job?.timer) clearTimeout(slot.job.timer);
+    slot.job = null;
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
+    slot.executor.terminate();
+    if (replace && !closed) {
+      counters.replaced++;
+      spawn();
+    }
+  }
+
+  function onMessage(slot: Slot, msg: unknown): void {
+    if (slot.dead || !isMessage(msg)) return;
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      pump();
+      if (slot.job === null) slot.executor.unref();
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.id !== msg.id) return;
+    if (job.timer) clearTimeout(job.timer);
+    slot.job = null;
+    slot.executor.unref();
+    counters.completed++;
+    if (msg.report.outcome.kind === 'crashed') counters.crashes++;
+    const { recycle, ...result } = msg.report;
+    job.settle(ok({ ...result, wallMs: elapsed(job) }));
+    if (recycle) retire(slot, true);
+    pump();
+  }
+
+  function onDeath(slot: Slot, message: string): void {
+    if (slot.dead) return;
+    const job = slot.job;
+    const wasReady = slot.ready;
+    retire(slot, wasReady);
+    if (job) {
+      counters.completed++;
+      counters.crashes++;
+      job.settle(ok(emptyResult({ kind: 'crashed', message }, elapsed(job))));
+    }
+    // An executor that never started (bad entry, missing jail) is not respawned in a loop.
+    if (!wasReady && slots.length === 0) {
+      for (const queued of queue.splice(0)) queued.settle(ok(emptyResult({ kind: 'crashed', message: `sandbox failed to start: ${message}` })));
+    }
+    pump();
+  }
+
+  function onTimeout(slot: Slot, job: Job): void {
+    if (slot.job !== job) return;
+    counters.completed++;
+    counters.timeouts++;
+    const wallMs = elapsed(job);
+    retire(slot, true);
+    job.settle(ok(emptyResult({ kind: 'timeout' }, wallMs)));
+    pump();
+  }
+
+  function dispatch(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.executor.ref();
+    job.startedAt = performance.now();
+    job.timer = setTimeout(() => onTimeout(slot, job), job.req.limits.wallMs);
+    try {
+      slot.executor.send({ type: 'run', id: job.id, job: job.payload });
+    } catch (e) {
+      clearTimeout(job.timer);
+      slot.job = null;
+      slot.executor.unref();
+      counters.completed++;
+      counters.crashes++;
+      job.settle(ok(emptyResult({ kind: 'crashed', message: `could not send the run: ${String(e)}` })));
+    }
+  }
+
+  function pump(): void {
+    if (closed) return;
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (slot.ready && !slot.dead && slot.job === null) dispatch(slot, queue.shift()!);
+    }
+    const starting = slots.filter((s) => !s.ready).length;
+    for (let n = Math.min(queue.length - starting, size - slots.length); n > 0; n--) spawn();
+  }
+
+  if (opts.prespawn) for (let i = 0; i < size; i++) spawn();
+
+  return {
+    kind: opts.description.kind,
+    description: opts.description,
+    run(req) {
+      if (closed) return Promise.resolve(err('SHUT_DOWN', 'the sandbox is closed'));
+      const active = slots.filter((s) => s.job !== null).length;
+      if (active + queue.length >= size + queueLimit) {
+        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length} queued (limit ${queueLimit})`));
+      }
+      const prepared = opts.prepare(req);
+      if (!prepared.ok) return Promise.resolve(prepared);
+      return new Promise((settle) => {
+        queue.push({ id: nextId++, req, payload: opts.job(req, prepared.value), settle, startedAt: 0, timer: null });
+        pump();
+      });
+    },
+    killAll(reason) {
+      const outcome: RunOutcome = { kind: 'denied', reason: `kill switch: ${reason}` };
+      let count = 0;
+      for (const job of queue.splice(0)) {
+        job.settle(ok(emptyResult(outcome)));
+        count++;
+      }
+      for (const slot of [...slots]) {
+        const job = slot.job;
+        if (!job) continue;
+        retire(slot, true);
+        job.settle(ok(emptyResult(outcome, elapsed(job))));
+        count++;
+      }
+      counters.killed += count;
+      return count;
+    },
+    stats(): BackendStats {
+      const { replaced, ...common } = counters;
+      return {
+        kind: opts.description.kind,
+        capacity: size,
+        running: slots.filter((s) => s.job !== null).length,
+        queued: queue.length,
+        queueLimit,
+        ...common,
+        detail: { executors: slots.length, replaced, ...(opts.detail?.() ?? {}) },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const shutDown = err('SHUT_DOWN', 'the sandbox closed while the run was pending');
+      for (const job of queue.splice(0)) job.settle(shutDown);
+      for (const slot of slots.splice(0)) {
+        slot.dead = true;
+        if (slot.job?.timer) clearTimeout(slot.job.timer);
+        slot.job?.settle(shutDown);
+        slot.job = null;
+        slot.executor.terminate();
+      }
+    },
+  };
+}

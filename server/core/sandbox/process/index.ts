@@ -1,0 +1,128 @@
+/**
+ * The `process` backend: every run executes in a separate OS process inside a bubblewrap jail (see
+ * jail.ts), with the same instrumentation, fuel, WASI host and virtual clock as the worker backend,
+ * so the same request gives the same result. A pre-spawned pool keeps latency low. Refuses to start
+ * when bubblewrap is missing: never a silent fall-back to weaker isolation.
+ */
+import { spawn } from 'node:child_process';
+import { err, ok, type Result } from '../../result';
+import { withRequestChecks, type SandboxBackend } from '../backend';
+import { createExecutorPool, type Executor, type ExecutorEvents } from '../executor-pool';
+import { instrumentModule } from '../instrument';
+import { tableElementsOf } from '../../module/manifest';
+import type { RunRequest } from '../types';
+import { findJailTools, jailArgv, type JailTools } from './jail';
+import { PROCESS } from './guarantees';
+
+export { PROCESS } from './guarantees';
+export { findJailTools, jailArgv, JAIL_SANDBOX_DIR } from './jail';
+
+export interface ProcessBackendOptions {
+  /** Processes (default 2). */
+  readonly size?: number;
+  /** Runs that may wait for a process (default 4 × size). */
+  readonly queueLimit?: number;
+  /** Host folder of server/core/sandbox, mounted read-only in the jail. */
+  readonly sandboxDir: string;
+  /** The Node binary to run in the jail (process.execPath). */
+  readonly node: string;
+  readonly bwrap?: string;
+  readonly prlimit?: string;
+  /** Where to look for bwrap and prlimit when not given (default /usr/bin, /bin). */
+  readonly systemDirs?: readonly string[];
+  /** Start every process now (the console) rather than on first use (the CLI). */
+  readonly prespawn?: boolean;
+  /** Instrumented modules kept (LRU, default 32). */
+  readonly moduleCacheEntries?: number;
+}
+
+interface Prepared {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly memoryExport: string | null;
+}
+
+const STDERR_TAIL = 2048;
+
+function spawnJailed(tools: JailTools, sandboxDir: string, events: ExecutorEvents): Executor {
+  const child = spawn(tools.bwrap, jailArgv({ tools, sandboxDir, maxOpenFiles: 64 }), {
+    // No host environment reaches the jail; Node adds only its IPC channel variables.
+    env: {} as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
+  child.on('message', (m) => events.onMessage(m));
+  child.on('error', (e) => events.onDeath(`sandbox process error: ${e.message}`));
+  child.on('exit', (code, signal) => events.onDeath(`sandbox process exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`));
+  return {
+    send: (message) => {
+      if (!child.connected) throw new Error('the sandbox process is not connected');
+      child.send(message);
+    },
+    terminate: () => void child.kill('SIGKILL'),
+    ref: () => {
+      child.ref();
+      child.channel?.ref();
+    },
+    unref: () => {
+      child.unref();
+      child.channel?.unref();
+    },
+  };
+}
+
+export function createProcessBackend(opts: ProcessBackendOptions): Result<SandboxBackend, 'BACKEND_UNAVAILABLE'> {
+  const tools = findJailTools({ bwrap: opts.bwrap, prlimit: opts.prlimit, node: opts.node, systemDirs: opts.systemDirs });
+  if (!tools.ok) return tools;
+  const size = Math.max(1, opts.size ?? 2);
+  const cacheEntries = Math.max(1, opts.moduleCacheEntries ?? 32);
+  const instrumented = new Map<string, Prepared>();
+  const counters = { hits: 0, misses: 0 };
+
+  function prepare(req: RunRequest): Result<Prepared, 'INSTRUMENT_FAILED'> {
+    // Both clamps are part of the bytes, so both are part of the key.
+    const maxTableElements = tableElementsOf(req.limits);
+    const key = `${req.wasmSha256}:${req.limits.memoryPages}:${maxTableElements}`;
+    const hit = instrumented.get(key);
+    if (hit) {
+      counters.hits++;
+      instrumented.delete(key);
+      instrumented.set(key, hit);
+      return ok(hit);
+    }
+    counters.misses++;
+    const result = instrumentModule(req.wasm, { maxMemoryPages: req.limits.memoryPages, maxTableElements });
+    if (!result.ok) return err('INSTRUMENT_FAILED', `instrumentation failed (${result.code}): ${result.message}`);
+    const prepared = { key, bytes: result.value.bytes, memoryExport: result.value.memoryExport };
+    instrumented.set(key, prepared);
+    while (instrumented.size > cacheEntries) instrumented.delete(instrumented.keys().next().value!);
+    return ok(prepared);
+  }
+
+  const pool = createExecutorPool<Prepared>({
+    description: PROCESS,
+    size,
+    queueLimit: opts.queueLimit ?? size * 4,
+    prespawn: opts.prespawn,
+    spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, events),
+    prepare,
+    job: (req, p) => ({
+      moduleKey: p.key,
+      moduleBytes: p.bytes,
+      memoryExport: p.memoryExport,
+      entry: req.entry,
+      fuelBudget: req.limits.fuel,
+      memoryPagesCap: req.limits.memoryPages,
+      capabilities: [...req.capabilities],
+      args: [...req.args],
+      env: { ...req.env },
+      stdin: req.stdin,
+      seed: req.seed,
+      outputBytes: req.limits.outputBytes,
+    }),
+    detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
+  });
+  return ok(withRequestChecks(pool));
+}

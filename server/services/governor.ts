@@ -1,0 +1,46 @@
+/**
+ * Wires the run governor (server/core/run) to its adapters: the trust store via the module
+ * registry, run history and quarantine in SQLite, the audit log, the sandbox backend and the run
+ * recorder. No run logic lives here.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DbHandle } from '../../db/client';
+import { createGovernor, NO_APPROVALS, type Approvals, type Governor, type GovernorPorts } from '../core/run';
+import type { SandboxBackend } from '../core/sandbox';
+import type { AuditLog } from './audit-log';
+import type { ModuleRegistry } from './module-registry';
+import type { ActivePolicy } from './policy-store';
+import type { QuarantineService } from './quarantine';
+import { RunHistory } from './run-history';
+import { SqliteRecordedRuns, SqliteRunRecorder } from './run-recorder';
+
+export interface GovernorDeps {
+  readonly handle: DbHandle;
+  readonly audit: AuditLog;
+  readonly modules: ModuleRegistry;
+  readonly quarantine: QuarantineService;
+  readonly policy: () => ActivePolicy;
+  readonly backend: () => SandboxBackend;
+  readonly approvals?: Approvals;
+  readonly now: () => Date;
+  /** Persisted or off-thread inspector reports (module-preparation.ts). */
+  readonly loadReport?: GovernorPorts['loadReport'];
+}
+
+export function openGovernor(deps: GovernorDeps): Governor {
+  const { sqlite, db } = deps.handle;
+  return createGovernor({
+    policy: deps.policy,
+    modules: deps.modules,
+    history: new RunHistory(sqlite),
+    approvals: deps.approvals ?? NO_APPROVALS,
+    audit: deps.audit,
+    backend: deps.backend,
+    recorder: new SqliteRunRecorder(sqlite, deps.audit, deps.quarantine),
+    recorded: new SqliteRecordedRuns(sqlite, db),
+    clock: deps.now,
+    newRunId: randomUUID,
+    newSeed: () => randomBytes(8).readBigUInt64BE(),
+    loadReport: deps.loadReport,
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * SQLite adapters for the governor's storage ports: a decided run is written (its `run.decided`
+ * audit event, the run row and any quarantine) in one transaction, and recorded runs are read back
+ * for replay.
+ */
+import type Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { moduleVersions } from '../../db/schema';
+import type { DecisionRecord } from '../core/guardian/decision-record';
+import type { DecidedRun, RecordedRun, RecordedRuns, RunRecorder } from '../core/run';
+import type { AuditLog } from './audit-log';
+import type { QuarantineService } from './quarantine';
+
+/**
+ * The runs row, written with one prepared statement instead of a Drizzle insert: Drizzle rebuilt
+ * and re-prepared the SQL on every run (about 0.09 ms, measured in bench/governed.bench.ts).
+ * Column values are converted exactly as the Drizzle schema (db/schema.ts `runs`) would.
+ */
+const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
+  decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
+  stdin, stdout, stderr, record, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export class SqliteRunRecorder implements RunRecorder {
+  private readonly insertRun: Database.Statement;
+  private readonly inTransaction: Database.Transaction<(fn: () => void) => void>;
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly audit: AuditLog,
+    private readonly quarantine: QuarantineService,
+  ) {
+    this.insertRun = sqlite.prepare(INSERT_RUN);
+    this.inTransaction = sqlite.transaction((fn: () => void) => fn());
+  }
+
+  record({ record, module, stdin, stdout, stderr, wallMs }: DecidedRun): void {
+    // IMMEDIATE: take the write lock up front, so a concurrent checkpoint makes us wait, not fail.
+    this.inTransaction.immediate(() => {
+      const event = this.audit.append({ actor: record.actor, action: 'run.decided', subject: `run:${record.runId}`, payload: record as never });
+      const execution = record.execution;
+      this.insertRun.run(
+        record.runId,
+        module.id,
+        module.name,
+        module.version,
+        module.tenant,
+        module.wasmSha256,
+        record.actor,
+        new Date(record.startedAt).getTime(), // timestamp_ms
+        record.decision,
+        execution?.outcome.kind ?? 'denied',
+        execution?.outcome.kind === 'ok' ? execution.outcome.exitCode : null,
+        record.threat.score,
+        execution?.used.fuel ?? 0,
+        wallMs,
+        record.policy.name,
+        record.policy.revision,
+        record.input.seed,
+        execution?.outputSha256 ?? '',
+        Buffer.from(stdin),
+        Buffer.from(stdout),
+        Buffer.from(stderr),
+        JSON.stringify(record), // text mode 'json'
+        event.seq,
+      );
+      if (record.quarantine) {
+        this.quarantine.add(
+          { moduleName: module.name, wasmSha256: module.wasmSha256, reason: record.quarantine.reason, source: record.quarantine.source, runId: record.runId },
+          'guardian',
+        );
+      }
+    });
+  }
+}
+
+export class SqliteRecordedRuns implements RecordedRuns {
+  private readonly byId: Database.Statement<[string], { record: string; stdin: Buffer; module_version_id: number }>;
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly db: Db,
+  ) {
+    this.byId = sqlite.prepare('SELECT record, stdin, module_version_id FROM runs WHERE id = ?');
+  }
+
+  load(runId: string): RecordedRun | undefined {
+    const row = this.byId.get(runId);
+    if (!row) return undefined;
+    const module = this.db.select().from(moduleVersions).where(eq(moduleVersions.id, row.module_version_id)).get();
+    return { record: JSON.parse(row.record) as DecisionRecord, stdin: new Uint8Array(row.stdin), module };
+  }
+}
