@@ -150,7 +150,12 @@ export function openServices(options: ServiceOptions): Services {
  */
 function openBackend(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend {
   if (options.backend !== 'process') {
-    return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl, prepare: preparation?.forRun });
+    return createWorkerThreadsBackend({
+      size: options.poolSize,
+      workerUrl: options.workerUrl,
+      prepare: preparation?.forRun,
+      reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+    });
   }
   const made = createProcessBackend({
     size: options.poolSize,
