@@ -3,13 +3,14 @@
  * Spawns `nightcore --help` and `nightcore verify <bundle>` from the built bundle, interleaved with
  * `node -e 0` (the floor: a Node.js process that does nothing) in the same run, so load from other
  * work hits all of them alike; the ratio to the floor and the milliseconds above it are what to
- * watch. Also measured: the old start (TypeScript compiled by tsx at every start), the first start
+ * watch. Also measured: the old start (TypeScript compiled by tsx at every start), `npx nightcore`
+ * (npm's own start on top), the first start
  * that builds the bundle, and the freshness check alone. Writes bench/results/cli-start.{json,md}.
  */
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,10 +37,10 @@ const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const cpu = { floor: [] as number[], help: [] as number[], verify: [] as number[] };
 
 /** Wall time of one process from spawn to exit, in ms; fails the bench if the command fails. */
-function timed(args: string[], extraEnv: Record<string, string> = {}, cpuSeries?: number[]): number {
+function timed(args: string[], extraEnv: Record<string, string> = {}, cpuSeries?: number[], cwd = work): number {
   const [command, argv] = GNU_TIME && cpuSeries ? [GNU_TIME, ['-f', 'cpu %U %S', process.execPath, ...args]] : [process.execPath, args];
   const t = performance.now();
-  const r = spawnSync(command, argv, { cwd: work, env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(command, argv, { cwd, env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const used = /^cpu ([\d.]+) ([\d.]+)$/m.exec(r.stderr);
@@ -76,6 +77,17 @@ const sourceHelp: number[] = [];
 for (let i = 0; i < SOURCE_RUNS; i++) {
   sourceFloor.push(timed(['-e', '0']));
   sourceHelp.push(timed([fromSource, '--help']));
+}
+
+// `npx nightcore`, as the README's examples call it: npm's own start comes on top of the CLI's.
+const NPX_CLI = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npx-cli.js');
+const npxFloor: number[] = [];
+const npxHelp: number[] = [];
+if (existsSync(NPX_CLI)) {
+  for (let i = 0; i < SOURCE_RUNS; i++) {
+    npxFloor.push(timed(['-e', '0']));
+    npxHelp.push(timed([NPX_CLI, '--no-install', 'nightcore', '--help'], {}, undefined, ROOT));
+  }
 }
 
 // The first start after install or after a source change: esbuild builds the bundle, then it runs.
@@ -115,6 +127,7 @@ const results = {
   helpMs: summary(series.help, series.floor),
   verifyMs: summary(series.verify, series.floor),
   fromSourceHelpMs: summary(sourceHelp, sourceFloor),
+  npxHelpMs: npxHelp.length ? summary(npxHelp, npxFloor) : 'npx not found beside node',
   // GNU time reports CPU seconds with two decimals: 10 ms steps, so only medians are shown.
   cpuMsP50: cpu.floor.length ? { floor: round(quantile(cpu.floor, 0.5)), help: round(quantile(cpu.help, 0.5)), verify: round(quantile(cpu.verify, 0.5)) } : 'GNU time not installed',
   firstStartWithBuildMs: { p50: round(quantile(build, 0.5)), max: round(Math.max(...build)), runs: build.length },
@@ -137,6 +150,7 @@ const md = [
   row('`nightcore --help` (bundle)', results.helpMs),
   row('`nightcore verify examples/hello-bundle` (bundle)', results.verifyMs),
   row('`nightcore --help` from source (tsx, the old start)', results.fromSourceHelpMs),
+  ...(typeof results.npxHelpMs === 'string' ? [] : [row('`npx nightcore --help` (npm starts first, then the bundle)', results.npxHelpMs)]),
   '',
   typeof results.cpuMsP50 === 'string'
     ? `CPU time: ${results.cpuMsP50}.`

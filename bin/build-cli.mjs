@@ -13,9 +13,9 @@
  * built from exactly the inputs it lists.
  */
 import { openSync, readSync, fstatSync, closeSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { join, relative, resolve, sep, extname } from 'node:path';
+import { join, posix, relative, resolve, sep, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FORMAT, defaultCacheDir, inputEntry, publish, sha256Hex } from './cli-inputs.mjs';
+import { BUNDLE_FORMAT, defaultCacheDir, folderEntry, inputEntry, publish, sha256Hex } from './cli-inputs.mjs';
 
 const ENTRY = 'server/cli/main.ts';
 /** Native addons cannot be bundled: resolved from the package's node_modules at run time. */
@@ -85,6 +85,7 @@ const BANNER = [
  */
 export async function buildCli({ root, cacheDir = defaultCacheDir(root) }) {
   const { build } = await import('esbuild');
+  const startedAt = Date.now();
   /** @type {Map<string, import('./cli-inputs.mjs').InputEntry>} */
   const inputs = new Map();
   const result = await build({
@@ -109,11 +110,15 @@ export async function buildCli({ root, cacheDir = defaultCacheDir(root) }) {
     inputs.set(own, inputEntry(own, stat, bytes));
   }
 
+  // Folders are recorded after the build: one whose listing moved during it is marked changed.
+  const ownFolders = new Set([...inputs.keys()].filter((p) => !p.startsWith('node_modules/')).map((p) => posix.dirname(p)));
+  const folders = [...ownFolders].sort().map((dir) => folderEntry(root, dir, startedAt));
+
   mkdirSync(cacheDir, { recursive: true });
   const bundle = `cli-${sha256Hex(output.contents).slice(0, 24)}.cjs`;
   publish(join(cacheDir, bundle), output.contents);
   /** @type {import('./cli-inputs.mjs').Manifest} */
-  const manifest = { format: BUNDLE_FORMAT, bundle, builtAt: new Date().toISOString(), inputs: [...inputs.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1)) };
+  const manifest = { format: BUNDLE_FORMAT, bundle, builtAt: new Date().toISOString(), inputs: [...inputs.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1)), folders };
   publish(join(cacheDir, 'manifest.json'), JSON.stringify(manifest));
   removeOldBundles(cacheDir, bundle);
   return manifest;

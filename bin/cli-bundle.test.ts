@@ -23,6 +23,7 @@ interface Manifest {
   format: number;
   bundle: string;
   inputs: [string, number, number, string, boolean][];
+  folders: [string, number, string, boolean][];
 }
 const manifestOf = (cacheDir: string) => JSON.parse(readFileSync(join(cacheDir, 'manifest.json'), 'utf8')) as Manifest;
 
@@ -36,7 +37,7 @@ describe('the nightcore CLI from its bundle', () => {
       (i32.store (i32.const 4) (i32.const 19))
       (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`;
 
-  it('builds on first use, then keygen → init → sign → trust add → run (import + sandbox worker) work from it', () => {
+  it('builds on first use, then keygen → init → sign → trust add → run (import, worker thread, jailed process) work from it', () => {
     const work = mkdtempSync(join(tmpdir(), 'nightcore-bundle-'));
     const cacheDir = join(work, 'cache');
     const env = { NIGHTCORE_CLI_CACHE_DIR: cacheDir, NIGHTCORE_DATA: join(work, 'data') };
@@ -51,6 +52,7 @@ describe('the nightcore CLI from its bundle', () => {
     const inputs = manifest.inputs.map((e) => e[0]);
     expect(inputs).toEqual(expect.arrayContaining(['server/cli/main.ts', 'db/client.ts', 'bin/build-cli.mjs', 'bin/cli-inputs.mjs']));
     expect(inputs.every((p) => !p.startsWith('/') && !p.startsWith('..'))).toBe(true);
+    expect(manifest.folders.map((f) => f[0])).toEqual(expect.arrayContaining(['server/cli', 'server/core/sandbox/worker-threads', 'db']));
     expect(existsSync(join(cacheDir, manifest.bundle))).toBe(true);
     expect(existsSync(join(cacheDir, `${manifest.bundle}.v8cache`))).toBe(true); // written after the first run
 
@@ -64,6 +66,10 @@ describe('the nightcore CLI from its bundle', () => {
     expect(ran.stdout).toContain('hi from the bundle');
     expect(ran.stderr).toContain('ALLOW printer@1.0.0'); // the decision record goes to stderr, the module's output to stdout
     expect(ran.code).toBe(0);
+    // The jailed process backend finds its runner beside the worker's source too.
+    const jailed = nightcore(bin, ['run', 'printer'], { ...env, NIGHTCORE_BACKEND: 'process' }, work);
+    expect(jailed.stdout).toContain('hi from the bundle');
+    expect(jailed.code).toBe(0);
     expect(manifestOf(cacheDir).bundle).toBe(manifest.bundle); // nothing was rebuilt along the way
   });
 });
@@ -133,13 +139,26 @@ export async function main(argv: string[]): Promise<number> {
     expect(runIn(cache).stdout).toBe('gamma found-beside-the-source  m1\n');
   });
 
+  it('rebuilds when a file added beside an import changes what it resolves to (no input changed)', () => {
+    const cache = join(root, 'cache-shadow');
+    write('server/cli/word.ts', `export const word = 'plain';\n`, HOUR_AGO);
+    expect(runIn(cache).stdout).toBe('plain found-beside-the-source  m1\n');
+    write('server/cli/word.tsx', `export const word = 'shadow';\n`); // esbuild tries .tsx before .ts
+    try {
+      expect(runIn(cache).stdout).toBe('shadow found-beside-the-source  m1\n');
+    } finally {
+      unlinkSync(join(root, 'server/cli/word.tsx'));
+    }
+    expect(runIn(cache).stdout).toBe('plain found-beside-the-source  m1\n'); // and back when it goes
+  });
+
   it('rebuilds when the bundle file or the manifest is gone or damaged', () => {
     const cache = join(root, 'cache-damage');
     write('server/cli/main.ts', main('m2'), HOUR_AGO);
     expect(runIn(cache).code).toBe(0);
     unlinkSync(join(cache, manifestOf(cache).bundle));
     expect(runIn(cache).stdout).toMatch(/ m2\n$/);
-    writeFileSync(join(cache, 'manifest.json'), '{"format":1,"bundle":"../../etc/x.cjs","inputs":[]}');
+    writeFileSync(join(cache, 'manifest.json'), '{"format":2,"bundle":"../../etc/x.cjs","inputs":[],"folders":[]}');
     const again = runIn(cache);
     expect(again.stdout).toMatch(/ m2\n$/);
     expect(manifestOf(cache).bundle).toMatch(/^cli-[0-9a-f]{24}\.cjs$/);

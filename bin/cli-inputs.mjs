@@ -7,13 +7,17 @@
  * exact bytes esbuild compiled). The start-up check stats each input and compares mtime and size;
  * only a file whose mtime moved is read and hashed, so a `touch` or a checkout of identical content
  * does not force a rebuild, and an edit that keeps the size is still caught by its hash.
+ *
+ * Each folder holding the package's own inputs is recorded too (mtime and a hash of its sorted file
+ * names): a file added beside an import can change what the import resolves to without any input
+ * changing, so a folder whose listing changed means a rebuild.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Bumped whenever the bundle's format or the launcher's expectations change: older builds are stale. */
-export const BUNDLE_FORMAT = 1;
+export const BUNDLE_FORMAT = 2;
 
 /**
  * A file modified within this window of being recorded may have changed again inside the same
@@ -34,8 +38,26 @@ export function sha256Hex(bytes) {
 
 /**
  * @typedef {[path: string, mtimeMs: number, size: number, sha256: string, racy: boolean]} InputEntry
- * @typedef {{ format: number, bundle: string, builtAt: string, inputs: InputEntry[] }} Manifest
+ * @typedef {[path: string, mtimeMs: number, namesSha256: string, racy: boolean]} FolderEntry
+ * @typedef {{ format: number, bundle: string, builtAt: string, inputs: InputEntry[], folders: FolderEntry[] }} Manifest
  */
+
+/** @param {string} dir */
+function listingSha256(dir) {
+  return sha256Hex(readdirSync(dir).sort().join('\n'));
+}
+
+/**
+ * One folder entry, stat'ed before it is listed. A folder that changed after `changedAfterMs` (while
+ * the bundle was being built) gets a hash no listing has, so the next start rebuilds.
+ */
+export function folderEntry(root, relDir, changedAfterMs = Infinity, now = Date.now()) {
+  const stat = statSync(join(root, relDir));
+  const sha = stat.mtimeMs >= changedAfterMs ? 'changed-during-build' : listingSha256(join(root, relDir));
+  /** @type {FolderEntry} */
+  const entry = [relDir, stat.mtimeMs, sha, now - stat.mtimeMs < RACY_WINDOW_MS];
+  return entry;
+}
 
 /** One input entry for bytes just read, with the mtime observed before reading them. */
 export function inputEntry(relPath, stat, bytes, now = Date.now()) {
@@ -53,7 +75,7 @@ export function inputEntry(relPath, stat, bytes, now = Date.now()) {
  * @returns {{ state: 'stale', why: string } | { state: 'fresh', refreshed?: Manifest }}
  */
 export function checkInputs(root, manifest, now = Date.now()) {
-  if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) {
+  if (manifest.format !== BUNDLE_FORMAT || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0 || !Array.isArray(manifest.folders)) {
     return { state: 'stale', why: 'manifest format' };
   }
   /** @type {InputEntry[] | undefined} */
@@ -75,7 +97,19 @@ export function checkInputs(root, manifest, now = Date.now()) {
     const fresh = inputEntry(rel, stat, bytes, now);
     if (fresh[1] !== mtimeMs || fresh[4] !== racy) (refreshedInputs ??= manifest.inputs.slice())[i] = fresh;
   }
-  return refreshedInputs ? { state: 'fresh', refreshed: { ...manifest, inputs: refreshedInputs } } : { state: 'fresh' };
+  /** @type {FolderEntry[] | undefined} */
+  let refreshedFolders;
+  for (let i = 0; i < manifest.folders.length; i++) {
+    const [rel, mtimeMs, sha, racy] = manifest.folders[i];
+    const stat = statSync(join(root, rel), { throwIfNoEntry: false });
+    if (!stat) return { state: 'stale', why: `${rel} is gone` };
+    if (!racy && stat.mtimeMs === mtimeMs) continue;
+    const fresh = folderEntry(root, rel, Infinity, now);
+    if (fresh[2] !== sha) return { state: 'stale', why: `files added or removed in ${rel}` };
+    if (fresh[1] !== mtimeMs || fresh[3] !== racy) (refreshedFolders ??= manifest.folders.slice())[i] = fresh;
+  }
+  if (!refreshedInputs && !refreshedFolders) return { state: 'fresh' };
+  return { state: 'fresh', refreshed: { ...manifest, inputs: refreshedInputs ?? manifest.inputs, folders: refreshedFolders ?? manifest.folders } };
 }
 
 /** Writes to a unique temporary name in the same folder, then renames over the target (atomic on POSIX). */

@@ -37,6 +37,18 @@ export interface OpenOptions {
   readonly checkpointWorkerUrl?: URL;
 }
 
+/**
+ * How long a statement may wait, blocking the thread, for another connection's lock. Opening the
+ * database (migrations) and CLI commands wait this long: one person is waiting. The console lowers
+ * it with setBusyTimeout once it has started, because its one thread serves everyone.
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+export function setBusyTimeout(sqlite: Database.Database, ms: number): void {
+  if (!(Number.isSafeInteger(ms) && ms >= 0 && ms <= 60_000)) throw new RangeError(`a busy timeout is 0..60000 ms, not ${ms}`);
+  sqlite.pragma(`busy_timeout = ${ms}`);
+}
+
 const CHECKPOINT_INTERVAL_MS = 250;
 const TRUNCATE_AT_FRAMES = 4000; // 16 MiB of WAL
 
@@ -48,7 +60,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHand
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL'); // durable at checkpoints; WAL keeps commits atomic
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  setBusyTimeout(sqlite, DEFAULT_BUSY_TIMEOUT_MS);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: migrationsFolder() });
   const checkpointer = options.checkpointWorkerUrl ? startCheckpointer(sqlite, file, options.checkpointWorkerUrl) : undefined;

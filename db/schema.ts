@@ -181,3 +181,107 @@ export const users = sqliteTable(
   },
   (t) => [uniqueIndex('users_username').on(t.username)],
 );
+
+/**
+ * Agents (AI agents, CI pipelines, automation) registered by an admin. The API token is shown
+ * once; only its SHA-256 is kept. A token is `nca_<tokenId>_<secret>`: the id finds the row, the
+ * secret's hash is compared in constant time.
+ */
+export const agents = sqliteTable(
+  'agents',
+  {
+    id: text('id').primaryKey(), // random UUID
+    name: text('name').notNull(),
+    ownerUserId: text('owner_user_id').notNull(),
+    tokenId: text('token_id').notNull(), // 16 hex digits, public
+    tokenSha256: text('token_sha256').notNull(), // hex SHA-256 of the secret part
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    ratePerHour: integer('rate_per_hour').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    revokedBy: text('revoked_by'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('agents_name').on(t.name), uniqueIndex('agents_token_id').on(t.tokenId)],
+);
+
+/** What an agent submitted, and where it stands (server/core/inbox/submission.ts). */
+export const submissions = sqliteTable(
+  'submissions',
+  {
+    id: text('id').primaryKey(), // random UUID
+    agentId: text('agent_id').notNull(),
+    ownerUserId: text('owner_user_id').notNull(), // the agent's owner when submitted (separation of duties)
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    purpose: text('purpose').notNull(),
+    manifestJson: text('manifest_json').notNull(), // canonical (RFC 8785)
+    manifestSha256: text('manifest_sha256').notNull(),
+    wasm: blob('wasm', { mode: 'buffer' }).notNull(),
+    wasmSha256: text('wasm_sha256').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    state: text('state', { enum: ['pending', 'approved', 'rejected', 'expired', 'withdrawn'] }).notNull(),
+    policyName: text('policy_name').notNull(),
+    policyRevision: integer('policy_revision').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    detail: text('detail'),
+  },
+  (t) => [
+    index('submissions_state').on(t.state, t.createdAt),
+    index('submissions_digest').on(t.wasmSha256, t.manifestSha256),
+    index('submissions_agent').on(t.agentId, t.createdAt),
+    index('submissions_name').on(t.name, t.state, t.createdAt),
+  ],
+);
+
+/** Signed approval statements as received (docs/approvals.md); kept whole so anyone can verify them again. */
+export const approvalStatements = sqliteTable(
+  'approval_statements',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subject: text('subject').notNull(), // submission:<id> or quarantine:<id>
+    keyid: text('keyid').notNull(),
+    userId: text('user_id').notNull(),
+    decision: text('decision', { enum: ['approve', 'reject'] }).notNull(),
+    payload: text('payload').notNull(), // base64 canonical statement
+    sig: text('sig').notNull(), // base64 Ed25519
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('approval_statements_subject').on(t.subject), uniqueIndex('approval_statements_sig').on(t.sig)],
+);
+
+/** Which console user an `approver` key of the trust store belongs to (one person counts once). */
+export const approverKeys = sqliteTable('approver_keys', {
+  keyid: text('keyid').primaryKey(),
+  userId: text('user_id').notNull(),
+  boundBy: text('bound_by').notNull(),
+  boundAt: integer('bound_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * Console sign-in sessions, kept on the server so that one can be revoked: the session cookie
+ * carries a random id, and only its SHA-256 is stored here (a copy of this table signs nobody in).
+ * Every request looks its session up; a revoked or expired row signs the request out.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(), // hex SHA-256 of the 256-bit random session id
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    address: text('address').notNull(), // the client address at sign-in, for admins reading the list
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(), // updated at most once a minute
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    revokedBy: text('revoked_by'),
+    // sign_out | signed_out_everywhere | password_changed | disabled | role_changed
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [index('sessions_user').on(t.userId, t.revokedAt)],
+);

@@ -2,7 +2,8 @@
  * What each role may and may not do, checked from the outside: the navigation a role sees, the
  * buttons on the pages, and — because hidden buttons prove nothing — direct tRPC calls with a
  * valid session and a correct Origin header, which the server must refuse with 403 FORBIDDEN.
- * The table mirrors server/core/access/rbac.ts and server/api/permissions.ts.
+ * The expectations are WRITTEN OUT below (ALLOWED), not derived from server/core/access/rbac.ts or
+ * server/api/permissions.ts: a wrong permission there must fail here.
  */
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
@@ -10,7 +11,6 @@ import type { E2ERole } from './support/accounts';
 import { trpcMutation, trpcQuery, expectData } from './support/trpc';
 import { ensureHelloUploaded, HELLO_BUNDLE_FILES } from './support/console';
 import { PROCEDURE_ACCESS } from '../server/api/permissions';
-import { can, isPermission } from '../server/core/access/rbac';
 import { generateKeyPair } from '../server/core/crypto/ed25519';
 import { encodePublicKeyFile } from '../server/core/crypto/keys';
 
@@ -25,13 +25,49 @@ const MUTATIONS = {
   'quarantine.release': { wasmSha256: HELLO_SHA256, reason: 'e2e: must be refused' },
   'keys.add': { publicKey: FRESH_KEY, role: 'publisher', name: 'e2e: must be refused' },
   'users.create': { username: 'mallory', role: 'admin', password: 'e2e-mallory-pass-0000' },
+  // The attack the pinned tables exist for: a non-admin making an account admin.
+  'users.setRole': { username: 'viewer', role: 'admin' },
+  // The last admin: even if the guard failed, LAST_ADMIN would refuse, so nothing is lost.
+  'users.disable': { username: 'admin' },
+  'users.signOutEverywhere': { username: 'admin' },
 } as const;
 type Mutation = keyof typeof MUTATIONS;
 
+const USER_ADMIN: readonly Mutation[] = ['users.create', 'users.setRole', 'users.disable', 'users.signOutEverywhere'];
 const FORBIDDEN: Record<Exclude<E2ERole, 'admin'>, readonly Mutation[]> = {
-  viewer: ['modules.run', 'quarantine.add', 'quarantine.release', 'keys.add', 'users.create'],
-  operator: ['quarantine.release', 'keys.add', 'users.create'],
-  approver: ['modules.run', 'keys.add', 'users.create'],
+  viewer: ['modules.run', 'quarantine.add', 'quarantine.release', 'keys.add', ...USER_ADMIN],
+  operator: ['quarantine.release', 'keys.add', ...USER_ADMIN],
+  approver: ['modules.run', 'keys.add', ...USER_ADMIN],
+};
+
+const ALL: readonly E2ERole[] = ['viewer', 'operator', 'approver', 'admin'];
+const ADMIN: readonly E2ERole[] = ['admin'];
+const RUNNERS: readonly E2ERole[] = ['operator', 'admin'];
+/** Every tRPC procedure → the roles that may call it, written out by hand (same as server/api/rbac.test.ts). */
+const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
+  'users.me': ALL,
+  'users.list': ADMIN,
+  'users.create': ADMIN,
+  'users.disable': ADMIN,
+  'users.setRole': ADMIN,
+  'users.signOutEverywhere': ADMIN,
+  'audit.page': ALL,
+  'audit.actions': ALL,
+  'keys.list': ALL,
+  'keys.add': ADMIN,
+  'keys.revoke': ADMIN,
+  'modules.list': ALL,
+  'modules.get': ALL,
+  'modules.run': RUNNERS,
+  'runs.list': ALL,
+  'runs.get': ALL,
+  'runs.replay': RUNNERS,
+  'watchtower.summary': ALL,
+  'watchtower.feed': ALL,
+  'quarantine.list': ALL,
+  'quarantine.add': ['operator', 'approver', 'admin'],
+  'quarantine.release': ['approver', 'admin'],
+  'policies.active': ALL,
 };
 
 // Keys is readable by every role (keys.read; changing keys needs keys.manage); Users needs users.manage.
@@ -49,8 +85,15 @@ test.describe('roles', () => {
       }
       // Nothing slipped through: no account, no key, no quarantine entry with the refused reason.
       const admin = await apiAs('admin');
-      const users = expectData(await trpcQuery<{ username: string }[]>(admin, 'users.list'), 'users.list');
+      // (This admin call working at all shows the admin's session was not signed out everywhere.)
+      const users = expectData(await trpcQuery<{ username: string; role: string; disabled: boolean }[]>(admin, 'users.list'), 'users.list');
       expect(users.map((u) => u.username)).not.toContain('mallory');
+      // No role was changed and the admin was not disabled.
+      expect(users.find((u) => u.username === 'viewer')?.role).toBe('viewer');
+      expect(users.find((u) => u.username === 'admin')).toMatchObject({ role: 'admin', disabled: false });
+      // users.list itself is admin-only: the role asking gets 403, not the list.
+      const listed = await trpcQuery(api, 'users.list');
+      expect.soft([listed.status, listed.error?.data?.code], `${role} → users.list`).toEqual([403, 'FORBIDDEN']);
       const keys = expectData(await trpcQuery<{ name: string }[]>(admin, 'keys.list'), 'keys.list');
       expect(keys.map((k) => k.name)).not.toContain('e2e: must be refused');
       const held = expectData(await trpcQuery<{ reason: string }[]>(admin, 'quarantine.list'), 'quarantine.list');
@@ -58,14 +101,15 @@ test.describe('roles', () => {
     });
   }
 
-  test('every guarded procedure, over HTTP, matches the permission table for every role', async ({ apiAs, origin }) => {
+  test('every guarded procedure, over HTTP, matches the written-out table for every role', async ({ apiAs, origin }) => {
+    // A procedure without a row here fails at once.
+    expect(Object.keys(PROCEDURE_ACCESS).sort()).toEqual(Object.keys(ALLOWED).sort());
     const checked: string[] = [];
-    const roles = ['viewer', 'operator', 'approver', 'admin'] as const;
-    const clients = new Map(await Promise.all(roles.map(async (role) => [role, await apiAs(role)] as const)));
-    for (const [path, access] of Object.entries(PROCEDURE_ACCESS) as [string, string][]) {
-      for (const role of roles) {
+    const clients = new Map(await Promise.all(ALL.map(async (role) => [role, await apiAs(role)] as const)));
+    for (const [path, allowedRoles] of Object.entries(ALLOWED)) {
+      for (const role of ALL) {
         const api = clients.get(role)!;
-        const allowed = access === 'public' || access === 'signed-in' || (isPermission(access) && can(role, access));
+        const allowed = allowedRoles.includes(role);
         // GET first: tRPC refuses GET for a mutation (405) before running anything, so this probe
         // never changes state; a query simply runs (reads only).
         const asQuery = await trpcQuery(api, path, {});
@@ -82,7 +126,11 @@ test.describe('roles', () => {
         }
       }
     }
-    expect(checked.length).toBeGreaterThan(Object.keys(PROCEDURE_ACCESS).length);
+    expect(checked.length).toBeGreaterThan(Object.keys(ALLOWED).length);
+    // The user-admin procedures the issue found unpinned, refused for every non-admin over HTTP.
+    for (const path of ['users.list', 'users.setRole', 'users.disable', 'users.signOutEverywhere']) {
+      for (const role of ['viewer', 'operator', 'approver'] as const) expect(checked, path).toContain(`${role} ${path}`);
+    }
   });
 
   test('the upload endpoint refuses roles without modules.upload, and requests without its CSRF header', async ({ apiAs, origin }) => {

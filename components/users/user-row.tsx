@@ -1,5 +1,5 @@
 'use client';
-/** One account: its role (changeable), status and a disable action with confirmation. */
+/** One account: its role (changeable), status, its live sessions (end them all) and a disable action with confirmation. */
 import { useId, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
@@ -19,7 +19,8 @@ export function UserRow({ user, isSelf }: { readonly user: TUser; readonly isSel
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.users.list.pathKey() });
   const setRoleMutation = useMutation(trpc.users.setRole.mutationOptions({ onSuccess: refresh }));
   const disable = useMutation(trpc.users.disable.mutationOptions({ onSuccess: refresh }));
-  const error = setRoleMutation.error ?? disable.error;
+  const signOutEverywhere = useMutation(trpc.users.signOutEverywhere.mutationOptions({ onSuccess: refresh }));
+  const error = setRoleMutation.error ?? disable.error ?? signOutEverywhere.error;
   // The server refuses changes to your own account (SELF_CHANGE) and to the last admin; hide what cannot work.
   const editable = !isSelf && !user.disabled;
 
@@ -35,7 +36,21 @@ export function UserRow({ user, isSelf }: { readonly user: TUser; readonly isSel
         Created <time dateTime={user.createdAt}>{user.createdAt}</time> by {user.createdBy}
         {' · '}last sign-in {user.lastLoginAt ? <time dateTime={user.lastLoginAt}>{user.lastLoginAt}</time> : 'never'}
         {user.failedLogins > 0 ? ` · ${user.failedLogins} failed sign-in(s)` : ''}
+        {' · '}
+        <span data-testid="user-active-sessions">{user.activeSessions} active session(s)</span>
       </p>
+      {user.activeSessions > 0 ? (
+        <div className="mt-2">
+          <Button
+            variant="secondary"
+            pending={signOutEverywhere.isPending}
+            onClick={() => signOutEverywhere.mutate({ username: user.username })}
+            data-testid="sign-out-everywhere"
+          >
+            {isSelf ? 'Sign me out everywhere' : `Sign ${user.username} out everywhere`}
+          </Button>
+        </div>
+      ) : null}
       {editable ? (
         <div className="mt-3 flex flex-wrap items-end gap-2">
           <div className="flex flex-col gap-1.5">

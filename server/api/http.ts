@@ -8,6 +8,7 @@ import { appRouter } from './root';
 import { checkSameOrigin } from './same-origin';
 import { ROUTE_ERROR_STATUS } from './route-guard';
 import type { Context } from './trpc';
+import { databaseBusyError, isDatabaseBusy, RETRY_AFTER_SECONDS } from './database-busy';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
@@ -57,7 +58,15 @@ export async function handleTRPCRequest(
     endpoint: TRPC_ENDPOINT,
     req: bounded,
     router: appRouter,
-    createContext,
+    // The session is read from the database before any procedure runs: a lock there is a 503 too.
+    createContext: async () => {
+      try {
+        return await createContext();
+      } catch (e) {
+        throw isDatabaseBusy(e) ? databaseBusyError(e) : e;
+      }
+    },
+    responseMeta: ({ errors }) => (errors.some((e) => e.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } : {}),
     // Only errors we did not expect are worth a log line; FORBIDDEN and friends are normal traffic.
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') logError(`[trpc] ${path ?? '(unknown path)'} failed`, error.cause ?? error);

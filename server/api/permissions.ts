@@ -18,6 +18,7 @@ export const PROCEDURE_ACCESS = {
   'users.create': 'users.manage',
   'users.disable': 'users.manage',
   'users.setRole': 'users.manage',
+  'users.signOutEverywhere': 'users.manage',
   'audit.page': 'audit.read',
   'audit.actions': 'audit.read',
   'keys.list': 'keys.read',

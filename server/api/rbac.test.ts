@@ -1,22 +1,65 @@
 /**
- * Every procedure of appRouter against the access table: no session → UNAUTHORIZED, every role
- * without the permission → FORBIDDEN, every role with it → gets past the guard. Procedures added
- * later are covered automatically, and one missing from PROCEDURE_ACCESS fails this test.
+ * Who may call what, PINNED: every tRPC procedure and every route handler, for every role, written
+ * out by hand below. Nothing here is derived from PROCEDURE_ACCESS or the role table the guard
+ * reads, so changing a permission there (say users.setRole → modules.read, which would let a viewer
+ * make itself admin) fails this test until the table below is changed on purpose too. A procedure
+ * or route handler without a row fails as well.
  */
 import { describe, it, expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { can, ROLES, type Role } from '../core/access/rbac';
+import { PERMISSIONS, permissionsOf, type Role } from '../core/access/rbac';
 import { appRouter, createCaller } from './root';
-import { PROCEDURE_ACCESS, type Access } from './permissions';
+import { PROCEDURE_ACCESS } from './permissions';
 import { createTRPCRouter, publicProcedure } from './trpc';
-import { ctxFor, sessionFor, HANDLER_REACHED } from './test-support';
+import { ctxFor, sessionFor, HANDLER_REACHED, untouchableServices } from './test-support';
+import { handleUploadRequest, UPLOAD_HEADER } from './upload-http';
+import { handleAuditExport, handleAuditVerify, type AuditHttpDeps } from './audit-http';
+
+const ALL: readonly Role[] = ['viewer', 'operator', 'approver', 'admin'];
+const ADMIN: readonly Role[] = ['admin'];
+const RUNNERS: readonly Role[] = ['operator', 'admin'];
+
+/** procedure → [the permission it must be declared with, the roles that must get past the guard]. */
+const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role[]]>> = {
+  'users.me': ['signed-in', ALL],
+  'users.list': ['users.manage', ADMIN],
+  'users.create': ['users.manage', ADMIN],
+  'users.disable': ['users.manage', ADMIN],
+  'users.setRole': ['users.manage', ADMIN],
+  'users.signOutEverywhere': ['users.manage', ADMIN],
+  'audit.page': ['audit.read', ALL],
+  'audit.actions': ['audit.read', ALL],
+  'keys.list': ['keys.read', ALL],
+  'keys.add': ['keys.manage', ADMIN],
+  'keys.revoke': ['keys.manage', ADMIN],
+  'modules.list': ['modules.read', ALL],
+  'modules.get': ['modules.read', ALL],
+  'modules.run': ['runs.execute', RUNNERS],
+  'runs.list': ['runs.read', ALL],
+  'runs.get': ['runs.read', ALL],
+  'runs.replay': ['runs.execute', RUNNERS],
+  'watchtower.summary': ['runs.read', ALL],
+  'watchtower.feed': ['runs.read', ALL],
+  'quarantine.list': ['quarantine.read', ALL],
+  'quarantine.add': ['quarantine.add', ['operator', 'approver', 'admin']],
+  'quarantine.release': ['quarantine.release', ['approver', 'admin']],
+  'policies.active': ['policies.read', ALL],
+};
+
+/** Every route handler file under app/, and who may use it ('public': Auth.js's own endpoints; 'trpc': guarded per procedure above). */
+const PINNED_ROUTES: Readonly<Record<string, readonly Role[] | 'public' | 'trpc'>> = {
+  'app/api/audit/export/route.ts': ['approver', 'admin'],
+  'app/api/audit/verify/route.ts': ALL,
+  'app/api/auth/[...nextauth]/route.ts': 'public',
+  'app/api/modules/upload/route.ts': RUNNERS,
+  'app/api/trpc/[trpc]/route.ts': 'trpc',
+};
 
 type AnyRouter = { _def: { procedures: Record<string, unknown> } };
 const procedurePaths = (router: AnyRouter) => Object.keys(router._def.procedures).sort();
-const unlisted = (router: AnyRouter) => procedurePaths(router).filter((p) => !(p in PROCEDURE_ACCESS));
-
-const allowed = (access: Access, role: Role | null) =>
-  access === 'public' || (role !== null && (access === 'signed-in' || can(role, access)));
+const unpinned = (router: AnyRouter) => procedurePaths(router).filter((p) => !(p in PINNED_PROCEDURES));
 
 /** Calls a procedure by its dotted path with no input; returns the tRPC error code or 'OK'. */
 async function outcome(path: string, role: Role | null): Promise<{ code: string; cause?: string }> {
@@ -31,30 +74,41 @@ async function outcome(path: string, role: Role | null): Promise<{ code: string;
   }
 }
 
+function routeFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return routeFiles(path);
+    return /^route\.(ts|tsx|js|mjs)$/.test(entry.name) ? [path] : [];
+  });
+}
+const ROOT = join(__dirname, '..', '..');
+
 const paths = procedurePaths(appRouter as unknown as AnyRouter);
 
-describe('tRPC access table', () => {
-  it('lists every procedure of appRouter, and nothing else', () => {
-    expect(paths.length).toBeGreaterThan(0);
-    expect(unlisted(appRouter as unknown as AnyRouter)).toEqual([]);
+describe('tRPC access, pinned', () => {
+  it('every procedure of appRouter has a pinned row, and every pinned row is a procedure', () => {
+    expect(unpinned(appRouter as unknown as AnyRouter)).toEqual([]);
+    expect(Object.keys(PINNED_PROCEDURES).sort()).toEqual(paths);
     expect(Object.keys(PROCEDURE_ACCESS).sort()).toEqual(paths);
   });
 
-  it('the check itself notices a procedure missing from the table', () => {
+  it('the check itself notices a procedure without a pinned row', () => {
     const rogue = createTRPCRouter({ users: createTRPCRouter({ exportAll: publicProcedure.query(() => 1) }) });
-    expect(unlisted(rogue as unknown as AnyRouter)).toEqual(['users.exportAll']);
+    expect(unpinned(rogue as unknown as AnyRouter)).toEqual(['users.exportAll']);
   });
 
-  for (const path of paths) {
-    const access = (PROCEDURE_ACCESS as Record<string, Access>)[path]!;
-    describe(`${path} (${access})`, () => {
-      it('without a session: UNAUTHORIZED (unless public)', async () => {
-        const r = await outcome(path, null);
-        if (access === 'public') expect(r.code).not.toBe('UNAUTHORIZED');
-        else expect(r.code).toBe('UNAUTHORIZED');
+  it('every procedure is declared with its pinned permission', () => {
+    const declared = Object.fromEntries(paths.map((p) => [p, (PROCEDURE_ACCESS as Record<string, string>)[p]]));
+    expect(declared).toEqual(Object.fromEntries(paths.map((p) => [p, PINNED_PROCEDURES[p]![0]])));
+  });
+
+  for (const [path, [permission, roles]] of Object.entries(PINNED_PROCEDURES)) {
+    describe(`${path} (${permission})`, () => {
+      it('without a session: UNAUTHORIZED', async () => {
+        expect((await outcome(path, null)).code).toBe('UNAUTHORIZED');
       });
-      for (const role of ROLES) {
-        const may = allowed(access, role);
+      for (const role of ALL) {
+        const may = roles.includes(role);
         it(`${role}: ${may ? 'passes the guard' : 'FORBIDDEN'}`, async () => {
           const r = await outcome(path, role);
           if (!may) {
@@ -69,4 +123,77 @@ describe('tRPC access table', () => {
       }
     });
   }
+});
+
+describe('route handlers, pinned', () => {
+  it('every route handler file under app/ has a pinned row', () => {
+    const found = routeFiles(join(ROOT, 'app')).map((f) => relative(ROOT, f).split('\\').join('/')).sort();
+    expect(found).toEqual(Object.keys(PINNED_ROUTES).sort());
+  });
+
+  it('Auth.js and tRPC routes only delegate (their guards are tested elsewhere)', () => {
+    expect(readFileSync(join(ROOT, 'app/api/auth/[...nextauth]/route.ts'), 'utf8')).toMatch(/handlers/);
+    expect(readFileSync(join(ROOT, 'app/api/trpc/[trpc]/route.ts'), 'utf8')).toMatch(/trpcRoute|handleTRPCRequest/);
+  });
+
+  const HOST = 'console.example:3000';
+  const upload = () => {
+    const form = new FormData();
+    form.append('files', new Blob([new Uint8Array([0, 97, 115, 109])]), 'module.wasm');
+    return new Request(`http://${HOST}/api/modules/upload`, { method: 'POST', headers: { host: HOST, origin: `http://${HOST}`, [UPLOAD_HEADER]: '1' }, body: form });
+  };
+  const verify = () => new Request(`http://${HOST}/api/audit/verify`, { method: 'POST', headers: { host: HOST, origin: `http://${HOST}`, 'content-type': 'application/json' }, body: '{}' });
+  const exportLog = () => new Request(`http://${HOST}/api/audit/export?format=jsonl`, { headers: { host: HOST } });
+  const auditDeps = (role: Role | null): AuditHttpDeps => ({
+    user: async () => (role ? sessionFor(role) : null),
+    services: () => {
+      throw new Error(HANDLER_REACHED);
+    },
+  });
+
+  /** The HTTP status a role gets, or 'reached' when the handler went past the guard to the (untouchable) services. */
+  async function status(call: () => Promise<Response>): Promise<number | 'reached'> {
+    try {
+      return (await call()).status;
+    } catch (e) {
+      if ((e as Error).message === HANDLER_REACHED) return 'reached';
+      throw e;
+    }
+  }
+
+  const HANDLERS = {
+    'app/api/modules/upload/route.ts': (role: Role | null) => status(() => handleUploadRequest(upload(), { user: async () => (role ? sessionFor(role) : null), services: () => untouchableServices })),
+    'app/api/audit/verify/route.ts': (role: Role | null) => status(() => handleAuditVerify(verify(), auditDeps(role))),
+    'app/api/audit/export/route.ts': (role: Role | null) => status(() => handleAuditExport(exportLog(), auditDeps(role))),
+  } as const;
+
+  for (const [file, call] of Object.entries(HANDLERS)) {
+    const roles = PINNED_ROUTES[file] as readonly Role[];
+    it(`${file}: 401 without a session, 403 for ${ALL.filter((r) => !roles.includes(r)).join(', ') || 'nobody'}, through for ${roles.join(', ')}`, async () => {
+      expect(await call(null)).toBe(401);
+      for (const role of ALL) expect(await call(role), role).toBe(roles.includes(role) ? 'reached' : 403);
+    });
+  }
+});
+
+describe("the README's role table", () => {
+  /** The permissions a README row names: its own backticked ids, plus the viewer's when it says so. */
+  function readmeRows(): Map<string, string[]> {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const rows = new Map<string, string[]>();
+    for (const line of readme.split('\n')) {
+      const m = /^\| (viewer|operator|approver|admin) \| [^|]+ \| ([^|]+) \|$/.exec(line);
+      if (!m) continue;
+      const named = [...m[2]!.matchAll(/`([a-z]+\.[a-z]+)`/g)].map((x) => x[1]!);
+      const inherited = m[2]!.includes("viewer's") ? (rows.get('viewer') ?? []) : [];
+      rows.set(m[1]!, m[2]!.includes('every permission') ? [...PERMISSIONS] : [...inherited, ...named]);
+    }
+    return rows;
+  }
+
+  it('names exactly the permissions each role has in the permission table', () => {
+    const rows = readmeRows();
+    expect([...rows.keys()]).toEqual(ALL);
+    for (const role of ALL) expect([...rows.get(role)!].sort(), role).toEqual([...permissionsOf(role)].sort());
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { checkSameOrigin } from './same-origin';
+import { guardedHeaders } from './test-support';
+import { parseTrustedProxies } from './trusted-proxies';
 
 const URL_ = 'http://console.example:3000/api/trpc/users.create';
 function req(method: string, headers: Record<string, string>) {
@@ -14,9 +16,25 @@ describe('checkSameOrigin', () => {
     expect(checkSameOrigin(req('POST', { 'content-type': 'application/json; charset=utf-8', origin: 'http://console.example:3000', 'sec-fetch-site': 'same-origin' })).ok).toBe(true);
   });
 
-  it('uses the proxy-forwarded host when present', () => {
-    const r = req('POST', { ...JSON_, origin: 'https://nightcore.corp', 'x-forwarded-host': 'nightcore.corp' });
-    expect(checkSameOrigin(r).ok).toBe(true);
+  it('a forged X-Forwarded-Host fails the check: by default the real Host decides', () => {
+    const forged = { ...JSON_, origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' };
+    // Straight to the handler (no guard stamp): the header is ignored.
+    expect(checkSameOrigin(req('POST', forged))).toEqual({ ok: false, reason: 'Origin https://evil.example does not match this site' });
+    // Through the guard with no trusted proxy (the default): deleted, and still the Host decides.
+    const guarded = guardedHeaders('198.51.100.9', { host: 'console.example:3000', ...forged });
+    expect(guarded.get('x-forwarded-host')).toBeNull();
+    expect(checkSameOrigin(new Request(URL_, { method: 'POST', headers: guarded, body: '{}' })).ok).toBe(false);
+    // Even "through" a trusted proxy, the peer must BE that proxy.
+    const notTheProxy = guardedHeaders('198.51.100.9', { host: 'console.example:3000', ...forged }, parseTrustedProxies('10.0.0.0/8'));
+    expect(checkSameOrigin(new Request(URL_, { method: 'POST', headers: notTheProxy, body: '{}' })).ok).toBe(false);
+  });
+
+  it('uses X-Forwarded-Host from a configured reverse proxy', () => {
+    const viaProxy = { host: 'internal:3000', ...JSON_, origin: 'https://nightcore.corp', 'x-forwarded-host': 'nightcore.corp', 'x-forwarded-for': '203.0.113.4' };
+    const headers = guardedHeaders('10.0.0.2', viaProxy, parseTrustedProxies('10.0.0.0/8'));
+    expect(checkSameOrigin(new Request(URL_, { method: 'POST', headers, body: '{}' }))).toEqual({ ok: true });
+    const byHops = guardedHeaders('10.0.0.2', viaProxy, parseTrustedProxies('1'));
+    expect(checkSameOrigin(new Request(URL_, { method: 'POST', headers: byHops, body: '{}' }))).toEqual({ ok: true });
   });
 
   it.each([

@@ -5,14 +5,20 @@
  * same-origin` when the browser sends it, and an `Origin` whose host is the request's host. A
  * request with neither header is refused (fail closed): browsers always send one on POST.
  */
+import { guardedRequestInfo } from './forwarded-headers';
+
 export type OriginVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-/** The host the client addressed: X-Forwarded-Host from a reverse proxy, else Host. */
+/**
+ * The host the client addressed: what the forwarded-header guard resolved (X-Forwarded-Host only
+ * from a trusted proxy, see NIGHTCORE_TRUSTED_PROXIES), else the Host header. A client-sent
+ * X-Forwarded-Host is never believed here: it would let any page claim to be this site.
+ */
 function requestHost(headers: Headers): string | undefined {
-  const forwarded = headers.get('x-forwarded-host')?.split(',')[0]?.trim();
-  return (forwarded || headers.get('host') || undefined)?.toLowerCase();
+  const resolved = guardedRequestInfo(headers)?.host;
+  return (resolved || headers.get('host') || undefined)?.toLowerCase();
 }
 
 export function checkSameOrigin(request: Request): OriginVerdict {

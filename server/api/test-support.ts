@@ -7,6 +7,9 @@ import type { Services } from '../services/index';
 import type { Role } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Context } from './trpc';
+import type { IncomingHttpHeaders } from 'node:http';
+import { guardIncoming } from './forwarded-headers';
+import { NO_PROXIES, type ProxyTrust } from './trusted-proxies';
 
 /**
  * Services whose every member throws: used to prove that authorisation is decided BEFORE a
@@ -46,4 +49,16 @@ export async function trpcCode(call: Promise<unknown>): Promise<string> {
     if (!(e instanceof TRPCError)) throw e;
     return e.code;
   }
+}
+
+/**
+ * Request headers as the forwarded-header guard leaves them for a request from socket address
+ * `peer` (what a route handler sees in the running console), with the client's own headers first.
+ */
+export function guardedHeaders(peer: string, sent: Record<string, string> = {}, trust: ProxyTrust = NO_PROXIES): Headers {
+  const req = { headers: Object.fromEntries(Object.entries(sent).map(([k, v]) => [k.toLowerCase(), v])) as IncomingHttpHeaders, socket: { remoteAddress: peer } };
+  guardIncoming(req, trust);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+  return headers;
 }

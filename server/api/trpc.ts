@@ -11,6 +11,7 @@ import { can, type Permission } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
 import { formatError } from './errors';
+import { databaseBusyError, isDatabaseBusy } from './database-busy';
 import { PROCEDURE_ACCESS, type Access, type ProcedurePath } from './permissions';
 
 export interface Context {
@@ -27,10 +28,15 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+/** Every procedure: a locked database becomes a retryable 503 (SERVICE_UNAVAILABLE), not a 500. */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseBusy(result.error.cause)) throw databaseBusyError(result.error.cause);
+  return result;
+});
 
 /** Any signed-in user; narrows ctx.user to non-null. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -12,6 +12,7 @@ import type { Services } from '../services/index';
 import { actorForUser } from '../services/users';
 import { importUpload, UPLOAD_LIMITS, type UploadedFile } from '../services/upload';
 import type { ModuleVersionRow } from '../services/module-registry';
+import { databaseBusyResponse, isDatabaseBusy } from './database-busy';
 
 /** Sent by the console's upload form. A cross-site page cannot add it without a CORS preflight, which we never grant. */
 export const UPLOAD_HEADER = 'x-nightcore-upload';
@@ -102,7 +103,13 @@ export async function handleUploadRequest(request: Request, deps: UploadHttpDeps
   // A legacy folder's name and version are unsigned: vouching for them is a trust decision, taken
   // only by those who may manage trusted keys (admins).
   const allowLegacy = can(user.role, 'keys.manage');
-  const imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName, allowLegacy });
+  let imported: ReturnType<typeof importUpload>;
+  try {
+    imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName, allowLegacy });
+  } catch (e) {
+    if (isDatabaseBusy(e)) return databaseBusyResponse(); // the import rolled back: nothing half-written
+    throw e;
+  }
   if (imported.ok) {
     // Inspected, instrumented and compiled on the preparation thread while the answer goes out;
     // a run that comes first waits for the same job instead of repeating it.

@@ -1,18 +1,19 @@
 /**
- * The client address used to rate-limit sign-ins. Route handlers do not see the socket; Next.js
- * fills X-Forwarded-For with the socket address only when the header is absent. We take the LAST
- * entry: a reverse proxy that appends (nginx $proxy_add_x_forwarded_for, Caddy, Traefik) puts the
- * real client there, whatever the client itself sent. Exposed directly without a proxy, a client
- * can choose this value; the per-account limit still holds then (see the report/README).
+ * The client address used to rate-limit sign-ins and recorded in the audit log. Route handlers do
+ * not see the socket, and X-Forwarded-For is whatever the client sent unless a trusted proxy set
+ * it, so the address comes ONLY from the forwarded-header guard (server/api/forwarded-headers.ts),
+ * which resolved it from the socket (and from proxy headers only when NIGHTCORE_TRUSTED_PROXIES
+ * says so). A request without the guard's stamp gets the one shared "unknown" bucket: the limiter
+ * still limits it (fail closed), and no header can move it to a fresh bucket.
  */
+import { guardedRequestInfo } from '../api/forwarded-headers';
+import { UNKNOWN_CLIENT } from '../api/trusted-proxies';
+
 const MAX_ADDRESS_CHARS = 64;
-export const UNKNOWN_ADDRESS = 'unknown';
+export const UNKNOWN_ADDRESS = UNKNOWN_CLIENT;
 
 export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for');
-  const last = forwarded?.split(',').map((s) => s.trim()).filter(Boolean).pop();
-  const candidate = last ?? headers.get('x-real-ip')?.trim();
-  // Unknown or odd-looking addresses share ONE bucket: the limiter still limits them (fail closed).
-  if (!candidate || candidate.length > MAX_ADDRESS_CHARS || !/^[0-9A-Fa-f.:[\]%a-zA-Z]+$/.test(candidate)) return UNKNOWN_ADDRESS;
-  return candidate.toLowerCase();
+  const candidate = guardedRequestInfo(headers)?.client;
+  if (!candidate || candidate.length > MAX_ADDRESS_CHARS || !/^[0-9a-f.:]+$/.test(candidate)) return UNKNOWN_ADDRESS;
+  return candidate;
 }

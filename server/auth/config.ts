@@ -1,8 +1,9 @@
 /**
- * The Auth.js configuration: one credentials provider, JWT sessions of 8 hours carrying the user
- * id and role. The token is NOT trusted for authorisation on its own: every time a session is
- * read, the user is looked up again, so a disabled user is signed out at once and a changed role
- * takes effect on the next request.
+ * The Auth.js configuration: one credentials provider, and an encrypted JWT cookie of at most 8
+ * hours that carries the id of a SERVER-SIDE session (services/sessions.ts). The token is NOT
+ * trusted on its own: every time a session is read, the session row and the user are looked up, so
+ * signing out (including a copy of the cookie), a password change, a disabled account, a role
+ * change or an admin's "sign out everywhere" end it on the next request.
  */
 import type { NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
@@ -14,7 +15,7 @@ import type { UserService } from '../services/users';
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
 export interface AuthConfigDeps extends CredentialsDeps {
-  readonly users: Pick<UserService, 'verifyLogin' | 'findActiveById' | 'recordLogout'>;
+  readonly users: Pick<UserService, 'verifyLogin' | 'userForSession' | 'signOut'>;
   readonly secret: string;
   readonly now?: () => number;
 }
@@ -45,8 +46,9 @@ export function createAuthConfig(deps: AuthConfigDeps): NextAuthConfig {
     ],
     events: {
       signOut(message) {
-        const sub = 'token' in message ? message.token?.sub : undefined;
-        if (typeof sub === 'string') deps.users.recordLogout(sub);
+        // Revokes the server-side session: the cookie, and every copy of it, stops working.
+        const sid = 'token' in message ? message.token?.sid : undefined;
+        if (typeof sid === 'string') deps.users.signOut(sid);
       },
     },
     callbacks: {
@@ -65,15 +67,17 @@ export function createAuthConfig(deps: AuthConfigDeps): NextAuthConfig {
           token.sub = user.id;
           token.name = user.name;
           token.role = (user as { role?: unknown }).role;
+          token.sid = (user as { sessionId?: unknown }).sessionId;
           token.signedInAt = now();
         }
         // Auth.js re-issues the JWT as it is used (a sliding expiry); this makes 8 hours a hard
         // limit counted from the sign-in itself.
         const signedInAt = token.signedInAt;
         if (typeof signedInAt !== 'number' || now() - signedInAt > SESSION_MAX_AGE_SECONDS * 1000 || signedInAt > now() + 60_000) return null;
-        // Re-read on every use: a disabled or deleted user loses the session now, not in 8 hours.
-        const current = typeof token.sub === 'string' ? deps.users.findActiveById(token.sub) : undefined;
-        if (!current) return null;
+        // Re-read on every use: a revoked session, or a disabled or deleted user, is signed out now,
+        // not in 8 hours. A token without a session id (or for another user) is not ours.
+        const current = deps.users.userForSession(token.sid);
+        if (!current || current.id !== token.sub) return null;
         token.role = current.role;
         token.name = current.username;
         return token;

@@ -9,7 +9,7 @@ import { LoginRateLimiter } from './rate-limit';
 import { clientAddress } from './client-address';
 import { loadOrCreateAuthSecret } from './secret';
 import { usersOf } from '../services/users';
-import { memoryServices } from '../api/test-support';
+import { guardedHeaders, memoryServices } from '../api/test-support';
 import type { DbHandle } from '../../db/client';
 
 const handles: DbHandle[] = [];
@@ -29,7 +29,7 @@ async function setup() {
   const limiter = new LoginRateLimiter(() => t);
   return { users, limiter, rateLimited: rateLimitedErrorFrom(CredentialsSignin), advance: (ms: number) => (t += ms) };
 }
-const from = (ip: string) => new Headers({ 'x-forwarded-for': ip });
+const from = (ip: string) => guardedHeaders(ip);
 
 describe('checkCredentials', () => {
   it('signs in with the right password (username case-insensitive) and refuses a wrong one', async () => {
@@ -49,18 +49,28 @@ describe('checkCredentials', () => {
     expect(await checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).not.toBeNull();
   });
 
-  it('the Auth.js jwt callback drops the session of a disabled user and reads the current role', async () => {
+  it('the Auth.js jwt callback checks the server-side session on every use', async () => {
     const deps = await setup();
     const config = createAuthConfig({ ...deps, secret: 'x'.repeat(32) });
     const user = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    expect(user.sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const jwt = config.callbacks!.jwt!;
     const token = await jwt({ token: {}, user: { ...user }, account: null, trigger: 'signIn' } as never);
-    expect(token).toMatchObject({ sub: user.id, role: 'operator' });
-    deps.users.setRole('alice', 'approver', 'test');
-    expect(await jwt({ token: { ...token } } as never)).toMatchObject({ role: 'approver', sub: user.id });
-    deps.users.disable('alice', 'test');
-    expect(await jwt({ token: { ...token } } as never)).toBeNull();
+    expect(token).toMatchObject({ sub: user.id, role: 'operator', sid: user.sessionId });
+    expect(await jwt({ token: { ...token } } as never)).toMatchObject({ role: 'operator', sub: user.id });
+    // Tokens the server did not issue with a live session: no sid, a made-up sid, another user's sid.
+    const { sid: _sid, ...withoutSid } = token as Record<string, unknown>;
+    expect(await jwt({ token: withoutSid } as never)).toBeNull();
+    expect(await jwt({ token: { ...token, sid: 'A'.repeat(43) } } as never)).toBeNull();
+    expect(await jwt({ token: { ...token, sub: 'forged-id' } } as never)).toBeNull();
     expect(await jwt({ token: { sub: 'forged-id', role: 'admin', signedInAt: Date.now() } } as never)).toBeNull();
+    deps.users.setRole('alice', 'approver', 'test');
+    expect(await jwt({ token: { ...token } } as never)).toBeNull(); // a role change ends the session
+    const again = (await checkCredentials(deps, { username: 'alice', password: PW }, from('::1')))!;
+    const second = await jwt({ token: {}, user: { ...again }, account: null, trigger: 'signIn' } as never);
+    expect(await jwt({ token: { ...second } } as never)).toMatchObject({ role: 'approver' });
+    deps.users.disable('alice', 'test');
+    expect(await jwt({ token: { ...second } } as never)).toBeNull();
   });
 
   it('ends every session 8 hours after sign-in, however active it was', async () => {
@@ -78,12 +88,19 @@ describe('checkCredentials', () => {
 });
 
 describe('clientAddress', () => {
-  it('takes the last X-Forwarded-For hop and buckets unknown or odd values together', () => {
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '6.6.6.6, 203.0.113.9' }))).toBe('203.0.113.9');
-    expect(clientAddress(new Headers({ 'x-real-ip': '2001:DB8::1' }))).toBe('2001:db8::1');
-    expect(clientAddress(new Headers())).toBe('unknown');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '<script>' }))).toBe('unknown');
-    expect(clientAddress(new Headers({ 'x-forwarded-for': '1'.repeat(100) }))).toBe('unknown');
+  it('is the socket address the guard resolved; client-sent proxy headers do not move it', () => {
+    expect(clientAddress(guardedHeaders('203.0.113.9'))).toBe('203.0.113.9');
+    expect(clientAddress(guardedHeaders('203.0.113.9', { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '7.7.7.7' }))).toBe('203.0.113.9');
+    expect(clientAddress(guardedHeaders('::ffff:192.0.2.5'))).toBe('192.0.2.5');
+    expect(clientAddress(guardedHeaders('2001:DB8::1'))).toBe('2001:db8::1');
+  });
+
+  it('a request without the guard stamp (or with a forged one) shares the one "unknown" bucket', () => {
+    expect(clientAddress(new Headers({ 'x-forwarded-for': '203.0.113.9' }))).toBe('unknown');
+    expect(clientAddress(new Headers({ 'x-nightcore-client': '203.0.113.9', 'x-nightcore-guard': '0'.repeat(32) }))).toBe('unknown');
+    const stamped = guardedHeaders('203.0.113.9');
+    stamped.set('x-nightcore-client', '<script>');
+    expect(clientAddress(stamped)).toBe('unknown');
   });
 });
 

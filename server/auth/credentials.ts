@@ -27,6 +27,8 @@ export interface SignedInUser {
   readonly id: string;
   readonly name: string;
   readonly role: Role;
+  /** The new server-side session; goes into the (encrypted) cookie and nowhere else. */
+  readonly sessionId: string;
 }
 
 export interface CredentialsDeps {
@@ -46,11 +48,13 @@ export async function checkCredentials(
   const address = clientAddress(headers);
   const decision = deps.limiter.check(username, address);
   if (!decision.allowed) throw deps.rateLimited(retryAfterMinutes(decision.retryAfterMs));
-  const result = await deps.users.verifyLogin(username, password, address);
+  const result = await deps.users.verifyLogin(username, password, address, { startSession: true });
   if (!result.ok) {
     deps.limiter.fail(username, address);
     return null;
   }
   deps.limiter.succeed(username);
-  return { id: result.value.id, name: result.value.username, role: result.value.role };
+  const { sessionId } = result.value;
+  if (!sessionId) throw new Error('sign-in did not start a session'); // never hand out a cookie without one
+  return { id: result.value.id, name: result.value.username, role: result.value.role, sessionId };
 }

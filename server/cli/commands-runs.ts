@@ -96,8 +96,13 @@ export const run: Command = {
   positionals: [1, 256],
   run({ values, positionals, out }) {
     const stdinFile = optionalString(values, 'stdin');
+    // Too much input is a rejected run (INPUT_TOO_LARGE, exit 1, as the pipeline and the README say),
+    // not a usage error; the size is checked before reading so a huge file is never loaded.
+    if (stdinFile !== undefined && statSync(stdinFile).size > MAX_STDIN) {
+      return reject(out, { code: 'INPUT_TOO_LARGE', message: `--stdin is larger than ${MAX_STDIN} bytes` });
+    }
     const stdin = stdinFile === undefined ? new Uint8Array() : new Uint8Array(readFileSync(stdinFile));
-    if (stdin.length > MAX_STDIN) throw new UsageError(`--stdin is larger than ${MAX_STDIN} bytes`);
+    if (stdin.length > MAX_STDIN) return reject(out, { code: 'INPUT_TOO_LARGE', message: `--stdin is larger than ${MAX_STDIN} bytes` });
     const seed = parseSeed(optionalString(values, 'seed'));
     const [target, ...args] = positionals as [string, ...string[]];
     if (values['dry-run'] === true) return dryRun(values, target, out);

@@ -81,7 +81,49 @@ describe('user commands', () => {
     );
   });
 
-  it('exports the four commands with distinct names for main.ts', () => {
-    expect(USER_COMMANDS.map((c) => c.name)).toEqual(['user add', 'user list', 'user disable', 'user set-role']);
+  it('user signout ends every session of the account, audited with the shell user as actor', async () => {
+    const h = harness();
+    await h.run(h.commands.userAdd, ['gina', '--role', 'operator']);
+    const users = usersOf(h.services);
+    const password = (h.data[0] as { password: string }).password;
+    const sessions: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await users.verifyLogin('gina', password, '198.51.100.7', { startSession: true });
+      sessions.push(r.ok ? r.value.sessionId! : '');
+    }
+    expect(sessions.map((id) => users.userForSession(id)?.username)).toEqual(['gina', 'gina']);
+    h.lines.length = 0;
+    expect(await h.run(h.commands.userSignout, ['gina'])).toBe(0);
+    expect(h.lines).toEqual(['signed gina out everywhere (2 active session(s) ended)']);
+    expect(sessions.map((id) => users.userForSession(id))).toEqual([undefined, undefined]);
+    const page = h.services.audit.page({ action: 'auth.sessions_revoked' });
+    expect(page.ok && page.value.events.map((e) => [e.actor, e.subject])).toEqual([['cli:tester', 'user:gina']]);
+    expect(await h.run(h.commands.userSignout, ['ghost'])).toBe(1);
+    expect(h.errors.join('\n')).toContain('USER_NOT_FOUND');
+  });
+
+  it('user set-password sets a new password (stdin or generated) and ends the sessions', async () => {
+    const h = harness('a-new-stdin-password\n');
+    await h.run(h.commands.userAdd, ['hank', '--role', 'viewer']);
+    const users = usersOf(h.services);
+    const first = (h.data[0] as { password: string }).password;
+    const login = await users.verifyLogin('hank', first, '::1', { startSession: true });
+    const session = login.ok ? login.value.sessionId! : '';
+    expect(await h.run(h.commands.userSetPassword, ['hank', '--password-stdin'])).toBe(0);
+    expect(h.lines.join('\n')).not.toContain('a-new-stdin-password');
+    expect(users.userForSession(session)).toBeUndefined();
+    expect((await users.verifyLogin('hank', first, '::1')).ok).toBe(false);
+    expect((await users.verifyLogin('hank', 'a-new-stdin-password', '::1')).ok).toBe(true);
+    expect(await h.run(h.commands.userSetPassword, ['hank'])).toBe(0);
+    const generated = h.lines.join('\n').match(/shown only this once\): (\S+)/g)?.at(-1)?.split(': ')[1];
+    expect((await users.verifyLogin('hank', generated!, '::1')).ok).toBe(true);
+    const short = harness('short\n');
+    await short.run(short.commands.userAdd, ['ivy', '--role', 'viewer']);
+    expect(await short.run(short.commands.userSetPassword, ['ivy', '--password-stdin'])).toBe(1);
+    expect(short.errors.join('\n')).toContain('PASSWORD_TOO_SHORT');
+  });
+
+  it('exports the commands with distinct names for main.ts', () => {
+    expect(USER_COMMANDS.map((c) => c.name)).toEqual(['user add', 'user list', 'user disable', 'user set-role', 'user set-password', 'user signout']);
   });
 });

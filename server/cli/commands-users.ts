@@ -1,4 +1,4 @@
-/** `user add|list|disable|set-role`: console accounts from the shell (e.g. to recover a lost admin). */
+/** `user add|list|disable|set-role|set-password|signout`: console accounts from the shell (e.g. to recover a lost admin). */
 import { generatePassword } from '../core/access/password';
 import { ROLES, isRole, type Role } from '../core/access/rbac';
 import type { Services } from '../services/index';
@@ -98,7 +98,7 @@ export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
 
   const userSetRole: Command = {
     name: 'user set-role',
-    summary: "change an account's role (takes effect on its next request)",
+    summary: "change an account's role (its sessions end; it signs in again with the new role)",
     usage: 'nightcore user set-role <username> --role viewer|operator|approver|admin',
     options: { role: { type: 'string' } },
     optionHelp: { role: `the new role: ${ROLES.join(', ')}` },
@@ -115,8 +115,50 @@ export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
     },
   };
 
-  return { userAdd, userList, userDisable, userSetRole };
+  const userSetPassword: Command = {
+    name: 'user set-password',
+    summary: "set an account's password and end all of its sessions",
+    usage: 'nightcore user set-password <username> [--password-stdin]',
+    options: { 'password-stdin': { type: 'boolean' } },
+    optionHelp: { 'password-stdin': 'read the new password from standard input (default: generate one and print it once)' },
+    positionals: 1,
+    async run({ values, positionals, out }) {
+      const fromStdin = values['password-stdin'] === true;
+      const password = fromStdin ? (await deps.readStdin()).replace(/\r?\n$/, '') : generatePassword();
+      return deps.withServices(values, async (s) => {
+        const changed = await usersOf(s).setPassword(positionals[0]!, password, deps.actor());
+        if (!changed.ok) return reject(out, changed);
+        out.line(`new password set for ${changed.value.username}; every session of the account has ended`);
+        if (!fromStdin) out.line(`password (shown only this once): ${password}`);
+        out.data({ ok: true, user: jsonUser(changed.value), ...(fromStdin ? {} : { password }) });
+        return EXIT_OK;
+      });
+    },
+  };
+
+  const userSignout: Command = {
+    name: 'user signout',
+    summary: 'sign an account out everywhere: every session ends at once (audited)',
+    usage: 'nightcore user signout <username>',
+    options: {},
+    optionHelp: {},
+    positionals: 1,
+    run({ values, positionals, out }) {
+      return deps.withServices(values, (s) => {
+        const users = usersOf(s);
+        const before = users.findByUsername(positionals[0]!);
+        const live = before ? users.sessions.activeCount(before.id) : 0;
+        const ended = users.signOutEverywhere(positionals[0]!, deps.actor());
+        if (!ended.ok) return reject(out, ended);
+        out.line(`signed ${ended.value.username} out everywhere (${live} active session(s) ended)`);
+        out.data({ ok: true, user: jsonUser(ended.value), sessionsEnded: live });
+        return EXIT_OK;
+      });
+    },
+  };
+
+  return { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout };
 }
 
-export const { userAdd, userList, userDisable, userSetRole } = createUserCommands();
-export const USER_COMMANDS: readonly Command[] = [userAdd, userList, userDisable, userSetRole];
+export const { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout } = createUserCommands();
+export const USER_COMMANDS: readonly Command[] = [userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout];

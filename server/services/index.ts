@@ -16,6 +16,9 @@ import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
 import { RunQueries } from './runs';
 import { openGovernor } from './governor';
+import { AgentService } from './agents';
+import { InboxService } from './inbox';
+import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { join } from 'node:path';
 import { err, type Result } from '../core/result';
@@ -35,6 +38,9 @@ export interface Services {
   readonly quarantine: QuarantineService;
   /** Recorded runs, for listings (the API and the CLI read runs here, never from the tables). */
   readonly runs: RunQueries;
+  /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
+  readonly agents: AgentService;
+  readonly inbox: InboxService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -109,8 +115,11 @@ export function openServices(options: ServiceOptions): Services {
     : undefined;
   let backend: SandboxBackend | undefined;
   const getBackend = () => (backend ??= openBackend(options, preparation));
+  const agents = new AgentService(handle.db, audit, now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const approvals = inboxApprovals(inbox);
   const governor = openGovernor({
-    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, now,
+    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   });
   return {
@@ -121,6 +130,8 @@ export function openServices(options: ServiceOptions): Services {
     modules,
     quarantine,
     runs: new RunQueries(handle.db),
+    agents,
+    inbox,
     governor,
     policy,
     backend: getBackend,

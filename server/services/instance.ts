@@ -7,6 +7,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { consolePoolSize, resolveBackend, resolveDataDir, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
+import { setBusyTimeout } from '../../db/client';
+
+/**
+ * The console's thread serves every request, so it waits at most this long for another process's
+ * database lock (enough to ride out a WAL checkpoint's fsync); past that the request gets a
+ * retryable 503 (server/api/database-busy.ts) instead of the thread freezing for seconds.
+ */
+export const SERVING_BUSY_TIMEOUT_MS = 20;
 
 const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
 
@@ -28,6 +36,8 @@ export function getServices(): Services {
       services.close();
       throw new Error(`cannot start: ${admin.message}`); // fail closed: a misconfigured start serves nothing
     }
+    // Start-up (migrations, the first admin) may wait for a lock like the CLI; serving may not.
+    setBusyTimeout(services.handle.sqlite, SERVING_BUSY_TIMEOUT_MS);
     globalForServices.nightcoreServices = services;
   }
   return globalForServices.nightcoreServices;

@@ -68,6 +68,15 @@ describe('loadOrCreateServerKey', () => {
     expectKeyError(() => loadOrCreateServerKey(dir), 'KEY_FILE_INSECURE', /symbolic link/);
   });
 
+  it.runIf(posix)('refuses a key file owned by another user, and accepts it again for its owner', () => {
+    const dir = tempDir();
+    loadOrCreateServerKey(dir);
+    const owner = statSync(join(dir, SERVER_KEY_FILE)).uid;
+    // Another account planted (or still owns) the file: refuse, even with mode 0600.
+    expectKeyError(() => loadOrCreateServerKey(dir, { currentUid: () => owner + 1 }), 'KEY_FILE_INSECURE', new RegExp(`owned by uid ${owner}, not by this user \\(uid ${owner + 1}\\)`));
+    expect(loadOrCreateServerKey(dir, { currentUid: () => owner }).created).toBe(false);
+  });
+
   it('refuses a corrupted or edited key file', () => {
     const dir = tempDir();
     loadOrCreateServerKey(dir);

@@ -99,7 +99,7 @@ function toServerKey(file: KeyFile, created: boolean, path: string): ServerKey {
   };
 }
 
-function readKeyFile(path: string): KeyFile {
+function readKeyFile(path: string, currentUid: () => number | undefined): KeyFile {
   // O_NOFOLLOW + fstat on the open descriptor: the checks apply to the very file we read.
   let fd: number;
   try {
@@ -122,7 +122,7 @@ function readKeyFile(path: string): KeyFile {
             `Run "chmod 600 ${path}" and, if anyone else may have read it, move it away so a new key is created.`,
         );
       }
-      const uid = process.getuid?.();
+      const uid = currentUid();
       if (uid !== undefined && st.uid !== uid) {
         throw new ServerKeyError('KEY_FILE_INSECURE', `${path} is owned by uid ${st.uid}, not by this user (uid ${uid})`);
       }
@@ -170,14 +170,21 @@ function createKeyFile(path: string, now: Date): boolean {
   }
 }
 
-export function loadOrCreateServerKey(dataDir: string, options: { now?: () => Date } = {}): ServerKey {
+export interface ServerKeyOptions {
+  readonly now?: () => Date;
+  /** The uid the key file must belong to (default: this process's); injectable so the owner check is testable without root. */
+  readonly currentUid?: () => number | undefined;
+}
+
+export function loadOrCreateServerKey(dataDir: string, options: ServerKeyOptions = {}): ServerKey {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, SERVER_KEY_FILE);
+  const uid = options.currentUid ?? (() => process.getuid?.());
   try {
-    return toServerKey(readKeyFile(path), false, path);
+    return toServerKey(readKeyFile(path, uid), false, path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const created = createKeyFile(path, (options.now ?? (() => new Date()))());
-  return toServerKey(readKeyFile(path), created, path);
+  return toServerKey(readKeyFile(path, uid), created, path);
 }

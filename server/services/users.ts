@@ -1,5 +1,8 @@
 /**
- * Console accounts: create, list, disable, change role, check a password. Every change is written
+ * Console accounts: create, list, disable, change role or password, check a password, sign in and
+ * out (server-side sessions, ./sessions.ts). Disabling, a role change, a password change and an
+ * admin's "sign out everywhere" revoke every session of the account in the same transaction as the
+ * change and its audit event. Every change is written
  * together with its audit event in ONE transaction (AuditLog.record); if the event cannot be
  * written, the change does not happen. The actor always comes from the caller (session or CLI
  * shell), never from request input.
@@ -12,6 +15,7 @@ import { ok, err, type Result } from '../core/result';
 import { checkNewPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword, type PasswordPolicyCode } from '../core/access/password';
 import { isRole, type Role } from '../core/access/rbac';
 import type { AuditLog } from './audit-log';
+import { SessionStore, type RevokeReason } from './sessions';
 import type { Services } from './index'; // type only: no runtime dependency on the wiring
 
 /** Anchored: the whole name, 3 to 32 characters, lower case, no leading punctuation. */
@@ -23,6 +27,11 @@ export type PublicUser = Omit<UserRow, 'passwordHash'>;
 
 export type UserCreateCode = 'INVALID_USERNAME' | 'INVALID_ROLE' | 'USER_EXISTS' | PasswordPolicyCode;
 export type UserChangeCode = 'USER_NOT_FOUND' | 'ALREADY_DISABLED' | 'ROLE_UNCHANGED' | 'INVALID_ROLE' | 'LAST_ADMIN' | 'SELF_CHANGE';
+export type PasswordChangeCode = 'USER_NOT_FOUND' | PasswordPolicyCode;
+/** A good password; with `startSession`, also the id of the new session (for the cookie only, never stored). */
+export type LoginSuccess = PublicUser & { readonly sessionId?: string };
+type ChangeAction = 'user.disabled' | 'user.role_changed' | 'user.password_changed' | 'auth.sessions_revoked';
+type ChangePayload = { [k: string]: string | number };
 export type LoginCode = 'INVALID_CREDENTIALS';
 
 /** Why a login failed, for the audit log only: the person signing in always hears "invalid credentials". */
@@ -44,11 +53,15 @@ function publicUser(row: UserRow): PublicUser {
 }
 
 export class UserService {
+  readonly sessions: SessionStore;
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.sessions = new SessionStore(db, now);
+  }
 
   async create(input: { username: string; password: string; role: string }, actor: string): Promise<Result<PublicUser, UserCreateCode>> {
     const checked = this.checkNew(input);
@@ -119,7 +132,7 @@ export class UserService {
     return this.change(username, actor, (row) => {
       if (row.disabled) throw new Refusal('ALREADY_DISABLED', `user "${username}" is already disabled`);
       if (row.role === 'admin') this.requireAnotherAdmin(row.id);
-      return { action: 'user.disabled', set: { disabled: true }, payload: { id: row.id, role: row.role } };
+      return { action: 'user.disabled', set: { disabled: true }, payload: { id: row.id, role: row.role }, revoke: 'disabled' };
     });
   }
 
@@ -129,15 +142,51 @@ export class UserService {
     return this.change(username, actor, (row) => {
       if (row.role === role) throw new Refusal('ROLE_UNCHANGED', `user "${username}" already has role ${role}`);
       if (row.role === 'admin' && !row.disabled) this.requireAnotherAdmin(row.id);
-      return { action: 'user.role_changed', set: { role }, payload: { id: row.id, from: row.role, to: role } };
+      // The old role's sessions end: whoever holds them signs in again and gets the new role knowingly.
+      return { action: 'user.role_changed', set: { role }, payload: { id: row.id, from: row.role, to: role }, revoke: 'role_changed' };
     });
+  }
+
+  /** Sets a new password (checked like a new account's) and ends every session of the account. */
+  async setPassword(username: string, password: string, actor: string): Promise<Result<PublicUser, PasswordChangeCode>> {
+    const checked = checkNewPassword(password);
+    if (!checked.ok) return checked;
+    const passwordHash = await hashPassword(password);
+    const changed = this.change(username, actor, (row) => ({
+      action: 'user.password_changed',
+      set: { passwordHash, failedLogins: 0 },
+      payload: { id: row.id },
+      revoke: 'password_changed',
+    }));
+    return changed.ok || changed.code === 'USER_NOT_FOUND' ? (changed as Result<PublicUser, PasswordChangeCode>) : err('USER_NOT_FOUND', changed.message);
+  }
+
+  /** An admin ends every session of an account (a lost laptop, a leaked cookie); audited with the count. */
+  signOutEverywhere(username: string, actor: string): Result<PublicUser, UserChangeCode> {
+    return this.change(username, actor, (row) => ({ action: 'auth.sessions_revoked', set: {}, payload: { id: row.id }, revoke: 'signed_out_everywhere' }));
+  }
+
+  /** The user behind a session id from a cookie, if the session is live and the user enabled. */
+  userForSession(sessionId: unknown): PublicUser | undefined {
+    const session = this.sessions.check(sessionId);
+    return session ? this.findActiveById(session.userId) : undefined;
+  }
+
+  /** Ends one session (the user signed out) and audits it; a session already ended changes nothing. */
+  signOut(sessionId: string): void {
+    const live = this.sessions.owner(sessionId);
+    if (!live) return;
+    const row = this.db.select({ username: users.username }).from(users).where(eq(users.id, live.userId)).get();
+    if (!row) return;
+    const event = { actor: actorForUser(row.username), action: 'auth.logout', subject: `user:${row.username}`, payload: { session: live.idHash.slice(0, 16) } } as const;
+    this.audit.record(event, () => this.sessions.revoke(sessionId, 'sign_out', actorForUser(row.username)));
   }
 
   /**
    * Checks a password. Unknown users are checked against a dummy hash so every failure costs the
    * same time; disabled users fail like a wrong password. Failures are counted and audited.
    */
-  async verifyLogin(username: string, password: string, address: string): Promise<Result<PublicUser, LoginCode>> {
+  async verifyLogin(username: string, password: string, address: string, options: { startSession?: boolean } = {}): Promise<Result<LoginSuccess, LoginCode>> {
     const row = USERNAME_PATTERN.test(username) ? this.db.select().from(users).where(eq(users.username, username)).get() : undefined;
     const good = await verifyPassword(password, row?.passwordHash ?? dummyPasswordHash());
     const failure: LoginFailure | undefined = !row ? 'unknown_user' : !good ? 'bad_password' : row.disabled ? 'disabled' : undefined;
@@ -153,16 +202,13 @@ export class UserService {
     // Raise the cost of an old hash while the plain password is at hand.
     const rehashed = needsRehash(row.passwordHash) ? await hashPassword(password) : undefined;
     const set = { failedLogins: 0, lastLoginAt: at, ...(rehashed ? { passwordHash: rehashed } : {}) };
-    const apply = () => this.db.update(users).set(set).where(eq(users.id, row.id)).run();
-    this.audit.record({ actor: actorForUser(row.username), action: 'auth.login', subject: `user:${row.username}`, payload: { address } }, apply);
-    return ok(publicUser({ ...row, ...set }));
-  }
-
-  /** Audits a sign-out (the session itself lives in a cookie; there is nothing else to change). */
-  recordLogout(userId: string): void {
-    const row = this.db.select({ username: users.username }).from(users).where(eq(users.id, userId)).get();
-    if (!row) return;
-    this.audit.append({ actor: actorForUser(row.username), action: 'auth.logout', subject: `user:${row.username}`, payload: {} });
+    // The session row commits with the auth.login event, or neither does.
+    const apply = () => {
+      this.db.update(users).set(set).where(eq(users.id, row.id)).run();
+      return options.startSession ? this.sessions.start(row.id, address) : undefined;
+    };
+    const sessionId = this.audit.record({ actor: actorForUser(row.username), action: 'auth.login', subject: `user:${row.username}`, payload: { address } }, apply);
+    return ok({ ...publicUser({ ...row, ...set }), ...(sessionId ? { sessionId } : {}) });
   }
 
   private requireAnotherAdmin(exceptId: string): void {
@@ -179,19 +225,20 @@ export class UserService {
   private change(
     username: string,
     actor: string,
-    decide: (row: UserRow) => { action: 'user.disabled' | 'user.role_changed'; set: Partial<UserRow>; payload: { [k: string]: string } },
+    decide: (row: UserRow) => { action: ChangeAction; set: Partial<UserRow>; payload: ChangePayload; revoke?: RevokeReason },
   ): Result<PublicUser, UserChangeCode> {
     let updated: UserRow | undefined;
     try {
       this.audit.record(
-        (event: { action: 'user.disabled' | 'user.role_changed'; payload: { [k: string]: string } }) => ({ actor, subject: `user:${username}`, ...event }),
+        (event: { action: ChangeAction; payload: ChangePayload }) => ({ actor, subject: `user:${username}`, ...event }),
         () => {
           const row = this.db.select().from(users).where(eq(users.username, username)).get();
           if (!row) throw new Refusal('USER_NOT_FOUND', `no user "${username}"`);
-          const { action, set, payload } = decide(row);
+          const { action, set, payload, revoke } = decide(row);
           updated = { ...row, ...set, updatedAt: this.now() };
           this.db.update(users).set({ ...set, updatedAt: updated.updatedAt }).where(eq(users.id, row.id)).run();
-          return { action, payload };
+          const sessionsRevoked = revoke ? this.sessions.revokeAllFor(row.id, revoke, actor) : undefined;
+          return { action, payload: sessionsRevoked === undefined ? payload : { ...payload, sessionsRevoked } };
         },
       );
     } catch (e) {

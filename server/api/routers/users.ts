@@ -1,4 +1,4 @@
-/** Accounts: `me` for anyone signed in; listing and changes for admins (users.manage). */
+/** Accounts: `me` for anyone signed in; listing, changes and ending sessions for admins (users.manage). */
 import { z } from 'zod';
 import { generatePassword, MAX_PASSWORD_LENGTH } from '../../core/access/password';
 import { permissionsOf, ROLES } from '../../core/access/rbac';
@@ -20,6 +20,8 @@ export const ZUserSchema = z.object({
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
+  /** Sessions that are signed in right now (not revoked, not expired). */
+  activeSessions: z.number().int(),
 });
 export type TUser = z.infer<typeof ZUserSchema>;
 
@@ -31,7 +33,7 @@ export const ZCreateUserSchema = z.object({
 });
 
 /** Plain JSON for the wire (no transformer): dates as ISO strings. */
-function toWire(u: PublicUser): TUser {
+function toWire(u: PublicUser, activeSessions: number): TUser {
   return {
     id: u.id,
     username: u.username,
@@ -42,6 +44,7 @@ function toWire(u: PublicUser): TUser {
     createdAt: u.createdAt.toISOString(),
     createdBy: u.createdBy,
     updatedAt: u.updatedAt.toISOString(),
+    activeSessions,
   };
 }
 
@@ -61,7 +64,10 @@ export const usersRouter = createTRPCRouter({
 
   list: guarded('users.list')
     .output(z.array(ZUserSchema))
-    .query(({ ctx }) => usersOf(ctx.services).list().map(toWire)),
+    .query(({ ctx }) => {
+      const users = usersOf(ctx.services);
+      return users.list().map((u) => toWire(u, users.sessions.activeCount(u.id)));
+    }),
 
   create: guarded('users.create')
     .input(ZCreateUserSchema)
@@ -79,20 +85,24 @@ export const usersRouter = createTRPCRouter({
         PASSWORD_TOO_LONG: 'BAD_REQUEST',
         USER_EXISTS: 'CONFLICT',
       });
-      return { user: toWire(user), ...(generated ? { generatedPassword: generated } : {}) };
+      return { user: toWire(user, 0), ...(generated ? { generatedPassword: generated } : {}) };
     }),
 
   disable: guarded('users.disable')
     .input(z.object({ username: ZUsernameSchema }))
     .output(ZUserSchema)
-    .mutation(({ ctx, input }) =>
-      toWire(unwrap(usersOf(ctx.services).disable(input.username, actorForUser(ctx.user.username)), CHANGE_STATUS)),
-    ),
+    .mutation(({ ctx, input }) => toWire(unwrap(usersOf(ctx.services).disable(input.username, actorForUser(ctx.user.username)), CHANGE_STATUS), 0)),
 
   setRole: guarded('users.setRole')
     .input(z.object({ username: ZUsernameSchema, role: ZRoleSchema }))
     .output(ZUserSchema)
+    .mutation(({ ctx, input }) => toWire(unwrap(usersOf(ctx.services).setRole(input.username, input.role, actorForUser(ctx.user.username)), CHANGE_STATUS), 0)),
+
+  /** Ends every session of an account at once (a lost laptop, a leaked cookie); audited as auth.sessions_revoked. */
+  signOutEverywhere: guarded('users.signOutEverywhere')
+    .input(z.object({ username: ZUsernameSchema }))
+    .output(ZUserSchema)
     .mutation(({ ctx, input }) =>
-      toWire(unwrap(usersOf(ctx.services).setRole(input.username, input.role, actorForUser(ctx.user.username)), CHANGE_STATUS)),
+      toWire(unwrap(usersOf(ctx.services).signOutEverywhere(input.username, actorForUser(ctx.user.username)), CHANGE_STATUS), 0),
     ),
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import canonicalize from 'canonicalize';
-import { canonicalPayload, MAX_PAYLOAD_CHARS } from './canonical-payload';
+import { canonicalPayload, MAX_PAYLOAD_BYTES, utf8Length } from './canonical-payload';
 import { randomJson, seededRandom } from './test-support';
 
 describe('canonicalPayload', () => {
@@ -53,7 +53,25 @@ describe('canonicalPayload', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 40; i++) deep = [deep];
     expect(canonicalPayload(deep)).toMatchObject({ ok: false, code: 'PAYLOAD_NOT_JSON', message: expect.stringContaining('deeper') });
-    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_CHARS))).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
-    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_CHARS - 2)).ok).toBe(true);
+    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_BYTES))).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
+    expect(canonicalPayload('x'.repeat(MAX_PAYLOAD_BYTES - 2)).ok).toBe(true); // "x…x" with its quotes: exactly 65,536 bytes
+  });
+
+  it('64 KiB means 65,536 bytes of UTF-8, not 65,536 characters', () => {
+    expect(MAX_PAYLOAD_BYTES).toBe(65_536);
+    // 40,002 characters but 80,002 bytes: over the limit (a character count would let it through).
+    const accents = 'é'.repeat(40_000);
+    expect(`"${accents}"`.length).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(canonicalPayload(accents)).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('65536 bytes') });
+    // Exactly at the limit with multi-byte text: 21,845 x "€" (3 bytes) = 65,535 bytes + 2 quotes = 65,537: one over.
+    expect(canonicalPayload('€'.repeat(21_845)).ok).toBe(false);
+    expect(canonicalPayload(`${'€'.repeat(21_844)}xx`)).toMatchObject({ ok: true }); // 65,532 + 2 + 2 = 65,536
+    expect(Buffer.byteLength(JSON.stringify(`${'€'.repeat(21_844)}xx`))).toBe(65_536);
+  });
+
+  it('counts UTF-8 bytes the way Buffer does', () => {
+    for (const s of ['', 'plain', 'é', '€', '😀', 'a😀é€\u0000', '\u{10FFFF}', 'x'.repeat(1000) + '😀'.repeat(100)]) {
+      expect(utf8Length(s), s).toBe(Buffer.byteLength(s));
+    }
   });
 });

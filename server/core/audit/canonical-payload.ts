@@ -10,8 +10,12 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
 
 export type PayloadCode = 'PAYLOAD_NOT_JSON' | 'PAYLOAD_TOO_LARGE';
 
-/** A payload describes one decision; anything bigger belongs in its own table, referenced by digest. */
-export const MAX_PAYLOAD_CHARS = 64 * 1024;
+/**
+ * A payload describes one decision; anything bigger belongs in its own table, referenced by digest.
+ * The limit is 64 KiB = 65,536 BYTES of the canonical text in UTF-8 (what is stored and hashed),
+ * not 65,536 UTF-16 characters: "é" counts 2, "€" 3, an emoji 4.
+ */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_DEPTH = 32;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
@@ -85,8 +89,27 @@ export function canonicalPayload(value: unknown): Result<string, PayloadCode> {
     const reason = e instanceof NotJson ? e.message : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
     return err('PAYLOAD_NOT_JSON', reason);
   }
-  if (text.length > MAX_PAYLOAD_CHARS) {
-    return err('PAYLOAD_TOO_LARGE', `payload is ${text.length} characters of JSON; the limit is ${MAX_PAYLOAD_CHARS}`);
+  const bytes = utf8Length(text, MAX_PAYLOAD_BYTES);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    return err('PAYLOAD_TOO_LARGE', `payload is more than ${MAX_PAYLOAD_BYTES} bytes of JSON (UTF-8); the limit is ${MAX_PAYLOAD_BYTES} bytes (64 KiB)`);
   }
   return ok(text);
+}
+
+/**
+ * UTF-8 length of well-formed text (lone surrogates were refused above), counted without encoding
+ * it; stops once past `stopAfter`, so an oversized payload costs no more than the limit.
+ */
+export function utf8Length(text: string, stopAfter = Infinity): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n <= stopAfter; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair: one code point above U+FFFF
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

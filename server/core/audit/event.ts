@@ -16,13 +16,16 @@ export type { JsonValue } from './canonical-payload';
 export const AUDIT_ACTION_GROUPS = {
   key: ['key.added', 'key.revoked'],
   module: ['module.imported', 'module.rejected', 'module.quarantined', 'module.released'],
-  user: ['user.created', 'user.disabled', 'user.role_changed'],
-  auth: ['auth.login', 'auth.login_failed', 'auth.logout'],
+  user: ['user.created', 'user.disabled', 'user.role_changed', 'user.password_changed'],
+  auth: ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.sessions_revoked'],
   run: ['run.started', 'run.decided', 'run.replayed'],
   sandbox: ['sandbox.kill_switch'],
   policy: ['policy.loaded'],
   audit: ['audit.exported', 'audit.verified'],
   server: ['server.key_created'],
+  agent: ['agent.created', 'agent.revoked'],
+  submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],
+  approval: ['approval.recorded', 'approval.refused', 'approval.key_registered'],
 } as const;
 
 type Groups = typeof AUDIT_ACTION_GROUPS;

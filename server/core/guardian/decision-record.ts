@@ -4,7 +4,7 @@
  */
 import type { Capability, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
-import type { CapabilityDenial, RunOutcome, WasmValue } from '../sandbox/types';
+import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
 import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
@@ -51,10 +51,16 @@ export interface DecisionRecord {
     readonly invocation?: { readonly args: readonly RecordedValue[]; readonly results: readonly WasmValue['type'][] };
   };
   /** Whether people approved this module, and who answered (absent in records written before approvals). */
-  readonly approval?: { readonly approved: boolean; readonly source: string; readonly detail: string };
+  readonly approval?: {
+    readonly approved: boolean;
+    readonly source: string;
+    readonly detail: string;
+    /** The signed approvals it rests on (Agent Inbox; absent in older records and from other sources). */
+    readonly restsOn?: readonly { readonly subject: string; readonly keyid: string; readonly approver: string; readonly time: string; readonly statementSha256: string }[];
+  };
   readonly pre: Verdict;
   /** The sandbox backend that executed the run; null when nothing ran (absent in older records). */
-  readonly backend?: { readonly kind: BackendKind } | null;
+  readonly backend?: { readonly kind: BackendKind; readonly attestation?: RemoteAttestation } | null;
   /** Null when pre-exec denied: nothing ran. */
   readonly execution: {
     readonly outcome: RunOutcome;

@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../result';
 import { OUTCOME_KINDS } from '../sandbox/types';
 import { ZThreatConfigSchema } from '../threat/config';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
+import { ZApprovalPolicySchema } from '../inbox/policy';
 import { checkFunctionPattern } from './preview1-functions';
 
 export const POLICY_FORMAT = 'nightcore.policy/v1';
@@ -118,6 +119,8 @@ export const ZPolicySchema = z.strictObject({
   pre: ZPreRulesSchema.prefault({}),
   post: ZPostRulesSchema.prefault({}),
   threat: ZThreatConfigSchema.prefault({}),
+  /** Who approves agent submissions and quarantine releases (server/core/inbox, docs/approvals.md). */
+  approval: ZApprovalPolicySchema.prefault({}),
 }).superRefine((policy, ctx) => {
   // Checked here because the threat block cannot import the post rules (guardian imports threat).
   const postRules: readonly string[] = ZPostRulesSchema.keyof().options;

@@ -8,7 +8,13 @@ import { CAPABILITIES, type Capability } from './manifest';
 
 const WASI = 'wasi_snapshot_preview1';
 
-/** Which capability each preview1 function exercises; functions not listed need none of them. */
+/**
+ * Which capability each preview1 function exercises; functions not listed need none of them
+ * (descriptor bookkeeping, poll_oneoff on the virtual clock, sched_yield). File capabilities are
+ * inferred conservatively: `path_open` is also how a program creates files, but importing it says
+ * nothing about writing, so only functions that change the tree infer `fs.write`. Names that are
+ * not capabilities of this build are skipped.
+ */
 const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
   args_get: ['args'],
   args_sizes_get: ['args'],
@@ -18,9 +24,24 @@ const FUNCTION_CAPABILITIES: Readonly<Record<string, readonly string[]>> = {
   fd_write: ['stdout', 'stderr'],
   clock_time_get: ['clock'],
   clock_res_get: ['clock'],
-  poll_oneoff: ['clock'],
   random_get: ['random'],
   proc_exit: ['exit'],
+  path_open: ['fs.read'],
+  path_filestat_get: ['fs.read'],
+  path_readlink: ['fs.read'],
+  fd_readdir: ['fs.read'],
+  fd_pread: ['fs.read'],
+  fd_pwrite: ['fs.write'],
+  fd_allocate: ['fs.write'],
+  fd_filestat_set_size: ['fs.write'],
+  fd_filestat_set_times: ['fs.write'],
+  path_create_directory: ['fs.write'],
+  path_filestat_set_times: ['fs.write'],
+  path_link: ['fs.write'],
+  path_remove_directory: ['fs.write'],
+  path_rename: ['fs.write'],
+  path_symlink: ['fs.write'],
+  path_unlink_file: ['fs.write'],
 };
 
 const isCapability = (c: string): c is Capability => (CAPABILITIES as readonly string[]).includes(c);

@@ -71,7 +71,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
     const q = shouldQuarantine(a.policy.threat, { band: a.threat.band, post, priorPostFailures: a.history.priorPostFailures });
     return {
       ...base,
-      backend: { kind: ports.backend().kind },
+      backend: { kind: ports.backend().kind, ...(result.attestation ? { attestation: result.attestation } : {}) },
       execution: executionSummary(result),
       post,
       decision: post.decision === 'allow' ? 'allow' : 'deny',

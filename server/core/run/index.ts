@@ -9,6 +9,7 @@ export { NO_APPROVALS } from './ports';
 export type {
   Approvals,
   ApprovalStatus,
+  ApprovalReference,
   AuditSink,
   DecidedRun,
   GovernorPorts,

@@ -61,6 +61,19 @@ export interface ApprovalStatus {
   readonly source: string;
   /** One plain sentence for the decision record. */
   readonly detail: string;
+  /** The signed approvals the answer rests on (absent when the source has none to name). */
+  readonly restsOn?: readonly ApprovalReference[];
+}
+
+/** One signed approval, named so an auditor can find and verify it again (docs/approvals.md). */
+export interface ApprovalReference {
+  readonly subject: string;
+  readonly keyid: string;
+  readonly approver: string;
+  /** When the approver signed it (from the statement). */
+  readonly time: string;
+  /** SHA-256 of the canonical statement. */
+  readonly statementSha256: string;
 }
 
 export interface Approvals {

@@ -6,9 +6,10 @@
 import { GUARANTEE_IDS, GUARANTEE_TITLES, type BackendDescription } from './backend';
 import { WORKER_THREADS } from './worker-threads/guarantees';
 import { PROCESS } from './process/guarantees';
+import { REMOTE } from './remote/guarantees';
 
 /** Every backend this build ships, in the order the README lists them. */
-export const SHIPPED_BACKENDS: readonly BackendDescription[] = [WORKER_THREADS, PROCESS];
+export const SHIPPED_BACKENDS: readonly BackendDescription[] = [WORKER_THREADS, PROCESS, REMOTE];
 
 export const ASSURANCE_BEGIN = '<!-- assurance-table:begin (generated from server/core/sandbox/*/guarantees.ts; npm run docs:assurance) -->';
 export const ASSURANCE_END = '<!-- assurance-table:end -->';

@@ -4,7 +4,7 @@
  * interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
-import type { CapabilityDenial, Invocation, WasmValue } from './types';
+import type { CapabilityDenial, Invocation, RunRequest, WasmValue } from './types';
 
 export interface WorkerJob {
   readonly module: WebAssembly.Module;
@@ -41,4 +41,23 @@ export interface WorkerReport {
   readonly returnValues?: readonly WasmValue[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
   readonly recycle: boolean;
+}
+
+/** Everything of a job that comes from the request (the backend adds the module it prepared). */
+export type RequestFields = Omit<WorkerJob, 'module' | 'memoryExport'>;
+
+/** The one mapping from a request to what run-module.mjs takes, for every backend. */
+export function jobFields(req: RunRequest): RequestFields {
+  return {
+    entry: req.entry,
+    fuelBudget: req.limits.fuel,
+    memoryPagesCap: req.limits.memoryPages,
+    capabilities: [...req.capabilities],
+    args: [...req.args],
+    env: { ...req.env },
+    stdin: req.stdin,
+    seed: req.seed,
+    outputBytes: req.limits.outputBytes,
+    invoke: req.invoke ?? null,
+  };
 }

@@ -74,6 +74,19 @@ export interface RunResult {
   readonly capabilityDenials: readonly CapabilityDenial[];
   /** For an invocation that returned normally: the export's results, typed. Absent otherwise. */
   readonly returnValues?: readonly WasmValue[];
+  /** Present when an execution node ran it: the node's signed result (remote/protocol.ts). */
+  readonly attestation?: RemoteAttestation;
+}
+
+/** A node's signature over its result statement, kept in the decision record so anyone can check it. */
+export interface RemoteAttestation {
+  readonly nodeKeyid: string;
+  /** SHA-256 of the signed bytes (domain-separated canonical statement). */
+  readonly resultSha256: string;
+  /** Base64 Ed25519 signature. */
+  readonly signature: string;
+  /** The result statement as signed (`nightcore.job-result/v1`). */
+  readonly statement: object;
 }
 
 /**

@@ -11,6 +11,7 @@ import { createExecutorPool, type Executor, type ExecutorEvents } from '../execu
 import { instrumentModule } from '../instrument';
 import { tableElementsOf } from '../../module/manifest';
 import type { RunRequest } from '../types';
+import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
 
@@ -108,20 +109,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     prespawn: opts.prespawn,
     spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, events),
     prepare,
-    job: (req, p) => ({
-      moduleKey: p.key,
-      moduleBytes: p.bytes,
-      memoryExport: p.memoryExport,
-      entry: req.entry,
-      fuelBudget: req.limits.fuel,
-      memoryPagesCap: req.limits.memoryPages,
-      capabilities: [...req.capabilities],
-      args: [...req.args],
-      env: { ...req.env },
-      stdin: req.stdin,
-      seed: req.seed,
-      outputBytes: req.limits.outputBytes,
-    }),
+    job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
     detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
   });
   return ok(withRequestChecks(pool));

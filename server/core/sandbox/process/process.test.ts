@@ -34,7 +34,9 @@ const comparable = (r: Awaited<ReturnType<typeof must>>) => ({
   stdout: Buffer.from(r.stdout).toString('base64'),
   stderr: Buffer.from(r.stderr).toString('base64'),
   outputTruncated: r.outputTruncated,
+  returnValues: r.returnValues?.map((v) => `${v.type}:${v.value}`),
 });
+const ADD = m.wat('(module (func (export "add") (param i64 f64) (result i64 f64) local.get 0 i64.const 1 i64.add local.get 1 f64.const 0.5 f64.add))');
 
 describe('process backend', () => {
   it('refuses to start without bubblewrap, saying how to install it (no silent fall-back)', () => {
@@ -55,11 +57,14 @@ describe('process backend', () => {
       m.request(m.INFINITE_LOOP, { limits: { fuel: 50_000 } }),
       m.request(m.ECHO_STDIN, { stdin: new TextEncoder().encode('through the jail') }),
       m.request(m.chatty(100), { limits: { outputBytes: 64 } }),
+      m.request(ADD, { entry: 'add', invoke: { args: [{ type: 'i64', value: (1n << 62n) }, { type: 'f64', value: 1.25 }], results: ['i64', 'f64'] } }),
     ];
     for (const req of requests) {
       const [a, b] = await Promise.all([must(jailed, req), must(threads, req)]);
       expect(comparable(a)).toEqual(comparable(b));
     }
+    const call = await must(jailed, requests.at(-1)!);
+    expect(comparable(call).returnValues).toEqual([`i64:${(1n << 62n) + 1n}`, 'f64:1.75']);
   });
 
   it('overflows the stack like the worker backend, at nearly the same depth (documented limit)', async () => {

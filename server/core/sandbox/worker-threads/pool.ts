@@ -7,7 +7,7 @@ import { emptyResult } from '../request-checks';
 import { ModuleCache, type CompiledModule, type CompileError, type InstrumentFn, type PrepareFn } from './module-cache';
 import { tableElementsOf } from '../../module/manifest';
 import { isFromWorker, type ToWorker } from './worker-protocol';
-import type { WorkerReport } from '../run-job';
+import { jobFields, type WorkerReport } from '../run-job';
 import { instrumentModule } from '../instrument';
 import { WORKER_THREADS } from './guarantees';
 
@@ -166,20 +166,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
     const message: ToWorker = {
       type: 'run',
       id: job.id,
-      job: {
-        module: compiled.module,
-        entry: req.entry,
-        memoryExport: compiled.memoryExport,
-        fuelBudget: req.limits.fuel,
-        memoryPagesCap: req.limits.memoryPages,
-        capabilities: [...req.capabilities],
-        args: [...req.args],
-        env: { ...req.env },
-        stdin: req.stdin,
-        seed: req.seed,
-        outputBytes: req.limits.outputBytes,
-        invoke: req.invoke ?? null,
-      },
+      job: { ...jobFields(req), module: compiled.module, memoryExport: compiled.memoryExport },
     };
     job.startedAt = performance.now();
     job.timer = setTimeout(() => onTimeout(slot, job), req.limits.wallMs);

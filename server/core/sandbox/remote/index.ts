@@ -1,0 +1,166 @@
+/**
+ * The `remote` backend: each run is a job signed by the console and sent to an execution node
+ * (registered in the trust store with role `node`), which runs it on its own local backend and signs
+ * the result. The result counts only if the node's signature verifies and it answers exactly this job;
+ * the node's attestation goes into the decision record. A node that dies mid-run yields `crashed`
+ * (recorded, never lost). The transport is a port (HTTP in services), so the protocol stays neutral.
+ */
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../../crypto/digest';
+import { err, ok, type Result } from '../../result';
+import { withRequestChecks, type BackendStats, type SandboxBackend, type SandboxRunError } from '../backend';
+import { emptyResult } from '../request-checks';
+import type { RunRequest, RunResult } from '../types';
+import { JOB_FORMAT, signJob, verifyResult, type JobStatement, type SignedJob, type SignedResult } from './protocol';
+import { encodeInvocation } from './values';
+import { REMOTE } from './guarantees';
+
+export { REMOTE } from './guarantees';
+export { createExecutionNode, type ExecutionNode, type JobCode } from './node';
+export type { SignedJob, SignedResult } from './protocol';
+
+export interface RemoteNode {
+  readonly keyid: string;
+  readonly publicKey: Uint8Array;
+  readonly url: string;
+  /** Runs the node accepts at once. */
+  readonly capacity: number;
+}
+
+/** How jobs reach nodes. `submit` rejects when the node cannot be reached or dies mid-run. */
+export interface NodeTransport {
+  submit(node: RemoteNode, job: SignedJob, signal: AbortSignal): Promise<{ ok: true; result: SignedResult } | { ok: false; status: number; code: string; message: string }>;
+}
+
+export interface RemoteBackendOptions {
+  readonly nodes: readonly RemoteNode[];
+  readonly transport: NodeTransport;
+  readonly consoleKeyid: string;
+  readonly sign: (message: Uint8Array) => Uint8Array;
+  readonly verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+  readonly clock: () => Date;
+  /** Job lifetime beyond the run's wall-clock limit (default 60 s). */
+  readonly ttlSlackMs?: number;
+  /** How long a node that failed is skipped (default 10 s). */
+  readonly cooldownMs?: number;
+}
+
+interface NodeState {
+  readonly node: RemoteNode;
+  running: number;
+  downUntil: number;
+}
+
+export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend {
+  const states: NodeState[] = opts.nodes.map((node) => ({ node, running: 0, downUntil: 0 }));
+  const inFlight = new Set<AbortController>();
+  const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, forged: 0 };
+  let closed = false;
+  let killReason = '';
+
+  /** The healthy node with the most free capacity, or none. */
+  function pick(): NodeState | undefined {
+    const now = Date.now();
+    return states
+      .filter((s) => s.downUntil <= now && s.running < s.node.capacity)
+      .sort((a, b) => a.running / a.node.capacity - b.running / b.node.capacity)[0];
+  }
+
+  function statement(req: RunRequest, node: RemoteNode): JobStatement {
+    const issued = opts.clock();
+    const invoke = encodeInvocation(req.invoke);
+    return {
+      format: JOB_FORMAT,
+      jobId: randomUUID(),
+      consoleKeyid: opts.consoleKeyid,
+      nodeKeyid: node.keyid,
+      issuedAt: issued.toISOString(),
+      expiresAt: new Date(issued.getTime() + req.limits.wallMs + (opts.ttlSlackMs ?? 60_000)).toISOString(),
+      wasmSha256: req.wasmSha256,
+      stdinSha256: sha256Hex(req.stdin),
+      entry: req.entry,
+      args: [...req.args],
+      env: { ...req.env },
+      seed: req.seed.toString(),
+      capabilities: [...req.capabilities],
+      limits: req.limits,
+      ...(invoke ? { invoke } : {}),
+    };
+  }
+
+  async function runOn(state: NodeState, req: RunRequest): Promise<Result<RunResult, SandboxRunError>> {
+    const job = statement(req, state.node);
+    const abort = new AbortController();
+    inFlight.add(abort);
+    state.running++;
+    const started = performance.now();
+    const wallMs = () => Math.round((performance.now() - started) * 100) / 100;
+    // The node kills the run at its wall-clock limit; the console waits a little longer, then gives up.
+    const timer = setTimeout(() => abort.abort('timeout'), req.limits.wallMs + 5_000);
+    try {
+      const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin), abort.signal);
+      if (!answer.ok) {
+        if (answer.code === 'BUSY') return err('BUSY', `execution node ${state.node.keyid.slice(0, 12)} is busy`);
+        counters.crashes++;
+        return ok(emptyResult({ kind: 'crashed', message: `execution node ${state.node.keyid.slice(0, 12)} refused the job (${answer.code}): ${answer.message}` }, wallMs()));
+      }
+      const verified = verifyResult(answer.result, { job, nodePublicKey: state.node.publicKey, verify: opts.verify });
+      if (!verified.ok) {
+        counters.forged++;
+        counters.crashes++;
+        return ok(emptyResult({ kind: 'crashed', message: `the result from node ${state.node.keyid.slice(0, 12)} was refused (${verified.code}): ${verified.message}` }, wallMs()));
+      }
+      return ok(verified.value);
+    } catch (e) {
+      if (abort.signal.reason === 'killed') return ok(emptyResult({ kind: 'denied', reason: `kill switch: ${killReason}` }, wallMs()));
+      if (abort.signal.reason === 'timeout') {
+        counters.timeouts++;
+        return ok(emptyResult({ kind: 'timeout' }, wallMs()));
+      }
+      // The node died or the network failed mid-run: recorded as crashed, and the node rests a while.
+      state.downUntil = Date.now() + (opts.cooldownMs ?? 10_000);
+      counters.crashes++;
+      return ok(emptyResult({ kind: 'crashed', message: `execution node ${state.node.keyid.slice(0, 12)} was lost mid-run: ${(e as Error).message}` }, wallMs()));
+    } finally {
+      clearTimeout(timer);
+      inFlight.delete(abort);
+      state.running--;
+      counters.completed++;
+    }
+  }
+
+  const backend: SandboxBackend = {
+    kind: 'remote',
+    description: REMOTE,
+    async run(req) {
+      if (closed) return err('SHUT_DOWN', 'the remote backend is closed');
+      const state = pick();
+      if (!state) return err('BUSY', states.length === 0 ? 'no execution node is configured' : 'no execution node is free and healthy');
+      return runOn(state, req);
+    },
+    killAll(reason) {
+      killReason = reason;
+      const n = inFlight.size;
+      for (const a of inFlight) a.abort('killed');
+      counters.killed += n;
+      return n;
+    },
+    stats(): BackendStats {
+      const { forged, ...common } = counters;
+      return {
+        kind: 'remote',
+        capacity: states.reduce((n, s) => n + s.node.capacity, 0),
+        running: states.reduce((n, s) => n + s.running, 0),
+        queued: 0,
+        queueLimit: states.reduce((n, s) => n + s.node.capacity, 0) * 2,
+        ...common,
+        detail: { nodes: states.length, healthy: states.filter((s) => s.downUntil <= Date.now()).length, refusedResults: forged },
+      };
+    },
+    async close() {
+      closed = true;
+      for (const a of inFlight) a.abort('closed');
+    },
+  };
+  return withRequestChecks(backend);
+}

@@ -1,0 +1,141 @@
+/**
+ * An execution node's job handling: verify the console's signed job (trusted console key, this
+ * node, not expired, never seen before, bytes matching their digests), run it on the node's own
+ * local backend with exactly the signed grant, and sign the result. Transport-neutral: the HTTP
+ * server around it lives in services.
+ */
+import { sha256Hex } from '../../crypto/digest';
+import { keyIdOf } from '../../crypto/keys';
+import { ZLimitsSchema } from '../../module/manifest';
+import { err, ok, type Result } from '../../result';
+import type { SandboxBackend } from '../backend';
+import type { RunRequest } from '../types';
+import { decodeInvocation, encodeValues } from './values';
+import { JOB_FORMAT, jobDigest, jobSigningBytes, RESULT_FORMAT, signResult, type SignedJob, type SignedResult } from './protocol';
+
+export type JobCode =
+  | 'JOB_INVALID'
+  | 'JOB_UNTRUSTED'
+  | 'JOB_SIGNATURE_INVALID'
+  | 'JOB_WRONG_NODE'
+  | 'JOB_EXPIRED'
+  | 'JOB_REPLAYED'
+  | 'JOB_MISMATCH'
+  | 'BUSY'
+  | 'SHUT_DOWN'
+  | 'INSTRUMENT_FAILED';
+
+export interface ExecutionNodeOptions {
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** Public keys of the consoles this node takes jobs from, by key id. */
+  readonly consoles: (keyid: string) => Uint8Array | undefined;
+  readonly backend: SandboxBackend;
+  readonly clock: () => Date;
+  readonly sign: (seed: Uint8Array, message: Uint8Array) => Uint8Array;
+  readonly verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+  /** Longest job lifetime accepted (default 10 minutes) and clock skew tolerated (default 30 s). */
+  readonly maxTtlMs?: number;
+  readonly skewMs?: number;
+}
+
+export interface ExecutionNode {
+  readonly keyid: string;
+  handle(job: SignedJob): Promise<Result<SignedResult, JobCode>>;
+  health(): { keyid: string; kind: string; capacity: number; running: number; queued: number };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const isStringRecord = (v: unknown) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string');
+
+export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
+  const keyid = keyIdOf(opts.publicKey);
+  const maxTtl = opts.maxTtlMs ?? 10 * 60_000;
+  const skew = opts.skewMs ?? 30_000;
+  /** Job ids seen, until they expire: a replayed job is refused, and the map stays bounded by the TTL. */
+  const seen = new Map<string, number>();
+
+  function forgetExpired(now: number): void {
+    for (const [id, expires] of seen) if (expires + skew < now) seen.delete(id);
+  }
+
+  function check(job: SignedJob): Result<RunRequest, JobCode> {
+    const s = job?.statement;
+    if (!s || s.format !== JOB_FORMAT || typeof job.signature !== 'string' || typeof job.wasm !== 'string' || typeof job.stdin !== 'string') {
+      return err('JOB_INVALID', 'not a nightcore.job/v1 job');
+    }
+    const consoleKey = opts.consoles(s.consoleKeyid);
+    if (!consoleKey) return err('JOB_UNTRUSTED', `this node does not take jobs from console key ${String(s.consoleKeyid).slice(0, 16)}`);
+    // The signature first: nothing else in an unsigned statement is worth reading.
+    let signed: Uint8Array;
+    try {
+      signed = jobSigningBytes(s);
+    } catch {
+      return err('JOB_INVALID', 'the job statement is not plain JSON');
+    }
+    if (!opts.verify(consoleKey, signed, Buffer.from(job.signature, 'base64'))) return err('JOB_SIGNATURE_INVALID', 'the job signature does not verify');
+    if (s.nodeKeyid !== keyid) return err('JOB_WRONG_NODE', 'the job was signed for another node');
+    const now = opts.clock().getTime();
+    const issued = Date.parse(s.issuedAt);
+    const expires = Date.parse(s.expiresAt);
+    if (!Number.isFinite(issued) || !Number.isFinite(expires) || expires - issued > maxTtl || issued - skew > now) {
+      return err('JOB_INVALID', 'the job has an impossible lifetime');
+    }
+    if (expires + skew < now) return err('JOB_EXPIRED', 'the job expired before it arrived');
+    forgetExpired(now);
+    if (seen.has(s.jobId)) return err('JOB_REPLAYED', 'this job was already run');
+    const limits = ZLimitsSchema.safeParse(s.limits);
+    const invoke = decodeInvocation(s.invoke);
+    if (!limits.success || !HEX64.test(s.wasmSha256) || !HEX64.test(s.stdinSha256) || !/^\d{1,20}$/.test(s.seed) || !Array.isArray(s.args) || !isStringRecord(s.env) || !invoke.ok) {
+      return err('JOB_INVALID', 'the job statement has a malformed field');
+    }
+    const wasm = new Uint8Array(Buffer.from(job.wasm, 'base64'));
+    const stdin = new Uint8Array(Buffer.from(job.stdin, 'base64'));
+    if (sha256Hex(wasm) !== s.wasmSha256 || sha256Hex(stdin) !== s.stdinSha256) return err('JOB_MISMATCH', 'the module or stdin bytes do not match the signed digests');
+    seen.set(s.jobId, expires);
+    return ok({
+      wasmSha256: s.wasmSha256,
+      wasm,
+      entry: s.entry,
+      args: s.args,
+      env: s.env,
+      stdin,
+      seed: BigInt(s.seed),
+      capabilities: s.capabilities,
+      limits: limits.data,
+      ...(invoke.value ? { invoke: invoke.value } : {}),
+    });
+  }
+
+  return {
+    keyid,
+    async handle(job) {
+      const request = check(job);
+      if (!request.ok) return request;
+      const ran = await opts.backend.run(request.value);
+      if (!ran.ok) return ran;
+      const r = ran.value;
+      const statement = {
+        format: RESULT_FORMAT,
+        jobId: job.statement.jobId,
+        jobSha256: jobDigest(job.statement),
+        nodeKeyid: keyid,
+        executedBy: opts.backend.kind,
+        outcome: r.outcome,
+        fuelUsed: r.fuelUsed,
+        peakMemoryPages: r.peakMemoryPages,
+        wallMs: r.wallMs,
+        outputTruncated: r.outputTruncated,
+        stdoutSha256: sha256Hex(r.stdout),
+        stderrSha256: sha256Hex(r.stderr),
+        capabilityDenials: r.capabilityDenials,
+        ...(r.returnValues ? { returnValues: encodeValues(r.returnValues) } : {}),
+      } as const;
+      return ok(signResult(statement, (m) => opts.sign(opts.seed, m), r.stdout, r.stderr));
+    },
+    health() {
+      const s = opts.backend.stats();
+      return { keyid, kind: s.kind, capacity: s.capacity, running: s.running, queued: s.queued };
+    },
+  };
+}

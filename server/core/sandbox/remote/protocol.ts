@@ -1,0 +1,133 @@
+/**
+ * The execution-node job protocol (`nightcore.job/v1`, `nightcore.job-result/v1`), transport-neutral:
+ * a job is a canonical JSON statement signed by the console's server key, carried with the module and
+ * stdin bytes it pins by digest; a result is a canonical JSON statement signed by the node's key,
+ * binding the job's digest. Signatures are Ed25519 over a domain-separated message, so a job signature
+ * can never be presented as a result signature (or as any other Night Core signature). Pure.
+ */
+import { canonicalJson } from '../../module/canonical';
+import { sha256Hex } from '../../crypto/digest';
+import { err, ok, type Result } from '../../result';
+import type { Capability, TLimits } from '../../module/manifest';
+import type { CapabilityDenial, RunOutcome, RunResult } from '../types';
+import { decodeValues, type EncodedInvocation, type EncodedValue } from './values';
+
+export const JOB_FORMAT = 'nightcore.job/v1';
+export const RESULT_FORMAT = 'nightcore.job-result/v1';
+const JOB_DOMAIN = 'nightcore job v1\n';
+const RESULT_DOMAIN = 'nightcore job result v1\n';
+
+export interface JobStatement {
+  readonly format: typeof JOB_FORMAT;
+  /** Random, unique: a node refuses a job id it has seen (replay). */
+  readonly jobId: string;
+  /** Key id of the console that signed it, and the node it is for. */
+  readonly consoleKeyid: string;
+  readonly nodeKeyid: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly wasmSha256: string;
+  readonly stdinSha256: string;
+  readonly entry: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Decimal string of the 64-bit seed. */
+  readonly seed: string;
+  readonly capabilities: readonly Capability[];
+  readonly limits: TLimits;
+  /** Set for `nightcore call`: the export's typed arguments and result types. */
+  readonly invoke?: EncodedInvocation;
+}
+
+/** What travels: the statement, its signature, and the bytes it pins (base64). */
+export interface SignedJob {
+  readonly statement: JobStatement;
+  readonly signature: string;
+  readonly wasm: string;
+  readonly stdin: string;
+}
+
+export interface ResultStatement {
+  readonly format: typeof RESULT_FORMAT;
+  readonly jobId: string;
+  /** SHA-256 of the job statement's canonical bytes: the result answers exactly that job. */
+  readonly jobSha256: string;
+  readonly nodeKeyid: string;
+  /** The node's local backend that executed it. */
+  readonly executedBy: string;
+  readonly outcome: RunOutcome;
+  readonly fuelUsed: number;
+  readonly peakMemoryPages: number;
+  readonly wallMs: number;
+  readonly outputTruncated: boolean;
+  readonly stdoutSha256: string;
+  readonly stderrSha256: string;
+  readonly capabilityDenials: readonly CapabilityDenial[];
+  readonly returnValues?: readonly EncodedValue[];
+}
+
+export interface SignedResult {
+  readonly statement: ResultStatement;
+  readonly signature: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const enc = new TextEncoder();
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+function canonicalBytes(value: object): Uint8Array {
+  const c = canonicalJson(value);
+  if (!c.ok) throw new Error(`not signable: ${c.message}`);
+  return enc.encode(c.value);
+}
+
+export const jobSigningBytes = (s: JobStatement): Uint8Array => new Uint8Array([...enc.encode(JOB_DOMAIN), ...canonicalBytes(s)]);
+export const resultSigningBytes = (s: ResultStatement): Uint8Array => new Uint8Array([...enc.encode(RESULT_DOMAIN), ...canonicalBytes(s)]);
+export const jobDigest = (s: JobStatement): string => sha256Hex(canonicalBytes(s));
+
+export function signJob(statement: JobStatement, sign: (m: Uint8Array) => Uint8Array, wasm: Uint8Array, stdin: Uint8Array): SignedJob {
+  return { statement, signature: b64(sign(jobSigningBytes(statement))), wasm: b64(wasm), stdin: b64(stdin) };
+}
+
+export function signResult(statement: ResultStatement, sign: (m: Uint8Array) => Uint8Array, stdout: Uint8Array, stderr: Uint8Array): SignedResult {
+  return { statement, signature: b64(sign(resultSigningBytes(statement))), stdout: b64(stdout), stderr: b64(stderr) };
+}
+
+export type ResultCode = 'RESULT_INVALID' | 'RESULT_SIGNATURE_INVALID' | 'RESULT_MISMATCH';
+type Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+
+/** Checks a node's answer: its signature by the expected node key, that it answers this job, and that the bytes match their digests. */
+export function verifyResult(
+  answer: SignedResult,
+  expect: { job: JobStatement; nodePublicKey: Uint8Array; verify: Verify },
+): Result<RunResult, ResultCode> {
+  const s = answer?.statement;
+  if (!s || s.format !== RESULT_FORMAT || typeof answer.signature !== 'string') return err('RESULT_INVALID', 'the node answered with something that is not a job result');
+  const signature = Buffer.from(answer.signature, 'base64');
+  if (!expect.verify(expect.nodePublicKey, resultSigningBytes(s), signature)) {
+    return err('RESULT_SIGNATURE_INVALID', 'the result is not signed by the node the job was sent to');
+  }
+  if (s.jobId !== expect.job.jobId || s.jobSha256 !== jobDigest(expect.job) || s.nodeKeyid !== expect.job.nodeKeyid) {
+    return err('RESULT_MISMATCH', 'the result answers a different job');
+  }
+  const stdout = new Uint8Array(Buffer.from(answer.stdout, 'base64'));
+  const stderr = new Uint8Array(Buffer.from(answer.stderr, 'base64'));
+  if (sha256Hex(stdout) !== s.stdoutSha256 || sha256Hex(stderr) !== s.stderrSha256) {
+    return err('RESULT_MISMATCH', 'the output bytes do not match the signed digests');
+  }
+  const returnValues = s.returnValues === undefined ? undefined : decodeValues(s.returnValues);
+  if (returnValues && !returnValues.ok) return err('RESULT_INVALID', 'the result carries malformed return values');
+  return ok({
+    ...(returnValues ? { returnValues: returnValues.value } : {}),
+    outcome: s.outcome,
+    fuelUsed: s.fuelUsed,
+    peakMemoryPages: s.peakMemoryPages,
+    wallMs: s.wallMs,
+    stdout,
+    stderr,
+    outputTruncated: s.outputTruncated,
+    capabilityDenials: s.capabilityDenials,
+    attestation: { nodeKeyid: s.nodeKeyid, resultSha256: sha256Hex(resultSigningBytes(s)), signature: answer.signature, statement: s },
+  });
+}

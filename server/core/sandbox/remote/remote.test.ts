@@ -1,0 +1,145 @@
+/**
+ * The remote backend and the execution node, joined by an in-memory transport (the HTTP transport
+ * is tested in services). Two real nodes, each with a worker-threads backend: honest runs, and the
+ * attacks: forged, replayed, expired or misdirected jobs; tampered results; a node lost mid-run.
+ */
+import { describe, it, expect, afterAll } from 'vitest';
+import { generateKeyPair, signEd25519, verifyEd25519 } from '../../crypto/ed25519';
+import { keyIdOf } from '../../crypto/keys';
+import { createWorkerThreadsBackend } from '../worker-threads';
+import { DEFAULT_WORKER_URL } from '../worker-threads/worker-url';
+import * as m from '../test-modules';
+import { createExecutionNode, createRemoteBackend, type NodeTransport, type RemoteNode, type SignedJob } from './index';
+import { resultSigningBytes, signJob, JOB_FORMAT, type JobStatement } from './protocol';
+
+const consoleKey = generateKeyPair();
+const consoleKeyid = keyIdOf(consoleKey.publicKey);
+const localBackends = [createWorkerThreadsBackend({ size: 1, workerUrl: DEFAULT_WORKER_URL }), createWorkerThreadsBackend({ size: 1, workerUrl: DEFAULT_WORKER_URL })];
+afterAll(async () => Promise.all(localBackends.map((b) => b.close())));
+
+let now = new Date('2026-12-02T10:00:00Z');
+const clock = () => now;
+const nodes = localBackends.map((backend) => {
+  const key = generateKeyPair();
+  const node = createExecutionNode({
+    seed: key.seed,
+    publicKey: key.publicKey,
+    consoles: (id) => (id === consoleKeyid ? consoleKey.publicKey : undefined),
+    backend,
+    clock,
+    sign: signEd25519,
+    verify: verifyEd25519,
+  });
+  const remote: RemoteNode = { keyid: node.keyid, publicKey: key.publicKey, url: `mem://${node.keyid.slice(0, 8)}`, capacity: 1 };
+  return { node, remote };
+});
+
+type Tamper = (answer: Awaited<ReturnType<NodeTransport['submit']>>) => Awaited<ReturnType<NodeTransport['submit']>>;
+function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string> } = {}): NodeTransport {
+  return {
+    async submit(target, job) {
+      if (opts.dead?.has(target.keyid)) throw new Error('connection reset by peer');
+      const n = nodes.find((x) => x.node.keyid === target.keyid)!.node;
+      const r = await n.handle(structuredClone(job));
+      const answer = r.ok ? ({ ok: true, result: r.value } as const) : ({ ok: false, status: 400, code: r.code, message: r.message } as const);
+      return opts.tamper ? opts.tamper(answer) : answer;
+    },
+  };
+}
+const remoteBackend = (transport: NodeTransport) =>
+  createRemoteBackend({ nodes: nodes.map((n) => n.remote), transport, consoleKeyid, sign: (msg) => signEd25519(consoleKey.seed, msg), verify: verifyEd25519, clock });
+
+describe('remote backend', () => {
+  it('runs on a node, gives the local result, and carries the node\'s verifiable signature', async () => {
+    const remote = remoteBackend(memoryTransport());
+    const req = m.request(m.RANDOM_32, { seed: 5n });
+    const [far, near] = await Promise.all([remote.run(req), localBackends[0]!.run(req)]);
+    if (!far.ok || !near.ok) throw new Error('run failed');
+    expect(far.value.outcome).toEqual(near.value.outcome);
+    expect(far.value.fuelUsed).toBe(near.value.fuelUsed);
+    expect(Buffer.from(far.value.stdout).equals(Buffer.from(near.value.stdout))).toBe(true);
+    const att = far.value.attestation!;
+    const signer = nodes.find((n) => n.node.keyid === att.nodeKeyid)!;
+    expect(verifyEd25519(signer.remote.publicKey, resultSigningBytes(att.statement as never), Buffer.from(att.signature, 'base64'))).toBe(true);
+  });
+
+  it('refuses a tampered result (bytes or statement) and records the run as crashed, never as what the node claimed', async () => {
+    const flipOutput = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, stdout: Buffer.from('forged').toString('base64') } } : a) });
+    const r1 = await remoteBackend(flipOutput).run(m.request(m.HELLO));
+    expect(r1.ok && r1.value.outcome.kind).toBe('crashed');
+    expect(r1.ok && r1.value.outcome.kind === 'crashed' && r1.value.outcome.message).toMatch(/RESULT_MISMATCH/);
+    const betterFuel = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, statement: { ...a.result.statement, fuelUsed: 1 } } } : a) });
+    const r2 = await remoteBackend(betterFuel).run(m.request(m.HELLO));
+    expect(r2.ok && r2.value.outcome.kind === 'crashed' && r2.value.outcome.message).toMatch(/RESULT_SIGNATURE_INVALID/);
+  });
+
+  it('records a node lost mid-run as crashed, rests it, and sends the next run to the other node', async () => {
+    const dead = new Set([nodes[0]!.node.keyid]);
+    const remote = remoteBackend(memoryTransport({ dead }));
+    const results = [await remote.run(m.request(m.HELLO)), await remote.run(m.request(m.HELLO))];
+    const kinds = results.map((r) => (r.ok ? r.value.outcome.kind : r.code));
+    // Both nodes are idle, so the first pick is node 0, the dead one: its run is recorded as crashed.
+    expect(kinds).toEqual(['crashed', 'ok']);
+    expect(results[0]!.ok && results[0]!.value.outcome.kind === 'crashed' && results[0]!.value.outcome.message).toMatch(/lost mid-run/);
+    expect(results[1]!.ok && results[1]!.value.attestation?.nodeKeyid).toBe(nodes[1]!.node.keyid);
+    expect(remote.stats().detail.healthy).toBe(1);
+  });
+});
+
+describe('execution node: job checks', () => {
+  const target = nodes[0]!.node;
+  const base = (over: Partial<JobStatement> = {}): JobStatement => ({
+    format: JOB_FORMAT,
+    jobId: `job-${Math.random()}`,
+    consoleKeyid,
+    nodeKeyid: target.keyid,
+    issuedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 60_000).toISOString(),
+    wasmSha256: m.sha256Hex(m.HELLO),
+    stdinSha256: m.sha256Hex(new Uint8Array(0)),
+    entry: '_start',
+    args: ['hello'],
+    env: {},
+    seed: '1',
+    capabilities: ['stdout', 'stderr', 'exit'],
+    limits: { fuel: 1_000_000, memoryPages: 2, wallMs: 2000, outputBytes: 4096 },
+    ...over,
+  });
+  const signed = (s: JobStatement, seed = consoleKey.seed, wasm = m.HELLO): SignedJob => signJob(s, (msg) => signEd25519(seed, msg), wasm, new Uint8Array(0));
+  const code = async (job: SignedJob) => {
+    const r = await target.handle(job);
+    return r.ok ? 'ran' : r.code;
+  };
+
+  it('runs an honest job once, and refuses the same job replayed', async () => {
+    const job = signed(base());
+    expect(await code(job)).toBe('ran');
+    expect(await code(job)).toBe('JOB_REPLAYED');
+  });
+
+  it('refuses forged, untrusted, misdirected, expired, mismatched and malformed jobs', async () => {
+    const stranger = generateKeyPair();
+    expect(await code(signed(base(), stranger.seed))).toBe('JOB_SIGNATURE_INVALID');
+    expect(await code(signed(base({ consoleKeyid: keyIdOf(stranger.publicKey) }), stranger.seed))).toBe('JOB_UNTRUSTED');
+    expect(await code(signed(base({ nodeKeyid: nodes[1]!.node.keyid })))).toBe('JOB_WRONG_NODE');
+    expect(await code(signed(base({ issuedAt: new Date(now.getTime() - 120_000).toISOString(), expiresAt: new Date(now.getTime() - 60_000).toISOString() })))).toBe('JOB_EXPIRED');
+    expect(await code(signed(base({ expiresAt: new Date(now.getTime() + 24 * 3600_000).toISOString() })))).toBe('JOB_INVALID');
+    expect(await code(signed(base(), consoleKey.seed, m.EXIT_3))).toBe('JOB_MISMATCH');
+    expect(await code(signed(base({ seed: '-1' })))).toBe('JOB_INVALID');
+    // A statement changed after signing (a bigger fuel budget) no longer verifies.
+    const honest = signed(base());
+    expect(await code({ ...honest, statement: { ...honest.statement, limits: { ...honest.statement.limits, fuel: 10 ** 12 } } })).toBe('JOB_SIGNATURE_INVALID');
+    expect(await code({ nonsense: true } as unknown as SignedJob)).toBe('JOB_INVALID');
+  });
+
+  it('forgets job ids once they expire, so memory stays bounded, but never accepts them again late', async () => {
+    const job = signed(base());
+    expect(await code(job)).toBe('ran');
+    now = new Date(now.getTime() + 10 * 60_000);
+    try {
+      expect(await code(job)).toBe('JOB_EXPIRED');
+    } finally {
+      now = new Date(now.getTime() - 10 * 60_000);
+    }
+  });
+});

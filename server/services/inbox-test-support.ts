@@ -1,0 +1,74 @@
+/**
+ * Test support (not shipped behaviour): a harness whose policy requires approval by one approver
+ * AND one manager, with console users and approval keys generated on the spot.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { users } from '../../db/schema';
+import type { Role } from '../core/access/rbac';
+import { generateKeyPair } from '../core/crypto/ed25519';
+import { signStatement, type TApprovalStatement, type TSignedApproval } from '../core/inbox';
+import { defaultPolicyPath } from './policy-store';
+import { openHarness, type Harness } from './test-fixtures';
+import type { SubmissionView } from './inbox';
+
+export interface Person {
+  readonly id: string;
+  readonly username: string;
+  readonly seed: Uint8Array;
+  readonly keyid: string;
+}
+
+export interface InboxHarness extends Harness {
+  person(username: string, role: Role): Person;
+  statement(person: Person, submission: SubmissionView, over?: Partial<TApprovalStatement>): TSignedApproval;
+}
+
+export const QUORUM_POLICY = {
+  groups: { managers: ['carol', 'owner', 'frank'] },
+  quorum: [{ role: 'approver', count: 1 }, { group: 'managers', count: 1 }],
+  reason_required: true,
+};
+
+export function openInboxHarness(now?: () => Date): InboxHarness {
+  const base = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, unknown> & { pre: Record<string, unknown> };
+  const policy = { ...base, pre: { ...base.pre, approval_required: { severity: 'high', required: true } }, approval: QUORUM_POLICY };
+  const policyPath = join(mkdtempSync(join(tmpdir(), 'nightcore-policy-')), 'inbox-policy.json');
+  writeFileSync(policyPath, JSON.stringify(policy));
+  const h = openHarness({ policyPath, ...(now ? { now } : {}) });
+  const clock = now ?? (() => new Date());
+  return {
+    ...h,
+    person(username, role) {
+      const id = randomUUID();
+      const at = clock();
+      h.services.handle.db.insert(users).values({ id, username, passwordHash: 'unused', role, createdAt: at, createdBy: 'test', updatedAt: at }).run();
+      const pair = generateKeyPair();
+      const registered = h.services.inbox.registerApproverKey(pair.publicKey, { id, username });
+      if (!registered.ok) throw new Error(registered.message);
+      return { id, username, seed: pair.seed, keyid: registered.value.keyid };
+    },
+    statement(person, submission, over = {}) {
+      const p = h.services.policy.policy;
+      const signed = signStatement(
+        {
+          format: 'nightcore.approval/v1',
+          subject: `submission:${submission.id}`,
+          wasmSha256: submission.wasmSha256,
+          manifestSha256: submission.manifestSha256,
+          policy: { name: p.name, revision: p.revision },
+          decision: 'approve',
+          reason: 'read the diff and the dry run',
+          time: clock().toISOString(),
+          ...over,
+        },
+        person.seed,
+        person.keyid,
+      );
+      if (!signed.ok) throw new Error(signed.message);
+      return signed.value;
+    },
+  };
+}
