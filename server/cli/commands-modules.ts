@@ -170,7 +170,8 @@ export const inspect: Command = {
     if (!report.ok) return reject(out, report);
     out.line(formatReport(report.value));
     // Streamed: a report of a module with millions of imports or exports is too big for one string.
-    await out.dataStreamed({ ok: true, report: report.value });
+    if (out.dataStreamed) await out.dataStreamed({ ok: true, report: report.value });
+    else out.data({ ok: true, report: report.value });
     return EXIT_OK;
   },
 };

@@ -18,8 +18,8 @@ export interface Out {
   line(text: string): void;
   error(text: string): void;
   data(value: unknown): void;
-  /** Like data(), streamed in chunks: for values whose JSON may be too large for one string. */
-  dataStreamed(value: unknown): Promise<void>;
+  /** Like data(), streamed in chunks: for values whose JSON may be too large for one string (absent in test doubles). */
+  dataStreamed?(value: unknown): Promise<void>;
 }
 
 export function makeOut(json: boolean, stdout = process.stdout, stderr = process.stderr): Out {

@@ -9,8 +9,10 @@ import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { auditVerify, auditExport } from './commands-audit';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
+import { node, serverKey } from './commands-node';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
+import { INBOX_COMMANDS } from './commands-inbox';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -30,7 +32,10 @@ export const COMMANDS: readonly Command[] = [
   policyCheck,
   auditVerify,
   auditExport,
+  serverKey,
+  node,
   ...USER_COMMANDS,
+  ...INBOX_COMMANDS,
 ];
 
 function overview(): string {

@@ -10,6 +10,7 @@ import { inspectWasm } from '../wasm/inspect';
 import type { WasmReport } from '../wasm/report';
 import type { RunOutcome, RunRequest, RunResult } from './types';
 import { checkImports, type ImportKind } from './wasi-imports';
+import { preopensProblem } from './preopen-check';
 
 /** A result for a run that never executed (or whose executor was lost): nothing measured. */
 export const emptyResult = (outcome: RunOutcome, wallMs = 0): RunResult => ({
@@ -75,6 +76,8 @@ function checkLimits(req: RunRequest): Result<RunResult, 'INSTRUMENT_FAILED'> | 
   if (!limits.success) {
     return ok(emptyResult({ kind: 'denied', reason: `invalid limits: ${describeIssues(limits.error).join('; ')}` }));
   }
+  const preopens = preopensProblem(req.preopens ?? []);
+  if (preopens) return ok(emptyResult({ kind: 'denied', reason: `invalid preopened directories: ${preopens}` }));
   return undefined;
 }
 
@@ -91,10 +94,11 @@ export function checkRequest(req: RunRequest): Result<RunResult, 'INSTRUMENT_FAI
 function checkLink(req: RunRequest, link: LinkFacts | 'malformed'): Result<RunResult, 'INSTRUMENT_FAILED'> | undefined {
   // Same code as a backend that fails to instrument it: the sandbox cannot meter what it cannot read.
   if (link === 'malformed') return err('INSTRUMENT_FAILED', 'the module does not parse as WebAssembly');
-  const check = checkImports(link.imports, req.capabilities);
+  // All 46 preview1 functions link whatever the grant: the grant is enforced at each call.
+  const check = checkImports(link.imports);
   if (!check.allowed) {
     const reason = check.denied.map((d) => `${d.module}.${d.name}: ${d.reason}`).join('; ');
-    return ok(emptyResult({ kind: 'denied', reason: `imports not granted: ${reason}` }));
+    return ok(emptyResult({ kind: 'denied', reason: `imports not provided: ${reason}` }));
   }
   if (!link.functionExports.has(req.entry)) return ok(emptyResult({ kind: 'trap', trap: 'missing_entry' }));
   return undefined;
