@@ -30,6 +30,9 @@ import { ModulePreparation, PREPARE_TIMEOUT_MS } from './module-preparation';
 import { PreparedStore } from './prepared-store';
 import { parseManifestText } from '../core/module/verify';
 import type { ModuleVersionRow } from './module-registry';
+import { reconcileInterruptedRuns } from './run-reconcile';
+import { startCheckpointTimer } from './checkpoint-timer';
+import { WitnessPusher, loadWitnessConfig } from './witness-client';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -46,6 +49,8 @@ export interface Services {
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
+  /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
+  readonly witnesses: WitnessPusher;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /**
@@ -108,6 +113,14 @@ export function openServices(options: ServiceOptions): Services {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
   recordPolicyIfChanged(handle, audit, policy);
+  reconcileInterruptedRuns(handle.sqlite, audit, now());
+  const witnessConfig = loadWitnessConfig(options.dataDir);
+  if (!witnessConfig.ok) {
+    handle.close();
+    throw new ServiceStartError(witnessConfig.code, witnessConfig.message);
+  }
+  const witnesses = new WitnessPusher(handle.sqlite, audit, witnessConfig.value, verifyEd25519);
+  const stopCheckpointTimer = startCheckpointTimer(audit, undefined, witnesses);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
@@ -138,6 +151,7 @@ export function openServices(options: ServiceOptions): Services {
     inbox,
     governor,
     policy,
+    witnesses,
     backend: getBackend,
     prepareImported: async (row) => {
       if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
@@ -152,6 +166,7 @@ export function openServices(options: ServiceOptions): Services {
       return killed;
     },
     close: async () => {
+      stopCheckpointTimer();
       await backend?.close();
       await preparation?.close();
       handle.close();
