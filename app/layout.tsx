@@ -8,6 +8,10 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Night Core', template: '%s · Night Core' },
   description: 'Execution firewall for WebAssembly',
+  // Installable on a phone's home screen: public/manifest.webmanifest and the icons beside it.
+  manifest: '/manifest.webmanifest',
+  icons: { icon: [{ url: '/icon.svg', type: 'image/svg+xml' }, { url: '/icon-192.png', sizes: '192x192', type: 'image/png' }], apple: '/apple-touch-icon.png' },
+  appleWebApp: { capable: true, title: 'Night Core', statusBarStyle: 'black-translucent' },
 };
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#020617' };

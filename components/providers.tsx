@@ -28,6 +28,10 @@ function makeQueryClient() {
           return status !== undefined && status < 500 ? false : failures < 2;
         },
       },
+      // TanStack Query's default ('online') PAUSES a mutation while offline and sends it when the
+      // connection returns: a Run pressed offline would execute later without the user knowing.
+      // 'always' sends at once and fails at once; the UI says it was not sent.
+      mutations: { networkMode: 'always', retry: false },
     },
   });
 }

@@ -4,6 +4,7 @@ import { pageAccess } from '@/server/api/server-caller';
 import { signOutAction } from '@/server/auth/actions';
 import { NAV } from '@/components/shell/nav';
 import { NavLinks } from '@/components/shell/nav-links';
+import { OfflineBanner } from '@/components/shell/offline-banner';
 import { toggleThemeAction } from '@/components/shell/actions';
 import { Badge } from '@/components/ui/badge';
 
@@ -45,6 +46,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </div>
       </header>
       <main id="main" className="min-w-0 flex-1 p-4 md:p-6">
+        <OfflineBanner />
         {children}
       </main>
     </div>

@@ -17,6 +17,8 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [seedError, setSeedError] = useState<string | undefined>();
+  // Set when Run was pressed offline: that press was dropped, never queued for later.
+  const [offlineRefused, setOfflineRefused] = useState(false);
   const run = useMutation(
     trpc.modules.run.mutationOptions({
       onSettled: () => {
@@ -28,6 +30,12 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    if (!navigator.onLine) {
+      setOfflineRefused(true);
+      run.reset();
+      return;
+    }
+    setOfflineRefused(false);
     const f = new FormData(e.currentTarget);
     const seed = String(f.get('seed') ?? '').trim();
     if (seed && !/^\d{1,20}$/.test(seed)) {
@@ -78,6 +86,13 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
           <Button type="submit" pending={run.isPending} data-testid="run-module">Run under Guardian</Button>
         </div>
       </form>
+      {offlineRefused ? (
+        <ErrorState
+          title="You are offline: the run was not sent"
+          message="Nothing was run and nothing is waiting to run later. Press Run again when you are back online."
+          code="OFFLINE"
+        />
+      ) : null}
       {run.isError ? (
         <ErrorState
           title={errorCode(run.error) === 'BUSY' ? 'The sandbox is busy' : 'The run did not start'}

@@ -1,15 +1,21 @@
 'use client';
 /**
- * The on-call view: every quarantined module version, why and since when, as stacked cards that
- * read well on a 375 px phone. Starts from the server's list and refreshes every 10 s.
+ * The on-call view: every quarantined module version, which rule and which outcome put it there,
+ * and how long ago, as stacked cards that read well on a 375 px phone. Newest first; the filter
+ * lives in the URL (?q=) so Back and a shared link keep it. Refreshes every 10 s.
  */
+import { useState } from 'react';
 import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
 import type { TQuarantineEntry } from '@/server/api/routers/quarantine';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
+import { Input } from '@/components/ui/input';
+import { Time } from '@/components/ui/time';
+import { filterQuarantine } from './quarantine-filter';
 import { QuarantineForm } from './quarantine-form';
 import { ReleaseControl } from './release-control';
 
@@ -19,14 +25,33 @@ const SOURCE_LABEL: Record<TQuarantineEntry['source'], string> = {
   manual: 'manual',
 };
 
-function since(iso: string): string {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const versionWord = (n: number) => `${n.toLocaleString('en-US')} module ${n === 1 ? 'version' : 'versions'}`;
+
+/** The one line on-call reads first: what put it here. */
+function Cause({ q }: { q: TQuarantineEntry }) {
+  if (!q.cause) {
+    return <p className="mt-1 text-sm text-slate-300">{q.source === 'manual' ? `Quarantined by hand by ${q.by}.` : `Quarantined by Guardian (${SOURCE_LABEL[q.source]}); the run's record is not available.`}</p>;
+  }
+  return (
+    <p className="mt-1 text-sm text-slate-200" data-testid="quarantine-cause">
+      Rule <span className="font-mono font-semibold text-slate-50">{q.cause.rule ?? 'default deny'}</span> failed {q.cause.phase === 'pre' ? 'before running' : 'after running'}; the module{' '}
+      <span className="font-semibold text-slate-50">{q.cause.outcomeText}</span>.
+    </p>
+  );
 }
 
-export function QuarantineBoard({ initial, canAdd, canRelease }: { initial: TQuarantineEntry[]; canAdd: boolean; canRelease: boolean }) {
+export function QuarantineBoard({ initial, canAdd, canRelease, initialQuery = '' }: { initial: TQuarantineEntry[]; canAdd: boolean; canRelease: boolean; initialQuery?: string }) {
   const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [query, setQuery] = useState(initialQuery);
   const list = useQuery({ ...trpc.quarantine.list.queryOptions(), initialData: initial, refetchInterval: 10_000 });
+  const shown = filterQuarantine(list.data, query);
+  const onFilter = (value: string) => {
+    setQuery(value);
+    const params = new URLSearchParams(value.trim() ? { q: value } : {});
+    router.replace(params.size ? `${pathname}?${params}` : pathname, { scroll: false });
+  };
 
   return (
     <div className="space-y-4">
@@ -34,8 +59,18 @@ export function QuarantineBoard({ initial, canAdd, canRelease }: { initial: TQua
       {list.data.length === 0 ? (
         <EmptyState title="Nothing in quarantine" description="Guardian quarantines a module when it fails post-exec checks or its threat score reaches the quarantine band; operators can quarantine by hand." />
       ) : (
+        <>
+        <div className="flex flex-col gap-2 sm:flex-row sm:items-end sm:justify-between">
+          <p className="text-sm text-slate-300" data-testid="quarantine-count" aria-live="polite">
+            {shown.length === list.data.length ? `${versionWord(list.data.length)} in quarantine, newest first` : `Showing ${shown.length.toLocaleString('en-US')} of ${versionWord(list.data.length)}`}
+          </p>
+          <div className="sm:w-72">
+            <Input label="Filter" type="search" value={query} onChange={(e) => onFilter(e.target.value)} placeholder="module, rule or outcome" autoComplete="off" data-testid="quarantine-filter" />
+          </div>
+        </div>
+        {shown.length === 0 ? <EmptyState title="No quarantined module matches" description={`Nothing in quarantine mentions "${query.trim()}". Clear the filter to see all of them.`} /> : null}
         <ul className="space-y-3" data-testid="quarantine-list">
-          {list.data.map((q) => (
+          {shown.map((q) => (
             <li key={q.id} className="rounded-lg border border-rose-900/60 bg-slate-900/70 p-4" data-testid="quarantine-row">
               <div className="flex flex-wrap items-center gap-2">
                 <Link
@@ -46,13 +81,11 @@ export function QuarantineBoard({ initial, canAdd, canRelease }: { initial: TQua
                   {q.versions.length > 0 ? `@${q.versions.join(', ')}` : ''}
                 </Link>
                 <Badge tone="bad">{SOURCE_LABEL[q.source]}</Badge>
+                <Time iso={q.since} className="text-sm text-slate-300" testId="quarantine-age" />
               </div>
-              <p className="mt-1 whitespace-pre-wrap break-words text-slate-200">{q.reason}</p>
+              <Cause q={q} />
+              <p className="mt-1 whitespace-pre-wrap break-words text-sm text-slate-300">{q.reason}</p>
               <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
-                <dt className="text-slate-400">Since</dt>
-                <dd className="text-slate-200">
-                  <time dateTime={q.since}>{since(q.since)}</time>
-                </dd>
                 <dt className="text-slate-400">By</dt>
                 <dd className="break-all text-slate-200">{q.by}</dd>
                 <dt className="text-slate-400">Digest</dt>
@@ -76,6 +109,7 @@ export function QuarantineBoard({ initial, canAdd, canRelease }: { initial: TQua
             </li>
           ))}
         </ul>
+        </>
       )}
       {canAdd ? <QuarantineForm /> : null}
     </div>

@@ -3,12 +3,12 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 
-/** Section links; the current one is marked for screen readers and styled. Scrolls sideways on phones. */
+/** Section links; the current one is marked for screen readers and styled. Wraps on phones, so no link is cut off. */
 export function NavLinks({ items }: { items: readonly { href: string; label: string }[] }) {
   const path = usePathname();
   const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
   return (
-    <ul className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
+    <ul className="flex flex-wrap gap-1 md:flex-col">
       {items.map((item) => (
         <li key={item.href} className="shrink-0">
           <Link

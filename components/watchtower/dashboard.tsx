@@ -10,6 +10,7 @@ import { errorCode, useTRPC } from '@/components/providers';
 import type { TWatchtowerSummary } from '@/server/api/routers/watchtower';
 import { Card } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
+import { AttentionPanel } from './attention-panel';
 import { StatCards } from './stat-cards';
 import { AuditChainCard } from './audit-chain-card';
 import { RiskyModules, TopDeniedRules } from './rankings';
@@ -37,6 +38,7 @@ export function WatchtowerDashboard({ initial }: { initial: TWatchtowerSummary }
       <p className="text-xs text-slate-400" data-testid="window-range">
         {utcTime(s.from, true)} – {utcTime(s.to, true)} · buckets per {s.bucket}
       </p>
+      <AttentionPanel summary={s} />
       <StatCards summary={s} />
       <div className="grid gap-4 xl:grid-cols-2">
         <Card title="Decisions" description={`Allowed and denied runs per ${s.bucket} (UTC).`} data-testid="decisions-chart">

@@ -13,7 +13,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
-import { scoreTone, utcTime } from './format';
+import { Time } from '@/components/ui/time';
+import { scoreTone } from './format';
 
 const KEEP = 50;
 const POLL_MS = 2500;
@@ -39,7 +40,12 @@ export function LiveFeed() {
     <Card
       title="Live decisions"
       description="Newest first; updates every few seconds while this tab is visible."
-      actions={<span className="text-xs text-slate-400" aria-live="polite">{feed.isFetching ? 'checking…' : feed.data ? `${feed.data.arrived} new` : ''}</span>}
+      // Only news is announced: a screen reader must not hear "checking" every 2.5 s.
+      actions={
+        <span className="text-xs text-slate-400" aria-live="polite" data-testid="feed-news">
+          {feed.data && feed.data.arrived > 0 ? `${feed.data.arrived.toLocaleString('en-US')} new ${feed.data.arrived === 1 ? 'decision' : 'decisions'}` : ''}
+        </span>
+      }
     >
       {feed.isPending ? (
         <p className="text-sm text-slate-400">Loading the newest decisions…</p>
@@ -55,12 +61,11 @@ export function LiveFeed() {
                 href={`/runs/${encodeURIComponent(item.id)}`}
                 className="flex min-h-11 flex-wrap items-center gap-x-3 gap-y-1 rounded-md px-2 py-2 text-sm hover:bg-slate-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
               >
-                <time dateTime={item.startedAt} className="w-16 shrink-0 font-mono text-xs text-slate-400">
-                  {utcTime(item.startedAt)}
-                </time>
-                <span className="min-w-0 flex-1 truncate text-slate-100">
+                {/* On a phone the name takes its own line and wraps: never cut to a few characters. */}
+                <span className="min-w-0 basis-full break-all text-slate-100 sm:basis-auto sm:flex-1" data-testid="feed-module">
                   {item.moduleName}@{item.moduleVersion}
                 </span>
+                <Time iso={item.startedAt} className="shrink-0 text-xs text-slate-400" />
                 <Badge tone={item.decision === 'allow' ? 'good' : 'bad'}>{item.decision === 'allow' ? 'allowed' : 'denied'}</Badge>
                 <span className="text-xs text-slate-400">{item.outcome}</span>
                 <Badge tone={scoreTone(item.threatScore)}>score {item.threatScore}</Badge>

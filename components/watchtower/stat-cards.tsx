@@ -36,12 +36,12 @@ export function StatCards({ summary }: { summary: TWatchtowerSummary }) {
         value={percent(runs.allowRate)}
         hint={`${runs.allowed.toLocaleString('en-US')} allowed · ${runs.denied.toLocaleString('en-US')} denied`}
       />
-      <Stat testId="stat-quarantined" label="In quarantine" value={String(summary.quarantinedActive)} hint="module versions, now" href="/quarantine" />
+      <Stat testId="stat-quarantined" label="In quarantine" value={summary.quarantinedActive.toLocaleString('en-US')} hint="module versions, now" href="/quarantine" />
       <Stat
         testId="stat-threat"
         label="Average threat score"
         value={oneDecimal(summary.threat.average)}
-        hint={summary.inboxAvailable ? `${summary.pendingInbox} pending in the inbox` : 'Pending approvals: inbox arrives with approvals'}
+        hint="out of 100, over the runs in this window"
       />
     </div>
   );

@@ -6,13 +6,14 @@ import { QuarantineBoard } from '@/components/quarantine/quarantine-board';
 export const metadata = { title: 'Quarantine' };
 
 /** The on-call page. The first list comes through the same tRPC procedure (same permission check). */
-export default async function QuarantinePage() {
+export default async function QuarantinePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { user, allows, api } = await pageAccess('/quarantine');
+  const q = (await searchParams).q;
   return (
     <div className="mx-auto max-w-3xl space-y-4">
-      <PageHeader title="Quarantine" description="Module versions Guardian refuses to run until someone releases them, with why and since when." />
+      <PageHeader title="Quarantine" description="Module versions Guardian refuses to run until someone releases them, which rule and outcome put each one there, and how long ago." />
       {allows('quarantine.read') ? (
-        <QuarantineBoard initial={await api.quarantine.list()} canAdd={allows('quarantine.add')} canRelease={allows('quarantine.release')} />
+        <QuarantineBoard initial={await api.quarantine.list()} canAdd={allows('quarantine.add')} canRelease={allows('quarantine.release')} initialQuery={typeof q === 'string' ? q.slice(0, 200) : ''} />
       ) : (
         <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot read the quarantine (quarantine.read). Ask an admin.`} />
       )}

@@ -86,4 +86,23 @@ describe('quarantine router', () => {
 
     expect(await failure(as('admin').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'twice' }))).toEqual({ code: 'NOT_FOUND', domain: 'NOT_QUARANTINED' });
   });
+
+  it('a quarantine put there by a run names the rule and the outcome that did it; a manual one has no cause', async () => {
+    const flaky = h.install(wat('(module (func (export "_start") unreachable))'), { name: 'flaky', version: '1.0.0', capabilities: [] });
+    // The default policy quarantines after repeated post-exec failures (the fifth).
+    for (let i = 0; i < 5; i++) {
+      const ran = await h.services.governor.run(flaky, {}, 'user:test');
+      if (!ran.ok) throw new Error(ran.message);
+    }
+    const list = await as('viewer').quarantine.list();
+    const entry = list.find((e) => e.moduleName === 'flaky');
+    expect(entry?.source).toBe('post_exec');
+    expect(entry?.runId).not.toBeNull();
+    expect(entry?.cause).toMatchObject({ phase: 'post', outcome: 'trap', outcomeText: 'trapped (unreachable)' });
+    expect(entry?.cause?.rule).toMatch(/^[a-z_]+$/);
+    expect(entry?.cause?.explanation.length).toBeGreaterThan(0);
+    // Newest first: the run-made quarantine is newer than the manual one on bravo.
+    expect(list[0]?.moduleName).toBe('flaky');
+    expect(list.find((e) => e.moduleName === 'bravo')?.cause).toBeNull();
+  });
 });

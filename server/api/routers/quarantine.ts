@@ -11,6 +11,7 @@ import type { QuarantineRow } from '../../services/quarantine';
 import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
+import { whyDenied, ZRunWhySchema, type TRunWhy } from './run-why';
 
 export const ZDigestSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a wasm digest is 64 lower-case hex characters');
 export const ZReasonSchema = z.string().trim().min(1, 'give a reason').max(500);
@@ -26,6 +27,8 @@ export const ZQuarantineEntrySchema = z.object({
   since: z.string(),
   by: z.string(),
   runId: z.string().nullable(),
+  /** Which rule and which outcome of the triggering run put it here; null for a manual quarantine. */
+  cause: ZRunWhySchema.nullable(),
 });
 export type TQuarantineEntry = z.infer<typeof ZQuarantineEntrySchema>;
 
@@ -41,6 +44,12 @@ function versionsOf(services: Services, wasmSha256: string): string[] {
   return services.modules.versionsWithDigest(wasmSha256).map((r) => r.version);
 }
 
+function causeOf(services: Services, runId: string | null): TRunWhy | null {
+  if (runId === null) return null;
+  const run = services.runs.get(runId);
+  return run ? whyDenied(run.record) : null;
+}
+
 function toWire(services: Services, row: QuarantineRow): TQuarantineEntry {
   return {
     id: row.id,
@@ -52,6 +61,7 @@ function toWire(services: Services, row: QuarantineRow): TQuarantineEntry {
     since: row.since.toISOString(),
     by: row.by,
     runId: row.runId,
+    cause: causeOf(services, row.runId),
   };
 }
 
