@@ -8,7 +8,7 @@ import { sqliteTable, text, integer, blob, index, uniqueIndex } from 'drizzle-or
 export const trustKeys = sqliteTable('trust_keys', {
   keyid: text('keyid').primaryKey(), // hex SHA-256 of the raw 32-byte public key
   name: text('name').notNull(),
-  role: text('role', { enum: ['publisher', 'approver', 'auditor'] }).notNull(),
+  role: text('role', { enum: ['publisher', 'approver', 'auditor', 'node'] }).notNull(),
   publicKey: text('public_key').notNull(), // base64 of the raw 32-byte Ed25519 public key
   status: text('status', { enum: ['active', 'revoked'] }).notNull(),
   addedBy: text('added_by').notNull(),

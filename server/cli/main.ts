@@ -9,6 +9,7 @@ import { init, sign, verify, inspect, importCmd } from './commands-modules';
 import { auditVerify, auditExport } from './commands-audit';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
+import { node, serverKey } from './commands-node';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 
@@ -30,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   policyCheck,
   auditVerify,
   auditExport,
+  serverKey,
+  node,
   ...USER_COMMANDS,
 ];
 

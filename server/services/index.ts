@@ -5,6 +5,8 @@
 import { openDatabase, type DbHandle } from '../../db/client';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
 import { createProcessBackend } from '../core/sandbox/process';
+import { createRemoteBackend } from '../core/sandbox/remote';
+import { httpNodeTransport } from './node-http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Governor } from '../core/run';
@@ -49,7 +51,9 @@ export interface ServiceOptions {
   readonly policyPath?: string;
   readonly poolSize?: number;
   /** The sandbox backend (default worker-threads); `process` refuses to start without bubblewrap. */
-  readonly backend?: Exclude<BackendKind, 'remote'>;
+  readonly backend?: BackendKind;
+  /** For the remote backend: execution nodes by key id (registered in the trust store with role `node`). */
+  readonly nodes?: readonly { readonly keyid: string; readonly url: string; readonly capacity?: number }[];
   /** Start the backend's executors at once (a long-running console) instead of on first use. */
   readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
@@ -88,7 +92,7 @@ export function openServices(options: ServiceOptions): Services {
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
   let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= openBackend(options));
+  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }));
   const agents = new AgentService(handle.db, audit, now);
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
@@ -123,7 +127,8 @@ export function openServices(options: ServiceOptions): Services {
  * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
  * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
  */
-function openBackend(options: ServiceOptions): SandboxBackend {
+function openBackend(options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }): SandboxBackend {
+  if (options.backend === 'remote') return openRemoteBackend(options, ctx);
   if (options.backend !== 'process') return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl });
   const made = createProcessBackend({
     size: options.poolSize,
@@ -133,6 +138,29 @@ function openBackend(options: ServiceOptions): SandboxBackend {
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;
+}
+
+/** Jobs signed with this data folder's server key, to nodes whose keys the trust store holds (role `node`). */
+function openRemoteBackend(options: ServiceOptions, { trust, serverKey, now }: { trust: TrustStore; serverKey: ServerKey; now: () => Date }): SandboxBackend {
+  const nodes = options.nodes ?? [];
+  if (nodes.length === 0) throw new ServiceStartError('BACKEND_UNAVAILABLE', 'the remote backend needs at least one execution node (NIGHTCORE_NODES=keyid@url,...)');
+  const nodeKey = (keyid: string) => {
+    const key = trust.lookup(keyid);
+    return key && key.role === 'node' && key.status === 'active' ? key.publicKey : undefined;
+  };
+  const unknown = nodes.filter((n) => !nodeKey(n.keyid));
+  if (unknown.length > 0) {
+    throw new ServiceStartError('BACKEND_UNAVAILABLE', `not an active trust-store key of role node: ${unknown.map((n) => n.keyid.slice(0, 16)).join(', ')} (nightcore trust add <node.pub> --role node)`);
+  }
+  return createRemoteBackend({
+    nodes: nodes.map((n) => ({ keyid: n.keyid, url: n.url, capacity: n.capacity ?? 2 })),
+    transport: httpNodeTransport(),
+    consoleKeyid: serverKey.keyid,
+    nodeKey,
+    sign: (m) => serverKey.sign(m),
+    verify: verifyEd25519,
+    clock: now,
+  });
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

@@ -146,4 +146,15 @@ describe('the jail, probed from inside', () => {
     expect(seen.tmp).toBe('EFBIG'); // RLIMIT_FSIZE 0: even the private tmpfs takes no bytes
     expect(['ENETUNREACH', 'ECONNREFUSED', 'EADDRNOTAVAIL']).toContain(seen.socket);
   });
+
+  it('builds the same virtual filesystem from preopens and returns the same final state as the worker backend', async () => {
+    const preopens = [{ guestPath: '/', entries: [{ path: 'in.txt', kind: 'file' as const, data: new TextEncoder().encode('input') }] }];
+    const req = m.request(m.WRITES_FILE, { capabilities: ['fs.write'], preopens });
+    const [a, b] = [await must(jailed, req), await must(threads, req)];
+    expect(a.outcome).toEqual({ kind: 'ok', exitCode: 0 });
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(a.filesystem).toEqual(b.filesystem);
+    expect(a.filesystem?.[0]?.entries.map((e) => e.path)).toEqual(['in.txt', 'out.txt']);
+  });
 });
+
