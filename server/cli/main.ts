@@ -12,6 +12,7 @@ import { call } from './commands-call';
 import { node, serverKey } from './commands-node';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
+import { INBOX_COMMANDS } from './commands-inbox';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   serverKey,
   node,
   ...USER_COMMANDS,
+  ...INBOX_COMMANDS,
 ];
 
 function overview(): string {
