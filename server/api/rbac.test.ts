@@ -16,6 +16,7 @@ import { createTRPCRouter, publicProcedure } from './trpc';
 import { ctxFor, sessionFor, HANDLER_REACHED, untouchableServices } from './test-support';
 import { handleUploadRequest, UPLOAD_HEADER } from './upload-http';
 import { handleAuditExport, handleAuditVerify, type AuditHttpDeps } from './audit-http';
+import { handleGetSubmission, handleSubmit } from './submissions-http';
 
 const ALL: readonly Role[] = ['viewer', 'operator', 'approver', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -183,6 +184,19 @@ describe('route handlers, pinned', () => {
     'app/api/audit/verify/route.ts': (role: Role | null) => status(() => handleAuditVerify(verify(), auditDeps(role))),
     'app/api/audit/export/route.ts': (role: Role | null) => status(() => handleAuditExport(exportLog(), auditDeps(role))),
   } as const;
+
+  it('the agent API answers 401 to every console session: only a Bearer agent token gets through', async () => {
+    const noAgent = { agents: { authenticate: () => ({ ok: false, code: 'TOKEN_INVALID', message: 'no' }) } } as never;
+    const cookie = { host: HOST, origin: `http://${HOST}`, cookie: 'authjs.session-token=anything' };
+    const form = new FormData();
+    form.append('module', new Blob([new Uint8Array([0, 97, 115, 109])]), 'module.wasm');
+    const post = await handleSubmit(new Request(`http://${HOST}/api/v1/submissions`, { method: 'POST', headers: cookie, body: form }), { services: () => noAgent });
+    expect(post.status).toBe(401);
+    const get = await handleGetSubmission(new Request(`http://${HOST}/api/v1/submissions/x`, { headers: cookie }), 'x', { services: () => noAgent });
+    expect(get.status).toBe(401);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/route.ts'), 'utf8')).toMatch(/submitRoute/);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/[id]/route.ts'), 'utf8')).toMatch(/submissionRoute/);
+  });
 
   for (const [file, call] of Object.entries(HANDLERS)) {
     const roles = PINNED_ROUTES[file] as readonly Role[];
