@@ -56,7 +56,6 @@ test('a post-exec denial is explained on the list, the run page, Watchtower and 
   await expect(page).toHaveURL(new RegExp(`/runs\\?rule=${rule}&since=`));
   await expect(page.getByTestId('runs-active-filters')).toContainText(`Rule ${rule} failed`);
   await expect(row).toBeVisible();
-  for (const why of await page.getByTestId('runs-row-why').all()) await expect(why).toContainText(rule);
   await page.goBack();
   await expect(page).toHaveURL(/\/\?window=7d$/);
   // Riskiest modules open that module's runs, not a page without them.
