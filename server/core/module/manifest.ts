@@ -2,7 +2,7 @@ import { z } from 'zod';
 import semver from 'semver';
 
 /** The WASI capabilities a module may request and a policy may grant. Nothing else exists. */
-export const CAPABILITIES = ['args', 'environ', 'stdin', 'stdout', 'stderr', 'clock', 'random', 'exit'] as const;
+export const CAPABILITIES = ['args', 'environ', 'stdin', 'stdout', 'stderr', 'clock', 'random', 'exit', 'fs.read', 'fs.write'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export const MANIFEST_FORMAT = 'nightcore.module/v1';

@@ -44,7 +44,7 @@ export function assess(ports: AssessPorts, reports: ReportCache, module: StoredM
     manifest,
     report,
     signature: { verified: verified.ok, code: verified.code ?? undefined, signers: verified.signers },
-    deniedImports: checkImports(report.imports, grant.capabilities).denied,
+    deniedImports: checkImports(report.imports).denied,
     threat: { score: threat.score, band: threat.band },
     quarantined: ports.history.quarantined(module.wasmSha256),
     approved: approval.approved,

@@ -6,4 +6,4 @@ export { checkRequest, emptyResult } from './request-checks';
 export { checkImports, allowedWasiFunctions, WASI_FUNCTIONS, WASI_MODULE, FUEL_IMPORT, ABORT_IMPORT } from './wasi-imports';
 export type { ImportCheck, ImportDescriptor, DeniedImport, DeniedImportCode, ImportKind, WasiGrant } from './wasi-imports';
 export type { InstrumentFn } from './worker-threads/module-cache';
-export type { RunRequest, RunOutcome, RunResult, CapabilityDenial, Invocation, WasmValue, WasmValueType } from './types';
+export type { RunRequest, RunOutcome, RunResult, CapabilityDenial, Invocation, WasmValue, WasmValueType, Preopen, TreeEntry } from './types';

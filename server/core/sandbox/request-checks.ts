@@ -9,6 +9,7 @@ import { describeIssues, ZLimitsSchema } from '../module/manifest';
 import { inspectWasm } from '../wasm/inspect';
 import type { RunOutcome, RunRequest, RunResult } from './types';
 import { checkImports, type ImportKind } from './wasi-imports';
+import { preopensProblem } from './preopen-check';
 
 /** A result for a run that never executed (or whose executor was lost): nothing measured. */
 export const emptyResult = (outcome: RunOutcome, wallMs = 0): RunResult => ({
@@ -52,16 +53,19 @@ export function checkRequest(req: RunRequest): Result<RunResult, 'INSTRUMENT_FAI
   if (!limits.success) {
     return ok(emptyResult({ kind: 'denied', reason: `invalid limits: ${describeIssues(limits.error).join('; ')}` }));
   }
+  const preopens = preopensProblem(req.preopens ?? []);
+  if (preopens) return ok(emptyResult({ kind: 'denied', reason: `invalid preopened directories: ${preopens}` }));
   // Backends cache compiled code by digest, so a wrong digest must never select another module's code.
   const digest = createHash('sha256').update(req.wasm).digest('hex');
   if (digest !== req.wasmSha256) return ok(emptyResult({ kind: 'denied', reason: 'wasm bytes do not match wasmSha256' }));
   const link = linkFacts(digest, req.wasm);
   // Same code as a backend that fails to instrument it: the sandbox cannot meter what it cannot read.
   if (link === 'malformed') return err('INSTRUMENT_FAILED', 'the module does not parse as WebAssembly');
-  const check = checkImports(link.imports, req.capabilities);
+  // All 46 preview1 functions link whatever the grant: the grant is enforced at each call.
+  const check = checkImports(link.imports);
   if (!check.allowed) {
     const reason = check.denied.map((d) => `${d.module}.${d.name}: ${d.reason}`).join('; ');
-    return ok(emptyResult({ kind: 'denied', reason: `imports not granted: ${reason}` }));
+    return ok(emptyResult({ kind: 'denied', reason: `imports not provided: ${reason}` }));
   }
   if (!link.functionExports.has(req.entry)) return ok(emptyResult({ kind: 'trap', trap: 'missing_entry' }));
   return undefined;

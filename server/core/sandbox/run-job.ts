@@ -4,7 +4,7 @@
  * interfaces mirror the JSDoc typedefs in run-module.mjs; keep the two in step.
  */
 import type { Capability } from '../module/manifest';
-import type { CapabilityDenial, Invocation, RunRequest, WasmValue } from './types';
+import type { CapabilityDenial, Invocation, Preopen, RunRequest, WasmValue } from './types';
 
 export interface WorkerJob {
   readonly module: WebAssembly.Module;
@@ -18,6 +18,7 @@ export interface WorkerJob {
   readonly stdin: Uint8Array;
   readonly seed: bigint;
   readonly outputBytes: number;
+  readonly preopens?: readonly Preopen[];
   /** Set for `nightcore call` (see RunRequest.invoke); `entry` is then the export to call. */
   readonly invoke?: Invocation | null;
 }
@@ -37,6 +38,7 @@ export interface WorkerReport {
   readonly stderr: Uint8Array;
   readonly outputTruncated: boolean;
   readonly capabilityDenials: readonly CapabilityDenial[];
+  readonly filesystem: readonly Preopen[];
   /** Results of an invocation that returned normally (absent for a plain run). */
   readonly returnValues?: readonly WasmValue[];
   /** The thread may be unhealthy (allocation failure, host error): replace it. */
@@ -59,5 +61,6 @@ export function jobFields(req: RunRequest): RequestFields {
     seed: req.seed,
     outputBytes: req.limits.outputBytes,
     invoke: req.invoke ?? null,
+    preopens: req.preopens ?? [],
   };
 }

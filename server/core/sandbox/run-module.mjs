@@ -15,7 +15,7 @@
  *   the pool checks this before dispatch too, so it normally never reaches a worker).
  * - Anything else (host bug, link error) → crashed, and the worker is recycled.
  */
-import { createWasiHost, ProcExit } from './wasi-host.mjs';
+import { createWasiHost, ProcExit, ProcRaise } from './wasi-host.mjs';
 import { ABORT_MODULE, AbortTrap, createAbortImport } from './assemblyscript-abort.mjs';
 import { invokeExport } from './invoke.mjs';
 
@@ -52,6 +52,7 @@ export function trapKind(message) {
  * @property {Uint8Array} stdin
  * @property {bigint} seed
  * @property {number} outputBytes
+ * @property {readonly import('./vfs/snapshot.mjs').Preopen[]} [preopens]
  * @property {import('./invoke.mjs').Invocation | null} [invoke]  set for `nightcore call`: entry is the export
  */
 
@@ -68,13 +69,17 @@ export function trapKind(message) {
  * @property {Uint8Array} stdout
  * @property {Uint8Array} stderr
  * @property {boolean} outputTruncated
- * @property {{ fn: string, capability: string | null, errno: string, count: number, samples: string[] }[]} capabilityDenials
+ * @property {readonly { fn: string, capability: string | null, errno: string, count: number, samples: readonly string[] }[]} capabilityDenials
+ * @property {import('./vfs/snapshot.mjs').Preopen[]} filesystem   each preopen's final state
  * @property {import('./invoke.mjs').WasmValue[]} [returnValues]  results of an invocation that returned
  * @property {boolean} recycle   true when the thread may be unhealthy and should be replaced
  */
 
 /** @param {unknown} e */
 const messageOf = (e) => (e instanceof Error ? e.message : String(e));
+
+/** Thrown by the fuel charge of a host call when the budget cannot pay for it. */
+export class FuelExhausted {}
 
 /**
  * @param {unknown} e
@@ -83,6 +88,8 @@ const messageOf = (e) => (e instanceof Error ? e.message : String(e));
  */
 function classify(e, fuelExhausted) {
   if (e instanceof ProcExit) return { outcome: { kind: 'ok', exitCode: e.code }, recycle: false };
+  if (e instanceof FuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
+  if (e instanceof ProcRaise) return { outcome: { kind: 'trap', trap: 'proc_raise' }, recycle: false };
   if (e instanceof AbortTrap) return { outcome: { kind: 'trap', trap: 'abort', message: e.message }, recycle: false };
   if (e instanceof WebAssembly.RuntimeError) {
     if (fuelExhausted) return { outcome: { kind: 'out_of_fuel' }, recycle: false };
@@ -123,6 +130,15 @@ export function runModule(job) {
     const left = fuelLeft();
     return left < 0n ? budget : budget - left;
   };
+  // Host calls pay from the same budget as instructions. Before the instance exists (a start
+  // function) the fuel global cannot be reached, so those calls are free (README: known limits).
+  const chargeFuel = (/** @type {bigint} */ units) => {
+    const g = exported(FUEL_EXPORT);
+    if (!(g instanceof WebAssembly.Global)) return;
+    const left = /** @type {bigint} */ (g.value) - units;
+    g.value = left < 0n ? -1n : left;
+    if (left < 0n) throw new FuelExhausted();
+  };
   const host = createWasiHost({
     capabilities: job.capabilities,
     args: job.args,
@@ -132,6 +148,8 @@ export function runModule(job) {
     outputBytes: job.outputBytes,
     getMemory: memory,
     getFuelUsed: fuelUsed,
+    preopens: job.preopens ?? [],
+    chargeFuel,
   });
   const imports = {
     wasi_snapshot_preview1: host.imports,
@@ -179,7 +197,8 @@ export function runModule(job) {
     stdout: out.stdout,
     stderr: out.stderr,
     outputTruncated: out.truncated,
-    capabilityDenials: [], // the current host refuses ungranted imports pre-exec, so nothing is denied at the call
+    capabilityDenials: host.capabilityDenials(),
+    filesystem: host.filesystem(),
     ...(returnValues === undefined ? {} : { returnValues }),
     recycle,
   };

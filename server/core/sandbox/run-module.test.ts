@@ -3,6 +3,7 @@ import { instrumentModule } from './instrument';
 import { runModule, trapKind } from './run-module.mjs';
 import type { WorkerJob } from './run-job';
 import { wat } from './test-modules';
+import { HOST_CALL_FUEL } from './wasi-host.mjs';
 
 /** Runs in this thread (no pool) so each classification rule is checked directly. */
 function runHere(source: string, over: Partial<WorkerJob> = {}) {
@@ -78,4 +79,37 @@ describe('runModule trap classification (against this engine\'s real messages)',
     expect(r.outcome).toEqual({ kind: 'crashed', message: 'sandbox error: module is not instrumented: no nightcore_fuel export' });
     expect(r.recycle).toBe(true);
   });
+
+  it('reports proc_raise as trap proc_raise', () => {
+    const r = runHere(`(module (import "wasi_snapshot_preview1" "proc_raise" (func $raise (param i32) (result i32)))
+      (func (export "_start") (drop (call $raise (i32.const 6)))))`);
+    expect(r.outcome).toEqual({ kind: 'trap', trap: 'proc_raise' });
+  });
 });
+
+describe('host calls cost fuel', () => {
+  const randomBytes = (len: number) => `(module (import "wasi_snapshot_preview1" "random_get" (func $r (param i32 i32) (result i32)))
+    (memory (export "memory") 1) (func (export "_start") (drop (call $r (i32.const 0) (i32.const ${len})))))`;
+
+  it('charges the base per call plus one unit per 8 bytes moved, exactly', () => {
+    const none = runHere(randomBytes(0), { capabilities: ['random'] });
+    const some = runHere(randomBytes(800), { capabilities: ['random'] });
+    expect(none.outcome).toEqual({ kind: 'ok', exitCode: 0 });
+    expect(some.fuelUsed - none.fuelUsed).toBe(100);
+    expect(none.fuelUsed).toBeGreaterThanOrEqual(Number(HOST_CALL_FUEL));
+  });
+
+  it('ends a module spinning on a cheap host call as out_of_fuel at the budget', () => {
+    const spin = `(module (import "wasi_snapshot_preview1" "sched_yield" (func $y (result i32)))
+      (func (export "_start") (loop $l (drop (call $y)) (br $l))))`;
+    const r = runHere(spin, { fuelBudget: 100_000 });
+    expect(r.outcome).toEqual({ kind: 'out_of_fuel' });
+    expect(r.fuelUsed).toBe(100_000);
+  });
+
+  it('ends a run as out_of_fuel when the bytes of one call cannot be paid for', () => {
+    const r = runHere(randomBytes(65536), { capabilities: ['random'], fuelBudget: 5_000 });
+    expect(r.outcome).toEqual({ kind: 'out_of_fuel' });
+  });
+});
+

@@ -139,3 +139,17 @@ export function variant(wasm: Uint8Array, tag: string): Uint8Array {
   if (name.length > 100) throw new Error('tag too long for this helper');
   return new Uint8Array(Buffer.concat([wasm, Buffer.from([0, name.length + 1, name.length]), name]));
 }
+
+/** Creates `out.txt` in the first preopen (fd 3) and writes "written in the sandbox"; traps if the open is refused. */
+export const WRITES_FILE = wat(`(module
+  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "out.txt")
+  (data (i32.const 200) "written in the sandbox")
+  (func (export "_start")
+    (if (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const 7) (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0))
+      (then unreachable))
+    (i32.store (i32.const 16) (i32.const 200))
+    (i32.store (i32.const 20) (i32.const 22))
+    (drop (call $write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`);

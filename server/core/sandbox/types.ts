@@ -22,6 +22,12 @@ export interface RunRequest {
    * `_initialize` when the module exports it) and its results are returned. Absent for a plain run.
    */
   readonly invoke?: Invocation;
+  /**
+   * Directories preopened for the module (fds 3, 4, ... in this order), each a fresh in-memory copy
+   * made from this list; nothing on the host is ever reachable. Reading needs `fs.read`, changing the
+   * copy needs `fs.write`; without them every file call answers NOTCAPABLE and is recorded.
+   */
+  readonly preopens?: readonly Preopen[];
 }
 
 export type WasmValueType = 'i32' | 'i64' | 'f32' | 'f64';
@@ -36,6 +42,21 @@ export interface Invocation {
   readonly args: readonly WasmValue[];
   /** The export's result types, so the results can be typed on the way back. */
   readonly results: readonly WasmValueType[];
+}
+
+/**
+ * One entry of a preopened directory. `path` is relative to the directory, `/`-separated, with no
+ * empty, `.` or `..` components; parents are created as needed.
+ */
+export type TreeEntry =
+  | { readonly path: string; readonly kind: 'file'; readonly data: Uint8Array }
+  | { readonly path: string; readonly kind: 'dir' }
+  | { readonly path: string; readonly kind: 'symlink'; readonly target: string };
+
+/** A directory as the guest sees it: its preopened name (e.g. `/` or `/data`) and its contents. */
+export interface Preopen {
+  readonly guestPath: string;
+  readonly entries: readonly TreeEntry[];
 }
 
 /**
@@ -72,6 +93,11 @@ export interface RunResult {
   readonly outputTruncated: boolean;
   /** WASI calls the grant refused (the call returned an errno instead of acting), per function. */
   readonly capabilityDenials: readonly CapabilityDenial[];
+  /**
+   * Each preopened directory's final state, in request order (absent when the run never reached a
+   * worker). The governor releases it only when the decision is allow.
+   */
+  readonly filesystem?: readonly Preopen[];
   /** For an invocation that returned normally: the export's results, typed. Absent otherwise. */
   readonly returnValues?: readonly WasmValue[];
   /** Present when an execution node ran it: the node's signed result (remote/protocol.ts). */

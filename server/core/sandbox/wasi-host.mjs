@@ -1,46 +1,39 @@
 // @ts-check
 /**
- * WASI preview1 host for one run, built from the granted capabilities only. Plain ES module with
- * node-free code so it loads inside a worker thread without a TypeScript loader.
+ * WASI preview1 host for one run. Every one of the 46 functions is linked; what a module may *do*
+ * is the grant, checked at each call: a call outside it returns a WASI errno (NOTCAPABLE) and is
+ * recorded as a capability denial, like wasmtime. Plain ES module so it loads in a worker thread.
  *
  * Not node:wasi: Node documents that module as not a sandbox (it exposes preopened host paths).
- * Here nothing touches the host: stdin is a byte array, stdout/stderr are capped in-memory buffers,
- * the clock is virtual and random is a seeded PRNG, so a run is a pure function of its inputs.
+ * Here nothing touches the host: preopened directories are an in-memory tree (vfs/), stdin is a
+ * byte array, stdout/stderr are capped buffers, the clock is virtual and random is a seeded PRNG,
+ * so a run is a pure function of its inputs.
  */
 import { createXoshiro256StarStar } from './prng.mjs';
+import { E, READ_RIGHTS, WRITE_RIGHTS, DIR_RIGHTS, FILE_RIGHTS } from './vfs/constants.mjs';
+import { createVfs } from './vfs/tree.mjs';
+import { exportTree, importTree } from './vfs/snapshot.mjs';
+import { createFdTable } from './vfs/fd-table.mjs';
+import { fdOps } from './vfs/fd-ops.mjs';
+import { pathOps } from './vfs/path-ops.mjs';
+import { pollOneoff } from './wasi-poll.mjs';
+import { createDenialLog } from './wasi-denials.mjs';
+import { fits, memoryOf, putU32, putU64 } from './wasi-memory.mjs';
+import { HOST_FUNCTION_GRANTS } from './wasi-grants.mjs';
 
-/** Which capability grants each function; wasi-imports.ts re-exports it as WASI_FUNCTIONS for the pre-exec check. */
-export const HOST_FUNCTION_GRANTS = Object.freeze({
-  args_get: ['args'],
-  args_sizes_get: ['args'],
-  environ_get: ['environ'],
-  environ_sizes_get: ['environ'],
-  fd_read: ['stdin'],
-  fd_write: ['stdout', 'stderr'],
-  clock_time_get: ['clock'],
-  clock_res_get: ['clock'],
-  random_get: ['random'],
-  proc_exit: ['exit'],
-  fd_fdstat_get: ['baseline'],
-  fd_close: ['baseline'],
-  fd_seek: ['baseline'],
-  fd_prestat_get: ['baseline'],
-  fd_prestat_dir_name: ['baseline'],
-});
+export { HOST_FUNCTION_GRANTS };
 
 /** Virtual clock: realtime starts at 2000-01-01T00:00:00Z and advances 1 ns per unit of fuel used. */
 export const VIRTUAL_EPOCH_NS = 946_684_800_000_000_000n;
 export const NS_PER_FUEL = 1n;
 
-const ESUCCESS = 0;
-const EBADF = 8;
-const EFAULT = 21;
-const EINVAL = 28;
-const ESPIPE = 70;
-const FILETYPE_CHARACTER_DEVICE = 2;
-const RIGHT_FD_READ = 1n << 1n;
-const RIGHT_FD_WRITE = 1n << 6n;
-const FDFLAG_APPEND = 1;
+/** Host calls cost fuel: a base charge per call plus one unit per BYTES_PER_FUEL bytes moved. */
+export const HOST_CALL_FUEL = 100n;
+export const BYTES_PER_FUEL = 8;
+
+/** Quotas of the per-run virtual filesystem (past them: NOSPC). */
+export const VFS_MAX_BYTES = 64 * 1024 * 1024;
+export const VFS_MAX_NODES = 20_000;
 
 /** Thrown by proc_exit to unwind the wasm stack; the runner turns it into an `ok` outcome. */
 export class ProcExit {
@@ -50,7 +43,16 @@ export class ProcExit {
   }
 }
 
+/** Thrown by proc_raise: a signal ends the run as a trap. */
+export class ProcRaise {
+  /** @param {number} signal */
+  constructor(signal) {
+    this.signal = signal;
+  }
+}
+
 /**
+ * @typedef {import('./vfs/snapshot.mjs').Preopen} Preopen
  * @typedef {object} HostOptions
  * @property {readonly string[]} capabilities
  * @property {readonly string[]} args      passed as argv exactly (the caller supplies argv[0])
@@ -58,26 +60,17 @@ export class ProcExit {
  * @property {Uint8Array} stdin
  * @property {bigint} seed
  * @property {number} outputBytes          cap on stdout + stderr together
+ * @property {readonly Preopen[]} [preopens]   guest directories, preopened as fds 3, 4, ...
  * @property {() => WebAssembly.Memory | null} getMemory   the instance's memory, once instantiated
  * @property {() => bigint} getFuelUsed    drives the virtual clock
- */
-
-/**
- * @typedef {object} HostOutput
- * @property {Uint8Array} stdout
- * @property {Uint8Array} stderr
- * @property {boolean} truncated
+ * @property {(units: bigint) => void} [chargeFuel]   takes fuel for host work; throws when exhausted
  */
 
 const encoder = new TextEncoder();
-
 /** @param {readonly string[]} strings → NUL-terminated UTF-8 */
 const encodeAll = (strings) => strings.map((s) => encoder.encode(`${s}\0`));
 
-/**
- * One growable byte buffer per stream. Doubling keeps many tiny writes cheap: a list of per-write
- * chunks would cost an object per write and could exhaust the worker heap long before the byte cap.
- */
+/** One growable byte buffer per stream (doubling: many tiny writes stay cheap). */
 function createSink() {
   let buf = new Uint8Array(256);
   let length = 0;
@@ -94,173 +87,153 @@ function createSink() {
       buf.set(bytes, length);
       length += bytes.length;
     },
-    /** A fresh, exactly sized copy (transferable to the parent thread). */
     bytes: () => buf.slice(0, length),
   };
 }
 
-/**
- * @param {HostOptions} opts
- * @returns {{ imports: Record<string, Function>, output: () => HostOutput }}
- */
+/** @param {HostOptions} opts */
 export function createWasiHost(opts) {
   const granted = new Set(opts.capabilities);
   const argv = encodeAll(opts.args);
   // Sorted so the environment block is identical on replay whatever the object's key order.
   const environ = encodeAll(Object.keys(opts.env).sort().map((k) => `${k}=${opts.env[k]}`));
   const random = createXoshiro256StarStar(opts.seed);
-  const captured = { 1: createSink(), 2: createSink() };
+  const denials = createDenialLog();
+  const sinks = { 1: createSink(), 2: createSink() };
   let outputLeft = opts.outputBytes;
   let truncated = false;
   let stdinAt = 0;
+  let sleptNs = 0n;
 
-  /** Views over the current buffer (memory.grow detaches the old one), or null without memory. */
-  const mem = () => {
-    const memory = opts.getMemory();
-    if (!memory) return null;
-    return { view: new DataView(memory.buffer), bytes: new Uint8Array(memory.buffer) };
+  const charge = opts.chargeFuel ?? (() => {});
+  const monotonicNs = () => opts.getFuelUsed() * NS_PER_FUEL + sleptNs;
+  /** @param {number} id @returns {bigint | null} */
+  const clockNow = (id) => (id === 0 ? VIRTUAL_EPOCH_NS + monotonicNs() : id >= 1 && id <= 3 ? monotonicNs() : null);
+
+  // Rights the grant withholds are absent from every descriptor (and their use is a denial).
+  const withheld =
+    (granted.has('fs.write') ? 0n : WRITE_RIGHTS) |
+    (granted.has('fs.read') ? 0n : READ_RIGHTS) |
+    (granted.has('fs.read') || granted.has('fs.write') ? 0n : DIR_RIGHTS | FILE_RIGHTS);
+  const vfs = createVfs({ now: () => clockNow(0) ?? 0n, maxBytes: VFS_MAX_BYTES, maxNodes: VFS_MAX_NODES });
+  const roots = (opts.preopens ?? []).map((p) => ({ guestPath: p.guestPath, root: importTree(vfs, p.entries) }));
+  const fds = createFdTable(roots, withheld);
+  const mem = () => memoryOf(opts.getMemory);
+
+  /** @type {import('./vfs/context.mjs').FsContext} */
+  const fs = {
+    vfs,
+    fds,
+    mem,
+    withheld,
+    deny: denials.record,
+    chargeBytes: (n) => n > 0 && charge(BigInt(Math.ceil(n / BYTES_PER_FUEL))),
+    stdioGranted: (s) => granted.has(s === 0 ? 'stdin' : s === 1 ? 'stdout' : 'stderr'),
+    stdin: {
+      read(dst) {
+        const chunk = opts.stdin.subarray(stdinAt, stdinAt + dst.length);
+        dst.set(chunk);
+        stdinAt += chunk.length;
+        return chunk.length;
+      },
+      remaining: () => opts.stdin.length - stdinAt,
+    },
+    output(stream, bytes) {
+      // Bytes past the cap are dropped and flagged; the write is still reported complete.
+      const keep = Math.min(bytes.length, outputLeft);
+      if (keep < bytes.length) truncated = true;
+      if (keep > 0) sinks[stream].append(bytes.subarray(0, keep));
+      outputLeft -= keep;
+    },
   };
-  /** @param {{ bytes: Uint8Array }} m @param {number} ptr @param {number} len */
-  const fits = (m, ptr, len) => ptr + len <= m.bytes.length;
 
   /** Writes a string table (argv or environ) as pointer array + packed bytes. */
   /** @param {Uint8Array[]} table @param {number} ptrs @param {number} buf */
   const tableGet = (table, ptrs, buf) => {
     const m = mem();
     const total = table.reduce((n, s) => n + s.length, 0);
-    if (!m || !fits(m, ptrs >>> 0, table.length * 4) || !fits(m, buf >>> 0, total)) return EFAULT;
+    if (!m || !fits(m, ptrs, table.length * 4) || !fits(m, buf, total)) return E.FAULT;
     let at = buf >>> 0;
     table.forEach((s, i) => {
       m.view.setUint32((ptrs >>> 0) + i * 4, at, true);
       m.bytes.set(s, at);
       at += s.length;
     });
-    return ESUCCESS;
+    fs.chargeBytes(total);
+    return E.SUCCESS;
   };
   /** @param {Uint8Array[]} table @param {number} countPtr @param {number} sizePtr */
   const tableSizes = (table, countPtr, sizePtr) => {
     const m = mem();
-    if (!m || !fits(m, countPtr >>> 0, 4) || !fits(m, sizePtr >>> 0, 4)) return EFAULT;
-    m.view.setUint32(countPtr >>> 0, table.length, true);
-    m.view.setUint32(sizePtr >>> 0, table.reduce((n, s) => n + s.length, 0), true);
-    return ESUCCESS;
+    if (!m || !fits(m, countPtr, 4) || !fits(m, sizePtr, 4)) return E.FAULT;
+    putU32(m, countPtr, table.length);
+    putU32(m, sizePtr, table.reduce((n, s) => n + s.length, 0));
+    return E.SUCCESS;
   };
+  /** A socket call never acts: no descriptor is ever a socket, and there is no network. */
+  /** @param {string} fn */
+  const socket = (fn) => (/** @type {number} */ fd) => denials.record(fn, null, fds.get(fd) ? E.NOTSOCK : E.BADF, [fd]);
 
-  /** Reads an iovec array; null when any entry points outside memory. */
-  /** @param {{ view: DataView, bytes: Uint8Array }} m @param {number} iovs @param {number} count */
-  const iovecs = (m, iovs, count) => {
-    if (!fits(m, iovs >>> 0, (count >>> 0) * 8)) return null;
-    const out = [];
-    for (let i = 0; i < count >>> 0; i++) {
-      const ptr = m.view.getUint32((iovs >>> 0) + i * 8, true);
-      const len = m.view.getUint32((iovs >>> 0) + i * 8 + 4, true);
-      if (!fits(m, ptr, len)) return null;
-      out.push({ ptr, len });
-    }
-    return out;
-  };
-
-  const nsUsed = () => opts.getFuelUsed() * NS_PER_FUEL;
-  /** @param {number} fd */
-  const stdioGranted = (fd) =>
-    (fd === 0 && granted.has('stdin')) || (fd === 1 && granted.has('stdout')) || (fd === 2 && granted.has('stderr'));
-
-  /** @type {Record<string, Function>} */
-  const all = {
-    args_get: (/** @type {number} */ p, /** @type {number} */ b) => tableGet(argv, p, b),
-    args_sizes_get: (/** @type {number} */ c, /** @type {number} */ s) => tableSizes(argv, c, s),
-    environ_get: (/** @type {number} */ p, /** @type {number} */ b) => tableGet(environ, p, b),
-    environ_sizes_get: (/** @type {number} */ c, /** @type {number} */ s) => tableSizes(environ, c, s),
-
-    fd_read(/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ count, /** @type {number} */ nreadPtr) {
-      if (fd !== 0 || !granted.has('stdin')) return EBADF;
+  /** @type {Record<string, (...a: any[]) => unknown>} */
+  const impl = {
+    ...fdOps(fs),
+    ...pathOps(fs),
+    args_get: (p, b) => tableGet(argv, p, b),
+    args_sizes_get: (c, s) => tableSizes(argv, c, s),
+    environ_get: (p, b) => tableGet(environ, p, b),
+    environ_sizes_get: (c, s) => tableSizes(environ, c, s),
+    clock_res_get(id, resPtr) {
       const m = mem();
-      const list = m && iovecs(m, iovs, count);
-      if (!m || !list || !fits(m, nreadPtr >>> 0, 4)) return EFAULT;
-      let nread = 0;
-      for (const { ptr, len } of list) {
-        const chunk = opts.stdin.subarray(stdinAt, stdinAt + len);
-        m.bytes.set(chunk, ptr);
-        stdinAt += chunk.length;
-        nread += chunk.length;
-        if (chunk.length < len) break;
-      }
-      m.view.setUint32(nreadPtr >>> 0, nread, true);
-      return ESUCCESS;
+      if (clockNow(id) === null) return E.INVAL;
+      if (!m || !putU64(m, resPtr, NS_PER_FUEL)) return E.FAULT;
+      return E.SUCCESS;
     },
-
-    fd_write(/** @type {number} */ fd, /** @type {number} */ iovs, /** @type {number} */ count, /** @type {number} */ nwrittenPtr) {
-      if ((fd !== 1 && fd !== 2) || !stdioGranted(fd)) return EBADF;
+    clock_time_get(id, _precision, timePtr) {
       const m = mem();
-      const list = m && iovecs(m, iovs, count);
-      if (!m || !list || !fits(m, nwrittenPtr >>> 0, 4)) return EFAULT;
-      let total = 0;
-      for (const { ptr, len } of list) {
-        total += len;
-        const keep = Math.min(len, outputLeft);
-        if (keep < len) truncated = true;
-        if (keep > 0) captured[fd].append(m.bytes.subarray(ptr, ptr + keep));
-        outputLeft -= keep;
-      }
-      // Report everything as written even past the cap: a short write would make libc retry forever.
-      m.view.setUint32(nwrittenPtr >>> 0, total, true);
-      return ESUCCESS;
+      const now = clockNow(id);
+      if (now === null) return E.INVAL;
+      if (!m || !putU64(m, timePtr, now)) return E.FAULT;
+      return E.SUCCESS;
     },
-
-    clock_res_get(/** @type {number} */ id, /** @type {number} */ resPtr) {
+    random_get(buf, len) {
       const m = mem();
-      if (id < 0 || id > 3) return EINVAL;
-      if (!m || !fits(m, resPtr >>> 0, 8)) return EFAULT;
-      m.view.setBigUint64(resPtr >>> 0, NS_PER_FUEL, true);
-      return ESUCCESS;
-    },
-
-    clock_time_get(/** @type {number} */ id, /** @type {bigint} */ _precision, /** @type {number} */ timePtr) {
-      const m = mem();
-      if (id < 0 || id > 3) return EINVAL;
-      if (!m || !fits(m, timePtr >>> 0, 8)) return EFAULT;
-      // 0 = realtime (virtual wall clock); 1..3 = monotonic / process / thread time since start.
-      const now = id === 0 ? VIRTUAL_EPOCH_NS + nsUsed() : nsUsed();
-      m.view.setBigUint64(timePtr >>> 0, BigInt.asUintN(64, now), true);
-      return ESUCCESS;
-    },
-
-    random_get(/** @type {number} */ buf, /** @type {number} */ len) {
-      const m = mem();
-      if (!m || !fits(m, buf >>> 0, len >>> 0)) return EFAULT;
+      if (!m || !fits(m, buf, len)) return E.FAULT;
       random.fill(m.bytes.subarray(buf >>> 0, (buf >>> 0) + (len >>> 0)));
-      return ESUCCESS;
+      fs.chargeBytes(len >>> 0);
+      return E.SUCCESS;
     },
-
-    proc_exit(/** @type {number} */ code) {
+    poll_oneoff: pollOneoff({ fs, now: clockNow, sleep: (ns) => (sleptNs += ns) }),
+    sched_yield: () => E.SUCCESS,
+    proc_exit(code) {
       throw new ProcExit(code >>> 0);
     },
-
-    fd_fdstat_get(/** @type {number} */ fd, /** @type {number} */ statPtr) {
-      if (!stdioGranted(fd)) return EBADF;
-      const m = mem();
-      if (!m || !fits(m, statPtr >>> 0, 24)) return EFAULT;
-      const at = statPtr >>> 0;
-      m.bytes.fill(0, at, at + 24);
-      m.view.setUint8(at, FILETYPE_CHARACTER_DEVICE);
-      m.view.setUint16(at + 2, fd === 0 ? 0 : FDFLAG_APPEND, true);
-      m.view.setBigUint64(at + 8, fd === 0 ? RIGHT_FD_READ : RIGHT_FD_WRITE, true);
-      return ESUCCESS;
+    proc_raise(signal) {
+      throw new ProcRaise(signal >>> 0);
     },
-    // Closing stdio is a no-op; there is no other descriptor to close.
-    fd_close: (/** @type {number} */ fd) => (fd >= 0 && fd <= 2 ? ESUCCESS : EBADF),
-    fd_seek: (/** @type {number} */ fd) => (fd >= 0 && fd <= 2 ? ESPIPE : EBADF),
-    // No preopened directories: libc's start-up scan stops at the first EBADF.
-    fd_prestat_get: () => EBADF,
-    fd_prestat_dir_name: () => EBADF,
+    sock_accept: socket('sock_accept'),
+    sock_recv: socket('sock_recv'),
+    sock_send: socket('sock_send'),
+    sock_shutdown: socket('sock_shutdown'),
   };
 
   /** @type {Record<string, Function>} */
   const imports = {};
   for (const [name, needs] of Object.entries(HOST_FUNCTION_GRANTS)) {
-    const fn = all[name];
-    if (fn && needs.some((n) => n === 'baseline' || granted.has(n))) imports[name] = fn;
+    const fn = impl[name];
+    if (!fn) throw new Error(`wasi host: ${name} is in the grant table but not implemented`);
+    // Capabilities that gate a whole function (args, clock, ...) are checked here; descriptor and
+    // path functions are gated by the rights on each descriptor instead (vfs/context.mjs).
+    const gate = needs.length > 0 && needs.every((n) => n === 'args' || n === 'environ' || n === 'clock' || n === 'random' || n === 'exit');
+    imports[name] = (/** @type {unknown[]} */ ...args) => {
+      charge(HOST_CALL_FUEL);
+      if (gate && !needs.some((n) => granted.has(n))) {
+        return denials.record(name, needs[0] ?? null, E.NOTCAPABLE, args);
+      }
+      return fn(...args);
+    };
   }
-  const output = () => ({ stdout: captured[1].bytes(), stderr: captured[2].bytes(), truncated });
-  return { imports, output };
+
+  const output = () => ({ stdout: sinks[1].bytes(), stderr: sinks[2].bytes(), truncated });
+  const filesystem = () => roots.map((r) => ({ guestPath: r.guestPath, entries: exportTree(r.root) }));
+  return { imports, output, capabilityDenials: denials.list, filesystem };
 }

@@ -6,6 +6,7 @@ const EBADF = 8;
 const EFAULT = 21;
 const EINVAL = 28;
 const ESPIPE = 70;
+const ENOTCAPABLE = 76;
 
 type HostFn = (...args: (number | bigint)[]) => number;
 
@@ -58,13 +59,21 @@ describe('wasi host', () => {
     expect(call('args_sizes_get', -1, 0)).toBe(EFAULT);
   });
 
-  it('answers EBADF for stdio descriptors whose capability is not granted', () => {
-    const { call, iovec } = setup({ capabilities: ['stdout'] });
+  it('refuses stdio whose capability is not granted with NOTCAPABLE and records each refusal', () => {
+    const { host, call, iovec } = setup({ capabilities: ['stdout'] });
     iovec(0, 100, 1);
-    expect(call('fd_write', 2, 0, 1, 8)).toBe(EBADF);
+    expect(call('fd_write', 2, 0, 1, 8)).toBe(ENOTCAPABLE);
+    expect(call('fd_write', 2, 0, 1, 8)).toBe(ENOTCAPABLE);
+    expect(call('fd_read', 0, 0, 1, 8)).toBe(ENOTCAPABLE);
+    // A descriptor that was never opened is not a capability question.
     expect(call('fd_write', 3, 0, 1, 8)).toBe(EBADF);
-    expect(call('fd_fdstat_get', 0, 200)).toBe(EBADF);
+    // fdstat reveals nothing, so it answers for every stdio descriptor.
+    expect(call('fd_fdstat_get', 0, 200)).toBe(ESUCCESS);
     expect(call('fd_fdstat_get', 1, 200)).toBe(ESUCCESS);
+    expect(host.capabilityDenials()).toEqual([
+      { fn: 'fd_write', capability: 'stderr', errno: 'NOTCAPABLE', count: 2, samples: ['2', '2'] },
+      { fn: 'fd_read', capability: 'stdin', errno: 'NOTCAPABLE', count: 1, samples: ['0'] },
+    ]);
   });
 
   it('reads stdin in order across calls and reports 0 at the end', () => {

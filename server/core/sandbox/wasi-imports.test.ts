@@ -5,36 +5,38 @@ import { createWasiHost } from './wasi-host.mjs';
 
 const wasi = (name: string): ImportDescriptor => ({ module: 'wasi_snapshot_preview1', name, kind: 'func' });
 
-/** What wasi-libc's start-up code imports for a C hello world. */
-const C_HELLO = ['args_get', 'args_sizes_get', 'fd_close', 'fd_fdstat_get', 'fd_seek', 'fd_write', 'proc_exit'].map(wasi);
+/** The 46 functions of wasi_snapshot_preview1 as published in its witx (the spec, not our table). */
+const PREVIEW1 = [
+  'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
+  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
+  'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',
+  'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek',
+  'fd_sync', 'fd_tell', 'fd_write', 'path_create_directory', 'path_filestat_get', 'path_filestat_set_times',
+  'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink',
+  'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept',
+  'sock_recv', 'sock_send', 'sock_shutdown',
+];
 
-describe('checkImports', () => {
-  it('allows a C hello world when args, stdout and exit are granted', () => {
-    expect(checkImports(C_HELLO, ['args', 'stdout', 'exit'])).toEqual({ allowed: true, denied: [] });
+describe('checkImports (what the sandbox can link)', () => {
+  it('links every preview1 function whatever the grant: the grant is enforced at the call', () => {
+    expect(checkImports(PREVIEW1.map(wasi))).toEqual({ allowed: true, denied: [] });
   });
 
-  it('denies and names every function whose capability is not granted', () => {
-    const result = checkImports(C_HELLO, ['stdout']);
-    expect(result.allowed).toBe(false);
-    expect(result.denied.map((d) => d.name).sort()).toEqual(['args_get', 'args_sizes_get', 'proc_exit']);
-    expect(result.denied.find((d) => d.name === 'proc_exit')?.reason).toContain('"exit"');
-  });
-
-  it('denies a granted-looking WASI function the host does not provide (filesystem, sockets)', () => {
-    const result = checkImports([wasi('path_open'), wasi('sock_accept'), wasi('poll_oneoff')], [...CAPABILITIES]);
-    expect(result.denied.map((d) => d.name)).toEqual(['path_open', 'sock_accept', 'poll_oneoff']);
-    expect(result.denied[0]?.reason).toContain('not provided');
+  it('names a preview1-looking function that is not in preview1', () => {
+    const result = checkImports([wasi('path_open_v2'), wasi('sock_open')]);
+    expect(result.denied.map((d) => [d.name, d.code])).toEqual([
+      ['path_open_v2', 'unknown_wasi_function'],
+      ['sock_open', 'unknown_wasi_function'],
+    ]);
+    expect(result.denied[0]?.reason).toContain('not a WASI preview1 function');
   });
 
   it('denies imports from any other module, and non-function WASI imports', () => {
-    const result = checkImports(
-      [
-        { module: 'env', name: 'memcpy', kind: 'func' },
-        { module: 'wasi_snapshot_preview1', name: 'memory', kind: 'memory' },
-        { module: 'wasi_unstable', name: 'fd_write', kind: 'function' },
-      ],
-      [...CAPABILITIES],
-    );
+    const result = checkImports([
+      { module: 'env', name: 'memcpy', kind: 'func' },
+      { module: 'wasi_snapshot_preview1', name: 'memory', kind: 'memory' },
+      { module: 'wasi_unstable', name: 'fd_write', kind: 'function' },
+    ]);
     expect(result.denied.map((d) => `${d.module}.${d.name}`)).toEqual([
       'env.memcpy',
       'wasi_snapshot_preview1.memory',
@@ -45,34 +47,46 @@ describe('checkImports', () => {
   });
 
   it("links AssemblyScript's env.abort as a function, and nothing else under that name", () => {
-    expect(checkImports([{ module: 'env', name: 'abort', kind: 'func' }], []).allowed).toBe(true);
-    expect(checkImports([{ module: 'env', name: 'abort', kind: 'function' }], []).allowed).toBe(true);
-    expect(checkImports([{ module: 'env', name: 'abort', kind: 'global' }], []).denied[0]?.code).toBe('needs_js_host');
-    expect(checkImports([{ module: 'env', name: 'trace', kind: 'func' }], []).denied[0]?.code).toBe('needs_js_host');
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'func' }]).allowed).toBe(true);
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'function' }]).allowed).toBe(true);
+    expect(checkImports([{ module: 'env', name: 'abort', kind: 'global' }]).denied[0]?.code).toBe('needs_js_host');
+    expect(checkImports([{ module: 'env', name: 'trace', kind: 'func' }]).denied[0]?.code).toBe('needs_js_host');
   });
 
   it('allows the instrumenter fuel global only as a global', () => {
-    expect(checkImports([{ module: 'nightcore', name: 'fuel_budget', kind: 'global' }], []).allowed).toBe(true);
-    const asFunc = checkImports([{ module: 'nightcore', name: 'fuel_budget', kind: 'func' }], []);
+    expect(checkImports([{ module: 'nightcore', name: 'fuel_budget', kind: 'global' }]).allowed).toBe(true);
+    const asFunc = checkImports([{ module: 'nightcore', name: 'fuel_budget', kind: 'func' }]);
     expect(asFunc.denied[0]?.reason).toContain('must be a global');
-    expect(checkImports([{ module: 'nightcore', name: 'other', kind: 'global' }], []).allowed).toBe(false);
+    expect(checkImports([{ module: 'nightcore', name: 'other', kind: 'global' }]).allowed).toBe(false);
   });
 
   it('does not treat inherited object keys as provided functions', () => {
-    expect(checkImports([wasi('constructor'), wasi('toString')], [...CAPABILITIES]).denied).toHaveLength(2);
-  });
-
-  it('grants fd_write for either stdout or stderr, and nothing but baseline for no capabilities', () => {
-    expect(checkImports([wasi('fd_write')], ['stderr']).allowed).toBe(true);
-    expect(allowedWasiFunctions([]).sort()).toEqual(
-      ['fd_close', 'fd_fdstat_get', 'fd_prestat_dir_name', 'fd_prestat_get', 'fd_seek'].sort(),
-    );
+    expect(checkImports([wasi('constructor'), wasi('toString')]).denied).toHaveLength(2);
   });
 });
 
-describe('host and allow-list agree', () => {
+describe('the grant table', () => {
+  it('lists exactly the 46 preview1 functions', () => {
+    expect(PREVIEW1).toHaveLength(46);
+    expect(Object.keys(WASI_FUNCTIONS).sort()).toEqual([...PREVIEW1].sort());
+  });
+
+  it('says what each capability makes useful: files need fs.read/fs.write, sockets nothing ever', () => {
+    expect(allowedWasiFunctions([]).sort()).toEqual(
+      [
+        'fd_advise', 'fd_close', 'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights', 'fd_filestat_get',
+        'fd_prestat_dir_name', 'fd_prestat_get', 'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'poll_oneoff',
+        'proc_raise', 'sched_yield',
+      ].sort(),
+    );
+    expect(allowedWasiFunctions(['stderr'])).toContain('fd_write');
+    expect(allowedWasiFunctions(['fs.read'])).toEqual(expect.arrayContaining(['path_open', 'fd_readdir', 'path_readlink']));
+    expect(allowedWasiFunctions(['fs.read'])).not.toContain('path_rename');
+    expect(allowedWasiFunctions([...CAPABILITIES]).filter((f) => f.startsWith('sock_'))).toEqual([]);
+  });
+
   const subsets: Capability[][] = [[], ...CAPABILITIES.map((c) => [c]), [...CAPABILITIES]];
-  it.each(subsets.map((s) => [s.join(',') || '(none)', s] as const))('builds exactly the allowed functions for %s', (_label, caps) => {
+  it.each(subsets.map((s) => [s.join(',') || '(none)', s] as const))('the host links all 46 functions for %s', (_label, caps) => {
     const host = createWasiHost({
       capabilities: caps,
       args: [],
@@ -83,6 +97,6 @@ describe('host and allow-list agree', () => {
       getMemory: () => null,
       getFuelUsed: () => 0n,
     });
-    expect(Object.keys(host.imports).sort()).toEqual(allowedWasiFunctions(caps).sort());
+    expect(Object.keys(host.imports).sort()).toEqual([...PREVIEW1].sort());
   });
 });

@@ -1,15 +1,15 @@
 import type { Capability } from '../module/manifest';
-import { HOST_FUNCTION_GRANTS } from './wasi-host.mjs';
+import { HOST_FUNCTION_GRANTS } from './wasi-grants.mjs';
 import { ABORT_MODULE, ABORT_NAME } from './assemblyscript-abort.mjs';
 
 /**
- * The import allow-list: which `wasi_snapshot_preview1` functions exist in the Night Core host and
- * which capability grants each one. The table is the host's own (wasi-host.mjs builds exactly these
- * functions), so the pre-exec check and the host cannot disagree; a test checks what each grant builds.
+ * The 46 `wasi_snapshot_preview1` functions and which capability makes each one useful. The host
+ * links all of them in every run and enforces the grant at each call (a refused call returns an
+ * errno and is recorded as a capability denial), so whether a module can be linked never depends on
+ * the grant. The table is the host's own (wasi-grants.mjs), so this check and the host cannot disagree.
  *
- * `baseline` functions are what toolchain start-up code (wasi-libc, Rust std) imports even for a
- * hello world; they expose nothing: there are no preopened directories, stdio is not seekable, and
- * fd_fdstat_get only answers for a stdio descriptor whose capability was granted.
+ * `baseline` functions expose nothing by themselves (descriptor bookkeeping, a yield, a virtual
+ * sleep, a trap). Functions with no grant at all are the sockets: there is no network, ever.
  */
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const;
@@ -21,7 +21,7 @@ export const FUEL_IMPORT = { module: 'nightcore', name: 'fuel_budget' } as const
 export const ABORT_IMPORT = { module: ABORT_MODULE, name: ABORT_NAME } as const;
 
 /** Why an import cannot be linked; Guardian's `imports_allowed` explains each code in plain words. */
-export type DeniedImportCode = 'needs_js_host' | 'not_a_function' | 'unknown_wasi_function' | 'not_granted' | 'bad_fuel_import';
+export type DeniedImportCode = 'needs_js_host' | 'not_a_function' | 'unknown_wasi_function' | 'bad_fuel_import';
 
 export type WasiGrant = Capability | 'baseline';
 
@@ -56,13 +56,13 @@ function isGranted(needs: readonly WasiGrant[], granted: ReadonlySet<Capability>
   return needs.some((need) => need === 'baseline' || granted.has(need));
 }
 
-/** The WASI function names a module may import under `capabilities` (what the host will build). */
+/** The WASI functions that can do something under `capabilities` (all 46 are linked regardless). */
 export function allowedWasiFunctions(capabilities: readonly Capability[]): string[] {
   const granted = new Set(capabilities);
   return Object.keys(WASI_FUNCTIONS).filter((name) => isGranted(WASI_FUNCTIONS[name] ?? [], granted));
 }
 
-function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): { code: DeniedImportCode; reason: string } | null {
+function denyReason(imp: ImportDescriptor): { code: DeniedImportCode; reason: string } | null {
   const isFunc = imp.kind === 'func' || imp.kind === 'function';
   if (imp.module === FUEL_IMPORT.module && imp.name === FUEL_IMPORT.name) {
     // Only the instrumenter may add this import; as a global it carries the budget, nothing else.
@@ -77,26 +77,22 @@ function denyReason(imp: ImportDescriptor, granted: ReadonlySet<Capability>): { 
   }
   if (!isFunc) return { code: 'not_a_function', reason: `imported ${imp.kind} is not provided: the sandbox supplies functions only` };
   if (!hasOwn(WASI_FUNCTIONS, imp.name)) {
-    return { code: 'unknown_wasi_function', reason: `${WASI_MODULE}.${imp.name} is not provided by this host` };
+    return { code: 'unknown_wasi_function', reason: `${WASI_MODULE}.${imp.name} is not a WASI preview1 function` };
   }
-  const needs = WASI_FUNCTIONS[imp.name] ?? [];
-  if (isGranted(needs, granted)) return null;
-  return { code: 'not_granted', reason: `${WASI_MODULE}.${imp.name} needs capability ${needs.map((n) => `"${n}"`).join(' or ')}, which is not granted` };
+  // Every preview1 function links: what it may do is the grant, checked when it is called.
+  return null;
 }
 
 /**
- * The single place that says which imports are linkable (the pool's preflight and Guardian's
- * `imports_allowed` both call it): every import must be provided by the host under the grant.
- * Collects every denial (not just the first) so the explanation names them all. Pure.
+ * The single place that says which imports are linkable (the backend-neutral request checks and
+ * Guardian's `imports_allowed` both call it): any of the 46 preview1 functions whatever the grant,
+ * AssemblyScript's `env.abort`, and the instrumenter's fuel global; nothing else. Collects every
+ * denial (not just the first) so the explanation names them all. Pure.
  */
-export function checkImports(
-  imports: readonly ImportDescriptor[],
-  capabilities: readonly Capability[],
-): ImportCheck {
-  const granted = new Set(capabilities);
+export function checkImports(imports: readonly ImportDescriptor[]): ImportCheck {
   const denied: DeniedImport[] = [];
   for (const imp of imports) {
-    const why = denyReason(imp, granted);
+    const why = denyReason(imp);
     if (why !== null) denied.push({ module: imp.module, name: imp.name, ...why });
   }
   return { allowed: denied.length === 0, denied };

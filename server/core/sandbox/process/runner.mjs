@@ -43,6 +43,7 @@ process.on('message', (/** @type {any} */ msg) => {
       stderr: new Uint8Array(0),
       outputTruncated: false,
       capabilityDenials: [],
+      filesystem: [],
       recycle: true,
     };
   }

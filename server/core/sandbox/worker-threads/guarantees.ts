@@ -12,7 +12,7 @@ export const WORKER_THREADS: BackendDescription = {
     {
       id: 'instruction_budget',
       how: 'the module is rewritten before compiling: every basic block charges its instruction count to an i64 fuel global (function entry, loop headers, after branches and calls); below zero it traps, and `out_of_fuel` reports exactly the budget used',
-      limits: 'host (WASI) calls cost no fuel; bulk memory operations cost 1 regardless of size (bounded by the memory cap and wall clock)',
+      limits: 'host (WASI) calls cost 100 units each plus 1 per 8 bytes moved (calls from a start function are free); bulk memory operations cost 1 regardless of size (bounded by the memory cap and wall clock)',
     },
     {
       id: 'wall_clock',
@@ -26,8 +26,8 @@ export const WORKER_THREADS: BackendDescription = {
     },
     {
       id: 'files_network',
-      how: 'only the `wasi_snapshot_preview1` functions the effective grant allows exist; a module importing anything else is denied pre-exec (`imports_allowed`), never at link time; `node:wasi` is not used',
-      limits: '—',
+      how: 'all 46 `wasi_snapshot_preview1` functions are linked and the grant (`fs.read`, `fs.write`, stdio, ...) is checked at every call: a refused call returns `NOTCAPABLE` and is recorded as a capability denial; preopened directories are in-memory copies per run that no path can leave (`..`, absolute paths, symlinks out, never-opened fds); `sock_*` never act and are recorded; imports from any other module are refused before running; `node:wasi` is not used',
+      limits: 'files per run: 64 MiB and 20,000 files and directories (inputs included), 1,024 open descriptors',
     },
     {
       id: 'determinism',
