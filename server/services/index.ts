@@ -96,7 +96,7 @@ export function openServices(options: ServiceOptions): Services {
   const agents = new AgentService(handle.db, audit, now);
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
-  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now });
+  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind: () => options.backend ?? 'worker-threads', approvals, now });
   return {
     handle,
     serverKey,

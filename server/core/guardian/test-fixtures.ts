@@ -53,6 +53,7 @@ export function benignPre(overrides: Partial<PreInput> = {}): PreInput {
     threat: { score: 0, band: 'low' },
     quarantined: false,
     approved: true,
+    backend: 'worker-threads',
     ...overrides,
   };
 }
