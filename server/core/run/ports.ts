@@ -9,6 +9,7 @@ import type { ThreatHistory } from '../threat';
 import type { SandboxBackend } from '../sandbox/backend';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { AuditEventInput } from '../audit/event';
+import type { Preopen } from '../sandbox/types';
 
 /** A module version as stored: what the governor runs. */
 export interface StoredModule {
@@ -91,6 +92,8 @@ export interface DecidedRun {
   readonly stdout: Uint8Array;
   readonly stderr: Uint8Array;
   readonly wallMs: number;
+  /** The preopened input directories: storage keeps each file content once, by SHA-256, for replay. */
+  readonly dirs?: readonly Preopen[];
 }
 
 /**
@@ -107,6 +110,8 @@ export interface RecordedRun {
   readonly stdin: Uint8Array;
   /** Undefined when the module version is no longer stored. */
   readonly module: StoredModule | undefined;
+  /** The recorded input directories rebuilt from stored contents, or why they cannot be (absent: none). */
+  readonly dirs?: readonly Preopen[] | string;
 }
 
 export interface RecordedRuns {
