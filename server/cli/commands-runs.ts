@@ -50,7 +50,7 @@ export function printRecord(line: (t: string) => void, r: DecisionRecord) {
   }
   if (r.post) printVerdict(line, r.post);
   if (r.input.envWithheld?.length) line(`  environment withheld by the policy: ${r.input.envWithheld.join(', ')}`);
-  for (const d of r.input.dirs ?? []) line(`  input ${d.guestPath}: ${d.entries.length} entries, tree ${d.treeSha256.slice(0, 16)}…`);
+  for (const d of r.input.dirs ?? []) line(`  input ${d.guestPath}: ${d.entryCount} entries, ${d.bytes} bytes, tree ${d.treeSha256.slice(0, 16)}…`);
   if (r.quarantine) line(`  QUARANTINED: ${r.quarantine.reason}`);
 }
 

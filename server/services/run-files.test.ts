@@ -68,6 +68,8 @@ describe('runs with preopened folders (real services)', () => {
     expect(r.record.input.dirs).toEqual([
       {
         guestPath: '/data',
+        entryCount: 3,
+        bytes: 9,
         entries: [
           { path: 'a.txt', kind: 'file', sha256: sha('alpha'), bytes: 5 },
           { path: 'sub', kind: 'dir' },
@@ -115,12 +117,34 @@ describe('runs with preopened folders (real services)', () => {
 
     // Stored once by content, whatever the number of runs.
     const rows = h.services.handle.sqlite.prepare('SELECT sha256, bytes FROM run_files ORDER BY bytes').all();
-    expect(rows).toEqual([
+    // (plus each distinct listing, by the tree digest the record holds)
+    expect(rows.filter((r) => (r as { bytes: number }).bytes < 10)).toEqual([
       { sha256: sha('beta'), bytes: 4 },
       { sha256: sha('alpha'), bytes: 5 },
     ]);
+    expect(rows.map((r) => (r as { sha256: string }).sha256)).toContain(r.record.input.dirs?.[0]?.treeSha256);
     h.services.handle.sqlite.prepare('UPDATE run_files SET content = ? WHERE sha256 = ?').run(Buffer.from('ALPHA'), sha('alpha'));
     const refused = await h.services.governor.replay(r.record.runId, 'test:operator');
+    expect(refused.ok ? 'replayed' : refused.code).toBe('INPUT_MISSING');
+  });
+
+  it('keeps a large tree out of the audit event: the record holds its digest, the listing is stored by it, replay still works', async () => {
+    const many = join(work, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 600; i++) writeFileSync(join(many, `file-number-${i}.txt`), `content ${i}`);
+    const dirs = snapshotHostDirs([{ host: many, guest: '/many' }]);
+    if (!dirs.ok) throw new Error(dirs.message);
+    const module = h.install(variant(WRITES_FILE, 'many-writer'), { name: 'many-writer', capabilities: ['fs.read', 'fs.write'] });
+    const ran = await h.services.governor.run(module, { dirs: dirs.value, seed: 2n }, 'test:operator');
+    if (!ran.ok) throw new Error(`${ran.code}: ${ran.message}`);
+    const [d] = ran.value.record.input.dirs ?? [];
+    expect(d).toMatchObject({ guestPath: '/many', entryCount: 600 });
+    expect(d?.entries).toBeUndefined();
+    expect(ran.value.record.decision).toBe('allow');
+    const replay = await h.services.governor.replay(ran.value.record.runId, 'test:operator');
+    expect(replay.ok && replay.value.identical).toBe(true);
+    h.services.handle.sqlite.prepare('DELETE FROM run_files WHERE sha256 = ?').run(d!.treeSha256);
+    const refused = await h.services.governor.replay(ran.value.record.runId, 'test:operator');
     expect(refused.ok ? 'replayed' : refused.code).toBe('INPUT_MISSING');
   });
 

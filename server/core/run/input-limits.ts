@@ -8,6 +8,9 @@ export const INPUT_LIMITS = {
   argsTotalBytes: 16384,
   stdinBytes: 16 * 1024 * 1024,
   callArgs: 64,
+  /** Candidate environment variables (names of withheld ones are recorded). */
+  envVars: 64,
+  envBytes: 16384,
   /** Preopened directories: entries across all of them (each is a line of the decision record) and file bytes. */
   dirEntries: 5000,
   dirBytes: 32 * 1024 * 1024,
@@ -40,6 +43,9 @@ export function checkInput(input: RunInput): string | undefined {
     if (input.call.args.length > INPUT_LIMITS.callArgs || input.call.results.length > INPUT_LIMITS.callArgs) return `a call takes at most ${INPUT_LIMITS.callArgs} arguments and results`;
     if (input.call.export.length === 0 || Buffer.byteLength(input.call.export) > INPUT_LIMITS.argBytes) return 'the export name is empty or too long';
   }
+  const env = Object.entries(input.env ?? {});
+  if (env.length > INPUT_LIMITS.envVars) return `at most ${INPUT_LIMITS.envVars} environment variables`;
+  if (env.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0) > INPUT_LIMITS.envBytes) return `environment variables exceed ${INPUT_LIMITS.envBytes} bytes in all`;
   const dirs = input.dirs ?? [];
   const entries = dirs.reduce((n, d) => n + d.entries.length, 0);
   if (entries > INPUT_LIMITS.dirEntries) return `preopened directories hold more than ${INPUT_LIMITS.dirEntries} files, directories and links`;

@@ -6,7 +6,7 @@ import type { Assessment } from './assess';
 import type { StoredModule } from './ports';
 import type { RunInput } from './input-limits';
 import { recordValue } from '../sandbox/call-args';
-import { describeDir } from './input-tree';
+import { describeDirs } from './input-tree';
 import type { Preopen } from '../sandbox/types';
 
 /** Everything known before execution: the part of the record shared by every ending. */
@@ -53,7 +53,7 @@ export function recordBase(module: StoredModule, a: Assessment, given: Given): R
       stdinSha256: sha256Hex(given.stdin),
       stdinBytes: given.stdin.length,
       seed: given.seed.toString(),
-      ...(given.dirs && given.dirs.length > 0 ? { dirs: given.dirs.map(describeDir) } : {}),
+      ...(given.dirs && given.dirs.length > 0 ? { dirs: describeDirs(given.dirs) } : {}),
       ...(given.envWithheld && given.envWithheld.length > 0 ? { envWithheld: [...given.envWithheld].sort() } : {}),
     },
     approval: a.approval,
