@@ -37,10 +37,21 @@ export interface RecordedDirState {
   readonly bytes: number;
 }
 
+/** Input bytes are hashed for the record and again for storage: remember each array's digest once. */
+const digests = new WeakMap<Uint8Array, string>();
+function digestOf(data: Uint8Array): string {
+  let d = digests.get(data);
+  if (d === undefined) {
+    d = sha256Hex(data);
+    digests.set(data, d);
+  }
+  return d;
+}
+
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 function describeEntry(e: TreeEntry): RecordedEntry {
-  if (e.kind === 'file') return { path: e.path, kind: 'file', sha256: sha256Hex(e.data), bytes: e.data.length };
+  if (e.kind === 'file') return { path: e.path, kind: 'file', sha256: digestOf(e.data), bytes: e.data.length };
   if (e.kind === 'symlink') return { path: e.path, kind: 'symlink', target: e.target };
   return { path: e.path, kind: 'dir' };
 }
@@ -87,7 +98,7 @@ export function dirState(p: Preopen): RecordedDirState {
 export function contentsOf(dirs: readonly Preopen[]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const p of dirs) {
-    for (const e of p.entries) if (e.kind === 'file') out.set(sha256Hex(e.data), e.data);
+    for (const e of p.entries) if (e.kind === 'file') out.set(digestOf(e.data), e.data);
     const d = describe(p);
     out.set(d.treeSha256, new TextEncoder().encode(d.listing));
   }
