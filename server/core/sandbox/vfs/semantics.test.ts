@@ -140,7 +140,7 @@ describe('virtual filesystem semantics', () => {
     expect(h.call('fd_filestat_set_size', b, 2n)).toBe(E.SUCCESS); // shrink
     const text = (d: Uint8Array) => new TextDecoder().decode(d);
     expect(entries.map((e) => text((e as { data: Uint8Array }).data))).toEqual(['hello', 'world', 'as is']);
-    const out = h.host.filesystem()[0]!.entries as { path: string; data: Uint8Array }[];
+    const out = h.host.filesystem()[0]!.entries as unknown as { path: string; data: Uint8Array }[];
     expect(out.map((e) => text(e.data))).toEqual(['Jello', 'wo', 'as is']);
     // An unchanged file goes back as the very same bytes, not a copy.
     expect(out[2]!.data).toBe((entries[2] as { data: Uint8Array }).data);
