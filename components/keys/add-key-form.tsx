@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { ErrorState } from '@/components/ui/error-state';
 
-const ROLES = ['publisher', 'approver', 'auditor'] as const;
+const ROLES = ['publisher', 'approver', 'auditor', 'node'] as const;
 const FIELD = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-offset-1 focus:outline-indigo-400';
 /** A .pub file is one line of base64; anything much bigger is the wrong file. */
 const MAX_PUB_FILE_BYTES = 1024;

@@ -16,6 +16,7 @@ import { createTRPCRouter, publicProcedure } from './trpc';
 import { ctxFor, sessionFor, HANDLER_REACHED, untouchableServices } from './test-support';
 import { handleUploadRequest, UPLOAD_HEADER } from './upload-http';
 import { handleAuditExport, handleAuditVerify, type AuditHttpDeps } from './audit-http';
+import { handleGetSubmission, handleSubmit } from './submissions-http';
 
 const ALL: readonly Role[] = ['viewer', 'operator', 'approver', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -31,6 +32,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'users.signOutEverywhere': ['users.manage', ADMIN],
   'audit.page': ['audit.read', ALL],
   'audit.actions': ['audit.read', ALL],
+  'audit.witnesses': ['audit.read', ALL],
   'keys.list': ['keys.read', ALL],
   'keys.add': ['keys.manage', ADMIN],
   'keys.revoke': ['keys.manage', ADMIN],
@@ -48,13 +50,22 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'policies.active': ['policies.read', ALL],
 };
 
-/** Every route handler file under app/, and who may use it ('public': Auth.js's own endpoints; 'trpc': guarded per procedure above). */
-const PINNED_ROUTES: Readonly<Record<string, readonly Role[] | 'public' | 'trpc'>> = {
+/**
+ * Every route handler file under app/, and who may use it: roles (console session), 'public'
+ * (Auth.js's own endpoints, the API description), 'trpc' (guarded per procedure above), or an agent
+ * Bearer token with a scope (no console session counts there).
+ */
+type RouteAccess = readonly Role[] | 'public' | 'trpc' | 'agent-token submissions:write' | 'agent-token submissions:read';
+const PINNED_ROUTES: Readonly<Record<string, RouteAccess>> = {
   'app/api/audit/export/route.ts': ['approver', 'admin'],
-  'app/api/audit/verify/route.ts': ALL,
+  // verifying re-reads the whole log and records an event: bulk reading, so only those who may export
+  'app/api/audit/verify/route.ts': ['approver', 'admin'],
   'app/api/auth/[...nextauth]/route.ts': 'public',
   'app/api/modules/upload/route.ts': RUNNERS,
   'app/api/trpc/[trpc]/route.ts': 'trpc',
+  'app/api/v1/openapi.json/route.ts': 'public',
+  'app/api/v1/submissions/route.ts': 'agent-token submissions:write',
+  'app/api/v1/submissions/[id]/route.ts': 'agent-token submissions:read',
 };
 
 type AnyRouter = { _def: { procedures: Record<string, unknown> } };
@@ -131,6 +142,15 @@ describe('route handlers, pinned', () => {
     expect(found).toEqual(Object.keys(PINNED_ROUTES).sort());
   });
 
+  it('agent routes authenticate a Bearer token with their pinned scope (behaviour: submissions-http.test.ts)', () => {
+    const source = readFileSync(join(ROOT, 'server/api/submissions-http.ts'), 'utf8');
+    const scopeOf = (fn: string) => new RegExp(`function ${fn}\\([^]*?authenticate\\(request, deps, '([a-z:]+)'\\)`).exec(source)?.[1];
+    expect(`agent-token ${scopeOf('handleSubmit')}`).toBe(PINNED_ROUTES['app/api/v1/submissions/route.ts']);
+    expect(`agent-token ${scopeOf('handleGetSubmission')}`).toBe(PINNED_ROUTES['app/api/v1/submissions/[id]/route.ts']);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/route.ts'), 'utf8')).toMatch(/submitRoute/);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/[id]/route.ts'), 'utf8')).toMatch(/submissionRoute/);
+  });
+
   it('Auth.js and tRPC routes only delegate (their guards are tested elsewhere)', () => {
     expect(readFileSync(join(ROOT, 'app/api/auth/[...nextauth]/route.ts'), 'utf8')).toMatch(/handlers/);
     expect(readFileSync(join(ROOT, 'app/api/trpc/[trpc]/route.ts'), 'utf8')).toMatch(/trpcRoute|handleTRPCRequest/);
@@ -166,6 +186,19 @@ describe('route handlers, pinned', () => {
     'app/api/audit/verify/route.ts': (role: Role | null) => status(() => handleAuditVerify(verify(), auditDeps(role))),
     'app/api/audit/export/route.ts': (role: Role | null) => status(() => handleAuditExport(exportLog(), auditDeps(role))),
   } as const;
+
+  it('the agent API answers 401 to every console session: only a Bearer agent token gets through', async () => {
+    const noAgent = { agents: { authenticate: () => ({ ok: false, code: 'TOKEN_INVALID', message: 'no' }) } } as never;
+    const cookie = { host: HOST, origin: `http://${HOST}`, cookie: 'authjs.session-token=anything' };
+    const form = new FormData();
+    form.append('module', new Blob([new Uint8Array([0, 97, 115, 109])]), 'module.wasm');
+    const post = await handleSubmit(new Request(`http://${HOST}/api/v1/submissions`, { method: 'POST', headers: cookie, body: form }), { services: () => noAgent });
+    expect(post.status).toBe(401);
+    const get = await handleGetSubmission(new Request(`http://${HOST}/api/v1/submissions/x`, { headers: cookie }), 'x', { services: () => noAgent });
+    expect(get.status).toBe(401);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/route.ts'), 'utf8')).toMatch(/submitRoute/);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/[id]/route.ts'), 'utf8')).toMatch(/submissionRoute/);
+  });
 
   for (const [file, call] of Object.entries(HANDLERS)) {
     const roles = PINNED_ROUTES[file] as readonly Role[];

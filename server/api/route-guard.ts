@@ -22,7 +22,10 @@ export type AuditRouteCode = 'INVALID_QUERY' | 'VERIFY_IN_PROGRESS';
 /** The upload endpoint: what the upload checks, the folder reader and the verifier refuse. */
 export type UploadRouteCode = UploadCode | FolderCode | VerifyCode;
 
-export type RouteErrorCode = GuardCode | AuditRouteCode | UploadRouteCode;
+/** The agent submission API (server/api/submissions-http.ts). */
+export type SubmissionRouteCode = 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_WASM' | 'SUBMISSION_INVALID' | 'RATE_LIMITED' | 'NOT_FOUND';
+
+export type RouteErrorCode = GuardCode | AuditRouteCode | UploadRouteCode | SubmissionRouteCode;
 
 export const ROUTE_ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
@@ -55,6 +58,12 @@ export const ROUTE_ERROR_STATUS = {
   WASM_INVALID: 422,
   ROLLBACK: 422,
   VERSION_REUSED: 422,
+  // Agent submissions: wrong media type or bytes that are not wasm; a module or manifest with bad fields; over the agent's rate.
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_WASM: 415,
+  SUBMISSION_INVALID: 422,
+  RATE_LIMITED: 429,
+  NOT_FOUND: 404,
 } as const satisfies Record<RouteErrorCode, number>;
 
 /** Responses of these handlers are never cached and never sniffed into another type. */

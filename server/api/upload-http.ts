@@ -41,7 +41,7 @@ const toWire = (m: ModuleVersionRow): UploadedModule => ({
 });
 
 /** Reads at most `cap` bytes of the body; undefined when it is longer (we stop reading there). */
-async function readCapped(request: Request, cap: number): Promise<Uint8Array | undefined> {
+export async function readCapped(request: Request, cap: number): Promise<Uint8Array | undefined> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -6,11 +6,14 @@ import { helpText, parseCommandArgs, type Command } from './command';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, makeOut, reject } from './io';
 import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
-import { auditVerify, auditExport } from './commands-audit';
+import { AUDIT_COMMANDS } from './commands-audit';
+import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
+import { node, serverKey } from './commands-node';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
+import { INBOX_COMMANDS } from './commands-inbox';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -28,9 +31,12 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
-  auditVerify,
-  auditExport,
+  ...AUDIT_COMMANDS,
+  ...WITNESS_COMMANDS,
+  serverKey,
+  node,
   ...USER_COMMANDS,
+  ...INBOX_COMMANDS,
 ];
 
 function overview(): string {

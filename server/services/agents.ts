@@ -84,6 +84,11 @@ export class AgentService {
     return this.db.select().from(agents).orderBy(agents.name).all().map(publicAgent);
   }
 
+  findByName(name: string): PublicAgent | undefined {
+    const row = this.db.select().from(agents).where(eq(agents.name, name)).get();
+    return row && publicAgent(row);
+  }
+
   get(id: string): PublicAgent | undefined {
     const row = this.db.select().from(agents).where(eq(agents.id, id)).get();
     return row && publicAgent(row);

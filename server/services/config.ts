@@ -25,12 +25,23 @@ export function consolePoolSize(cores: number = availableParallelism()): number 
   return Math.max(1, cores - 1);
 }
 
-/** The sandbox backend: NIGHTCORE_BACKEND (`worker-threads`, the default, or `process`). */
-export function resolveBackend(): 'worker-threads' | 'process' {
+/** The sandbox backend: NIGHTCORE_BACKEND (`worker-threads`, the default, `process` or `remote`). */
+export function resolveBackend(): 'worker-threads' | 'process' | 'remote' {
   const text = process.env.NIGHTCORE_BACKEND?.trim();
   if (!text || text === 'worker-threads') return 'worker-threads';
-  if (text === 'process') return 'process';
-  throw new Error(`NIGHTCORE_BACKEND must be worker-threads or process, not "${text}"`);
+  if (text === 'process' || text === 'remote') return text;
+  throw new Error(`NIGHTCORE_BACKEND must be worker-threads, process or remote, not "${text}"`);
+}
+
+/** Execution nodes for the remote backend: NIGHTCORE_NODES = `keyid@http://host:port[,...]` (full 64-digit key ids). */
+export function resolveNodes(): { keyid: string; url: string }[] | undefined {
+  const text = process.env.NIGHTCORE_NODES?.trim();
+  if (!text) return undefined;
+  return text.split(',').map((entry) => {
+    const m = /^([0-9a-f]{64})@(https?:\/\/[^\s/]+)\/?$/.exec(entry.trim());
+    if (!m) throw new Error(`NIGHTCORE_NODES entries are keyid@http://host:port, not "${entry.trim()}"`);
+    return { keyid: m[1]!, url: m[2]! };
+  });
 }
 
 /** Sandbox worker threads: NIGHTCORE_POOL_SIZE, else undefined (the caller's default). */

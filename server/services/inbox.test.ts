@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { HELLO, variant } from '../core/sandbox/test-modules';
 import { createManifest } from '../core/module/sign';
-import { openInboxHarness, type InboxHarness, type Person } from './inbox-test-support';
+import { openInboxHarness, type InboxHarness, type Person } from './test-inbox';
 import type { PublicAgent } from './agents';
 
 const STDIO = ['stdout', 'stderr', 'exit'] as const;

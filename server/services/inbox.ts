@@ -135,6 +135,17 @@ export class InboxService {
     })();
   }
 
+  /** The person an approval key is registered to (the CLI: holding the private key file is being that person). */
+  deciderOfKey(keyid: string): Decider | undefined {
+    const userId = this.binding(keyid);
+    const person = userId === undefined ? undefined : this.person(userId);
+    return person && { id: person.id, username: person.username };
+  }
+
+  userByName(username: string): Decider | undefined {
+    return this.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.username, username)).get();
+  }
+
   /** Keys registered to a person (the console shows which key the browser holds). */
   keysOf(userId: string): string[] {
     return this.db.select({ keyid: approverKeys.keyid }).from(approverKeys).where(eq(approverKeys.userId, userId)).all().map((r) => r.keyid);
@@ -214,7 +225,7 @@ export class InboxService {
   }
 
   /** The quorum for a submission under `policy`, over its stored statements (or only `only`, to judge one before storing it). */
-  evaluate(row: SubmissionRow, policy: TPolicy, only?: readonly TSignedApproval[]): QuorumResult {
+  evaluate(row: Pick<SubmissionRow, 'id' | 'wasmSha256' | 'manifestSha256' | 'ownerUserId'>, policy: TPolicy, only?: readonly TSignedApproval[]): QuorumResult {
     const target: ApprovalTarget = { subject: subjectOf(row.id), wasmSha256: row.wasmSha256, manifestSha256: row.manifestSha256, policy: { name: policy.name, revision: policy.revision } };
     const signed = only ?? this.statements(row.id);
     return evaluateQuorum({

@@ -5,6 +5,8 @@
 import { openDatabase, type DbHandle } from '../../db/client';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
 import { createProcessBackend } from '../core/sandbox/process';
+import { createRemoteBackend } from '../core/sandbox/remote';
+import { httpNodeTransport } from './node-http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Governor } from '../core/run';
@@ -20,6 +22,9 @@ import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { reconcileInterruptedRuns } from './run-reconcile';
+import { startCheckpointTimer } from './checkpoint-timer';
+import { WitnessPusher, loadWitnessConfig } from './witness-client';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -36,6 +41,8 @@ export interface Services {
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
+  /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
+  readonly witnesses: WitnessPusher;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
@@ -49,7 +56,9 @@ export interface ServiceOptions {
   readonly policyPath?: string;
   readonly poolSize?: number;
   /** The sandbox backend (default worker-threads); `process` refuses to start without bubblewrap. */
-  readonly backend?: Exclude<BackendKind, 'remote'>;
+  readonly backend?: BackendKind;
+  /** For the remote backend: execution nodes by key id (registered in the trust store with role `node`). */
+  readonly nodes?: readonly { readonly keyid: string; readonly url: string; readonly capacity?: number }[];
   /** Start the backend's executors at once (a long-running console) instead of on first use. */
   readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
@@ -84,11 +93,19 @@ export function openServices(options: ServiceOptions): Services {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
   recordPolicyIfChanged(handle, audit, policy);
+  reconcileInterruptedRuns(handle.sqlite, audit, now());
+  const witnessConfig = loadWitnessConfig(options.dataDir);
+  if (!witnessConfig.ok) {
+    handle.close();
+    throw new ServiceStartError(witnessConfig.code, witnessConfig.message);
+  }
+  const witnesses = new WitnessPusher(handle.sqlite, audit, witnessConfig.value, verifyEd25519);
+  const stopCheckpointTimer = startCheckpointTimer(audit, undefined, witnesses);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
   let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= openBackend(options));
+  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }));
   const agents = new AgentService(handle.db, audit, now);
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
@@ -105,6 +122,7 @@ export function openServices(options: ServiceOptions): Services {
     inbox,
     governor,
     policy,
+    witnesses,
     backend: getBackend,
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
@@ -113,6 +131,7 @@ export function openServices(options: ServiceOptions): Services {
       return killed;
     },
     close: async () => {
+      stopCheckpointTimer();
       await backend?.close();
       handle.close();
     },
@@ -123,7 +142,8 @@ export function openServices(options: ServiceOptions): Services {
  * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
  * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
  */
-function openBackend(options: ServiceOptions): SandboxBackend {
+function openBackend(options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }): SandboxBackend {
+  if (options.backend === 'remote') return openRemoteBackend(options, ctx);
   if (options.backend !== 'process') return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl });
   const made = createProcessBackend({
     size: options.poolSize,
@@ -133,6 +153,29 @@ function openBackend(options: ServiceOptions): SandboxBackend {
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;
+}
+
+/** Jobs signed with this data folder's server key, to nodes whose keys the trust store holds (role `node`). */
+function openRemoteBackend(options: ServiceOptions, { trust, serverKey, now }: { trust: TrustStore; serverKey: ServerKey; now: () => Date }): SandboxBackend {
+  const nodes = options.nodes ?? [];
+  if (nodes.length === 0) throw new ServiceStartError('BACKEND_UNAVAILABLE', 'the remote backend needs at least one execution node (NIGHTCORE_NODES=keyid@url,...)');
+  const nodeKey = (keyid: string) => {
+    const key = trust.lookup(keyid);
+    return key && key.role === 'node' && key.status === 'active' ? key.publicKey : undefined;
+  };
+  const unknown = nodes.filter((n) => !nodeKey(n.keyid));
+  if (unknown.length > 0) {
+    throw new ServiceStartError('BACKEND_UNAVAILABLE', `not an active trust-store key of role node: ${unknown.map((n) => n.keyid.slice(0, 16)).join(', ')} (nightcore trust add <node.pub> --role node)`);
+  }
+  return createRemoteBackend({
+    nodes: nodes.map((n) => ({ keyid: n.keyid, url: n.url, capacity: n.capacity ?? 2 })),
+    transport: httpNodeTransport(),
+    consoleKeyid: serverKey.keyid,
+    nodeKey,
+    sign: (m) => serverKey.sign(m),
+    verify: verifyEd25519,
+    clock: now,
+  });
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

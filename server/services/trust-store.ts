@@ -12,7 +12,7 @@ import { keyIdOf } from '../core/crypto/keys';
 import type { KeyRole, TrustedKey } from '../core/module/verify';
 import type { AuditLog } from './audit-log';
 
-export const KEY_ROLES: readonly KeyRole[] = ['publisher', 'approver', 'auditor'];
+export const KEY_ROLES: readonly KeyRole[] = ['publisher', 'approver', 'auditor', 'node'];
 
 export type TrustKeyRow = typeof trustKeys.$inferSelect;
 export type TrustAddCode = 'INVALID_KEY' | 'KEY_EXISTS' | 'INVALID_NAME';

@@ -11,7 +11,7 @@ import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 
-export const ZKeyRoleSchema = z.enum(KEY_ROLES as ['publisher', 'approver', 'auditor']);
+export const ZKeyRoleSchema = z.enum(KEY_ROLES as ['publisher', 'approver', 'auditor', 'node']);
 
 export const ZTrustKeySchema = z.object({
   keyid: z.string(),

@@ -17,7 +17,8 @@ export const VERIFY_CODES = [
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
-export type KeyRole = 'publisher' | 'approver' | 'auditor';
+/** `node`: an execution node's key; its signed results are accepted from the remote backend. */
+export type KeyRole = 'publisher' | 'approver' | 'auditor' | 'node';
 
 export interface TrustedKey {
   keyid: string;

@@ -21,7 +21,6 @@ export type { SignedJob, SignedResult } from './protocol';
 
 export interface RemoteNode {
   readonly keyid: string;
-  readonly publicKey: Uint8Array;
   readonly url: string;
   /** Runs the node accepts at once. */
   readonly capacity: number;
@@ -36,6 +35,8 @@ export interface RemoteBackendOptions {
   readonly nodes: readonly RemoteNode[];
   readonly transport: NodeTransport;
   readonly consoleKeyid: string;
+  /** The node's public key while it is trusted (an active trust-store key of role `node`); asked at every run, so a revocation takes effect at once. */
+  readonly nodeKey: (keyid: string) => Uint8Array | undefined;
   readonly sign: (message: Uint8Array) => Uint8Array;
   readonly verify: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
   readonly clock: () => Date;
@@ -62,7 +63,7 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
   function pick(): NodeState | undefined {
     const now = Date.now();
     return states
-      .filter((s) => s.downUntil <= now && s.running < s.node.capacity)
+      .filter((s) => s.downUntil <= now && s.running < s.node.capacity && opts.nodeKey(s.node.keyid) !== undefined)
       .sort((a, b) => a.running / a.node.capacity - b.running / b.node.capacity)[0];
   }
 
@@ -104,7 +105,10 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
         counters.crashes++;
         return ok(emptyResult({ kind: 'crashed', message: `execution node ${state.node.keyid.slice(0, 12)} refused the job (${answer.code}): ${answer.message}` }, wallMs()));
       }
-      const verified = verifyResult(answer.result, { job, nodePublicKey: state.node.publicKey, verify: opts.verify });
+      const nodePublicKey = opts.nodeKey(state.node.keyid);
+      const verified = nodePublicKey
+        ? verifyResult(answer.result, { job, nodePublicKey, verify: opts.verify })
+        : ({ ok: false, code: 'RESULT_SIGNATURE_INVALID', message: 'the node\'s key is no longer trusted' } as const);
       if (!verified.ok) {
         counters.forged++;
         counters.crashes++;

@@ -30,8 +30,8 @@ const nodes = localBackends.map((backend) => {
     sign: signEd25519,
     verify: verifyEd25519,
   });
-  const remote: RemoteNode = { keyid: node.keyid, publicKey: key.publicKey, url: `mem://${node.keyid.slice(0, 8)}`, capacity: 1 };
-  return { node, remote };
+  const remote: RemoteNode = { keyid: node.keyid, url: `mem://${node.keyid.slice(0, 8)}`, capacity: 1 };
+  return { node, remote, publicKey: key.publicKey };
 });
 
 type Tamper = (answer: Awaited<ReturnType<NodeTransport['submit']>>) => Awaited<ReturnType<NodeTransport['submit']>>;
@@ -46,8 +46,10 @@ function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string> } = {}): No
     },
   };
 }
+const revoked = new Set<string>();
+const nodeKey = (keyid: string) => (revoked.has(keyid) ? undefined : nodes.find((n) => n.node.keyid === keyid)?.publicKey);
 const remoteBackend = (transport: NodeTransport) =>
-  createRemoteBackend({ nodes: nodes.map((n) => n.remote), transport, consoleKeyid, sign: (msg) => signEd25519(consoleKey.seed, msg), verify: verifyEd25519, clock });
+  createRemoteBackend({ nodes: nodes.map((n) => n.remote), transport, consoleKeyid, nodeKey, sign: (msg) => signEd25519(consoleKey.seed, msg), verify: verifyEd25519, clock });
 
 describe('remote backend', () => {
   it('runs on a node, gives the local result, and carries the node\'s verifiable signature', async () => {
@@ -60,7 +62,7 @@ describe('remote backend', () => {
     expect(Buffer.from(far.value.stdout).equals(Buffer.from(near.value.stdout))).toBe(true);
     const att = far.value.attestation!;
     const signer = nodes.find((n) => n.node.keyid === att.nodeKeyid)!;
-    expect(verifyEd25519(signer.remote.publicKey, resultSigningBytes(att.statement as never), Buffer.from(att.signature, 'base64'))).toBe(true);
+    expect(verifyEd25519(signer.publicKey, resultSigningBytes(att.statement as never), Buffer.from(att.signature, 'base64'))).toBe(true);
   });
 
   it('refuses a tampered result (bytes or statement) and records the run as crashed, never as what the node claimed', async () => {
@@ -71,6 +73,22 @@ describe('remote backend', () => {
     const betterFuel = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, statement: { ...a.result.statement, fuelUsed: 1 } } } : a) });
     const r2 = await remoteBackend(betterFuel).run(m.request(m.HELLO));
     expect(r2.ok && r2.value.outcome.kind === 'crashed' && r2.value.outcome.message).toMatch(/RESULT_SIGNATURE_INVALID/);
+  });
+
+  it('never dispatches to a node whose key was revoked', async () => {
+    revoked.add(nodes[0]!.node.keyid);
+    try {
+      const remote = remoteBackend(memoryTransport());
+      for (let i = 0; i < 3; i++) {
+        const r = await remote.run(m.request(m.HELLO));
+        expect(r.ok && r.value.attestation?.nodeKeyid).toBe(nodes[1]!.node.keyid);
+      }
+      revoked.add(nodes[1]!.node.keyid);
+      const none = await remote.run(m.request(m.HELLO));
+      expect(none.ok ? 'ran' : none.code).toBe('BUSY');
+    } finally {
+      revoked.clear();
+    }
   });
 
   it('records a node lost mid-run as crashed, rests it, and sends the next run to the other node', async () => {
