@@ -2,7 +2,7 @@
  * The one Drizzle schema. Migrations are generated from it with `npm run db:generate`
  * (drizzle-kit) and committed under db/migrations; never pushed.
  */
-import { sqliteTable, text, integer, blob, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, blob, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** Keys an admin registered. Trust comes only from rows here. */
 export const trustKeys = sqliteTable('trust_keys', {
@@ -77,7 +77,42 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
   time: text('time').notNull(),
   keyid: text('keyid').notNull(),
   signature: text('signature').notNull(), // base64 Ed25519 over the canonical checkpoint statement
+  // RFC 9162 tree head over events 1..seq (hex) and the C2SP signed-note checkpoint carrying it;
+  // null only on checkpoints written before the Merkle tree existed.
+  root: text('root'),
+  note: text('note'),
 });
+
+/**
+ * Perfect Merkle subtrees of 2^level events (level >= 8) starting at event index idx * 2^level:
+ * derived from the events (a full verify recomputes them), kept so that a tree head or a proof at
+ * a million events reads a few dozen rows instead of every event hash.
+ */
+export const auditTreeNodes = sqliteTable(
+  'audit_tree_nodes',
+  {
+    level: integer('level').notNull(),
+    idx: integer('idx').notNull(),
+    hash: blob('hash', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.idx] })],
+);
+
+/**
+ * Cosignatures of our checkpoints by independent witnesses (C2SP tlog-cosignature lines), checked
+ * against the witness's key before they are stored. The newest per witness is where its view of
+ * the log stands: the next push proves consistency from there.
+ */
+export const auditCosignatures = sqliteTable(
+  'audit_cosignatures',
+  {
+    seq: integer('seq').notNull(), // the checkpoint's tree size
+    witness: text('witness').notNull(), // the witness key name
+    cosignature: text('cosignature').notNull(),
+    signedAt: integer('signed_at').notNull(), // the witness's timestamp (unix seconds)
+  },
+  (t) => [primaryKey({ columns: [t.witness, t.seq] })],
+);
 
 /** One governed run: the decision record, kept whole so a run can be explained and replayed. */
 export const runs = sqliteTable(

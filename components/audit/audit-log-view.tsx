@@ -11,6 +11,7 @@ import { AuditFilters, type AuditFilterValues } from './audit-filters';
 import { AuditTable } from './audit-table';
 import { ExportButtons } from './export-buttons';
 import { VerifyChain } from './verify-chain';
+import { WitnessStatus } from './witness-status';
 
 const PAGE_SIZE = 50;
 type Cursor = { readonly afterSeq?: number; readonly beforeSeq?: number };
@@ -32,8 +33,14 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
 
   return (
     <div className="flex min-w-0 flex-col gap-6">
-      <Card title="Chain integrity" description="Anyone who can read the log can check that nothing in it was changed, removed or reordered.">
-        <VerifyChain onFinished={refresh} />
+      {canExport ? (
+        <Card title="Chain integrity" description="Re-reads the whole log and checks that nothing in it was changed, removed or reordered.">
+          <VerifyChain onFinished={refresh} />
+        </Card>
+      ) : null}
+
+      <Card title="Witnesses" description="Independent servers that cosign each checkpoint only if it extends the one they saw before.">
+        <WitnessStatus />
       </Card>
 
       <Card
@@ -43,6 +50,12 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
       >
         <div className="flex min-w-0 flex-col gap-4">
           <AuditFilters actions={actions.data ?? []} value={filters} onChange={applyFilters} />
+          {page.data && page.data.readableFromSeq > 1 ? (
+            <p className="text-sm text-slate-400" data-testid="audit-window">
+              Showing events from seq {page.data.readableFromSeq.toLocaleString()} on. Older events, and verifying the whole chain, need the export
+              permission (approvers and admins): reading the whole history is an export.
+            </p>
+          ) : null}
           {page.isPending ? (
             <p className="text-sm text-slate-400" role="status">
               Loading events…

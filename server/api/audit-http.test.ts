@@ -39,7 +39,7 @@ const lines = async (res: Response) => (await res.text()).trim().split('\n').map
 
 describe('POST /api/audit/verify', () => {
   it('streams start, progress and the result as NDJSON, and records audit.verified with the user as actor', async () => {
-    const { audit, deps } = setup('viewer', 5);
+    const { audit, deps } = setup('approver', 5);
     const res = await handleAuditVerify(verifyRequest(), deps);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
@@ -47,14 +47,15 @@ describe('POST /api/audit/verify', () => {
     expect(await lines(res)).toEqual([
       { type: 'start', total: 5 },
       { type: 'progress', events: 5, total: 5 },
-      { type: 'result', ok: true, events: 5, checkpoints: 0, headSeq: 5, uncheckpointed: 5, recorded: true },
+      // every key.added is security-relevant, so each was sealed by its own checkpoint
+      { type: 'result', ok: true, events: 5, checkpoints: 5, headSeq: 5, uncheckpointed: 0, recorded: true },
     ]);
     const page = audit.page({ action: 'audit.verified' });
-    expect(page.ok && page.value.events[0]).toMatchObject({ actor: 'user:who-viewer', subject: 'audit' });
+    expect(page.ok && page.value.events[0]).toMatchObject({ actor: 'user:who-approver', subject: 'audit' });
   });
 
   it('a tampered log ends with a failure line naming the seq and code', async () => {
-    const { sqlite, deps } = setup('operator', 6);
+    const { sqlite, deps } = setup('admin', 6);
     const triggers = sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[];
     for (const t of triggers) sqlite.exec(`DROP TRIGGER ${t.name}`);
     sqlite.prepare("UPDATE audit_events SET actor = 'user:mallory' WHERE seq = 3").run();
@@ -62,6 +63,26 @@ describe('POST /api/audit/verify', () => {
     const out = await lines(await handleAuditVerify(verifyRequest(), deps));
     expect(out.at(-1)).toMatchObject({ type: 'result', ok: false, code: 'HASH_MISMATCH', seq: 3, events: 2 });
     expect(String(out.at(-1)!.message)).toContain('seq 3');
+  });
+
+  it('403 for roles without audit.export (viewer, operator): verifying reads the whole log and writes an event', async () => {
+    for (const role of ['viewer', 'operator'] as const) {
+      const res = await handleAuditVerify(verifyRequest(), refusingDeps(role));
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    }
+  });
+
+  it('a second request while one runs joins it (200, same result) instead of a global 409', async () => {
+    const { audit, deps } = setup('admin', 0);
+    audit.appendMany(Array.from({ length: 30_000 }, (_, i) => ({ actor: 'user:op', action: 'run.decided' as const, subject: `run:${i}`, payload: {} })));
+    const [a, b] = await Promise.all([handleAuditVerify(verifyRequest(), deps), handleAuditVerify(verifyRequest(), deps)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [la, lb] = await Promise.all([lines(a), lines(b)]);
+    expect(la.at(-1)).toMatchObject({ type: 'result', ok: true, events: 30_000 });
+    expect(lb.at(-1)).toEqual(la.at(-1));
+    const page = audit.page({ action: 'audit.verified' });
+    expect(page.ok && page.value.events).toHaveLength(1);
   });
 
   it('401 as JSON without a session; 403 for a cross-site request; 405 for GET', async () => {

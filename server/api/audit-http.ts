@@ -3,9 +3,10 @@
  * Response functions, testable without Next.js. The shared route guard runs first (method,
  * same-origin, session, permission); refusals use the shared shape and status map (./route-guard).
  */
+import type { Permission } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Services } from '../services/index';
-import { exportChunks, parseExportQuery, verifyWithProgress, type VerifyLine } from '../services/audit-stream';
+import { exportChunks, parseExportQuery, recordExport, verifyShared, type VerifyLine } from '../services/audit-stream';
 import { actorForUser } from '../services/users';
 import { guardRoute, NO_STORE, routeError } from './route-guard';
 
@@ -19,30 +20,27 @@ export interface AuditHttpDeps {
 }
 
 /**
- * Verification is synchronous and takes seconds on a long log; one at a time per process, so a
- * burst of clicks cannot queue up minutes of blocked server.
+ * Who may verify: the roles that may export (approver, admin). Verification re-reads the whole log
+ * and writes an 'audit.verified' event, so it is bulk reading with a side effect, not something
+ * every viewer should be able to trigger at will. Concurrent requests join the pass already
+ * running (verifyShared) instead of starting another or being turned away.
  */
-let verifying = false;
+export const VERIFY_PERMISSION: Permission = 'audit.export';
 
 /** POST: streams NDJSON lines (start, progress..., result) and records 'audit.verified'. */
 export async function handleAuditVerify(request: Request, deps: AuditHttpDeps): Promise<Response> {
-  const user = await guardRoute(request, { method: 'POST', permission: 'audit.read', user: deps.user });
+  const user = await guardRoute(request, { method: 'POST', permission: VERIFY_PERMISSION, user: deps.user });
   if (user instanceof Response) return user;
-  if (verifying) return routeError('VERIFY_IN_PROGRESS', 'a verification is already running; try again when it finishes');
   const audit = deps.services().audit;
-  verifying = true;
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const emit = (line: VerifyLine) => controller.enqueue(encoder.encode(JSON.stringify(line) + '\n'));
       try {
-        emit({ type: 'start', total: audit.head().seq });
-        await verifyWithProgress(audit, actorForUser(user.username), emit, deps.progressEvery);
+        await verifyShared(audit, actorForUser(user.username), emit, deps.progressEvery);
         controller.close();
       } catch (e) {
         controller.error(e);
-      } finally {
-        verifying = false;
       }
     },
   });
@@ -65,12 +63,7 @@ export async function handleAuditExport(request: Request, deps: AuditHttpDeps): 
   const record = (complete: boolean) => {
     if (recorded) return;
     recorded = true;
-    audit.append({
-      actor: actorForUser(user.username),
-      action: 'audit.exported',
-      subject: 'audit',
-      payload: { format, to: 'download', events: exported(), complete, filter: { ...filter } },
-    });
+    recordExport(audit, actorForUser(user.username), { format, to: 'download', events: exported(), complete, filter });
   };
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({

@@ -21,6 +21,7 @@ export const PROCEDURE_ACCESS = {
   'users.signOutEverywhere': 'users.manage',
   'audit.page': 'audit.read',
   'audit.actions': 'audit.read',
+  'audit.witnesses': 'audit.read',
   'keys.list': 'keys.read',
   'keys.add': 'keys.manage',
   'keys.revoke': 'keys.manage',

@@ -32,6 +32,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'users.signOutEverywhere': ['users.manage', ADMIN],
   'audit.page': ['audit.read', ALL],
   'audit.actions': ['audit.read', ALL],
+  'audit.witnesses': ['audit.read', ALL],
   'keys.list': ['keys.read', ALL],
   'keys.add': ['keys.manage', ADMIN],
   'keys.revoke': ['keys.manage', ADMIN],
@@ -60,7 +61,8 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
  */
 const PINNED_ROUTES: Readonly<Record<string, readonly Role[] | 'public' | 'trpc' | 'agent-token'>> = {
   'app/api/audit/export/route.ts': ['approver', 'admin'],
-  'app/api/audit/verify/route.ts': ALL,
+  // verifying re-reads the whole log and records an event: bulk reading, so only those who may export
+  'app/api/audit/verify/route.ts': ['approver', 'admin'],
   'app/api/auth/[...nextauth]/route.ts': 'public',
   'app/api/modules/upload/route.ts': RUNNERS,
   'app/api/trpc/[trpc]/route.ts': 'trpc',

@@ -25,8 +25,9 @@ export const untouchableServices = new Proxy({} as Services, {
 /** The user/audit part of the services over an in-memory database (the rest is not needed here). */
 export function memoryServices(): { services: Services; handle: DbHandle } {
   const handle = openMemoryDatabase();
-  const audit = new AuditLog(handle.sqlite, { serverKey: testEd25519Key() });
-  const partial = { handle, audit };
+  const serverKey = testEd25519Key();
+  const audit = new AuditLog(handle.sqlite, { serverKey });
+  const partial = { handle, audit, serverKey };
   const services = new Proxy(partial, {
     get(target, prop) {
       if (prop in target) return target[prop as keyof typeof target];

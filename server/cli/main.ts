@@ -6,7 +6,8 @@ import { helpText, parseCommandArgs, type Command } from './command';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, makeOut, reject } from './io';
 import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
-import { auditVerify, auditExport } from './commands-audit';
+import { AUDIT_COMMANDS } from './commands-audit';
+import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
 import { node, serverKey } from './commands-node';
@@ -30,8 +31,8 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
-  auditVerify,
-  auditExport,
+  ...AUDIT_COMMANDS,
+  ...WITNESS_COMMANDS,
   serverKey,
   node,
   ...USER_COMMANDS,

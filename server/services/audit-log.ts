@@ -9,8 +9,10 @@
  * - Inside a caller's transaction, append() nests as a savepoint, so it commits or rolls back with
  *   the caller's change. record() wraps a change and its event in one transaction: if the append
  *   fails, the change is undone (fail closed).
- * - Every `checkpointEvery` events a checkpoint signed with the server key is written in the same
- *   transaction, so a rewrite of the chain with recomputed hashes cannot go unnoticed.
+ * - Checkpoints signed with the server key are written in the same transaction as the events they
+ *   seal: every `checkpointEvery` events, after a security-relevant event, and when the newest one
+ *   is older than `checkpointIntervalMs` (see core/audit/checkpoint-policy.ts). A rewrite of the
+ *   chain with recomputed hashes behind a checkpoint cannot go unnoticed.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -26,10 +28,14 @@ import { GENESIS_HASH } from '../core/audit/event';
 import { eventHash } from '../core/audit/hash';
 import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
 import { verifyChain, verifyChainSteps, type ChainReport } from '../core/audit/chain';
-import { formatEvents, type ExportFormat } from '../core/audit/export';
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
 import { verifyEd25519Node } from './server-key';
+import { AuditTree } from './audit-tree';
+import { toHex } from '../core/audit/merkle';
+import { signTreeHead } from '../core/audit/checkpoint-note';
+import { isOrigin } from '../core/audit/tlog-checkpoint';
+import { checkpointDueAfterWrite, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS, intervalElapsed } from '../core/audit/checkpoint-policy';
 
 export type { AuditFilter, AuditPage, AuditPageQuery } from '../core/audit/query';
 
@@ -43,11 +49,18 @@ export interface AuditLogOptions {
   readonly now?: () => Date;
   /** write a signed checkpoint every N events (default 1000) */
   readonly checkpointEvery?: number;
+  /** and when the newest checkpoint is older than this at an append (default 10 s) */
+  readonly checkpointIntervalMs?: number;
   /** Ed25519 verification used for checkpoints (default: node:crypto) */
   readonly verifySignature?: Ed25519Verify;
   /** earlier server keys whose checkpoints still count, after a key rotation */
   readonly formerKeys?: readonly CheckpointKey[];
+  /** the log's name in its signed tree heads (C2SP checkpoint origin); default from the server key id */
+  readonly origin?: string;
 }
+
+/** The default origin: stable for as long as the server key is, and unique per installation. */
+export const defaultOrigin = (keyid: string): string => `nightcore/audit/${keyid.slice(0, 16)}`;
 
 export type AuditAppendCode = AuditInputCode | 'INVALID_TIME';
 
@@ -69,17 +82,20 @@ export interface AuditHead {
 }
 
 const EVENT_COLUMNS = 'seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash';
-export const DEFAULT_CHECKPOINT_EVERY = 1000;
-/** Export chunks are joined to about this size so a slow sink is not called once per event. */
-const EXPORT_CHUNK_CHARS = 64 * 1024;
+const CHECKPOINT_COLUMNS = 'seq, hash, time, keyid, signature, root, note';
+export { DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_INTERVAL_MS } from '../core/audit/checkpoint-policy';
 
 export class AuditLog implements AuditSink {
   private readonly now: () => Date;
   private readonly every: number;
+  private readonly intervalMs: number;
   private readonly verifySignature: Ed25519Verify;
   private readonly keys: ReadonlyMap<string, Uint8Array>;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly stmt;
+  /** the Merkle tree over the events (proofs, tree heads) */
+  readonly tree: AuditTree;
+  readonly origin: string;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -88,17 +104,27 @@ export class AuditLog implements AuditSink {
     this.now = options.now ?? (() => new Date());
     this.every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     if (!Number.isSafeInteger(this.every) || this.every < 1) throw new RangeError('checkpointEvery must be a positive integer');
+    this.intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    if (!Number.isSafeInteger(this.intervalMs) || this.intervalMs < 0) throw new RangeError('checkpointIntervalMs must be a non-negative integer');
     this.verifySignature = options.verifySignature ?? verifyEd25519Node;
     this.keys = new Map([...(options.formerKeys ?? []), options.serverKey].map((k) => [k.keyid, k.publicKey]));
     this.tx = sqlite.transaction((fn: () => unknown) => fn());
+    this.tree = new AuditTree(sqlite);
+    this.origin = options.origin ?? defaultOrigin(options.serverKey.keyid);
+    if (!isOrigin(this.origin)) throw new RangeError(`"${this.origin}" is not a valid checkpoint origin`);
     this.stmt = {
       head: sqlite.prepare<[], AuditHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
       insert: sqlite.prepare(
         'INSERT INTO audit_events (seq, time, actor, action, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      insertCheckpoint: sqlite.prepare('INSERT INTO audit_checkpoints (seq, hash, time, keyid, signature) VALUES (?, ?, ?, ?, ?)'),
-      lastCheckpoint: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
-      checkpoints: sqlite.prepare<[], AuditCheckpoint>('SELECT seq, hash, time, keyid, signature FROM audit_checkpoints ORDER BY seq'),
+      insertCheckpoint: sqlite.prepare('INSERT INTO audit_checkpoints (seq, hash, time, keyid, signature, root, note) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      lastCheckpoint: sqlite.prepare<[], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`),
+      checkpoints: sqlite.prepare<[], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY seq`),
+      checkpointAt: sqlite.prepare<[number], AuditCheckpoint>(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq = ?`),
+      firstTreeHeadFrom: sqlite.prepare<[number], AuditCheckpoint>(
+        `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints WHERE seq >= ? AND note IS NOT NULL ORDER BY seq LIMIT 1`,
+      ),
+      eventAt: sqlite.prepare<[number], AuditEvent>(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq = ?`),
       // raw arrays: better-sqlite3 builds JS objects slowly in native code; see EventsFromRaw
       allRaw: sqlite.prepare<[], RawEventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events ORDER BY seq`).raw(true),
       pageRaw: sqlite
@@ -156,6 +182,33 @@ export class AuditLog implements AuditSink {
 
   latestCheckpoint(): AuditCheckpoint | undefined {
     return this.stmt.lastCheckpoint.get();
+  }
+
+  /** The checkpoint at exactly this tree size (seq), if one was written there. */
+  checkpointAt(seq: number): AuditCheckpoint | undefined {
+    return this.stmt.checkpointAt.get(seq);
+  }
+
+  /** The oldest checkpoint with a signed tree head that covers `seq`. */
+  treeHeadCovering(seq: number): AuditCheckpoint | undefined {
+    return this.stmt.firstTreeHeadFrom.get(seq);
+  }
+
+  event(seq: number): AuditEvent | undefined {
+    return this.stmt.eventAt.get(seq);
+  }
+
+  /**
+   * The timer's check (long-running hosts call it every few seconds): checkpoints the head when
+   * events are waiting and the newest checkpoint is older than the interval. Reads first, so an
+   * idle log never takes the write lock.
+   */
+  checkpointIfDue(): AuditCheckpoint | undefined {
+    const head = this.head();
+    const last = this.latestCheckpoint();
+    if (head.seq === 0 || (last && last.seq >= head.seq)) return undefined;
+    if (last && !intervalElapsed(last.time, this.eventTime(), this.intervalMs)) return undefined;
+    return this.checkpoint();
   }
 
   /**
@@ -216,35 +269,6 @@ export class AuditLog implements AuditSink {
     return { ok: true, value: { events: more ? rows.slice(0, limit) : rows, more } };
   }
 
-  /**
-   * Streams matching events as JSON Lines or CSV to `write`, in ~64 KiB chunks. `write` must not
-   * use this database connection (it is busy reading); append 'audit.exported' after this returns.
-   */
-  exportTo(format: ExportFormat, write: (chunk: string) => void, filter: AuditFilter = {}): Result<{ events: number }, QueryCode> {
-    if (format !== 'jsonl' && format !== 'csv') return { ok: false, code: 'INVALID_QUERY', message: `unknown export format "${String(format)}"` };
-    const normalized = normalizeFilter(filter);
-    if (!normalized.ok) return normalized;
-    const { sql, params } = selectEvents(normalized.value, true); // exports read oldest first, like the chain
-    let events = 0;
-    const rows = this.prepared(sql).iterate(...params) as IterableIterator<AuditEvent>;
-    const counted = (function* () {
-      for (const row of rows) {
-        events++;
-        yield row;
-      }
-    })();
-    let buffer = '';
-    for (const text of formatEvents(format, counted)) {
-      buffer += text;
-      if (buffer.length >= EXPORT_CHUNK_CHARS) {
-        write(buffer);
-        buffer = '';
-      }
-    }
-    if (buffer.length > 0) write(buffer);
-    return { ok: true, value: { events } };
-  }
-
   private readonly statementCache = new Map<string, Database.Statement>();
   private prepared(sql: string): Database.Statement {
     let s = this.statementCache.get(sql);
@@ -262,6 +286,8 @@ export class AuditLog implements AuditSink {
   private write(inputs: readonly PreparedInput[]): AuditEvent[] {
     const time = this.eventTime();
     let { seq, hash } = this.head();
+    const newest = this.stmt.lastCheckpoint.get();
+    let last = newest ? { seq: newest.seq, time: newest.time } : undefined;
     const out: AuditEvent[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
@@ -270,14 +296,24 @@ export class AuditLog implements AuditSink {
       hash = eventHash(fields);
       this.stmt.insert.run(seq, time, input.actor, input.action, input.subject, input.payload, fields.prevHash, hash);
       out[i] = { ...fields, hash };
-      if (seq % this.every === 0) this.writeCheckpoint({ seq, hash }, time);
+      if (seq % this.every === 0) {
+        this.writeCheckpoint({ seq, hash }, time);
+        last = { seq, time };
+      }
     }
+    const actions = inputs.map((input) => input.action);
+    if (checkpointDueAfterWrite({ last, headSeq: seq, time, actions, intervalMs: this.intervalMs })) this.writeCheckpoint({ seq, hash }, time);
     return out;
   }
 
+  /** Signs both statements about the head: the chain hash (legacy) and the tree head (C2SP note). */
   private writeCheckpoint(head: AuditHead, time: string): AuditCheckpoint {
-    const cp = signCheckpoint(head, time, this.options.serverKey);
-    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.keyid, cp.signature);
+    const key = this.options.serverKey;
+    this.tree.extendTo(head.seq);
+    const root = this.tree.root(head.seq);
+    const note = signTreeHead({ origin: this.origin, size: head.seq, root }, key);
+    const cp = { ...signCheckpoint(head, time, key), root: toHex(root), note };
+    this.stmt.insertCheckpoint.run(cp.seq, cp.hash, cp.time, cp.keyid, cp.signature, cp.root, cp.note);
     return cp;
   }
 }
@@ -324,6 +360,7 @@ function selectEvents(f: NormalizedFilter, ascending: boolean): { sql: string; p
   };
   add('seq > ?', f.afterSeq);
   add('seq < ?', f.beforeSeq);
+  add('seq > ?', f.floorSeq);
   add('action = ?', f.action);
   add('actor = ?', f.actor);
   add('subject = ?', f.subject);

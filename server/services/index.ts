@@ -22,6 +22,9 @@ import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { reconcileInterruptedRuns } from './run-reconcile';
+import { startCheckpointTimer } from './checkpoint-timer';
+import { WitnessPusher, loadWitnessConfig } from './witness-client';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -38,6 +41,8 @@ export interface Services {
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
+  /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
+  readonly witnesses: WitnessPusher;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
@@ -88,6 +93,14 @@ export function openServices(options: ServiceOptions): Services {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
   recordPolicyIfChanged(handle, audit, policy);
+  reconcileInterruptedRuns(handle.sqlite, audit, now());
+  const witnessConfig = loadWitnessConfig(options.dataDir);
+  if (!witnessConfig.ok) {
+    handle.close();
+    throw new ServiceStartError(witnessConfig.code, witnessConfig.message);
+  }
+  const witnesses = new WitnessPusher(handle.sqlite, audit, witnessConfig.value, verifyEd25519);
+  const stopCheckpointTimer = startCheckpointTimer(audit, undefined, witnesses);
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
@@ -109,6 +122,7 @@ export function openServices(options: ServiceOptions): Services {
     inbox,
     governor,
     policy,
+    witnesses,
     backend: getBackend,
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
@@ -117,6 +131,7 @@ export function openServices(options: ServiceOptions): Services {
       return killed;
     },
     close: async () => {
+      stopCheckpointTimer();
       await backend?.close();
       handle.close();
     },

@@ -2,6 +2,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { AUDIT_ACTIONS } from '../../core/audit/event';
+import { RECENT_EVENTS_WITHOUT_EXPORT } from '../../core/audit/query';
 import { createCaller } from '../root';
 import { ctxFor, memoryServices, sessionFor } from '../test-support';
 import type { DbHandle } from '../../../db/client';
@@ -90,10 +91,63 @@ describe('audit.page', () => {
   });
 });
 
+describe('audit.page reading window (issue 8: bulk reading is an export)', () => {
+  function big(role: 'viewer' | 'operator' | 'approver' | 'admin') {
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    const total = RECENT_EVENTS_WITHOUT_EXPORT + 20;
+    services.audit.appendMany(Array.from({ length: total }, (_, i) => ({ actor: i < 5 ? 'user:old' : 'user:new', action: 'run.decided' as const, subject: `run:${i + 1}`, payload: {} })));
+    return { caller: createCaller(ctxFor(sessionFor(role), services)), total };
+  }
+
+  it('viewers and operators see only the newest events, however they page or filter', async () => {
+    for (const role of ['viewer', 'operator'] as const) {
+      const { caller, total } = big(role);
+      const floor = total - RECENT_EVENTS_WITHOUT_EXPORT;
+      const newest = await caller.audit.page({ limit: 5 });
+      expect(newest.readableFromSeq).toBe(floor + 1);
+      expect((await caller.audit.page({ beforeSeq: floor + 3, limit: 5 })).events.map((e) => e.seq)).toEqual([floor + 2, floor + 1]);
+      expect(await caller.audit.page({ beforeSeq: floor + 1 })).toMatchObject({ events: [], hasOlder: false });
+      expect((await caller.audit.page({ actor: 'user:old' })).events).toEqual([]);
+      expect((await caller.audit.page({ afterSeq: 0, limit: 2 })).events.map((e) => e.seq)).toEqual([floor + 2, floor + 1]);
+      // a floor smuggled in the input is dropped by the schema, not obeyed
+      expect((await caller.audit.page({ floorSeq: 0, actor: 'user:old' } as never)).events).toEqual([]);
+    }
+  });
+
+  it('approvers and admins (audit.export) read the whole log', async () => {
+    for (const role of ['approver', 'admin'] as const) {
+      const { caller } = big(role);
+      const old = await caller.audit.page({ actor: 'user:old' });
+      expect(old.events.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
+      expect(old.readableFromSeq).toBe(1);
+    }
+  });
+});
+
 describe('audit.actions', () => {
   it('is the closed action list, for the filter', async () => {
     const actions = await seeded().audit.actions();
     expect(actions).toEqual([...AUDIT_ACTIONS]);
     expect(actions).toContain('audit.verified');
+  });
+});
+
+describe('audit.witnesses', () => {
+  it('lists each configured witness with what it cosigned, its lag and a refusal', async () => {
+    const { WitnessPusher } = await import('../../services/witness-client');
+    const { verifyEd25519 } = await import('../../core/crypto/ed25519');
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    services.audit.appendMany(Array.from({ length: 5 }, (_, i) => ({ actor: 'user:op', action: 'run.decided' as const, subject: `run:${i}`, payload: {} })));
+    const refusing = async () => new Response('the tree does not extend\n', { status: 422 });
+    const witnesses = new WitnessPusher(handle.sqlite, services.audit, [{ url: 'http://127.0.0.1:9', key: { name: 'w.example', publicKey: new Uint8Array(32) } }], verifyEd25519, refusing);
+    await witnesses.pushAll();
+    const caller = createCaller(ctxFor(sessionFor('viewer'), { audit: services.audit, witnesses } as unknown as typeof services));
+    const list = await caller.audit.witnesses();
+    expect(list).toEqual([
+      { name: 'w.example', url: 'http://127.0.0.1:9', cosignedSeq: null, cosignedAt: null, lagEvents: 5, error: { code: 'WITNESS_REFUSED', message: expect.stringContaining('HTTP 422'), at: expect.any(String) } },
+    ]);
+    expect(await codeOf(createCaller(ctxFor(null, services)).audit.witnesses())).toBe('UNAUTHORIZED');
   });
 });

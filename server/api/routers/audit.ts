@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { AUDIT_ACTIONS, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH } from '../../core/audit/event';
-import { MAX_PAGE_LIMIT } from '../../core/audit/query';
+import { MAX_PAGE_LIMIT, readingFloor } from '../../core/audit/query';
+import { can } from '../../core/access/rbac';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 
@@ -46,15 +47,34 @@ export const ZAuditPageSchema = z.object({
   hasOlder: z.boolean(),
   /** matching events (may) exist after the newest event of this page */
   hasNewer: z.boolean(),
+  /** the oldest seq this caller may read; 1 when the whole log is readable (roles with audit.export) */
+  readableFromSeq: z.number().int(),
 });
 export type TAuditPage = z.infer<typeof ZAuditPageSchema>;
+
+export const ZWitnessStatusSchema = z.object({
+  /** the witness's key name */
+  name: z.string(),
+  url: z.string(),
+  /** the newest checkpoint (tree size) it cosigned, null if none yet */
+  cosignedSeq: z.number().int().nullable(),
+  /** the witness's own timestamp of that cosignature (ISO 8601) */
+  cosignedAt: z.string().nullable(),
+  /** events written since the checkpoint it cosigned */
+  lagEvents: z.number().int(),
+  /** the last push failed: why (WITNESS_REFUSED means it saw a history this log no longer extends) */
+  error: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+});
+export type TWitnessStatus = z.infer<typeof ZWitnessStatusSchema>;
 
 export const auditRouter = createTRPCRouter({
   page: guarded('audit.page')
     .input(ZAuditPageInputSchema.optional())
     .output(ZAuditPageSchema)
     .query(({ ctx, input = {} }) => {
-      const page = unwrap(ctx.services.audit.page(input), { INVALID_QUERY: 'BAD_REQUEST' });
+      // Without audit.export only the newest events are readable (bulk reading is an export).
+      const floorSeq = readingFloor(ctx.services.audit.head().seq, can(ctx.user.role, 'audit.export'));
+      const page = unwrap(ctx.services.audit.page({ ...input, floorSeq }), { INVALID_QUERY: 'BAD_REQUEST' });
       // Paging forward (afterSeq) reads ascending so the LIMIT keeps the events nearest the cursor;
       // the console always shows newest first.
       const forward = input.afterSeq !== undefined;
@@ -63,9 +83,28 @@ export const auditRouter = createTRPCRouter({
         events: events.map((e) => ({ ...e })),
         // Across a cursor there is at least the cursor's own event, which matched the filter when
         // it was listed; without a cursor this is the newest page.
-        hasOlder: forward ? true : page.more,
+        hasOlder: forward ? input.afterSeq! > floorSeq : page.more,
         hasNewer: forward ? page.more : input.beforeSeq !== undefined,
+        readableFromSeq: floorSeq + 1,
       };
+    }),
+
+  witnesses: guarded('audit.witnesses')
+    .output(z.array(ZWitnessStatusSchema))
+    .query(({ ctx }) => {
+      const { witnesses, audit } = ctx.services;
+      const head = audit.head().seq;
+      return witnesses.witnesses.map((w) => {
+        const newest = witnesses.newestCosigned(w.key.name);
+        return {
+          name: w.key.name,
+          url: w.url,
+          cosignedSeq: newest?.seq ?? null,
+          cosignedAt: newest ? new Date(newest.signedAt * 1000).toISOString() : null,
+          lagEvents: head - (newest?.seq ?? 0),
+          error: witnesses.status(w.key.name) ?? null,
+        };
+      });
     }),
 
   actions: guarded('audit.actions')

@@ -5,6 +5,7 @@
  */
 import { GENESIS_HASH, type AuditEvent } from './event';
 import { eventHash } from './hash';
+import { MerkleAccumulator } from './merkle-accumulator';
 import type { AuditCheckpoint, CheckpointSigCode } from './checkpoint';
 import type { Result } from '../result';
 
@@ -17,7 +18,8 @@ export type ChainFailureCode =
   | 'CHECKPOINT_SIGNATURE_INVALID' // a checkpoint was not signed by a server key
   | 'CHECKPOINT_MISSING_EVENT' // a checkpoint names a seq the log no longer has: the log was truncated
   | 'CHECKPOINT_OUT_OF_ORDER' // checkpoints must come in strictly increasing seq order
-  | 'CHECKPOINT_MALFORMED'; // a checkpoint column holds the wrong type
+  | 'CHECKPOINT_MALFORMED' // a checkpoint column holds the wrong type, or it lost its signed tree head
+  | 'CHECKPOINT_ROOT_MISMATCH'; // a signed tree head differs from the Merkle tree of the events it covers
 
 export type ChainReport =
   | {
@@ -95,6 +97,10 @@ export function* verifyChainSteps(
   let nextCp = pull();
   let cpCount = 0;
   let lastCpSeq = 0;
+  // Every event is also a leaf: the signed tree heads must be the tree of exactly these events, or
+  // a witness could be shown a history this database does not hold.
+  const tree = new MerkleAccumulator();
+  let sawTreeHead = false;
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
   let count = 0;
@@ -106,6 +112,16 @@ export function* verifyChainSteps(
     }
     const sig = verifyCheckpointSig(cp);
     if (!sig.ok) return fail('CHECKPOINT_SIGNATURE_INVALID', cp.seq, sig.message, count - 1);
+    if (cp.root == null) {
+      // Older checkpoints have no tree head; once one had it, dropping it later is a downgrade.
+      if (sawTreeHead) return fail('CHECKPOINT_MALFORMED', cp.seq, `checkpoint at seq ${cp.seq} has no signed tree head, though an earlier one had`, count - 1);
+    } else {
+      sawTreeHead = true;
+      const root = Buffer.from(tree.root()).toString('hex');
+      if (cp.root !== root) {
+        return fail('CHECKPOINT_ROOT_MISMATCH', cp.seq, `the signed tree head at seq ${cp.seq} is ${cp.root}, the events give ${root}: the tree shown to witnesses is not this log`, count - 1);
+      }
+    }
     cpCount++;
     lastCpSeq = cp.seq;
     return undefined;
@@ -121,6 +137,7 @@ export function* verifyChainSteps(
     if (row.prevHash !== prev) return fail('BROKEN_LINK', row.seq, `seq ${row.seq} does not link to the hash of seq ${row.seq - 1}`, count);
     if (eventHash(row) !== row.hash) return fail('HASH_MISMATCH', row.seq, `seq ${row.seq} does not match its hash: its content was changed`, count);
     count++;
+    tree.pushEventHash(row.hash);
     while (nextCp !== undefined && !(nextCp.seq > row.seq)) {
       if (!Number.isSafeInteger(nextCp.seq) || typeof nextCp.hash !== 'string' || typeof nextCp.time !== 'string') {
         return fail('CHECKPOINT_MALFORMED', row.seq, `a checkpoint near seq ${row.seq} has a field of the wrong type`, count - 1);

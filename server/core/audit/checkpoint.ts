@@ -6,6 +6,8 @@
  * implementation is wired.
  */
 import { ok, err, type Result } from '../result';
+import { openCheckpoint, readTreeHead } from './checkpoint-note';
+import type { Ed25519Verify } from './ed25519-port';
 
 export const CHECKPOINT_TYPE = 'nightcore.audit-checkpoint/v1';
 
@@ -17,6 +19,10 @@ export interface AuditCheckpoint {
   readonly keyid: string;
   /** base64 Ed25519 signature over checkpointStatement() */
   readonly signature: string;
+  /** hex RFC 9162 tree head over events 1..seq; null on checkpoints older than the Merkle tree */
+  readonly root?: string | null;
+  /** the C2SP checkpoint (signed note) carrying `root`, signed by the same key */
+  readonly note?: string | null;
 }
 
 export interface CheckpointSigner {
@@ -26,9 +32,9 @@ export interface CheckpointSigner {
 
 /** Finds the public key for a keyid; undefined means the key is not trusted for checkpoints. */
 export type CheckpointKeyLookup = (keyid: string) => Uint8Array | undefined;
-export type Ed25519Verify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+export type { Ed25519Verify } from './ed25519-port';
 
-export type CheckpointSigCode = 'UNKNOWN_KEY' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_INVALID';
+export type CheckpointSigCode = 'UNKNOWN_KEY' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_INVALID' | 'NOTE_INVALID';
 
 /**
  * The signed bytes: canonical JSON {type, seq, hash, time} (keys in JCS order: hash, seq, time, type).
@@ -66,5 +72,19 @@ export function verifyCheckpointSignature(
   } catch {
     valid = false; // a verifier that throws on odd input must not turn into "accepted"
   }
-  return valid ? ok(true) : err('SIGNATURE_INVALID', `checkpoint at seq ${cp.seq} has an invalid signature`);
+  if (!valid) return err('SIGNATURE_INVALID', `checkpoint at seq ${cp.seq} has an invalid signature`);
+  return cp.note == null && cp.root == null ? ok(true) : verifyNoteOf(cp, publicKey, verify);
+}
+
+/** The signed note must be by the same key and name exactly this checkpoint's size and root. */
+function verifyNoteOf(cp: AuditCheckpoint, publicKey: Uint8Array, verify: Ed25519Verify): Result<true, CheckpointSigCode> {
+  const bad = (why: string) => err('NOTE_INVALID' as const, `checkpoint at seq ${cp.seq}: ${why}`);
+  if (typeof cp.note !== 'string' || typeof cp.root !== 'string') return bad('it has a tree root without its signed note, or the reverse');
+  const head = readTreeHead(cp.note);
+  if (!head.ok) return bad(head.message);
+  const opened = openCheckpoint(cp.note, { name: head.value.origin, publicKey }, verify);
+  if (!opened.ok) return bad(opened.message);
+  if (opened.value.size !== cp.seq) return bad(`its signed note is for tree size ${opened.value.size}`);
+  if (Buffer.from(opened.value.root).toString('hex') !== cp.root) return bad('its signed note names a different tree root');
+  return ok(true);
 }

@@ -18,7 +18,7 @@ export const AUDIT_ACTION_GROUPS = {
   module: ['module.imported', 'module.rejected', 'module.quarantined', 'module.released'],
   user: ['user.created', 'user.disabled', 'user.role_changed', 'user.password_changed'],
   auth: ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.sessions_revoked'],
-  run: ['run.started', 'run.decided', 'run.replayed'],
+  run: ['run.started', 'run.decided', 'run.replayed', 'run.interrupted'],
   sandbox: ['sandbox.kill_switch'],
   policy: ['policy.loaded'],
   audit: ['audit.exported', 'audit.verified'],

@@ -14,6 +14,8 @@ export interface AuditFilter {
   readonly afterSeq?: number;
   /** only events with seq < beforeSeq */
   readonly beforeSeq?: number;
+  /** never events with seq <= floorSeq: set by the server (the reading window of a role), not by callers */
+  readonly floorSeq?: number;
 }
 
 export interface AuditPageQuery extends AuditFilter {
@@ -33,12 +35,25 @@ export interface NormalizedFilter {
   readonly subject?: string;
   readonly afterSeq?: number;
   readonly beforeSeq?: number;
+  readonly floorSeq?: number;
   /** listing order: ascending when paging forward from afterSeq, newest first otherwise */
   readonly ascending: boolean;
   readonly limit: number;
 }
 
 export type QueryCode = 'INVALID_QUERY';
+
+/**
+ * Reading the log without the export permission is limited to the newest events: on-call staff
+ * need what just happened, and reading the whole history is an export (which is permitted
+ * separately and audited as one).
+ */
+export const RECENT_EVENTS_WITHOUT_EXPORT = 10_000;
+
+/** The seq at or below which a reader may not go: 0 (nothing hidden) for those who may export. */
+export function readingFloor(headSeq: number, mayExport: boolean): number {
+  return mayExport ? 0 : Math.max(0, headSeq - RECENT_EVENTS_WITHOUT_EXPORT);
+}
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
@@ -66,6 +81,7 @@ export function normalizeFilter(query: AuditPageQuery): Result<NormalizedFilter,
   const issues: string[] = [];
   const afterSeq = seqBound('afterSeq', query.afterSeq, issues);
   const beforeSeq = seqBound('beforeSeq', query.beforeSeq, issues);
+  const floorSeq = seqBound('floorSeq', query.floorSeq, issues);
   const actor = text('actor', query.actor, MAX_ACTOR_LENGTH, issues);
   const subject = text('subject', query.subject, MAX_SUBJECT_LENGTH, issues);
   let action: AuditAction | undefined;
@@ -80,5 +96,5 @@ export function normalizeFilter(query: AuditPageQuery): Result<NormalizedFilter,
     } else limit = query.limit;
   }
   if (issues.length > 0) return err('INVALID_QUERY', `invalid audit query: ${issues.join('; ')}`, issues);
-  return ok({ action, actor, subject, afterSeq, beforeSeq, ascending: afterSeq !== undefined, limit });
+  return ok({ action, actor, subject, afterSeq, beforeSeq, floorSeq, ascending: afterSeq !== undefined, limit });
 }

@@ -34,7 +34,7 @@ export const PROCESS: BackendDescription = {
     },
     {
       id: 'isolation',
-      how: 'a separate OS process per executor inside bubblewrap: new user, PID, network, IPC, UTS and cgroup namespaces, all capabilities dropped, no_new_privs, a new session; the console, its database and its keys are not in the jail',
+      how: 'a separate OS process per executor inside bubblewrap: new user, PID, network, IPC, UTS and cgroup namespaces, all capabilities dropped, no_new_privs, a new session; run as the unprivileged user nobody when the console runs as root; at most 256 tasks for that user (a fork bomb stops there); the console, its database and its keys are not in the jail',
       limits: 'shares the host kernel (a kernel exploit escapes); requires unprivileged user namespaces',
     },
     {

@@ -11,11 +11,11 @@ import { createExecutorPool, type Executor, type ExecutorEvents } from '../execu
 import { instrumentModule } from '../instrument';
 import type { RunRequest } from '../types';
 import { jobFields } from '../run-job';
-import { findJailTools, jailArgv, type JailTools } from './jail';
+import { findJailTools, jailArgv, JAIL_USER, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
 
 export { PROCESS } from './guarantees';
-export { findJailTools, jailArgv, JAIL_SANDBOX_DIR } from './jail';
+export { findJailTools, jailArgv, JAIL_MAX_TASKS, JAIL_SANDBOX_DIR, JAIL_USER } from './jail';
 
 export interface ProcessBackendOptions {
   /** Processes (default 2). */
@@ -32,6 +32,11 @@ export interface ProcessBackendOptions {
   readonly systemDirs?: readonly string[];
   /** Start every process now (the console) rather than on first use (the CLI). */
   readonly prespawn?: boolean;
+  /**
+   * The host user the jail runs as. Default: nobody when the console runs as root (so even an escape
+   * from V8 and the namespaces lands in an unprivileged account), else the console's own user.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
   /** Instrumented modules kept (LRU, default 32). */
   readonly moduleCacheEntries?: number;
 }
@@ -44,8 +49,9 @@ interface Prepared {
 
 const STDERR_TAIL = 2048;
 
-function spawnJailed(tools: JailTools, sandboxDir: string, events: ExecutorEvents): Executor {
+function spawnJailed(tools: JailTools, sandboxDir: string, runAs: ProcessBackendOptions['runAs'], events: ExecutorEvents): Executor {
   const child = spawn(tools.bwrap, jailArgv({ tools, sandboxDir, maxOpenFiles: 64 }), {
+    ...(runAs ?? {}),
     // No host environment reaches the jail; Node adds only its IPC channel variables.
     env: {} as NodeJS.ProcessEnv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -77,6 +83,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const tools = findJailTools({ bwrap: opts.bwrap, prlimit: opts.prlimit, node: opts.node, systemDirs: opts.systemDirs });
   if (!tools.ok) return tools;
   const size = Math.max(1, opts.size ?? 2);
+  const runAs = opts.runAs ?? (process.getuid?.() === 0 ? JAIL_USER : undefined);
   const cacheEntries = Math.max(1, opts.moduleCacheEntries ?? 32);
   const instrumented = new Map<string, Prepared>();
   const counters = { hits: 0, misses: 0 };
@@ -104,7 +111,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     size,
     queueLimit: opts.queueLimit ?? size * 4,
     prespawn: opts.prespawn,
-    spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, events),
+    spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, runAs, events),
     prepare,
     job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
     detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),

@@ -25,6 +25,10 @@ export interface JailSpec {
 }
 
 export const JAIL_SANDBOX_DIR = '/nightcore';
+/** RLIMIT_NPROC of the jail's (unprivileged) user: a fork bomb stops here. */
+export const JAIL_MAX_TASKS = 256;
+/** The unprivileged user a jail runs as when the console runs as root (nobody:nogroup on Debian). */
+export const JAIL_USER = { uid: 65534, gid: 65534 } as const;
 
 const INSTALL_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) and util-linux prlimit, or choose the worker-threads backend';
 
@@ -84,10 +88,12 @@ export function jailArgv(spec: JailSpec): string[] {
     '/tmp',
     '--',
     tools.prlimit,
-    // No files written (the virtual filesystem is in memory), no core dumps, few descriptors.
+    // No files written (the virtual filesystem is in memory), no core dumps, few descriptors, and a
+    // bounded number of tasks for the jail's user (threads count too: Node needs about a dozen).
     '--fsize=0',
     '--core=0',
     `--nofile=${spec.maxOpenFiles}`,
+    `--nproc=${JAIL_MAX_TASKS}`,
     '--',
     tools.node,
     '--no-warnings',

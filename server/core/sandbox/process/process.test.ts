@@ -4,13 +4,14 @@
  * kill switch and crashes; and the jail's own properties, probed from inside.
  */
 import { describe, it, expect, afterAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { createWorkerThreadsBackend } from '../worker-threads';
 import { DEFAULT_WORKER_URL } from '../worker-threads/worker-url';
 import * as m from '../test-modules';
-import { createProcessBackend, findJailTools, jailArgv, JAIL_SANDBOX_DIR } from './index';
+import { createProcessBackend, findJailTools, jailArgv, JAIL_MAX_TASKS, JAIL_SANDBOX_DIR, JAIL_USER } from './index';
 
 const sandboxDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const made = createProcessBackend({ sandboxDir, node: process.execPath, size: 2 });
@@ -98,8 +99,9 @@ describe('the jail, probed from inside', () => {
   if (!tools.ok) throw new Error(tools.message);
   // A probe script mounted with the sandbox code would need writing into it; use node -e instead.
   const argv = jailArgv({ tools: tools.value, sandboxDir, maxOpenFiles: 64, entry: '-e' });
+  const runAs = process.getuid?.() === 0 ? JAIL_USER : {};
   const probe = (code: string) => {
-    const r = spawnSync(tools.value.bwrap, [...argv, code], { env: {} as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(tools.value.bwrap, [...argv, code], { ...runAs, env: {} as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
     return { status: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
   };
 
@@ -156,5 +158,35 @@ describe('the jail, probed from inside', () => {
     expect(a.filesystem).toEqual(b.filesystem);
     expect(a.filesystem?.[0]?.entries.map((e) => e.path)).toEqual(['in.txt', 'out.txt']);
   });
-});
 
+  it('runs as an unprivileged host user when the console is root, cannot signal the console, and a fork bomb stops at the task limit', async () => {
+    const child = spawn(tools.value.bwrap, [...argv, `
+      const { spawn } = require('node:child_process');
+      let signal = 'allowed';
+      try { process.kill(${process.pid}, 0); } catch (e) { signal = e.code; }
+      const kids = []; let refused = null;
+      for (let i = 0; i < ${JAIL_MAX_TASKS + 50} && refused === null; i++) {
+        try {
+          const c = spawn('/bin/sleep', ['3'], { stdio: 'ignore' });
+          c.on('error', (e) => { refused = refused ?? e.code; });
+          kids.push(c);
+        } catch (e) { refused = e.code; }
+      }
+      setTimeout(() => {
+        for (const c of kids) try { c.kill('SIGKILL'); } catch {}
+        console.log(JSON.stringify({ signal, refused, started: kids.filter((c) => c.pid).length }));
+      }, 1000);`], { ...runAs, env: {} as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    // From outside: the jail's root process belongs to the unprivileged user, not to root.
+    await new Promise((r) => setTimeout(r, 200));
+    const hostUid = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1];
+    if (process.getuid?.() === 0) expect(hostUid).toBe(String(JAIL_USER.uid));
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(status).toBe(0);
+    const seen = JSON.parse(out);
+    expect(seen.signal).toBe('ESRCH'); // the console's PID does not exist in the jail's PID namespace
+    expect(seen.refused).toBe('EAGAIN');
+    expect(seen.started).toBeLessThan(JAIL_MAX_TASKS);
+  });
+});
