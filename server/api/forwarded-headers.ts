@@ -26,13 +26,14 @@ const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto
 interface GuardState {
   readonly nonce: string;
   trust: ProxyTrust;
+  installed: boolean;
 }
 // On globalThis under a registered symbol: Next.js bundles this module more than once per process
 // (instrumentation, route handlers, server actions), and every copy must see the same nonce.
 const KEY = Symbol.for('nightcore.forwarded-guard');
 const state = (): GuardState => {
   const g = globalThis as unknown as Record<symbol, GuardState | undefined>;
-  return (g[KEY] ??= { nonce: randomBytes(16).toString('hex'), trust: { kind: 'none' } });
+  return (g[KEY] ??= { nonce: randomBytes(16).toString('hex'), trust: { kind: 'none' }, installed: false });
 };
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
@@ -57,16 +58,15 @@ export function guardIncoming(req: Pick<IncomingMessage, 'headers'> & { socket?:
   h[GUARD_HEADER] = state().nonce;
 }
 
-let installed = false;
-
 /**
  * Hooks every http/https server of this process: each 'request' event is guarded before any
  * listener (Next.js) sees it. Idempotent; a later call only changes the trust setting.
  */
 export function installForwardedHeaderGuard(trust: ProxyTrust): void {
-  state().trust = trust;
-  if (installed) return;
-  installed = true;
+  const s = state();
+  s.trust = trust;
+  if (s.installed) return; // once per process, whichever bundled copy of this module comes first
+  s.installed = true;
   for (const proto of [http.Server.prototype, https.Server.prototype] as { emit: (event: string | symbol, ...args: unknown[]) => boolean }[]) {
     const emit = proto.emit;
     proto.emit = function guardedEmit(this: unknown, event: string | symbol, ...args: unknown[]) {

@@ -55,11 +55,12 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
 };
 
 /**
- * Every route handler file under app/, and who may use it ('public': Auth.js's own endpoints and the
- * agent API's OpenAPI document; 'trpc': guarded per procedure above; 'agent-token': the agent API,
- * for a Bearer agent token only, never a console session).
+ * Every route handler file under app/, and who may use it: roles (console session), 'public'
+ * (Auth.js's own endpoints, the API description), 'trpc' (guarded per procedure above), or an agent
+ * Bearer token with a scope (no console session counts there).
  */
-const PINNED_ROUTES: Readonly<Record<string, readonly Role[] | 'public' | 'trpc' | 'agent-token'>> = {
+type RouteAccess = readonly Role[] | 'public' | 'trpc' | 'agent-token submissions:write' | 'agent-token submissions:read';
+const PINNED_ROUTES: Readonly<Record<string, RouteAccess>> = {
   'app/api/audit/export/route.ts': ['approver', 'admin'],
   // verifying re-reads the whole log and records an event: bulk reading, so only those who may export
   'app/api/audit/verify/route.ts': ['approver', 'admin'],
@@ -67,8 +68,8 @@ const PINNED_ROUTES: Readonly<Record<string, readonly Role[] | 'public' | 'trpc'
   'app/api/modules/upload/route.ts': RUNNERS,
   'app/api/trpc/[trpc]/route.ts': 'trpc',
   'app/api/v1/openapi.json/route.ts': 'public',
-  'app/api/v1/submissions/route.ts': 'agent-token',
-  'app/api/v1/submissions/[id]/route.ts': 'agent-token',
+  'app/api/v1/submissions/route.ts': 'agent-token submissions:write',
+  'app/api/v1/submissions/[id]/route.ts': 'agent-token submissions:read',
 };
 
 type AnyRouter = { _def: { procedures: Record<string, unknown> } };
@@ -143,6 +144,15 @@ describe('route handlers, pinned', () => {
   it('every route handler file under app/ has a pinned row', () => {
     const found = routeFiles(join(ROOT, 'app')).map((f) => relative(ROOT, f).split('\\').join('/')).sort();
     expect(found).toEqual(Object.keys(PINNED_ROUTES).sort());
+  });
+
+  it('agent routes authenticate a Bearer token with their pinned scope (behaviour: submissions-http.test.ts)', () => {
+    const source = readFileSync(join(ROOT, 'server/api/submissions-http.ts'), 'utf8');
+    const scopeOf = (fn: string) => new RegExp(`function ${fn}\\([^]*?authenticate\\(request, deps, '([a-z:]+)'\\)`).exec(source)?.[1];
+    expect(`agent-token ${scopeOf('handleSubmit')}`).toBe(PINNED_ROUTES['app/api/v1/submissions/route.ts']);
+    expect(`agent-token ${scopeOf('handleGetSubmission')}`).toBe(PINNED_ROUTES['app/api/v1/submissions/[id]/route.ts']);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/route.ts'), 'utf8')).toMatch(/submitRoute/);
+    expect(readFileSync(join(ROOT, 'app/api/v1/submissions/[id]/route.ts'), 'utf8')).toMatch(/submissionRoute/);
   });
 
   it('Auth.js and tRPC routes only delegate (their guards are tested elsewhere)', () => {

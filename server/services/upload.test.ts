@@ -83,7 +83,8 @@ describe('module upload', () => {
   it('records a rejected upload under its upload name, not a temporary path', () => {
     const tampered = bundleFiles.map((f) => (f.name === 'nightcore.json' ? { ...f, bytes: new TextEncoder().encode(new TextDecoder().decode(f.bytes).replace('"uploaded"', '"renamed"')) } : f));
     const r = importUpload(h.services.modules, tampered, 'user:op', { folderName: 'evil-one' });
-    expect(r.ok).toBe(false);
+    // The renamed manifest is no longer what the publisher signed.
+    expect(r).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
     const newest = h.services.audit.page({ action: 'module.rejected', limit: 1 });
     expect(newest.ok && newest.value.events[0]?.subject).toBe('folder:upload:evil-one');
   });

@@ -17,7 +17,7 @@ export interface PreInput {
   readonly report: WasmReport;
   /** From verifyBundle: `signers` holds only keys found (and active) in the trust store. */
   readonly signature: { readonly verified: boolean; readonly code?: string; readonly signers: readonly TrustedSigner[] };
-  /** Imports the sandbox cannot link under the effective grant (checkImports in the sandbox). */
+  /** Imports the sandbox cannot link, whatever the grant (checkImports in the sandbox). */
   readonly deniedImports: readonly UnlinkableImport[];
   /** From scoreThreat(policy.threat, facts). */
   readonly threat: { readonly score: number; readonly band: Band };
