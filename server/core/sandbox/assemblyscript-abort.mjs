@@ -41,7 +41,10 @@ export function readAssemblyScriptString(bytes, ptr) {
   let text = '';
   for (let i = 0; i < units; i++) text += String.fromCharCode(bytes[at + 2 * i] | (bytes[at + 2 * i + 1] << 8));
   // A cut may split a surrogate pair; toWellFormed-style cleanup keeps the record valid UTF-8.
-  text = text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  // Control characters become U+FFFD too: the message reaches terminals (ANSI escapes) and logs.
+  text = text
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/[\u0000-\u001F\u007F-\u009F]/g, '\uFFFD');
   return byteLength / 2 > units ? `${text}…` : text;
 }
 

@@ -116,6 +116,10 @@ describe('readAssemblyScriptString bounds (the module controls every pointer)', 
     expect(readAssemblyScriptString(bytes, 8)).toBeNull();
   });
 
+  it('replaces control characters (terminal escapes, newlines) so the message cannot forge output', () => {
+    expect(readAssemblyScriptString(memoryWith('a\u001b[31mred\nb\u0000c\u009b'), 8)).toBe('a\uFFFD[31mred\uFFFDb\uFFFDc\uFFFD');
+  });
+
   it('returns null without memory', () => {
     expect(readAssemblyScriptString(null, 8)).toBeNull();
   });
