@@ -22,6 +22,7 @@ export const PROCEDURE_ACCESS = {
   'audit.page': 'audit.read',
   'audit.actions': 'audit.read',
   'audit.witnesses': 'audit.read',
+  'audit.prove': 'audit.read',
   'keys.list': 'keys.read',
   'keys.add': 'keys.manage',
   'keys.revoke': 'keys.manage',

@@ -33,6 +33,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'audit.page': ['audit.read', ALL],
   'audit.actions': ['audit.read', ALL],
   'audit.witnesses': ['audit.read', ALL],
+  'audit.prove': ['audit.read', ALL],
   'keys.list': ['keys.read', ALL],
   'keys.add': ['keys.manage', ADMIN],
   'keys.revoke': ['keys.manage', ADMIN],
