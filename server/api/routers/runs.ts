@@ -30,9 +30,9 @@ export const ZRunPageSchema = z.object({ items: z.array(ZRunSummarySchema), next
 export const ZReplayReportSchema = z.object({
   runId: z.string(),
   identical: z.boolean(),
-  differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256']), recorded: z.string(), replayed: z.string() })),
-  recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string() }),
-  replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string() }),
+  differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256', 'returnValues']), recorded: z.string(), replayed: z.string() })),
+  recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), returnValues: z.string() }),
+  replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), returnValues: z.string() }),
 });
 
 export const runsRouter = createTRPCRouter({

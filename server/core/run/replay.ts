@@ -9,10 +9,11 @@ import type { SandboxRunError } from '../sandbox/backend';
 import type { RunRequest, RunResult } from '../sandbox/types';
 import { describeOutcome, outputDigest } from './execution';
 import { recordedRequest } from './request';
+import { recordValue } from '../sandbox/call-args';
 import type { GovernorPorts } from './ports';
 
 export interface ReplayDifference {
-  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256';
+  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256' | 'returnValues';
   readonly recorded: string;
   readonly replayed: string;
 }
@@ -21,7 +22,13 @@ interface Observed {
   readonly outcome: string;
   readonly fuelUsed: number;
   readonly outputSha256: string;
+  /** For a call: its results as text (`5 (i32)`), `none` when it returned nothing or was a plain run. */
+  readonly returnValues: string;
 }
+
+/** One comparable line for a call's results. */
+const resultsText = (values: readonly { type: string; value: string }[] | undefined): string =>
+  values && values.length > 0 ? values.map((v) => `${v.value} (${v.type})`).join(', ') : 'none';
 
 export interface ReplayReport {
   readonly runId: string;
@@ -65,13 +72,15 @@ export async function replayRecorded(
     outcome: describeOutcome(record.execution.outcome),
     fuelUsed: record.execution.used.fuel,
     outputSha256: record.execution.outputSha256,
+    returnValues: resultsText(record.execution.returnValues),
   };
   const replayed: Observed = {
     outcome: describeOutcome(ran.value.outcome),
     fuelUsed: ran.value.fuelUsed,
     outputSha256: outputDigest(ran.value.stdout, ran.value.stderr).outputSha256,
+    returnValues: resultsText(ran.value.returnValues?.map(recordValue)),
   };
-  const differences = (['outcome', 'fuelUsed', 'outputSha256'] as const)
+  const differences = (['outcome', 'fuelUsed', 'outputSha256', 'returnValues'] as const)
     .filter((field) => recorded[field] !== replayed[field])
     .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
   const report: ReplayReport = { runId, identical: differences.length === 0, differences, recorded, replayed };
