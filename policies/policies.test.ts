@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluatePre, evaluatePost, PRE_RULE_IDS, POST_RULE_IDS, parsePolicyText, type PreInput, type TPolicy } from '../server/core/guardian';
+import { effectiveGrant, evaluatePre, evaluatePost, PRE_RULE_IDS, POST_RULE_IDS, parsePolicyText, type PreInput, type TPolicy } from '../server/core/guardian';
 import { benignPre, makeManifest, makeReport, makeRun } from '../server/core/guardian/test-fixtures';
 import type { RunResult } from '../server/core/sandbox/types';
 import { SIGNAL_IDS, scoreThreat, shouldQuarantine, threatFactsFrom, type ThreatHistory } from '../server/core/threat';
@@ -45,6 +45,7 @@ const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
       startFunction: 2,
       memories: [{ initialPages: 8192, maximumPages: null, imported: false, shared: false, memory64: false }],
       customSections: [{ name: 'payload', sizeBytes: 20 * 1024 * 1024 }],
+      customSectionTotals: { count: 1, sizeBytes: 20 * 1024 * 1024 },
     }),
     history: { signerTrusted: false, firstSeenDigest: true, hashDrift: { previousSha256: 'c'.repeat(64), previousSizeBytes: 2048, sizeBytes: 70 * 1024 * 1024 }, priorPostFailures: 4, priorCapabilityDenials: 2 },
     rest: {
@@ -58,7 +59,7 @@ const SCENARIOS: Record<'benign' | 'borderline' | 'hostile', Scenario> = {
 
 function preInput(policy: TPolicy, s: Scenario): PreInput {
   const threat = scoreThreat(policy.threat, threatFactsFrom(s.manifest, s.report, policy.limits, s.history));
-  return benignPre({ manifest: s.manifest, report: s.report, threat, signature: { verified: true, signers: [publisher] }, ...s.rest });
+  return benignPre({ manifest: s.manifest, limits: effectiveGrant(policy, s.manifest).limits, report: s.report, threat, signature: { verified: true, signers: [publisher] }, ...s.rest });
 }
 
 const RUNS: Record<'benign' | 'borderline' | 'hostile', RunResult> = {

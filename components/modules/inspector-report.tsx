@@ -61,6 +61,9 @@ export function InspectorReport({ report }: { readonly report: WasmReport }) {
           <dt className="text-slate-400">Custom sections</dt>
           <dd className="break-all text-slate-200">
             {report.customSections.length === 0 ? 'none' : report.customSections.map((c) => `${c.name} (${c.sizeBytes} B)`).join(', ')}
+            {report.customSectionTotals.count > report.customSections.length
+              ? ` and ${report.customSectionTotals.count - report.customSections.length} more (${report.customSectionTotals.sizeBytes} B in all)`
+              : ''}
           </dd>
         </dl>
       </section>

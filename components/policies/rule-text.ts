@@ -6,9 +6,11 @@ import type { PostRuleId, PreRuleId } from '@/server/core/guardian/schema';
 
 export const PRE_RULE_TEXT: Record<PreRuleId, string> = {
   signature_trusted: 'Verification passed, at least one trusted signer, and (if set) one signer holds a required role.',
+  legacy_modules: 'The module is a signed bundle, or mode is allow (legacy modules sign only their code).',
   imports_allowed: 'Every import is a WASI preview1 function the host links (or AssemblyScript\'s env.abort), and none is in deny_functions.',
   capabilities_allowed: "Every capability the manifest requests is in the policy's capabilities.",
-  max_declared_memory: "Every memory's initial pages ≤ cap; with check_maximum, every memory also declares a maximum ≤ cap.",
+  max_declared_memory: "Every memory's initial pages ≤ cap (the effective grant's memoryPages, or max_pages if smaller); with check_maximum, every memory also declares a maximum ≤ cap.",
+  max_table_elements: "The tables' initial elements together ≤ the effective grant's tableElements.",
   max_module_size: 'Module size ≤ max_bytes.',
   start_section: 'No start function, or mode is allow.',
   custom_sections: 'No custom section has a denied name and their total size ≤ max_total_bytes.',

@@ -7,6 +7,7 @@
 import type { SessionUser } from '../auth/session';
 import { checkSameOrigin, type OriginVerdict } from './same-origin';
 import { guardRoute, NO_STORE, routeError } from './route-guard';
+import { can } from '../core/access/rbac';
 import type { Services } from '../services/index';
 import { actorForUser } from '../services/users';
 import { importUpload, UPLOAD_LIMITS, type UploadedFile } from '../services/upload';
@@ -72,7 +73,7 @@ export function checkUploadOrigin(request: Request): OriginVerdict {
 export interface UploadHttpDeps {
   readonly user: () => Promise<SessionUser | null>;
   /** Called only after the caller is authorised. */
-  readonly services: () => Pick<Services, 'modules'>;
+  readonly services: () => Pick<Services, 'modules'> & Partial<Pick<Services, 'prepareImported'>>;
 }
 
 export async function handleUploadRequest(request: Request, deps: UploadHttpDeps): Promise<Response> {
@@ -99,13 +100,24 @@ export async function handleUploadRequest(request: Request, deps: UploadHttpDeps
   const folder = form.get('folder');
   const folderName = typeof folder === 'string' && folder.trim() !== '' ? folder.trim() : undefined;
 
+  // A legacy folder's name and version are unsigned: vouching for them is a trust decision, taken
+  // only by those who may manage trusted keys (admins).
+  const allowLegacy = can(user.role, 'keys.manage');
   let imported: ReturnType<typeof importUpload>;
   try {
-    imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName });
+    imported = importUpload(deps.services().modules, files, actorForUser(user.username), { folderName, allowLegacy });
   } catch (e) {
     if (isDatabaseBusy(e)) return databaseBusyResponse(); // the import rolled back: nothing half-written
     throw e;
   }
-  if (imported.ok) return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200, headers: NO_STORE });
+  if (imported.ok) {
+    // Inspected, instrumented and compiled on the preparation thread while the answer goes out;
+    // a run that comes first waits for the same job instead of repeating it.
+    void deps.services().prepareImported?.(imported.value).catch(() => undefined);
+    return Response.json({ ok: true, module: toWire(imported.value) }, { status: 200, headers: NO_STORE });
+  }
+  if (imported.code === 'LEGACY_NOT_ALLOWED') {
+    return routeError('FORBIDDEN', `${imported.message}; your role (${user.role}) may not vouch for it (keys.manage)`);
+  }
   return routeError(imported.code, imported.message, imported.issues ?? []);
 }

@@ -86,9 +86,19 @@ describe('nightcore CLI', () => {
     expect(verified.body.wasmSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(json(['import', v1], data).code).toBe(0);
 
-    // A newer version imports; going back to an older one is a rollback.
+    // The same code cannot come back as a newer version (issue 8: old code relabelled as new).
+    const same = join(work, 'hello-1.5.0');
+    nightcore(['init', wasmFile, '--name', 'hello', '--version', '1.5.0', '--out', same], data);
+    nightcore(['sign', same, '--key', join(keys, 'alice.key')], data);
+    const reused = json(['import', same], data);
+    expect(reused.code).toBe(1);
+    expect(reused.body.code).toBe('CODE_REUSED');
+
+    // A newer version (new code) imports; going back to an older one is a rollback.
+    const wasm2 = join(work, 'hello-2.wasm');
+    writeFileSync(wasm2, wat(HELLO_WAT.replace('(export "_start")', '(export "_start") (export "second")')));
     const v2 = join(work, 'hello-2.0.0');
-    nightcore(['init', wasmFile, '--name', 'hello', '--version', '2.0.0', '--out', v2, '--description', 'second'], data);
+    nightcore(['init', wasm2, '--name', 'hello', '--version', '2.0.0', '--out', v2, '--description', 'second'], data);
     nightcore(['sign', v2, '--key', join(keys, 'alice.key')], data);
     expect(json(['import', v2], data).code).toBe(0);
     const v0 = join(work, 'hello-0.9.0');
@@ -110,7 +120,8 @@ describe('nightcore CLI', () => {
     const keyid = (gen.body as { keyid: string }).keyid;
     expect(nightcore(['trust', 'revoke', keyid.slice(0, 12), '--reason', 'laptop lost'], data).code).toBe(0);
     const v3 = join(work, 'hello-3.0.0');
-    nightcore(['init', wasmFile, '--name', 'hello', '--version', '3.0.0', '--out', v3], data);
+    writeFileSync(join(work, 'hello-3.wasm'), wat(HELLO_WAT.replace('(export "_start")', '(export "_start") (export "third")')));
+    nightcore(['init', join(work, 'hello-3.wasm'), '--name', 'hello', '--version', '3.0.0', '--out', v3], data);
     nightcore(['sign', v3, '--key', join(keys, 'alice.key')], data);
     expect(json(['verify', v3], data).body.code).toBe('KEY_REVOKED');
 
@@ -155,13 +166,18 @@ describe('nightcore CLI', () => {
     writeFileSync(join(dir, 'module.sha256'), `${sha256Hex(wasm)}  module.wasm\n`);
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ name: 'tenantA-hello', version: '1.2.0', description: 'legacy' }));
 
+    // A legacy folder's name and version are unsigned: importing one is an explicit decision.
+    const notChosen = json(['import', dir], data);
+    expect(notChosen.code).toBe(1);
+    expect(notChosen.body.code).toBe('LEGACY_NOT_ALLOWED');
+
     // The folder carries its own public key: that alone is never trust.
-    const untrusted = json(['import', dir], data);
+    const untrusted = json(['import', dir, '--legacy'], data);
     expect(untrusted.code).toBe(1);
     expect(untrusted.body.code).toBe('UNTRUSTED_KEY');
 
     expect(nightcore(['trust', 'add', join(keys, 'worker.pub'), '--role', 'publisher'], data).code).toBe(0);
-    const imported = json(['import', dir], data);
+    const imported = json(['import', dir, '--legacy'], data);
     expect(imported.code).toBe(0);
     expect(imported.body.module).toMatchObject({ name: 'tenanta-hello', version: '1.2.0', source: 'legacy' });
 

@@ -163,13 +163,15 @@ export const inspect: Command = {
   options: {},
   optionHelp: {},
   positionals: 1,
-  run({ positionals, out }) {
+  async run({ positionals, out }) {
     const target = positionals[0]!;
     const file = statSync(target).isDirectory() ? join(target, BUNDLE_FILES.wasm) : target;
     const report = inspectWasm(new Uint8Array(readFileSync(file)));
     if (!report.ok) return reject(out, report);
     out.line(formatReport(report.value));
-    out.data({ ok: true, report: report.value });
+    // Streamed: a report of a module with millions of imports or exports is too big for one string.
+    if (out.dataStreamed) await out.dataStreamed({ ok: true, report: report.value });
+    else out.data({ ok: true, report: report.value });
     return EXIT_OK;
   },
 };
@@ -177,13 +179,13 @@ export const inspect: Command = {
 export const importCmd: Command = {
   name: 'import',
   summary: 'verify a bundle or legacy tenant folder and store it (audited)',
-  usage: 'nightcore import <bundle|tenant-folder> [--json]',
-  options: {},
-  optionHelp: {},
+  usage: 'nightcore import <bundle|tenant-folder> [--legacy] [--json]',
+  options: { legacy: { type: 'boolean' } },
+  optionHelp: { legacy: 'accept a legacy tenant folder (its name and version are unsigned; recorded as such)' },
   positionals: 1,
   run({ values, positionals, out }) {
     return withServices(values, (s) => {
-      const result = s.modules.importFolder(positionals[0]!, cliActor());
+      const result = s.modules.importFolder(positionals[0]!, cliActor(), { allowLegacy: values.legacy === true });
       if (!result.ok) return reject(out, result);
       const { wasm: _bytes, ...row } = result.value;
       void _bytes;

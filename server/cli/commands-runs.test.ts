@@ -14,7 +14,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 function capture(json: boolean) {
   const data: unknown[] = [];
   const errors: string[] = [];
-  const out: Out = { json, line: () => undefined, error: (t) => errors.push(t), data: (v) => data.push(v) };
+  const out: Out = { json, line: () => undefined, error: (t) => errors.push(t), data: (v) => data.push(v), dataStreamed: async (v) => void data.push(v) };
   return { out, data, errors };
 }
 

@@ -21,7 +21,7 @@ function harness(stdin = '') {
   const lines: string[] = [];
   const errors: string[] = [];
   const data: unknown[] = [];
-  const out: Out = { json: false, line: (t) => lines.push(t), error: (t) => errors.push(t), data: (v) => data.push(v) };
+  const out: Out = { json: false, line: (t) => lines.push(t), error: (t) => errors.push(t), data: (v) => data.push(v), dataStreamed: async (v) => void data.push(v) };
   const run = async (command: Command, argv: string[]) => {
     const parsed = parseCommandArgs(command, argv);
     return command.run({ values: parsed.values, positionals: parsed.positionals, out });

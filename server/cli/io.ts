@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { writeJson } from './json-stream';
 
 /** Small output helpers shared by the commands: one place decides text vs --json and exit codes. */
 export const EXIT_OK = 0;
@@ -17,6 +18,8 @@ export interface Out {
   line(text: string): void;
   error(text: string): void;
   data(value: unknown): void;
+  /** Like data(), streamed in chunks: for values whose JSON may be too large for one string (absent in test doubles). */
+  dataStreamed?(value: unknown): Promise<void>;
 }
 
 export function makeOut(json: boolean, stdout = process.stdout, stderr = process.stderr): Out {
@@ -30,6 +33,9 @@ export function makeOut(json: boolean, stdout = process.stdout, stderr = process
     },
     data: (value) => {
       if (json) stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+    dataStreamed: async (value) => {
+      if (json) await writeJson(stdout, value);
     },
   };
 }

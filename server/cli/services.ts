@@ -1,4 +1,8 @@
-/** Opens the services for one command and always closes them, whatever the command returns. */
+/**
+ * Opens the services for one command and always closes them, whatever the command returns.
+ * No preparation thread here: a command serves no other requests, and starting that thread
+ * (which loads TypeScript) would cost every command about a second.
+ */
 import { openServices, type Services } from '../services';
 import { resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';

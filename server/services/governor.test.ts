@@ -57,7 +57,7 @@ describe('run governor (real services)', () => {
     expect(record.pre.decision).toBe('allow');
     expect(record.post?.decision).toBe('allow');
     expect(record.module.signers.map((s) => s.keyid)).toEqual([h.publisher.keyid]);
-    expect(record.policy).toMatchObject({ name: 'default', revision: 2 });
+    expect(record.policy).toMatchObject({ name: 'default', revision: 3 });
     expect(record.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(record.execution!.used.fuel).toBeGreaterThan(0);
     expect(record.granted.limits.fuel).toBe(100_000_000);

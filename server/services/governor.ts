@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DbHandle } from '../../db/client';
-import { createGovernor, NO_APPROVALS, type Approvals, type Governor } from '../core/run';
+import { createGovernor, NO_APPROVALS, type Approvals, type Governor, type GovernorPorts } from '../core/run';
 import type { SandboxBackend } from '../core/sandbox';
 import type { AuditLog } from './audit-log';
 import type { ModuleRegistry } from './module-registry';
@@ -23,6 +23,8 @@ export interface GovernorDeps {
   readonly backend: () => SandboxBackend;
   readonly approvals?: Approvals;
   readonly now: () => Date;
+  /** Persisted or off-thread inspector reports (module-preparation.ts). */
+  readonly loadReport?: GovernorPorts['loadReport'];
 }
 
 export function openGovernor(deps: GovernorDeps): Governor {
@@ -39,5 +41,6 @@ export function openGovernor(deps: GovernorDeps): Governor {
     clock: deps.now,
     newRunId: randomUUID,
     newSeed: () => randomBytes(8).readBigUInt64BE(),
+    loadReport: deps.loadReport,
   });
 }

@@ -22,6 +22,14 @@ import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { join } from 'node:path';
+import { err, type Result } from '../core/result';
+import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
+import { MAX_WASM_BYTES } from './bundle-files';
+import { ModulePreparation, PREPARE_TIMEOUT_MS } from './module-preparation';
+import { PreparedStore } from './prepared-store';
+import { parseManifestText } from '../core/module/verify';
+import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
@@ -45,6 +53,12 @@ export interface Services {
   readonly witnesses: WitnessPusher;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
+  /**
+   * After an import: inspect, instrument and compile the module off the serving thread for the
+   * grant the active policy gives it, and persist the results (runs then reuse them). Never
+   * blocks on module work; a failure is reported, the import stands.
+   */
+  prepareImported(row: ModuleVersionRow): Promise<Result<unknown, string>>;
   /** Kill switch: aborts every in-flight and queued run, then records who pulled it. */
   killAll(reason: string, actor: string): number;
   close(): Promise<void>;
@@ -63,6 +77,12 @@ export interface ServiceOptions {
   readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
+  /**
+   * The preparation thread's entry (core/sandbox/instrument/instrument-worker.mjs): with it,
+   * modules are inspected, instrumented and compiled off the serving thread and persisted per
+   * digest. Without it (benches), that work happens on the calling thread.
+   */
+  readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
   readonly now?: () => Date;
@@ -104,12 +124,21 @@ export function openServices(options: ServiceOptions): Services {
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
+  const preparation = options.instrumentWorkerUrl
+    ? new ModulePreparation(
+        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
+        new PreparedStore(join(options.dataDir, 'prepared')),
+      )
+    : undefined;
   let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }));
+  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const agents = new AgentService(handle.db, audit, now);
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
-  const governor = openGovernor({ handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now });
+  const governor = openGovernor({
+    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now,
+    loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
+  });
   return {
     handle,
     serverKey,
@@ -124,6 +153,12 @@ export function openServices(options: ServiceOptions): Services {
     policy,
     witnesses,
     backend: getBackend,
+    prepareImported: async (row) => {
+      if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
+      const manifest = parseManifestText(row.manifestJson);
+      if (!manifest.ok) return manifest;
+      return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy.policy);
+    },
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.
       const killed = backend ? governor.killAll(reason) : 0;
@@ -133,6 +168,7 @@ export function openServices(options: ServiceOptions): Services {
     close: async () => {
       stopCheckpointTimer();
       await backend?.close();
+      await preparation?.close();
       handle.close();
     },
   };
@@ -142,9 +178,18 @@ export function openServices(options: ServiceOptions): Services {
  * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
  * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
  */
-function openBackend(options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }): SandboxBackend {
+function openBackend(
+  options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }, preparation: ModulePreparation | undefined,
+): SandboxBackend {
   if (options.backend === 'remote') return openRemoteBackend(options, ctx);
-  if (options.backend !== 'process') return createWorkerThreadsBackend({ size: options.poolSize, workerUrl: options.workerUrl });
+  if (options.backend !== 'process') {
+    return createWorkerThreadsBackend({
+      size: options.poolSize,
+      workerUrl: options.workerUrl,
+      prepare: preparation?.forRun,
+      reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+    });
+  }
   const made = createProcessBackend({
     size: options.poolSize,
     sandboxDir: dirname(dirname(fileURLToPath(options.workerUrl))),

@@ -6,10 +6,10 @@ import { and, desc, eq } from 'drizzle-orm';
 import semver from 'semver';
 import type { Db } from '../../db/client';
 import { moduleVersions } from '../../db/schema';
-import { ok, type Result } from '../core/result';
+import { err, ok, type Result } from '../core/result';
 import { getTableColumns } from 'drizzle-orm';
 import { verifyBundle, parseManifestText, type Signer, type VerifiedModule, type VerifyCode, type VerifyContext } from '../core/module/verify';
-import { verifyLegacyTenant, legacyIdentity } from '../core/module/legacy';
+import { verifyLegacyTenant, legacyIdentity, legacyOrigin, type LegacyOrigin } from '../core/module/legacy';
 import { canonicalJson } from '../core/module/canonical';
 import type { TManifest } from '../core/module/manifest';
 import { sha256Hex } from '../core/crypto/digest';
@@ -22,7 +22,16 @@ export type { Reverification };
 
 export type ModuleVersionRow = typeof moduleVersions.$inferSelect;
 export type FolderCode = 'NOT_A_MODULE_FOLDER' | 'READ_FAILED';
-export type ImportCode = VerifyCode | FolderCode;
+export type ImportCode = VerifyCode | FolderCode | 'LEGACY_NOT_ALLOWED';
+
+export interface ImportOptions {
+  /**
+   * A legacy tenant folder signs only its code; its name and version are the folder's claim. Importing
+   * one is therefore an admin decision (the console requires keys.manage, the CLI an explicit
+   * --legacy), refused unless the caller says it was taken.
+   */
+  readonly allowLegacy?: boolean;
+}
 
 /** How a legacy tenant folder is kept in envelope_json, so it can be verified again later. */
 interface StoredLegacy {
@@ -63,12 +72,14 @@ export class ModuleRegistry {
    * manifest is not parsed again just to compute it.
    */
   verifyContents(folder: ModuleFolder, options: { antiRollback?: boolean; storedDigest?: string } = {}): Result<VerifiedModule, VerifyCode> {
-    const highestAccepted = options.antiRollback === false ? undefined : this.highestAccepted(folder.kind === 'bundle' ? peekName(folder.manifestText) : legacyName(folder.manifestText, folder.folderName));
+    const name = folder.kind === 'bundle' ? peekName(folder.manifestText) : legacyName(folder.manifestText, folder.folderName);
+    const highestAccepted = options.antiRollback === false ? undefined : this.highestAccepted(name);
     const ctx: VerifyContext = {
       lookupKey: this.trust.lookup,
       requiredRole: 'publisher',
       signedAt: this.firstSeen(folder, options.storedDigest) ?? this.now(),
       highestAccepted,
+      acceptedVersionsOfDigest: options.antiRollback === false ? undefined : this.versionsOfNameWithDigest(name, sha256Hex(folder.wasm)),
     };
     return folder.kind === 'bundle' ? verifyBundle(folder, ctx) : verifyLegacyTenant(folder, ctx);
   }
@@ -86,8 +97,8 @@ export class ModuleRegistry {
     const verified = this.verifyContents(storedFolder(row), { antiRollback: false, storedDigest });
     const stored = verified.ok ? undefined : parseManifestText(row.manifestJson);
     const result: Reverification = verified.ok
-      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers }
-      : { ok: false, code: verified.code, message: verified.message, manifest: stored?.ok ? stored.value : null, signers: [] };
+      ? { ok: true, code: null, message: null, manifest: verified.value.manifest, signers: verified.value.signers, legacy: originOf(row) }
+      : { ok: false, code: verified.code, message: verified.message, manifest: stored?.ok ? stored.value : null, signers: [], legacy: originOf(row) };
     if (row.id < 1) return result; // not stored (a dry run of a folder): nothing to cache by
     if (this.reverified.size >= 1024) this.reverified.clear();
     this.reverified.set(row.id, { generation, result });
@@ -95,16 +106,26 @@ export class ModuleRegistry {
   }
 
   /** Verifies and stores a module folder on disk (the CLI's `import`). */
-  importFolder(dir: string, actor: string): Result<ModuleVersionRow, ImportCode> {
+  importFolder(dir: string, actor: string, options: ImportOptions = {}): Result<ModuleVersionRow, ImportCode> {
     const read = readModuleFolder(dir);
-    return read.ok ? this.importContents(read.value, actor) : read;
+    return read.ok ? this.importContents(read.value, actor, options) : read;
   }
 
   /**
    * Verifies and stores a module folder's contents, wherever they came from (a directory, or an
    * upload held in memory); the import and its audit event commit together.
    */
-  importContents(folder: ModuleFolder, actor: string): Result<ModuleVersionRow, VerifyCode> {
+  importContents(folder: ModuleFolder, actor: string, options: ImportOptions = {}): Result<ModuleVersionRow, VerifyCode | 'LEGACY_NOT_ALLOWED'> {
+    if (folder.kind === 'legacy' && options.allowLegacy !== true) {
+      const message = `${folder.folderName} is a legacy tenant folder: its name and version are unsigned, so importing it is an admin action (console: an admin; CLI: --legacy)`;
+      this.audit.append({
+        actor,
+        action: 'module.rejected',
+        subject: `folder:${folder.dir}`,
+        payload: { code: 'LEGACY_NOT_ALLOWED', message, wasmSha256: sha256Hex(folder.wasm) },
+      });
+      return err('LEGACY_NOT_ALLOWED', message);
+    }
     const verified = this.verifyContents(folder);
     if (!verified.ok) {
       this.audit.append({
@@ -145,6 +166,8 @@ export class ModuleRegistry {
           wasmSha256: inserted.wasmSha256,
           manifestSha256: inserted.manifestSha256,
           signers: v.signers.map((s) => ({ keyid: s.keyid, name: s.name })),
+          // The unsigned origin of a legacy import: who vouched for which folder's claims.
+          legacy: folder.kind === 'legacy' ? { ...legacyOrigin(folder) } : null,
         },
       }),
       () => this.db.insert(moduleVersions).values(row).returning().get(),
@@ -213,6 +236,17 @@ export class ModuleRegistry {
     );
   }
 
+  /** Versions of `name` already accepted with this wasm digest (bundle or legacy): old code must not return as new. */
+  private versionsOfNameWithDigest(name: string, wasmSha256: string): string[] {
+    if (!name) return [];
+    return this.db
+      .select({ version: moduleVersions.version })
+      .from(moduleVersions)
+      .where(and(eq(moduleVersions.name, name), eq(moduleVersions.wasmSha256, wasmSha256)))
+      .all()
+      .map((r) => r.version);
+  }
+
   /**
    * Trusted signing time: when Night Core first stored this exact manifest (which pins the bytes).
    * Never a time the bundle claims. Undefined for something never imported: then it is "now".
@@ -259,6 +293,18 @@ function legacyName(manifestText: string, folderName: string): string {
 function legacyRecord(folder: Extract<ModuleFolder, { kind: 'legacy' }>): StoredLegacy {
   const { folderName, sigText, pubkeyText, sha256Text, manifestText } = folder;
   return { format: 'nightcore.legacy-signature/v1', folderName, sigText, pubkeyText, sha256Text, manifestText };
+}
+
+/** The recorded origin of a legacy row (from its stored folder record); null for a bundle. */
+export function originOf(row: { readonly source: string; readonly envelopeJson: string }): LegacyOrigin | null {
+  if (row.source !== 'legacy') return null;
+  try {
+    const stored = JSON.parse(row.envelopeJson) as StoredLegacy;
+    return legacyOrigin({ folderName: String(stored.folderName), manifestText: String(stored.manifestText) });
+  } catch {
+    // A damaged record is still a legacy module: flag it, with what can be said.
+    return { format: 'nightcore.legacy-signature/v1', folderName: '(unreadable)', unsignedManifestSha256: sha256Hex('') };
+  }
 }
 
 /** Rebuilds what was imported from the stored row, for verification at run time. */

@@ -10,6 +10,7 @@ import { createManifest, signManifest, type ManifestFields } from '../core/modul
 import { openServices, type Services, type ServiceOptions } from './index';
 import { writeBundle } from './bundle-files';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
+import { DEFAULT_INSTRUMENT_WORKER_URL } from '../core/sandbox/instrument/off-thread-url';
 import type { ModuleVersionRow } from './module-registry';
 
 export interface Harness {
@@ -26,7 +27,7 @@ let counter = 0;
 
 export function openHarness(options: Partial<ServiceOptions> = {}): Harness {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightcore-test-'));
-  const services = openServices({ dataDir, poolSize: 2, workerUrl: DEFAULT_WORKER_URL, ...options });
+  const services = openServices({ dataDir, poolSize: 2, workerUrl: DEFAULT_WORKER_URL, instrumentWorkerUrl: DEFAULT_INSTRUMENT_WORKER_URL, ...options });
   const pair = generateKeyPair();
   const added = services.trust.add({ publicKey: pair.publicKey, role: 'publisher', name: 'test publisher' }, 'test:admin');
   if (!added.ok) throw new Error(added.message);

@@ -3,9 +3,9 @@
  * it costs memory: too many entries, absolute or `..` paths, links and devices, encrypted entries,
  * and more uncompressed bytes than the cap (a zip bomb). Nothing here touches the filesystem.
  */
-import { unzipSync } from 'fflate';
 import { parseTar } from 'nanotar';
 import { err, ok, type Result } from '../core/result';
+import { readZipFiles } from './zip-reader';
 
 export type ArchiveCode = 'BAD_ARCHIVE' | 'UNSAFE_PATH' | 'TOO_MANY_ENTRIES' | 'TOO_LARGE';
 
@@ -43,86 +43,18 @@ export function checkEntryPath(raw: string): Result<string, 'UNSAFE_PATH'> {
   return ok(path);
 }
 
-const u16 = (b: Uint8Array, o: number) => b[o]! | (b[o + 1]! << 8);
-const u32 = (b: Uint8Array, o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
-
-interface ZipCentralEntry {
-  readonly name: string;
-  readonly directory: boolean;
-  readonly symlink: boolean;
-  readonly encrypted: boolean;
-  readonly uncompressedSize: number;
-}
-
-/**
- * The zip central directory, read ourselves because fflate does not expose the attributes that
- * mark a symlink or encryption. Bounds-checked: a truncated directory is BAD_ARCHIVE, not a crash.
- */
-function zipDirectory(bytes: Uint8Array, limits: ArchiveLimits): Result<ZipCentralEntry[], ArchiveCode> {
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
-    if (u32(bytes, i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return err('BAD_ARCHIVE', 'the .zip has no end-of-central-directory record (truncated or not a zip)');
-  const count = u16(bytes, eocd + 10);
-  if (count === 0xffff || u32(bytes, eocd + 16) === 0xffffffff) return err('BAD_ARCHIVE', 'ZIP64 archives are not accepted');
-  if (count > limits.maxEntries) return err('TOO_MANY_ENTRIES', `the archive has ${count} entries; at most ${limits.maxEntries} are accepted`);
-  const entries: ZipCentralEntry[] = [];
-  let o = u32(bytes, eocd + 16);
-  for (let i = 0; i < count; i++) {
-    if (o + 46 > eocd || u32(bytes, o) !== 0x02014b50) return err('BAD_ARCHIVE', 'the .zip central directory is damaged');
-    const madeBy = u16(bytes, o + 4);
-    const flags = u16(bytes, o + 8);
-    const nameLength = u16(bytes, o + 28);
-    const next = o + 46 + nameLength + u16(bytes, o + 30) + u16(bytes, o + 32);
-    if (next > eocd) return err('BAD_ARCHIVE', 'the .zip central directory is damaged');
-    const name = new TextDecoder().decode(bytes.subarray(o + 46, o + 46 + nameLength));
-    const unixMode = madeBy >> 8 === 3 ? u32(bytes, o + 38) >>> 16 : 0;
-    entries.push({
-      name,
-      directory: name.endsWith('/'),
-      symlink: (unixMode & 0xf000) === 0xa000,
-      encrypted: (flags & 1) === 1,
-      uncompressedSize: u32(bytes, o + 24),
-    });
-    o = next;
-  }
-  return ok(entries);
-}
-
+/** One reader for the directory and the data (zip-reader.ts); paths are checked here like tar's. */
 function readZip(bytes: Uint8Array, limits: ArchiveLimits): Result<ArchiveEntry[], ArchiveCode> {
-  const directory = zipDirectory(bytes, limits);
-  if (!directory.ok) return directory;
-  let total = 0;
+  const files = readZipFiles(bytes, limits, checkEntryPath);
+  if (!files.ok) return files;
   const seen = new Set<string>();
-  for (const e of directory.value) {
-    const path = checkEntryPath(e.name);
-    if (!path.ok) return path;
-    if (seen.has(path.value)) return err('BAD_ARCHIVE', `archive entry "${e.name}" appears twice`);
-    seen.add(path.value);
-    if (e.symlink) return err('UNSAFE_PATH', `archive entry "${e.name}" is a symbolic link; links are not accepted`);
-    if (e.encrypted) return err('BAD_ARCHIVE', `archive entry "${e.name}" is encrypted`);
-    total += e.uncompressedSize;
-  }
-  // fflate inflates each entry into a buffer of its DECLARED size and never grows it, so capping
-  // the declared sizes caps memory even when an entry lies about its size.
-  if (total > limits.maxTotalBytes) {
-    return err('TOO_LARGE', `the archive would unpack to ${total} bytes; at most ${limits.maxTotalBytes} are accepted`);
-  }
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, { filter: (f) => !f.name.endsWith('/') });
-  } catch (e) {
-    return err('BAD_ARCHIVE', `the .zip cannot be read: ${(e as Error).message}`);
-  }
   const entries: ArchiveEntry[] = [];
-  for (const [name, data] of Object.entries(files)) {
-    const path = checkEntryPath(name); // checked above; checked again because fflate's names are what we use
+  for (const f of files.value) {
+    const path = checkEntryPath(f.name);
     if (!path.ok) return path;
-    entries.push({ path: path.value, bytes: data });
+    if (seen.has(path.value)) return err('BAD_ARCHIVE', `archive entry "${f.name}" appears twice`);
+    seen.add(path.value);
+    if (!f.directory) entries.push({ path: path.value, bytes: f.bytes });
   }
   return ok(entries);
 }

@@ -111,11 +111,11 @@ export function importUpload(
   registry: Pick<ModuleRegistry, 'importContents'>,
   files: readonly UploadedFile[],
   actor: string,
-  options: { folderName?: string } = {},
+  options: { folderName?: string; allowLegacy?: boolean } = {},
 ): Result<ModuleVersionRow, UploadCode | ImportCode> {
   const upload = moduleUploadFrom(files, options.folderName);
   if (!upload.ok) return upload;
   const folder = moduleFolderFromFiles(upload.value.files, upload.value.folderName);
   if (!folder.ok) return folder;
-  return registry.importContents(folder.value, actor);
+  return registry.importContents(folder.value, actor, { allowLegacy: options.allowLegacy === true });
 }

@@ -3,6 +3,7 @@
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
 import type { Capability, TLimits } from '../module/manifest';
+import type { LegacyOrigin } from '../module/legacy';
 import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
 import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
@@ -29,6 +30,8 @@ export interface DecisionRecord {
     readonly wasmSha256: string;
     readonly manifestSha256: string;
     readonly signers: readonly { readonly keyid: string; readonly name: string; readonly role: string }[];
+    /** Non-null for a module imported from a legacy tenant folder: its name and version are unsigned. */
+    readonly legacy: LegacyOrigin | null;
   };
   readonly policy: { readonly name: string; readonly revision: number; readonly sha256: string };
   readonly verification: { readonly ok: boolean; readonly code: string | null; readonly message: string | null };

@@ -12,7 +12,7 @@ describe('effectiveGrant', () => {
   it('takes the smaller of policy cap and manifest request for every limit', () => {
     // Policy caps: fuel 10_000_000, memoryPages 16, wallMs 2000, outputBytes 65536.
     const g = effectiveGrant(policy(), makeManifest({ limits: { fuel: 50_000_000, memoryPages: 4, wallMs: 9000, outputBytes: 100 } }));
-    expect(g.limits).toEqual({ fuel: 10_000_000, memoryPages: 4, wallMs: 2000, outputBytes: 100 });
+    expect(g.limits).toEqual({ fuel: 10_000_000, memoryPages: 4, wallMs: 2000, outputBytes: 100, tableElements: 65_536 });
   });
 
   it('passes only the policy env allow-list, as a copy', () => {

@@ -1,11 +1,14 @@
-import { CAPABILITIES, type Capability, type TLimits, type TManifest } from '../module/manifest';
+import { CAPABILITIES, tableElementsOf, type Capability, type TEffectiveLimits, type TManifest } from '../module/manifest';
 import type { TPolicy } from './schema';
 
 export interface EffectiveGrant {
   /** policy ∩ manifest request, in canonical CAPABILITIES order. */
   readonly capabilities: readonly Capability[];
-  /** min(policy cap, manifest request) for each limit. */
-  readonly limits: TLimits;
+  /**
+   * min(policy cap, manifest request) for each limit. The one source of truth for limits: the
+   * pre-exec rules judge against these numbers and the sandbox enforces exactly these numbers.
+   */
+  readonly limits: TEffectiveLimits;
   /** Allow-listed environment variable names; only these may be passed to the guest. */
   readonly env: readonly string[];
 }
@@ -23,6 +26,7 @@ export function effectiveGrant(policy: TPolicy, manifest: TManifest): EffectiveG
       memoryPages: Math.min(policy.limits.memoryPages, manifest.limits.memoryPages),
       wallMs: Math.min(policy.limits.wallMs, manifest.limits.wallMs),
       outputBytes: Math.min(policy.limits.outputBytes, manifest.limits.outputBytes),
+      tableElements: Math.min(tableElementsOf(policy.limits), tableElementsOf(manifest.limits)),
     },
     env: [...policy.env],
   };

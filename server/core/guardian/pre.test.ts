@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { evaluatePre, PRE_RULE_IDS, type PreInput } from './pre';
+import { effectiveGrant } from './grant';
 import type { PreRuleId } from './schema';
 import { benignPre, makeManifest, makeReport, policy } from './test-fixtures';
 
@@ -16,11 +17,19 @@ type Case = { rule: PreRuleId; settings?: Record<string, unknown>; input: Partia
 const mem = (initialPages: number, maximumPages: number | null) =>
   makeReport({ memories: [{ initialPages, maximumPages, imported: false, shared: false, memory64: false }] });
 
+const LEGACY = { format: 'nightcore.legacy-signature/v1', folderName: 'tenant-a', unsignedManifestSha256: 'b'.repeat(64) } as const;
+
+const tables = (...initials: number[]) =>
+  makeReport({ tables: initials.map((initial) => ({ elementType: 'funcref', initial, maximum: null, imported: false })) });
+
 const CASES: Case[] = [
   { rule: 'signature_trusted', input: {}, outcome: 'pass', says: /signed by trusted key\(s\): Ada \(publisher\)/ },
   { rule: 'signature_trusted', input: { signature: { verified: false, code: 'SIGNATURE_INVALID', signers: [] } }, outcome: 'fail', says: /could not be verified \(SIGNATURE_INVALID\)/ },
   { rule: 'signature_trusted', input: { signature: { verified: true, signers: [] } }, outcome: 'fail', says: /No key in the trust store/ },
   { rule: 'signature_trusted', settings: { required_roles: ['approver'] }, input: {}, outcome: 'fail', says: /needs a signer with role approver/ },
+  { rule: 'legacy_modules', input: {}, outcome: 'pass', says: /signed bundle: its name and version are covered/ },
+  { rule: 'legacy_modules', input: { legacy: LEGACY }, outcome: 'fail', says: /legacy import \(folder "tenant-a"\).*does not run legacy modules/ },
+  { rule: 'legacy_modules', settings: { mode: 'allow' }, input: { legacy: LEGACY }, outcome: 'pass', says: /this policy allows legacy modules/ },
   { rule: 'imports_allowed', input: {}, outcome: 'pass', says: /imports 1 WASI function\(s\), each checked against the grant when it is called\.$/ },
   { rule: 'imports_allowed', input: { report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'path_open', kind: 'func' }, { module: 'wasi_snapshot_preview1', name: 'sock_accept', kind: 'func' }] }) }, outcome: 'pass', says: /imports 2 WASI function/ },
   { rule: 'imports_allowed', input: { report: makeReport({ imports: [{ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'func' }, { module: 'env', name: 'abort', kind: 'func' }] }) }, outcome: 'pass', says: /AssemblyScript's env\.abort, which ends the run with the module's message/ },
@@ -41,9 +50,15 @@ const CASES: Case[] = [
   { rule: 'imports_allowed', input: { deniedImports: [{ module: 'wasi_snapshot_preview1', name: 'memory', reason: 'imported memory is not provided' }] }, outcome: 'fail', says: /cannot link 1 WASI import\(s\): imported memory is not provided/ },
   { rule: 'capabilities_allowed', input: {}, outcome: 'pass', says: /Every capability .* allowed/ },
   { rule: 'capabilities_allowed', input: { manifest: makeManifest({ capabilities: ['stdout', 'environ', 'random'] }) }, outcome: 'fail', says: /asks for environ, random, which this policy does not allow/ },
-  { rule: 'max_declared_memory', input: {}, outcome: 'pass', says: /starts with 1 memory pages, within this policy's 16/ },
-  { rule: 'max_declared_memory', input: { report: mem(64, null) }, outcome: 'fail', says: /^The module asks for 64 memory pages; this policy allows at most 16\.$/ },
-  { rule: 'max_declared_memory', settings: { max_pages: 4 }, input: { report: mem(8, 8) }, outcome: 'fail', says: /asks for 8 memory pages; this policy allows at most 4/ },
+  { rule: 'max_declared_memory', input: {}, outcome: 'pass', says: /starts with 1 memory pages, within the 16 this run may use/ },
+  { rule: 'max_declared_memory', input: { report: mem(64, null) }, outcome: 'fail', says: /^The module asks for 64 memory pages at start; this run may use at most 16\.$/ },
+  { rule: 'max_declared_memory', settings: { max_pages: 4 }, input: { report: mem(8, 8) }, outcome: 'fail', says: /asks for 8 memory pages at start; this run may use at most 4/ },
+  // The effective grant is the ceiling even when the rule's own max_pages is higher.
+  { rule: 'max_declared_memory', settings: { max_pages: 64 }, input: { report: mem(20, 20) }, outcome: 'fail', says: /asks for 20 memory pages at start; this run may use at most 16/ },
+  { rule: 'max_table_elements', input: {}, outcome: 'skip', says: /declares no table/ },
+  { rule: 'max_table_elements', input: { report: tables(600, 400) }, outcome: 'pass', says: /start with 1000 elements, within the 1000/ },
+  { rule: 'max_table_elements', input: { report: tables(600, 401) }, outcome: 'fail', says: /start with 1001 elements; this run may use at most 1000/ },
+  { rule: 'max_table_elements', input: { report: tables(10_000_000) }, outcome: 'fail', says: /start with 10000000 elements/ },
   { rule: 'max_declared_memory', settings: { check_maximum: true }, input: { report: mem(1, 100) }, outcome: 'fail', says: /may grow to 100 memory pages/ },
   { rule: 'max_declared_memory', settings: { check_maximum: true }, input: { report: mem(1, null) }, outcome: 'fail', says: /sets no memory maximum/ },
   { rule: 'max_declared_memory', input: { report: makeReport({ memories: [] }) }, outcome: 'skip', says: /declares no memory/ },
@@ -107,7 +122,7 @@ describe('evaluatePre decisions', () => {
     const v = evaluatePre(p, benignPre({ quarantined: true }));
     expect(v.decision).toBe('deny');
     expect(v.rules.filter((r) => r.outcome === 'pass').map((r) => r.id)).toEqual(['signature_trusted', 'entry_exported']);
-    expect(v.summary).toBe('Denied before running: 1 check(s) failed (quarantined).');
+    expect(v.summary).toBe('Denied before running: 1 check failed (quarantined).');
   });
 
   it('records the policy name and revision and the configured severity', () => {
@@ -124,6 +139,33 @@ describe('evaluatePre decisions', () => {
     expect(line?.outcome).toBe('fail');
     expect(line?.explanation).toMatch(/could not be completed, so it counts as failed/);
     expect(v.decision).toBe('deny');
+  });
+});
+
+describe('limits come from the effective grant (one source of truth)', () => {
+  it('denies, naming max_declared_memory, a module whose initial memory fits the policy but not the grant', () => {
+    // Regression: the rule used to judge against the policy's 16 pages and pass, while the sandbox
+    // clamped to the manifest's 4 and refused the run with a record listing every rule as passed.
+    const p = policy({ pre: { max_declared_memory: {}, entry_exported: {} } });
+    const manifest = makeManifest({ limits: { fuel: 1000, memoryPages: 4, wallMs: 100, outputBytes: 10 } });
+    const limits = effectiveGrant(p, manifest).limits;
+    expect(limits.memoryPages).toBe(4);
+    const v = evaluatePre(p, benignPre({ manifest, limits, report: mem(8, null) }));
+    expect(v.decision).toBe('deny');
+    expect(v.summary).toBe('Denied before running: 1 check(s) failed (max_declared_memory).');
+    expect(v.rules.find((r) => r.id === 'max_declared_memory')?.explanation).toMatch(/8 memory pages at start; this run may use at most 4/);
+  });
+
+  it('judges tables against min(policy, manifest) table elements, defaulting when either names none', () => {
+    const p = policy({ limits: { fuel: 10, memoryPages: 1, wallMs: 10, outputBytes: 0, tableElements: 5000 }, pre: { max_table_elements: {} } });
+    const asks = (tableElements?: number) =>
+      effectiveGrant(p, makeManifest({ limits: { fuel: 1, memoryPages: 1, wallMs: 1, outputBytes: 0, ...(tableElements === undefined ? {} : { tableElements }) } })).limits;
+    expect(asks(100).tableElements).toBe(100);
+    expect(asks(9000).tableElements).toBe(5000);
+    expect(asks().tableElements).toBe(5000); // the default (65536) is above the policy's 5000
+    const v = evaluatePre(p, benignPre({ limits: asks(100), report: tables(101) }));
+    expect(v.decision).toBe('deny');
+    expect(v.summary).toMatch(/\(max_table_elements\)/);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { TManifest } from '../module/manifest';
+import type { TEffectiveLimits, TManifest } from '../module/manifest';
+import type { LegacyOrigin } from '../module/legacy';
 import type { Band } from '../threat/bands';
 import type { WasmReport } from '../wasm/report';
 import type { PreRuleId, TPolicy, TPreRules } from './schema';
@@ -14,6 +15,11 @@ export interface TrustedSigner {
 /** Everything the pre-exec rules look at, computed by the services before the run. */
 export interface PreInput {
   readonly manifest: TManifest;
+  /**
+   * The effective grant's limits (effectiveGrant(policy, manifest).limits): what the sandbox will
+   * really enforce. Limit rules judge against these, so a dry run and a real run cannot disagree.
+   */
+  readonly limits: TEffectiveLimits;
   readonly report: WasmReport;
   /** From verifyBundle: `signers` holds only keys found (and active) in the trust store. */
   readonly signature: { readonly verified: boolean; readonly code?: string; readonly signers: readonly TrustedSigner[] };
@@ -25,14 +31,18 @@ export interface PreInput {
   readonly quarantined: boolean;
   /** True when a human approval is recorded for this module version. */
   readonly approved: boolean;
+  /** Set when the module came from a legacy tenant folder (unsigned name and version): its origin. */
+  readonly legacy: LegacyOrigin | null;
 }
 
 /** Fixed order: the verdict always lists rules the same way. */
 export const PRE_RULE_IDS: readonly PreRuleId[] = [
   'signature_trusted',
+  'legacy_modules',
   'imports_allowed',
   'capabilities_allowed',
   'max_declared_memory',
+  'max_table_elements',
   'max_module_size',
   'start_section',
   'custom_sections',
@@ -58,24 +68,37 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
     }
     return pass(`The module is signed by trusted key(s): ${listForSentence(names)}.`);
   },
+  legacy_modules: (rule, { legacy }) => {
+    if (legacy === null) return pass('The module is a signed bundle: its name and version are covered by the signature.');
+    const what = `The module is a legacy import (folder ${JSON.stringify(legacy.folderName)}): only its code is signed, its name and version are not`;
+    return rule.mode === 'allow' ? pass(`${what}; this policy allows legacy modules.`) : fail(`${what}; this policy does not run legacy modules.`);
+  },
   imports_allowed: (rule, { report, deniedImports }) => checkImportsAllowed(rule, report, deniedImports),
   capabilities_allowed: (_rule, { manifest }, policy) => {
     const outside = manifest.capabilities.filter((c) => !policy.capabilities.includes(c));
     if (outside.length === 0) return pass('Every capability the module asks for is allowed by this policy.');
     return fail(`The module asks for ${outside.join(', ')}, which this policy does not allow.`);
   },
-  max_declared_memory: (rule, { report }, policy) => {
-    const cap = rule.max_pages ?? policy.limits.memoryPages;
+  max_declared_memory: (rule, { report, limits }) => {
+    // The sandbox clamps memory to the effective grant; a policy's own max_pages can only lower it.
+    const cap = Math.min(rule.max_pages ?? limits.memoryPages, limits.memoryPages);
     if (report.memories.length === 0) return skip('The module declares no memory.');
     const initial = Math.max(...report.memories.map((m) => m.initialPages));
-    if (initial > cap) return fail(`The module asks for ${initial} memory pages; this policy allows at most ${cap}.`);
+    if (initial > cap) return fail(`The module asks for ${initial} memory pages at start; this run may use at most ${cap}.`);
     if (rule.check_maximum) {
       const maxima = report.memories.map((m) => m.maximumPages);
       if (maxima.some((m) => m === null)) return fail(`The module sets no memory maximum; this policy requires one of at most ${cap} pages.`);
       const max = Math.max(...(maxima as number[]));
-      if (max > cap) return fail(`The module may grow to ${max} memory pages; this policy allows at most ${cap}.`);
+      if (max > cap) return fail(`The module may grow to ${max} memory pages; this run may use at most ${cap}.`);
     }
-    return pass(`The module starts with ${initial} memory pages, within this policy's ${cap}.`);
+    return pass(`The module starts with ${initial} memory pages, within the ${cap} this run may use.`);
+  },
+  max_table_elements: (_rule, { report, limits }) => {
+    const cap = limits.tableElements;
+    if (report.tables.length === 0) return skip('The module declares no table.');
+    const initial = report.tables.reduce((sum, t) => sum + t.initial, 0);
+    if (initial > cap) return fail(`The module's tables start with ${initial} elements; this run may use at most ${cap}.`);
+    return pass(`The module's tables start with ${initial} elements, within the ${cap} this run may use.`);
   },
   max_module_size: (rule, { report }) =>
     report.sizeBytes > rule.max_bytes
@@ -90,7 +113,12 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
   custom_sections: (rule, { report }) => {
     const denied = report.customSections.filter((s) => rule.deny_names.includes(s.name)).map((s) => s.name);
     if (denied.length > 0) return fail(`The module carries custom section(s) this policy forbids: ${listForSentence([...new Set(denied)])}.`);
-    const total = report.customSections.reduce((sum, s) => sum + s.sizeBytes, 0);
+    const unlisted = report.customSectionTotals.count - report.customSections.length;
+    // The inspector lists a bounded number of sections: names it did not list cannot be checked.
+    if (unlisted > 0 && rule.deny_names.length > 0) {
+      return fail(`The module carries ${report.customSectionTotals.count} custom sections, too many to check every name against this policy's deny list.`);
+    }
+    const total = report.customSectionTotals.sizeBytes;
     if (total > rule.max_total_bytes) return fail(`The module carries ${total} bytes of custom sections; this policy allows at most ${rule.max_total_bytes}.`);
     return pass(`The module carries ${total} bytes of custom sections, within this policy's ${rule.max_total_bytes}.`);
   },

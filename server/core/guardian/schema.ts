@@ -33,6 +33,8 @@ export const ZPreRulesSchema = z.strictObject({
     /** When non-empty, at least one trusted signer must hold one of these roles. */
     required_roles: z.array(z.string().min(1)).default([]),
   }).optional(),
+  /** Legacy tenant folders sign only the code; `deny` refuses to run them at all. */
+  legacy_modules: rule('high', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
   imports_allowed: rule('critical', {
     /** WASI preview1 functions refused before running: exact names or `prefix_*` (e.g. `sock_*`). */
     deny_functions: z
@@ -49,16 +51,19 @@ export const ZPreRulesSchema = z.strictObject({
   }).optional(),
   capabilities_allowed: rule('high', {}).optional(),
   max_declared_memory: rule('high', {
-    /** Defaults to limits.memoryPages. */
+    /** A ceiling below the effective grant's memoryPages (never above it: the grant is what runs). */
     max_pages: z.number().int().min(0).max(65536).optional(),
     /** Also refuse a declared maximum above the cap (the sandbox clamps it anyway). */
     check_maximum: z.boolean().default(false),
   }).optional(),
+  /** Sum of the tables' initial sizes against the effective grant's tableElements. */
+  max_table_elements: rule('high', {}).optional(),
   max_module_size: rule('medium', { max_bytes: positiveInt.default(16 * 1024 * 1024) }).optional(),
   start_section: rule('medium', { mode: z.enum(['allow', 'deny']).default('deny') }).optional(),
   custom_sections: rule('low', {
     max_total_bytes: z.number().int().min(0).default(1024 * 1024),
-    deny_names: z.array(z.string().min(1)).default([]),
+    /** At most 256 characters each: the inspector cuts longer names, which then never match. */
+    deny_names: z.array(z.string().min(1).max(256)).default([]),
   }).optional(),
   tenant_allowed: rule('high', {
     tenants: z.union([z.literal('*'), z.array(z.string().regex(TENANT_RE, 'must be a tenant id'))]).default('*'),

@@ -34,6 +34,7 @@ export function makeReport(overrides: Partial<WasmReport> = {}): WasmReport {
     globalCount: 0,
     startFunction: null,
     customSections: [{ name: 'name', sizeBytes: 100 }],
+    customSectionTotals: { count: 1, sizeBytes: 100 },
     importedFunctionCount: 1,
     functionCount: 1,
     codeSizeBytes: 500,
@@ -49,10 +50,14 @@ export function benignPre(overrides: Partial<PreInput> = {}): PreInput {
     manifest: makeManifest(),
     report: makeReport(),
     signature: { verified: true, signers: [{ keyid: 'k1', name: 'Ada', role: 'publisher' }] },
+    // What effectiveGrant(policy(), makeManifest()) would give, but with the policy's 16 pages so the
+    // limit rules have room to pass and fail in the cases below.
+    limits: { fuel: 1_000_000, memoryPages: 16, wallMs: 1000, outputBytes: 4096, tableElements: 1000 },
     deniedImports: [],
     threat: { score: 0, band: 'low' },
     quarantined: false,
     approved: true,
+    legacy: null,
     ...overrides,
   };
 }

@@ -111,3 +111,19 @@ describe('legacyIdentity', () => {
     expect(!typed.ok && typed.issues?.map((i) => i.split(':')[0]).sort()).toEqual(['description', 'name']);
   });
 });
+
+describe('old code under a new version (issue 8)', () => {
+  it('CODE_REUSED when the same bytes were accepted under a lower version of the name, relabelled or not', () => {
+    const relabelled = tenantFolder(maintainer, HELLO_WASM, {
+      manifestText: JSON.stringify({ name: 'example_module', version: '9.0.0' }),
+    });
+    const seen = { ...ctx, acceptedVersionsOfDigest: ['1.0.0'] };
+    const result = verifyLegacyTenant(relabelled, seen);
+    expect(result).toMatchObject({ ok: false, code: 'CODE_REUSED' });
+    expect(!result.ok && result.message).toMatch(/already accepted as 1\.0\.0; old code cannot return as a newer version/);
+    // The same version again is a re-import, not a relabel.
+    expect(verifyLegacyTenant(tenantFolder(maintainer), seen).ok).toBe(true);
+    // Nothing accepted yet: the first import is fine.
+    expect(verifyLegacyTenant(relabelled, ctx).ok).toBe(true);
+  });
+});

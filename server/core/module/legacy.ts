@@ -64,6 +64,22 @@ export function legacyIdentity(manifestText: string, folderName: string): Result
   return ok({ name, version, description: (parsed.data.description ?? '').slice(0, 2000) });
 }
 
+/**
+ * Where a legacy module's unsigned facts came from, recorded at import (audit event and stored row)
+ * and carried in every decision record: its signature covers only the wasm bytes, so its name and
+ * version are a claim of the folder, vouched for by the admin who imported it.
+ */
+export interface LegacyOrigin {
+  readonly format: 'nightcore.legacy-signature/v1';
+  readonly folderName: string;
+  /** SHA-256 of manifest.json exactly as imported ('' hashed when the folder had none). */
+  readonly unsignedManifestSha256: string;
+}
+
+export function legacyOrigin(input: Pick<LegacyTenantInput, 'folderName' | 'manifestText'>): LegacyOrigin {
+  return { format: 'nightcore.legacy-signature/v1', folderName: input.folderName, unsignedManifestSha256: sha256Hex(input.manifestText) };
+}
+
 export function verifyLegacyTenant(input: LegacyTenantInput, ctx: VerifyContext): Result<VerifiedModule, VerifyCode> {
   const identity = legacyIdentity(input.manifestText, input.folderName);
   if (!identity.ok) return identity;

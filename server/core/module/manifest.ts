@@ -12,13 +12,30 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
+/**
+ * Most table elements a policy or manifest may allow, over all of a module's tables. Far below the
+ * engine's own 10 million: the cap must never be a size that can exhaust a worker's heap by itself.
+ */
+export const MAX_TABLE_ELEMENTS = 1_000_000;
+/** Table cap when a manifest or policy names none (manifests signed before the limit existed). */
+export const DEFAULT_TABLE_ELEMENTS = 65_536;
+
 export const ZLimitsSchema = z.strictObject({
   fuel: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   memoryPages: z.number().int().min(0).max(65536),
   wallMs: z.number().int().positive().max(3_600_000),
   outputBytes: z.number().int().min(0).max(64 * 1024 * 1024),
+  /** Table elements over all tables (initial sizes and growth). Optional: absent means DEFAULT_TABLE_ELEMENTS. */
+  tableElements: z.number().int().min(0).max(MAX_TABLE_ELEMENTS).optional(),
 });
 export type TLimits = z.infer<typeof ZLimitsSchema>;
+/** Limits as the sandbox applies them: every field present (see effectiveGrant). */
+export type TEffectiveLimits = Required<TLimits>;
+
+/** The table cap a limits object stands for: absent means the default. The one place that says so. */
+export function tableElementsOf(limits: TLimits): number {
+  return limits.tableElements ?? DEFAULT_TABLE_ELEMENTS;
+}
 
 export const ZManifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),

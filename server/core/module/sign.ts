@@ -38,7 +38,8 @@ export type SignCode = 'MANIFEST_INVALID' | 'ENVELOPE_INVALID' | 'PAYLOAD_MISMAT
 /** Builds a manifest for these wasm bytes, filling defaults, and validates it (every bad field listed). */
 export function createManifest(wasm: Uint8Array, fields: ManifestFields): Result<TManifest, CreateManifestCode> {
   const limits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof TLimits)[]) {
+  // tableElements has no default here: a manifest that does not ask gets DEFAULT_TABLE_ELEMENTS.
+  for (const key of [...Object.keys(DEFAULT_LIMITS), 'tableElements'] as (keyof TLimits)[]) {
     const given = fields.limits?.[key];
     if (given !== undefined) limits[key] = given;
   }

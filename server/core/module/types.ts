@@ -14,6 +14,7 @@ export const VERIFY_CODES = [
   'WASM_INVALID',
   'ROLLBACK',
   'VERSION_REUSED',
+  'CODE_REUSED',
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 
@@ -35,6 +36,12 @@ export interface VerifyContext {
   /** Trusted signing time: when Night Core first recorded this signature (import time), else now. Never a time claimed by the bundle. */
   signedAt: Date;
   highestAccepted?: { version: string; wasmSha256: string } | undefined;
+  /**
+   * Versions of this name already accepted with this exact wasm digest, in any format (bundle or
+   * legacy). Old code must never come back as a newer version: a relabelled old module would
+   * otherwise become "latest" and lock the real next release out as a rollback.
+   */
+  acceptedVersionsOfDigest?: readonly string[] | undefined;
 }
 
 export interface Signer {

@@ -110,6 +110,13 @@ export function finishVerification(
   }
   const rollback = checkRollback(manifest, wasmSha256, ctx.highestAccepted);
   if (!rollback.ok) return rollback;
+  const older = (ctx.acceptedVersionsOfDigest ?? []).filter((v) => semver.valid(v) && semver.lt(v, manifest.version));
+  if (older.length > 0) {
+    return err(
+      'CODE_REUSED',
+      `${manifest.name} ${manifest.version} carries the same code (sha256 ${wasmSha256}) already accepted as ${older.sort(semver.compare).join(', ')}; old code cannot return as a newer version`,
+    );
+  }
   return ok({ manifest, manifestCanonical, manifestSha256: sha256Hex(manifestCanonical), wasmSha256, signers, source });
 }
 

@@ -42,12 +42,14 @@ export function assess(ports: AssessPorts, reports: ReportCache, module: StoredM
   const approval = ports.approvals.check(module, { actor, policy });
   const pre = evaluatePre(policy, {
     manifest,
+    limits: grant.limits,
     report,
     signature: { verified: verified.ok, code: verified.code ?? undefined, signers: verified.signers },
     deniedImports: checkImports(report.imports).denied,
     threat: { score: threat.score, band: threat.band },
     quarantined: ports.history.quarantined(module.wasmSha256),
     approved: approval.approved,
+    legacy: verified.legacy,
   });
   return ok({ policy, policySha256, verified, manifest, report, grant, threat, history, approval, pre });
 }
@@ -57,6 +59,18 @@ export class ReportCache {
   private readonly reports = new Map<string, WasmReport>();
 
   constructor(private readonly capacity = 256) {}
+
+  /** Fills the cache from `load` (off-thread or persisted reports) so that get() need not inspect here. */
+  async warm(module: StoredModule, load: ((module: StoredModule) => Promise<WasmReport | undefined>) | undefined): Promise<void> {
+    if (!load || this.reports.has(module.wasmSha256)) return;
+    const report = await load(module);
+    if (report) this.remember(module.wasmSha256, report);
+  }
+
+  private remember(digest: string, report: WasmReport): void {
+    if (this.reports.size >= this.capacity) this.reports.delete(this.reports.keys().next().value!);
+    this.reports.set(digest, report);
+  }
 
   get(module: StoredModule): WasmReport | undefined {
     const cached = this.reports.get(module.wasmSha256);

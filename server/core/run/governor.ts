@@ -91,7 +91,9 @@ export function createGovernor(ports: GovernorPorts): Governor {
     if (!admitted.ok) return admitted;
     const admission = admitted.value;
     try {
-      // 3. Verify against today's trust store and judge before running (pre-exec).
+      // 3. Verify against today's trust store and judge before running (pre-exec). The module's
+      // report comes from the preparation thread when there is one: never inspected on this thread.
+      await reports.warm(module, ports.loadReport);
       const assessed = assess(ports, reports, module, actor);
       if (!assessed.ok) return assessed;
       const a = assessed.value;

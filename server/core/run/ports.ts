@@ -1,7 +1,9 @@
+import type { WasmReport } from '../wasm/report';
 /**
  * The governor's ports: everything it needs from the outside world, as small interfaces. The
  * services layer supplies SQLite-backed adapters; tests supply fakes. Nothing here does I/O.
  */
+import type { LegacyOrigin } from '../module/legacy';
 import type { TManifest } from '../module/manifest';
 import type { Signer, VerifyCode } from '../module/verify';
 import type { TPolicy } from '../guardian/schema';
@@ -34,6 +36,11 @@ export interface Reverification {
   /** The stored manifest (canonical at import), or null if the stored row no longer parses. */
   readonly manifest: TManifest | null;
   readonly signers: readonly Signer[];
+  /**
+   * Non-null for a module imported from a legacy tenant folder: where its unsigned name and version
+   * came from. The governor passes it to Guardian (legacy_modules) and into every decision record.
+   */
+  readonly legacy: LegacyOrigin | null;
 }
 
 /** Trust: verification of stored modules against the trust store as it is now. */
@@ -132,4 +139,9 @@ export interface GovernorPorts {
   readonly newRunId: () => string;
   /** A fresh unsigned 64-bit seed for runs that do not fix one. */
   readonly newSeed: () => bigint;
+  /**
+   * Inspector reports made off the serving thread (persisted at import): the governor loads one
+   * before assessing, so a large module is never inspected on this thread. Absent: inspected here.
+   */
+  readonly loadReport?: (module: StoredModule) => Promise<WasmReport | undefined>;
 }

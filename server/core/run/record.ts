@@ -35,6 +35,7 @@ export function recordBase(module: StoredModule, a: Assessment, given: Given): R
       wasmSha256: module.wasmSha256,
       manifestSha256: module.manifestSha256,
       signers: a.verified.signers,
+      legacy: a.verified.legacy,
     },
     policy: { name: a.policy.name, revision: a.policy.revision, sha256: a.policySha256 },
     verification: { ok: a.verified.ok, code: a.verified.code, message: a.verified.message },

@@ -143,8 +143,8 @@ export function fakeWorld(): FakeWorld {
     modules: {
       reverify: (m) =>
         world.trusted
-          ? { ok: true, code: null, message: null, manifest: world.manifest(m), signers: [{ keyid: 'k'.repeat(64), name: 'alice', role: 'publisher' }] }
-          : { ok: false, code: 'KEY_REVOKED', message: 'the signing key was revoked', manifest: world.manifest(m), signers: [] },
+          ? { ok: true, code: null, message: null, manifest: world.manifest(m), signers: [{ keyid: 'k'.repeat(64), name: 'alice', role: 'publisher' }], legacy: null }
+          : { ok: false, code: 'KEY_REVOKED', message: 'the signing key was revoked', manifest: world.manifest(m), signers: [], legacy: null },
     },
     history: {
       facts: (_m, signerTrusted) => ({ signerTrusted, firstSeenDigest: false, hashDrift: null, priorPostFailures: world.priorPostFailures, priorCapabilityDenials: 0 }),

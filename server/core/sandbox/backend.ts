@@ -8,7 +8,7 @@
  */
 import type { Result } from '../result';
 import type { RunRequest, RunResult } from './types';
-import { checkRequest } from './request-checks';
+import { checkRequest, checkRequestOffThread, type ReportSource } from './request-checks';
 
 export type BackendKind = 'worker-threads' | 'process' | 'remote';
 
@@ -83,12 +83,13 @@ export interface SandboxBackend {
  * Wraps a backend so the backend-neutral checks run first: a request with invalid limits, bytes
  * that do not match their digest, ungranted imports or a missing entry never reaches it.
  */
-export function withRequestChecks(inner: SandboxBackend): SandboxBackend {
+export function withRequestChecks(inner: SandboxBackend, reports?: ReportSource): SandboxBackend {
   return {
     kind: inner.kind,
     description: inner.description,
     run: async (req) => {
-      const refused = checkRequest(req);
+      // With a report source (the preparation thread), no module work happens on this thread.
+      const refused = reports ? await checkRequestOffThread(req, reports) : checkRequest(req);
       return refused ?? inner.run(req);
     },
     killAll: (reason) => inner.killAll(reason),

@@ -53,7 +53,7 @@ export function threatFactsFrom(manifest: TManifest, report: WasmReport, caps: T
   return {
     ...history,
     hasStartSection: report.startFunction !== null,
-    customSectionBytes: report.customSections.reduce((sum, s) => sum + s.sizeBytes, 0),
+    customSectionBytes: report.customSectionTotals.sizeBytes,
     requestedCapabilities: manifest.capabilities,
     memory: { requestedPages: manifest.limits.memoryPages, capPages: caps.memoryPages },
     fuel: { requested: manifest.limits.fuel, cap: caps.fuel },

@@ -138,6 +138,7 @@ describe('threatFactsFrom', () => {
     const report = {
       sizeBytes: 10, version: 1, imports: [], exports: [], memories: [], tables: [], globalCount: 0, startFunction: 3,
       customSections: [{ name: 'a', sizeBytes: 600 }, { name: 'b', sizeBytes: 500 }], importedFunctionCount: 0,
+      customSectionTotals: { count: 2, sizeBytes: 1100 },
       functionCount: 0, codeSizeBytes: 0, dataSizeBytes: 0, dataSegmentCount: 0,
     };
     const facts = threatFactsFrom({ ...manifest, capabilities: [...manifest.capabilities] }, report,

@@ -45,7 +45,10 @@ export function formatReport(report: WasmReport): string {
   report.tables.forEach((t, i) => lines.push(tableLine(t, i)));
 
   lines.push(`data: ${report.dataSegmentCount} segments, ${report.dataSizeBytes} bytes`);
-  lines.push(`custom sections (${report.customSections.length}):`);
+  const totals = report.customSectionTotals;
+  lines.push(`custom sections (${totals.count}, ${totals.sizeBytes} bytes):`);
   for (const c of report.customSections) lines.push(`  ${q(c.name)} ${c.sizeBytes} bytes`);
+  const unlisted = totals.count - report.customSections.length;
+  if (unlisted > 0) lines.push(`  ... and ${unlisted} more (not listed)`);
   return lines.join('\n');
 }

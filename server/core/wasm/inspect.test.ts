@@ -64,6 +64,7 @@ describe('inspectWasm on well-formed modules', () => {
       globalCount: 2,
       startFunction: 2,
       customSections: [],
+      customSectionTotals: { count: 0, sizeBytes: 0 },
       importedFunctionCount: 1,
       functionCount: 2,
       // count (1) + main: size 1 + [locals 0, call 2, end] (4) + helper: size 1 + [0, end] (2)

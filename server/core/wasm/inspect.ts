@@ -7,7 +7,7 @@
  */
 import { err, ok, type Result } from '../result';
 import { ByteReader, WasmFormatError } from './reader';
-import type { WasmCustomSection, WasmReport } from './report';
+import { REPORT_BOUNDS, type WasmCustomSection, type WasmReport } from './report';
 import * as S from './sections';
 import { checkCrossSection } from './cross-check';
 import { readName } from './types-decode';
@@ -58,6 +58,7 @@ function readModule(bytes: Uint8Array): WasmReport {
   const version = readHeader(r);
   const facts = S.emptyFacts();
   const customSections: WasmCustomSection[] = [];
+  const customSectionTotals = { count: 0, sizeBytes: 0 };
   let codeSizeBytes = 0;
   let dataSizeBytes = 0;
   let lastRank = 0;
@@ -74,8 +75,12 @@ function readModule(bytes: Uint8Array): WasmReport {
     r.pos += size;
 
     if (id === 0) {
-      // Custom sections may appear anywhere; their name must still decode.
-      customSections.push({ name: readName(body), sizeBytes: size });
+      // Custom sections may appear anywhere; their name must still decode. Only the first few are
+      // listed: the report must not grow with a count the module controls.
+      const name = readName(body);
+      customSectionTotals.count++;
+      customSectionTotals.sizeBytes += size;
+      if (customSections.length < REPORT_BOUNDS.listedCustomSections) customSections.push({ name: boundedName(name), sizeBytes: size });
       continue;
     }
     const section = SECTIONS.get(id);
@@ -97,13 +102,14 @@ function readModule(bytes: Uint8Array): WasmReport {
   return {
     sizeBytes: bytes.length,
     version,
-    imports: facts.imports,
-    exports: facts.exports,
+    imports: facts.imports.map((i) => ({ ...i, module: boundedName(i.module), name: boundedName(i.name) })),
+    exports: facts.exports.map((e) => ({ ...e, name: boundedName(e.name) })),
     memories: facts.memories,
     tables: facts.tables,
     globalCount: facts.globalCount,
     startFunction: facts.startFunction,
     customSections,
+    customSectionTotals,
     importedFunctionCount: facts.importedFunctionCount,
     functionCount: facts.functionCount ?? 0,
     codeSizeBytes,
@@ -125,4 +131,12 @@ function readHeader(r: ByteReader): number {
     r.fail(`unsupported version ${version >>> 0}${what}`, 4);
   }
   return version;
+}
+
+/**
+ * A name cut to REPORT_BOUNDS.nameChars with an ellipsis. A cut name never equals a name a policy
+ * or manifest can hold (those are at most nameChars long), so a comparison cannot match by accident.
+ */
+export function boundedName(name: string): string {
+  return name.length <= REPORT_BOUNDS.nameChars ? name : `${name.slice(0, REPORT_BOUNDS.nameChars)}…`;
 }

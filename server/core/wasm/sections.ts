@@ -4,14 +4,14 @@
  * trusting sizes) so that the counts and names they report are the ones a real decoder sees.
  */
 import { ByteReader } from './reader';
-import type { ExternKind, WasmExport, WasmImport, WasmMemory, WasmTable } from './report';
+import type { WasmExport, WasmImport, WasmMemory, WasmTable } from './report';
 import { skipConstExpr } from './const-expr';
+import { readExportCount, readExportEntry, readImportCount, readImportEntry } from './entries';
 import {
   hex,
   peek,
   readGlobalType,
   readLimits,
-  readName,
   readRecType,
   readTableType,
   readTagType,
@@ -62,16 +62,6 @@ export function emptyFacts(): ModuleFacts {
   };
 }
 
-const EXTERN_KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
-
-function readExternKind(r: ByteReader): ExternKind {
-  const at = r.pos;
-  const byte = r.u8();
-  const kind = EXTERN_KINDS[byte];
-  if (kind === undefined) r.fail(`malformed import/export kind 0x${hex(byte)}`, at);
-  return kind;
-}
-
 function toMemory(limits: ReturnType<typeof readLimits>, imported: boolean): WasmMemory {
   return {
     initialPages: limits.initial,
@@ -92,26 +82,14 @@ export function readTypeSection(r: ByteReader, f: ModuleFacts): void {
 }
 
 export function readImportSection(r: ByteReader, f: ModuleFacts): void {
-  // module name, field name and kind: at least 4 bytes with a 1-byte descriptor.
-  for (let n = r.count(4), i = 0; i < n; i++) {
-    const module = readName(r);
-    const name = readName(r);
-    const kind = readExternKind(r);
-    if (kind === 'func') {
-      r.u32();
-      f.importedFunctionCount++;
-    } else if (kind === 'table') {
-      f.tables.push(toTable(readTableType(r), true));
-    } else if (kind === 'memory') {
-      f.memories.push(toMemory(readLimits(r, 'memory'), true));
-    } else if (kind === 'global') {
-      readGlobalType(r);
-      f.importedGlobalCount++;
-    } else {
-      readTagType(r);
-      f.importedTagCount++;
-    }
-    f.imports.push({ module, name, kind });
+  for (let n = readImportCount(r), i = 0; i < n; i++) {
+    const entry = readImportEntry(r);
+    if (entry.kind === 'func') f.importedFunctionCount++;
+    else if (entry.kind === 'table') f.tables.push(toTable(entry.table, true));
+    else if (entry.kind === 'memory') f.memories.push(toMemory(entry.limits, true));
+    else if (entry.kind === 'global') f.importedGlobalCount++;
+    else f.importedTagCount++;
+    f.imports.push({ module: entry.module, name: entry.name, kind: entry.kind });
   }
 }
 
@@ -158,10 +136,9 @@ export function readGlobalSection(r: ByteReader, f: ModuleFacts): void {
 }
 
 export function readExportSection(r: ByteReader, f: ModuleFacts): void {
-  for (let n = r.count(3), i = 0; i < n; i++) {
-    const name = readName(r);
-    const kind = readExternKind(r);
-    f.exports.push({ name, kind, index: r.u32() });
+  for (let n = readExportCount(r), i = 0; i < n; i++) {
+    const { name, kind, index } = readExportEntry(r);
+    f.exports.push({ name, kind, index });
   }
 }
 

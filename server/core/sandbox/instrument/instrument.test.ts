@@ -96,12 +96,73 @@ describe('memory clamp', () => {
     expect((run.exports.growAll as () => number)()).toBe(1);
   });
 
-  it('refuses a memory whose initial size exceeds the cap', async () => {
+  it('refuses a memory whose initial size exceeds the cap as LIMIT_EXCEEDED', async () => {
     const result = instrumentModule(wat(growAll('5')), { maxMemoryPages: 4 });
-    expect(result).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    expect(result).toMatchObject({ ok: false, code: 'LIMIT_EXCEEDED' });
     expect(result.ok ? '' : result.message).toMatch(/5 initial pages/);
   });
 });
+
+describe('table clamp', () => {
+  const tableMax = (bytes: Uint8Array, name = 't') => {
+    const run = instantiateMetered(compile(bytes), BIG);
+    const table = run.exports[name] as WebAssembly.Table;
+    let grown = 0;
+    // Grow one element at a time is too slow for big caps: grow by the largest amount that works.
+    for (let step = 1 << 20; step >= 1; step >>= 1) {
+      try {
+        table.grow(step);
+        grown += step;
+        step <<= 1;
+      } catch {
+        // RangeError past the maximum: try a smaller step
+      }
+    }
+    return table.length;
+  };
+
+  it('clamps a table without a maximum to the cap, so growth stops there', async () => {
+    const wasm = await wat(`(module (table (export "t") 10 funcref))`);
+    expect(tableMax(mustInstrumentTables(wasm, 1000).bytes)).toBe(1000);
+    // Without the clamp the same table grows far past it (the engine's own limit is 10 million).
+    expect(tableMax(wasm)).toBeGreaterThan(1_000_000);
+  });
+
+  it('keeps a smaller declared maximum', async () => {
+    const wasm = await wat(`(module (table (export "t") 3 7 funcref))`);
+    expect(tableMax(mustInstrumentTables(wasm, 1000).bytes)).toBe(7);
+  });
+
+  it('shares the room between tables so that all of them together stay within the cap', async () => {
+    const wasm = await wat(`(module (table (export "t") 100 funcref) (table (export "u") 300 externref))`);
+    const out = mustInstrumentTables(wasm, 1000).bytes;
+    expect(tableMax(out, 't') + tableMax(out, 'u')).toBeLessThanOrEqual(1000);
+    expect(tableMax(out, 't')).toBe(100 + 300);
+  });
+
+  it('refuses tables that start above the cap as LIMIT_EXCEEDED, before anything is allocated', async () => {
+    const wasm = await wat(`(module (table 10000000 funcref))`);
+    const result = instrumentModule(wasm, { maxMemoryPages: 1, maxTableElements: 65536 });
+    expect(result).toMatchObject({ ok: false, code: 'LIMIT_EXCEEDED' });
+    expect(result.ok ? '' : result.message).toMatch(/10000000 initial elements, more than the cap of 65536/);
+    const two = await wat(`(module (table 600 funcref) (table 401 funcref))`);
+    expect(instrumentModule(two, { maxMemoryPages: 1, maxTableElements: 1000 })).toMatchObject({ ok: false, code: 'LIMIT_EXCEEDED' });
+  });
+
+  it('applies the default table cap when none is given, and rejects caps outside the schema range', async () => {
+    const wasm = await wat(`(module (table (export "t") 1 funcref))`);
+    expect(tableMax(mustInstrument(wasm).bytes)).toBe(65_536);
+    for (const bad of [-1, 2.5, 1_000_001]) {
+      expect(instrumentModule(wasm, { maxMemoryPages: 1, maxTableElements: bad })).toMatchObject({ ok: false, code: 'UNSUPPORTED' });
+    }
+  });
+});
+
+function mustInstrumentTables(wasm: Uint8Array, maxTableElements: number) {
+  const result = instrumentModule(wasm, { maxMemoryPages: 16, maxTableElements });
+  if (!result.ok) throw new Error(`instrumentation failed: ${result.code} ${result.message}`);
+  return result.value;
+}
 
 describe('refusals and bad input', () => {
   it('refuses shared memory, memory64 and multiple memories as UNSUPPORTED', async () => {

@@ -10,9 +10,10 @@ import { ByteWriter, UnsupportedFeature, sectionRank } from './binary';
 import { meterFunctionBody, type BodyContext, type ChargeStyle } from './meter';
 import {
   readExports, readFunctionTypes, readGlobalCount, readImports, readMemoryLimits, readParamCounts,
-  exportEntry, rewriteData, rewriteElems, rewriteGlobals, rewriteTables, writeExports, type ExportEntry,
-  type ImportSummary, type Limits,
+  exportEntry, rewriteData, rewriteElems, rewriteGlobals, rewriteTables, writeExports, LimitExceeded,
+  type ExportEntry, type ImportSummary, type Limits,
 } from './sections';
+import { DEFAULT_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS } from '../../module/manifest';
 import {
   FUEL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, MAX_PAGES, MEMORY_EXPORT,
   type InstrumentError, type InstrumentOptions, type Instrumented,
@@ -33,11 +34,16 @@ export function rewriteModule(
   if (!Number.isInteger(max) || max < 0 || max > MAX_PAGES) {
     return err('UNSUPPORTED', `maxMemoryPages must be an integer from 0 to ${MAX_PAGES}, got ${String(max)}`);
   }
+  const tables = opts.maxTableElements ?? DEFAULT_TABLE_ELEMENTS;
+  if (!Number.isInteger(tables) || tables < 0 || tables > MAX_TABLE_ELEMENTS) {
+    return err('UNSUPPORTED', `maxTableElements must be an integer from 0 to ${MAX_TABLE_ELEMENTS}, got ${String(tables)}`);
+  }
   try {
-    return ok(rewrite(wasm, max, chargeStyle));
+    return ok(rewrite(wasm, { maxPages: max, maxTableElements: tables }, chargeStyle));
   } catch (e) {
     if (e instanceof WasmFormatError) return err('WASM_MALFORMED', e.message);
     if (e instanceof UnsupportedFeature) return err('UNSUPPORTED', e.message);
+    if (e instanceof LimitExceeded) return err('LIMIT_EXCEEDED', e.message);
     throw e; // a bug, not an input problem
   }
 }
@@ -74,10 +80,11 @@ function parse<T>(payload: Uint8Array, fn: (r: ByteReader) => T): T {
   return value;
 }
 
-function rewrite(wasm: Uint8Array, maxPages: number, chargeStyle: ChargeStyle): Instrumented {
+function rewrite(wasm: Uint8Array, caps: { maxPages: number; maxTableElements: number }, chargeStyle: ChargeStyle): Instrumented {
+  const { maxPages, maxTableElements } = caps;
   const sections = splitSections(wasm);
   const find = (id: number) => sections.find((s) => s.id === id);
-  const noImports: ImportSummary = { count: 0, globals: 0, funcs: 0, memories: [], entries: new Uint8Array() };
+  const noImports: ImportSummary = { count: 0, globals: 0, funcs: 0, tables: 0, memories: [], entries: new Uint8Array() };
   const imports = find(2) ? parse(find(2)!.payload, readImports) : noImports;
   const paramCounts = find(1) ? parse(find(1)!.payload, readParamCounts) : [];
   const funcTypes = find(3) ? parse(find(3)!.payload, readFunctionTypes) : [];
@@ -101,7 +108,7 @@ function rewrite(wasm: Uint8Array, maxPages: number, chargeStyle: ChargeStyle): 
   };
 
   const newExports = buildExports(exports, remap, fuelGlobal, memory !== null);
-  const memoryExport = exports.find((e) => e.kind === 2 && e.index === 0)?.name ?? (memory ? MEMORY_EXPORT : null);
+  const memoryExport = exports.find((e) => e.kind === 'memory' && e.index === 0)?.name ?? (memory ? MEMORY_EXPORT : null);
 
   const budgetImport = new ByteWriter().name(FUEL_IMPORT_MODULE).name(FUEL_IMPORT_NAME).byte(0x03).byte(0x7e).byte(0x00).toBytes();
   const fuelGlobalEntry = new ByteWriter().byte(0x7e).byte(0x01).byte(0x23).u32(budgetGlobal).byte(0x0b).toBytes();
@@ -109,7 +116,7 @@ function rewrite(wasm: Uint8Array, maxPages: number, chargeStyle: ChargeStyle): 
   const rewriteSection = (s: Section): Uint8Array => {
     switch (s.id) {
       case 2: return new ByteWriter().u32(imports.count + 1).bytes(imports.entries).bytes(budgetImport).toBytes();
-      case 4: return parse(s.payload, (r) => rewriteTables(r, remap));
+      case 4: return parse(s.payload, (r) => rewriteTables(r, remap, maxTableElements));
       case 5: return memorySection(memory);
       case 6: return parse(s.payload, (r) => rewriteGlobals(r, remap, fuelGlobalEntry));
       case 7: return writeExports(newExports);
@@ -148,12 +155,12 @@ function rewrite(wasm: Uint8Array, maxPages: number, chargeStyle: ChargeStyle): 
 }
 
 function describeMemory(imported: Limits | undefined, defined: Limits | undefined, maxPages: number): Instrumented['memory'] {
-  if (imported) return { source: 'imported', initialPages: imported.min, maxPages: imported.max };
+  if (imported) return { source: 'imported', initialPages: imported.initial, maxPages: imported.maximum };
   if (!defined) return null;
-  if (defined.min > maxPages) {
-    throw new UnsupportedFeature(`memory needs ${defined.min} initial pages, more than the cap of ${maxPages}`);
+  if (defined.initial > maxPages) {
+    throw new LimitExceeded(`memory needs ${defined.initial} initial pages, more than the cap of ${maxPages}`);
   }
-  return { source: 'defined', initialPages: defined.min, maxPages: Math.min(defined.max ?? MAX_PAGES, maxPages) };
+  return { source: 'defined', initialPages: defined.initial, maxPages: Math.min(defined.maximum ?? MAX_PAGES, maxPages) };
 }
 
 function memorySection(memory: Instrumented['memory']): Uint8Array {
@@ -167,12 +174,12 @@ function buildExports(
 ): ExportEntry[] {
   const names = new Set(exports.map((e) => e.name));
   if (names.has(FUEL_EXPORT)) throw new UnsupportedFeature(`module already exports "${FUEL_EXPORT}"`);
-  const result = exports.map((e) => (e.kind === 3 ? { ...e, index: remap(e.index) } : e));
-  result.push(exportEntry(FUEL_EXPORT, 3, fuelGlobal));
-  const memoryExported = exports.some((e) => e.kind === 2);
+  const result = exports.map((e) => (e.kind === 'global' ? { ...e, index: remap(e.index) } : e));
+  result.push(exportEntry(FUEL_EXPORT, 'global', fuelGlobal));
+  const memoryExported = exports.some((e) => e.kind === 'memory');
   if (hasMemory && !memoryExported) {
     if (names.has(MEMORY_EXPORT)) throw new UnsupportedFeature(`module already exports "${MEMORY_EXPORT}"`);
-    result.push(exportEntry(MEMORY_EXPORT, 2, 0));
+    result.push(exportEntry(MEMORY_EXPORT, 'memory', 0));
   }
   return result;
 }

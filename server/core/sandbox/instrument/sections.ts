@@ -5,67 +5,63 @@
  * indices must be shifted like in code.
  */
 import type { ByteReader } from '../../wasm/reader';
+import { EXTERN_KINDS, readExportCount, readExportEntry, readImportCount, readImportEntry, type ExportEntry } from '../../wasm/entries';
+import { readLimits, readRefType, type Limits } from '../../wasm/types-decode';
 import { ByteWriter, UnsupportedFeature } from './binary';
 import { Kind, newInstr, readInstruction, skipValType } from './opcodes';
 
-export interface Limits {
-  readonly min: number;
-  readonly max: number | null;
+export type { ExportEntry } from '../../wasm/entries';
+export type { Limits } from '../../wasm/types-decode';
+
+/** Thrown when a module asks for more than the run may use (initial memory or table size above the cap). */
+export class LimitExceeded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LimitExceeded';
+  }
 }
 
-/** Memory limits: plain 32-bit unshared memories only. */
+/** The instrumenter meters plain 32-bit unshared memories only; other kinds are refused, not guessed. */
+function requirePlainMemory(limits: Limits): Limits {
+  if (limits.shared) throw new UnsupportedFeature('shared memory is not supported');
+  if (limits.is64) throw new UnsupportedFeature('memory64 is not supported');
+  return limits;
+}
+
+/** Memory section entry, decoded by the shared decoder (wasm/types-decode). */
 export function readMemoryLimits(r: ByteReader): Limits {
-  const at = r.pos;
-  const flags = r.u8();
-  if (flags & 0x02) throw new UnsupportedFeature('shared memory is not supported');
-  if (flags & 0x04) throw new UnsupportedFeature('memory64 is not supported');
-  if (flags & 0x08) throw new UnsupportedFeature('custom page sizes are not supported');
-  if (flags > 0x01) r.fail(`invalid memory limits flags 0x${flags.toString(16)}`, at);
-  const min = r.u32();
-  const max = flags & 0x01 ? r.u32() : null;
-  return { min, max };
-}
-
-/** Table limits: only skipped (tables are copied as they are). */
-export function skipTableType(r: ByteReader): void {
-  skipValType(r);
-  const at = r.pos;
-  const flags = r.u8();
-  if (flags & 0x04) throw new UnsupportedFeature('64-bit tables are not supported');
-  if (flags > 0x03) r.fail(`invalid table limits flags 0x${flags.toString(16)}`, at);
-  r.u32();
-  if (flags & 0x01) r.u32();
+  return requirePlainMemory(readLimits(r, 'memory'));
 }
 
 export interface ImportSummary {
   readonly count: number;
   readonly globals: number;
   readonly funcs: number;
+  readonly tables: number;
   readonly memories: readonly Limits[];
   /** Byte range of the import entries (after the count), copied unchanged. */
   readonly entries: Uint8Array;
 }
 
+/** Import section through the shared entry decoder; the entries are copied unchanged. */
 export function readImports(r: ByteReader): ImportSummary {
-  const count = r.count(4);
+  const count = readImportCount(r);
   const start = r.pos;
   let globals = 0;
   let funcs = 0;
+  let tables = 0;
   const memories: Limits[] = [];
   for (let i = 0; i < count; i++) {
-    r.name();
-    r.name();
-    const kind = r.u8();
-    switch (kind) {
-      case 0: r.u32(); funcs++; break;
-      case 1: skipTableType(r); break;
-      case 2: memories.push(readMemoryLimits(r)); break;
-      case 3: skipValType(r); readMutability(r); globals++; break;
-      case 4: if (r.u8() !== 0) r.fail('invalid tag attribute'); r.u32(); break;
-      default: r.fail(`invalid import kind ${kind}`);
+    const entry = readImportEntry(r);
+    if (entry.kind === 'func') funcs++;
+    else if (entry.kind === 'global') globals++;
+    else if (entry.kind === 'memory') memories.push(requirePlainMemory(entry.limits));
+    else if (entry.kind === 'table') {
+      if (entry.table.limits.is64) throw new UnsupportedFeature('64-bit tables are not supported');
+      tables++;
     }
   }
-  return { count, globals, funcs, memories, entries: r.bytes.subarray(start, r.pos) };
+  return { count, globals, funcs, tables, memories, entries: r.bytes.subarray(start, r.pos) };
 }
 
 function readMutability(r: ByteReader): number {
@@ -109,20 +105,60 @@ export function readGlobalCount(r: ByteReader): number {
   return r.count(3);
 }
 
-/** Table section: entries with an initialiser expression (0x40 0x00 prefix) get it remapped. */
-export function rewriteTables(r: ByteReader, remap: (i: number) => number): Uint8Array {
-  const out = new ByteWriter(r.remaining + 16);
-  const count = r.count(3);
-  out.u32(count);
+interface DefinedTable {
+  /** Bytes of the reference type, copied as they are. */
+  readonly refType: Uint8Array;
+  readonly limits: Limits;
+  /** 0x40 0x00 form: the initialiser expression (globals already remapped); null for the plain form. */
+  readonly init: Uint8Array | null;
+}
+
+/**
+ * Table section: every table's maximum is clamped so that all tables together never hold more
+ * than `maxElements` (the effective grant's tableElements), like memory. The initial sizes must
+ * fit (else LimitExceeded, before the engine allocates anything); the room left is shared evenly,
+ * so a one-table module may grow to exactly the cap. Initialiser expressions get globals remapped.
+ */
+export function rewriteTables(r: ByteReader, remap: (i: number) => number, maxElements: number): Uint8Array {
+  const count = r.count(2);
+  const tables: DefinedTable[] = [];
   for (let i = 0; i < count; i++) {
-    const at = r.pos;
     const withInit = r.bytes[r.pos] === 0x40;
-    if (withInit && r.u8() === 0x40 && r.u8() !== 0x00) r.fail('invalid table initialiser prefix');
-    skipTableType(r);
-    out.bytes(r.bytes.subarray(at, r.pos));
-    if (withInit) copyConstExpr(r, out, remap);
+    if (withInit && (r.u8(), r.u8() !== 0x00)) r.fail('invalid table initialiser prefix');
+    const typeAt = r.pos;
+    readRefType(r);
+    const refType = r.bytes.subarray(typeAt, r.pos);
+    const limits = readLimits(r, 'table');
+    if (limits.is64) throw new UnsupportedFeature('64-bit tables are not supported');
+    let init: Uint8Array | null = null;
+    if (withInit) {
+      const expr = new ByteWriter(16);
+      copyConstExpr(r, expr, remap);
+      init = expr.toBytes();
+    }
+    tables.push({ refType, limits, init });
+  }
+  const initial = tables.reduce((sum, t) => sum + t.limits.initial, 0);
+  if (initial > maxElements) {
+    throw new LimitExceeded(`tables need ${initial} initial elements, more than the cap of ${maxElements}`);
+  }
+  const share = count === 0 ? 0 : Math.floor((maxElements - initial) / count);
+  const out = new ByteWriter(r.end - r.pos + 16 + count * 10);
+  out.u32(count);
+  for (const t of tables) {
+    const max = Math.min(t.limits.maximum ?? Number.POSITIVE_INFINITY, t.limits.initial + share);
+    if (t.init !== null) out.byte(0x40).byte(0x00);
+    out.bytes(t.refType).byte(0x01).u32(t.limits.initial).u32(max);
+    if (t.init !== null) out.bytes(t.init);
   }
   return out.toBytes();
+}
+
+/** The clamped maxima rewriteTables would produce, for reporting (same arithmetic). */
+export function clampedTableElements(tables: readonly Limits[], maxElements: number): number {
+  const initial = tables.reduce((sum, t) => sum + t.initial, 0);
+  const share = tables.length === 0 ? 0 : Math.floor((maxElements - initial) / tables.length);
+  return tables.reduce((sum, t) => sum + Math.min(t.maximum ?? Number.POSITIVE_INFINITY, t.initial + share), 0);
 }
 
 export function rewriteElems(r: ByteReader, remap: (i: number) => number): Uint8Array {
@@ -175,46 +211,21 @@ export function rewriteData(r: ByteReader, remap: (i: number) => number): Uint8A
   return out.toBytes();
 }
 
-export interface ExportEntry {
-  readonly name: string;
-  /** The name exactly as encoded: re-encoding a decoded string would drop a leading BOM. */
-  readonly rawName: Uint8Array;
-  readonly kind: number;
-  readonly index: number;
-}
-
 export function readExports(r: ByteReader): ExportEntry[] {
-  const count = r.count(3);
+  const count = readExportCount(r);
   const entries: ExportEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = r.pos;
-    r.name(); // validates the UTF-8
-    const rawName = r.bytes.subarray(at, r.pos);
-    const name = exactUtf8.decode(rawName.subarray(leb32Size(rawName)));
-    const kind = r.u8();
-    if (kind > 4) r.fail(`invalid export kind ${kind}`);
-    entries.push({ name, rawName, kind, index: r.u32() });
-  }
+  for (let i = 0; i < count; i++) entries.push(readExportEntry(r));
   return entries;
 }
 
-/** Keeps a leading U+FEFF: export names are compared byte for byte by the engine. */
-const exactUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function leb32Size(bytes: Uint8Array): number {
-  let n = 0;
-  while ((bytes[n]! & 0x80) !== 0) n++;
-  return n + 1;
-}
-
-export function exportEntry(name: string, kind: number, index: number): ExportEntry {
+export function exportEntry(name: string, kind: ExportEntry['kind'], index: number): ExportEntry {
   return { name, rawName: new ByteWriter().name(name).toBytes(), kind, index };
 }
 
 export function writeExports(entries: readonly ExportEntry[]): Uint8Array {
   const out = new ByteWriter();
   out.u32(entries.length);
-  for (const e of entries) out.bytes(e.rawName).byte(e.kind).u32(e.index);
+  for (const e of entries) out.bytes(e.rawName).byte(EXTERN_KINDS.indexOf(e.kind)).u32(e.index);
   return out.toBytes();
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ByteReader } from '../../wasm/reader';
 import { instrumentModule } from './index';
 import { rewriteModule } from './rewrite';
+import { inspectWasm } from '../../wasm/inspect';
+import { MAX_TABLE_ELEMENTS } from '../../module/manifest';
 
 const SPEC = join(__dirname, '../../../../testdata/spec');
 const load = (dir: string) =>
@@ -59,8 +61,9 @@ describe('spec corpus: valid modules', () => {
     const unsupported: string[] = [];
     let accepted = 0;
     const failures: string[] = [];
+    const overTableCap: string[] = [];
     for (const { name, bytes } of files) {
-      const result = instrumentModule(bytes, { maxMemoryPages: 65536 });
+      const result = instrumentModule(bytes, { maxMemoryPages: 65536, maxTableElements: MAX_TABLE_ELEMENTS });
       if (result.ok) {
         accepted++;
         if (!WebAssembly.validate(result.value.bytes as Uint8Array<ArrayBuffer>)) failures.push(name);
@@ -68,6 +71,8 @@ describe('spec corpus: valid modules', () => {
         expect(imports.at(-1)).toEqual({ module: 'nightcore', name: 'fuel_budget', kind: 'global' });
       } else if (result.code === 'UNSUPPORTED') {
         unsupported.push(name);
+      } else if (result.code === 'LIMIT_EXCEEDED') {
+        overTableCap.push(name);
       } else {
         failures.push(`${name}: ${result.code} ${result.message}`);
       }
@@ -76,7 +81,14 @@ describe('spec corpus: valid modules', () => {
     expect(failures).toEqual([]);
     const withUnsupportedMemory = files.filter((f) => hasUnsupportedMemory(f.bytes)).map((f) => f.name);
     expect(unsupported).toEqual(withUnsupportedMemory);
-    expect(accepted + unsupported.length).toBe(files.length);
+    // Valid per the spec but larger than any grant (e.g. a table of 2^32 - 1 elements): refused as a limit.
+    const tablesTooBig = files.filter((f) => {
+      const report = inspectWasm(f.bytes);
+      return report.ok && report.value.tables.filter((t) => !t.imported).reduce((sum, t) => sum + t.initial, 0) > MAX_TABLE_ELEMENTS;
+    }).map((f) => f.name);
+    expect(overTableCap).toEqual(tablesTooBig);
+    expect(overTableCap.length).toBeGreaterThan(0);
+    expect(accepted + unsupported.length + overTableCap.length).toBe(files.length);
   });
 });
 

@@ -1,10 +1,16 @@
 /** Shared types and protocol constants of the fuel instrumentation (see index.ts). */
 
-export type InstrumentError = 'WASM_MALFORMED' | 'UNSUPPORTED';
+/** LIMIT_EXCEEDED: the module's initial memory or tables are larger than the caps (a memory_limit outcome). */
+export type InstrumentError = 'WASM_MALFORMED' | 'UNSUPPORTED' | 'LIMIT_EXCEEDED';
 
 export interface InstrumentOptions {
   /** Cap for the module's own memory, in 64 KiB pages (0..65536). */
   readonly maxMemoryPages: number;
+  /**
+   * Cap for all defined tables together, in elements (0..MAX_TABLE_ELEMENTS); absent means
+   * DEFAULT_TABLE_ELEMENTS, the same default as the limits schema. The sandbox always passes it.
+   */
+  readonly maxTableElements?: number;
 }
 
 export interface InstrumentedMemory {

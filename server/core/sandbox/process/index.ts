@@ -9,6 +9,7 @@ import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type SandboxBackend } from '../backend';
 import { createExecutorPool, type Executor, type ExecutorEvents } from '../executor-pool';
 import { instrumentModule } from '../instrument';
+import { tableElementsOf } from '../../module/manifest';
 import type { RunRequest } from '../types';
 import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, JAIL_USER, type JailTools } from './jail';
@@ -89,7 +90,9 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const counters = { hits: 0, misses: 0 };
 
   function prepare(req: RunRequest): Result<Prepared, 'INSTRUMENT_FAILED'> {
-    const key = `${req.wasmSha256}:${req.limits.memoryPages}`;
+    // Both clamps are part of the bytes, so both are part of the key.
+    const maxTableElements = tableElementsOf(req.limits);
+    const key = `${req.wasmSha256}:${req.limits.memoryPages}:${maxTableElements}`;
     const hit = instrumented.get(key);
     if (hit) {
       counters.hits++;
@@ -98,7 +101,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
       return ok(hit);
     }
     counters.misses++;
-    const result = instrumentModule(req.wasm, { maxMemoryPages: req.limits.memoryPages });
+    const result = instrumentModule(req.wasm, { maxMemoryPages: req.limits.memoryPages, maxTableElements });
     if (!result.ok) return err('INSTRUMENT_FAILED', `instrumentation failed (${result.code}): ${result.message}`);
     const prepared = { key, bytes: result.value.bytes, memoryExport: result.value.memoryExport };
     instrumented.set(key, prepared);

@@ -4,7 +4,8 @@ import { err, ok, type Result } from '../../result';
 import type { RunOutcome, RunRequest, RunResult } from '../types';
 import type { BackendStats, SandboxBackend, SandboxRunError } from '../backend';
 import { emptyResult } from '../request-checks';
-import { ModuleCache, type CompiledModule, type InstrumentFn } from './module-cache';
+import { ModuleCache, type CompiledModule, type CompileError, type InstrumentFn, type PrepareFn } from './module-cache';
+import { tableElementsOf } from '../../module/manifest';
 import { isFromWorker, type ToWorker } from './worker-protocol';
 import { jobFields, type WorkerReport } from '../run-job';
 import { instrumentModule } from '../instrument';
@@ -21,6 +22,11 @@ export interface SandboxPoolOptions {
   readonly workerUrl: URL;
   /** Injected for tests or alternative instrumenters (default ./instrument instrumentModule). */
   readonly instrument?: InstrumentFn;
+  /**
+   * Off-thread instrumentation and compilation (services pass the preparation port backed by the
+   * persisted artefacts). Without it, instrument runs on this thread: fine for tests and small modules.
+   */
+  readonly prepare?: PrepareFn;
   /** JS heap cap per worker. Does NOT cap wasm memory: that is the instrumenter's clamp. */
   readonly workerHeapMb?: number;
 }
@@ -29,6 +35,11 @@ export interface SandboxPoolOptions {
 export type SandboxPool = SandboxBackend;
 
 type Settle = (r: Result<RunResult, SandboxRunError>) => void;
+
+/** A run accepted but still being prepared (instrumented and compiled, maybe off-thread). */
+interface Pending {
+  readonly settle: Settle;
+}
 
 interface Job {
   readonly id: number;
@@ -57,6 +68,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
   const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, workersReplaced: 0 };
   let nextId = 1;
   let closed = false;
+  const preparing = new Set<Pending>();
 
   const elapsed = (job: Job) => Math.round((performance.now() - job.startedAt) * 100) / 100;
 
@@ -188,20 +200,44 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
     run(req) {
       if (closed) return Promise.resolve(err('SHUT_DOWN', 'sandbox pool is closed'));
       const active = slots.filter((s) => s.job !== null).length;
-      if (active + queue.length >= size + queueLimit) {
-        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length} queued (limit ${queueLimit})`));
+      // Runs still being prepared count as queued: they are on their way to the queue.
+      if (active + queue.length + preparing.size >= size + queueLimit) {
+        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length + preparing.size} queued (limit ${queueLimit})`));
       }
-      const compiled = cache.getOrCompile(req.wasmSha256, req.wasm, req.limits.memoryPages);
-      if (!compiled.ok) return Promise.resolve(compiled);
-      return new Promise((settle) => {
+      const caps = { maxMemoryPages: req.limits.memoryPages, maxTableElements: tableElementsOf(req.limits) };
+      const enqueue = (compiled: Result<CompiledModule, CompileError>, settle: Settle): void => {
+        // Initial memory or tables above the caps: refused before the engine allocates any of it,
+        // and reported as the limit it hit (with its decision record), never as a crash.
+        if (!compiled.ok && compiled.code === 'LIMIT_EXCEEDED') return settle(ok(emptyResult({ kind: 'memory_limit' })));
+        if (!compiled.ok) return settle(err('INSTRUMENT_FAILED', compiled.message));
         queue.push({ id: nextId++, req, compiled: compiled.value, settle, startedAt: 0, timer: null });
         pump();
+      };
+      const prepare = opts.prepare;
+      if (!prepare) return new Promise((settle) => enqueue(cache.getOrCompile(req.wasmSha256, req.wasm, caps), settle));
+      return new Promise((settle) => {
+        // While it is prepared off-thread, the kill switch and close() can still end it.
+        const pending: Pending = { settle };
+        preparing.add(pending);
+        cache.getOrPrepare(req.wasmSha256, req.wasm, caps, prepare).then(
+          (compiled) => {
+            if (preparing.delete(pending)) enqueue(compiled, settle); // else ended meanwhile
+          },
+          (e: unknown) => {
+            if (preparing.delete(pending)) settle(ok(emptyResult({ kind: 'crashed', message: `preparation failed: ${String(e)}` })));
+          },
+        );
       });
     },
 
     killAll(reason) {
       const outcome: RunOutcome = { kind: 'denied', reason: `kill switch: ${reason}` };
       let count = 0;
+      for (const pending of [...preparing]) {
+        preparing.delete(pending);
+        pending.settle(ok(emptyResult(outcome)));
+        count++;
+      }
       for (const job of queue.splice(0)) {
         job.settle(ok(emptyResult(outcome)));
         count++;
@@ -223,7 +259,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
         kind: 'worker-threads',
         capacity: size,
         running: slots.filter((s) => s.job !== null).length,
-        queued: queue.length,
+        queued: queue.length + preparing.size,
         queueLimit,
         ...common,
         detail: { workers: slots.length, workersReplaced, cacheEntries: cache.size, cacheHits: cache.hits, cacheMisses: cache.misses },
@@ -234,6 +270,8 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
       if (closed) return;
       closed = true;
       const shutDown = err('SHUT_DOWN', 'sandbox pool closed while the run was pending');
+      for (const pending of [...preparing]) pending.settle(shutDown);
+      preparing.clear();
       for (const job of queue.splice(0)) job.settle(shutDown);
       const threads = slots.splice(0);
       for (const slot of threads) {
