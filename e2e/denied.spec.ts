@@ -31,7 +31,7 @@ test('a run denied by imports_allowed shows the failing rule and its explanation
   await page.getByTestId('run-module').click();
   const result = page.getByTestId('run-result');
   await expect(result).toHaveAttribute('data-decision', 'deny');
-  await expect(result.getByTestId('decision-badge')).toHaveText('denied');
+  await expect(result.getByTestId('decision-badge').first()).toHaveText('denied');
   await expect(result.getByTestId('run-result-stdout')).toHaveCount(0);
 
   // The run's own page: every rule with its outcome; the failing one says what was refused.

@@ -21,7 +21,7 @@ test('operator uploads the example bundle, runs it, and the allow decision reach
 
   const result = page.getByTestId('run-result');
   await expect(result).toHaveAttribute('data-decision', 'allow');
-  await expect(result.getByTestId('decision-badge')).toHaveText('allowed');
+  await expect(result.getByTestId('decision-badge').first()).toHaveText('allowed');
   await expect(result.getByTestId('run-result-stdout')).toContainText('Hello from Night Core!');
   const runHref = await result.getByTestId('run-result-link').getAttribute('href');
   expect(runHref).toMatch(/^\/runs\/[^/]+$/);

@@ -1,8 +1,10 @@
 'use client';
 /** The audit events of one page as a table (scrolls sideways on phones); payloads expand as JSON text. */
 import { Fragment, useState } from 'react';
+import Link from 'next/link';
 import type { TAuditEvent } from '@/server/api/routers/audit';
-import { prettyPayload, shortTime } from './payload-text';
+import { DecisionBadge } from '@/components/runs/badges';
+import { prettyPayload, runDecidedGist, runIdOfSubject, shortTime } from './payload-text';
 
 export function AuditTable({ events }: { readonly events: readonly TAuditEvent[] }) {
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
@@ -33,6 +35,8 @@ export function AuditTable({ events }: { readonly events: readonly TAuditEvent[]
           {events.map((e) => {
             const expanded = open.has(e.seq);
             const panelId = `audit-payload-${e.seq}`;
+            const gist = runDecidedGist(e.action, e.payload);
+            const runId = runIdOfSubject(e.subject);
             return (
               <Fragment key={e.seq}>
                 <tr data-testid="audit-row" data-seq={e.seq} className="align-top">
@@ -41,8 +45,24 @@ export function AuditTable({ events }: { readonly events: readonly TAuditEvent[]
                     <time dateTime={e.time}>{shortTime(e.time)}</time>
                   </td>
                   <td className="max-w-48 break-all px-3 py-2 text-slate-100">{e.actor}</td>
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-slate-100">{e.action}</td>
-                  <td className="max-w-64 break-all px-3 py-2 text-slate-300">{e.subject}</td>
+                  <td className="px-3 py-2 text-slate-100">
+                    <span className="whitespace-nowrap font-mono">{e.action}</span>
+                    {gist ? (
+                      <span className="mt-1 flex flex-wrap items-center gap-1 text-xs" data-testid="audit-run-gist">
+                        <DecisionBadge decision={gist.decision} />
+                        <span className="break-all text-slate-200">{gist.module}</span>
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className="max-w-64 break-all px-3 py-2 text-slate-300">
+                    {runId ? (
+                      <Link href={`/runs/${encodeURIComponent(runId)}`} className="text-indigo-300 underline underline-offset-2" data-testid="audit-run-link">
+                        {e.subject}
+                      </Link>
+                    ) : (
+                      e.subject
+                    )}
+                  </td>
                   <td className="px-3 py-2 font-mono text-slate-400" title={e.hash}>{e.hash.slice(0, 12)}</td>
                   <td className="px-1 py-1 text-right">
                     <button

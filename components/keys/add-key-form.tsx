@@ -1,6 +1,6 @@
 'use client';
 /** Register a public key: paste its base64 or choose the .pub file `nightcore keygen` wrote. */
-import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useId, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
 import { Button } from '@/components/ui/button';
@@ -22,11 +22,14 @@ export function AddKeyForm() {
   const keyId = useId();
   const roleId = useId();
   const fileId = useId();
+  // The file input is uncontrolled (browsers allow no other way): cleared by hand after success.
+  const fileInput = useRef<HTMLInputElement>(null);
   const add = useMutation(
     trpc.keys.add.mutationOptions({
       onSuccess: () => {
         setPublicKey('');
         setName('');
+        if (fileInput.current) fileInput.current.value = '';
         void queryClient.invalidateQueries({ queryKey: trpc.keys.list.pathKey() });
       },
     }),
@@ -71,7 +74,7 @@ export function AddKeyForm() {
         <label htmlFor={fileId} className="text-sm font-medium text-slate-200">
           …or choose a .pub file
         </label>
-        <input id={fileId} type="file" accept=".pub,.b64,text/plain" onChange={chooseFile} className="min-h-11 text-sm text-slate-300 file:mr-3 file:min-h-11 file:rounded-md file:border-0 file:bg-slate-800 file:px-4 file:text-slate-100" data-testid="key-file" />
+        <input ref={fileInput} id={fileId} type="file" accept=".pub,.b64,text/plain" onChange={chooseFile} className="min-h-11 text-sm text-slate-300 file:mr-3 file:min-h-11 file:rounded-md file:border-0 file:bg-slate-800 file:px-4 file:text-slate-100" data-testid="key-file" />
         {fileProblem ? <p className="text-sm text-rose-400" role="alert">{fileProblem}</p> : null}
       </div>
       <div className="grid gap-4 sm:grid-cols-2">

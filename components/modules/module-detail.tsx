@@ -18,6 +18,7 @@ import { VerdictRules } from '@/components/runs/verdict-rules';
 import { DriftList } from './drift-list';
 import { InspectorReport } from './inspector-report';
 import { RunForm } from './run-form';
+import { Time } from '@/components/ui/time';
 import { VersionsTable } from './versions-table';
 
 export function ModuleDetail({ name, canRun }: { readonly name: string; readonly canRun: boolean }) {
@@ -52,7 +53,7 @@ export function ModuleDetail({ name, canRun }: { readonly name: string; readonly
         <div role="note" className="rounded-lg border border-rose-800 bg-rose-950/60 px-4 py-3 text-sm text-rose-100" data-testid="module-quarantine-note">
           <p className="font-medium">Quarantined: version {latest.version} will not run.</p>
           <p className="mt-1">
-            {d.quarantine.reason} ({d.quarantine.source.replace('_', '-')}, since <time dateTime={d.quarantine.since}>{new Date(d.quarantine.since).toLocaleString()}</time>, by {d.quarantine.by})
+            {d.quarantine.reason} ({d.quarantine.source.replace('_', '-')}, since <Time iso={d.quarantine.since} />, by {d.quarantine.by})
           </p>
           <p className="mt-2 flex flex-wrap gap-x-4">
             {d.quarantine.runId ? (
@@ -61,6 +62,13 @@ export function ModuleDetail({ name, canRun }: { readonly name: string; readonly
             <Link href="/quarantine" className="inline-flex min-h-11 items-center underline">Review in Quarantine</Link>
           </p>
         </div>
+      ) : null}
+
+      {canRun ? (
+        // Right under the header's "Run this module" (#run): not three screens down.
+        <Card id="run" className="scroll-mt-4" title="Run" description="Runs the module through the whole governed path; the decision is recorded in the audit log.">
+          <RunForm name={d.name} versions={d.versions.map((v) => v.version)} />
+        </Card>
       ) : null}
 
       <Card title="Dry run: what Guardian would decide now" description="Verification, inspection, grant, threat score and every pre-exec rule, evaluated without running anything or recording a run.">
@@ -83,14 +91,9 @@ export function ModuleDetail({ name, canRun }: { readonly name: string; readonly
 
       {a ? <Card title="Threat score"><ThreatSignals threat={a.threat} /></Card> : null}
 
-      {canRun ? (
-        <Card title="Run" description="Runs the module through the whole governed path; the decision is recorded in the audit log.">
-          <RunForm name={d.name} versions={d.versions.map((v) => v.version)} />
-        </Card>
-      ) : null}
 
       <Card title="Recent runs" actions={<Link href={`/runs?module=${encodeURIComponent(d.name)}`} className="inline-flex min-h-11 items-center text-sm text-indigo-300 underline-offset-4 hover:underline">All runs of {d.name}</Link>}>
-        {d.recentRuns.length === 0 ? <EmptyState title="Not run yet" description={canRun ? 'Use the Run form above.' : 'An operator or admin can run it.'} /> : <RunList runs={d.recentRuns} showModule={false} />}
+        {d.recentRuns.length === 0 ? <EmptyState title="Not run yet" description={canRun ? 'Use the Run form at the top of this page.' : 'An operator or admin can run it.'} /> : <RunList runs={d.recentRuns} showModule={false} />}
       </Card>
       <Card title={`Versions (${d.versions.length})`}><VersionsTable versions={d.versions} /></Card>
       <Card title="Hash drift between versions"><DriftList drift={d.drift} /></Card>

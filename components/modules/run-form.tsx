@@ -9,6 +9,7 @@ import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
 import { DecisionBadge, OutcomeBadge } from '@/components/runs/badges';
 import { OutputBlock } from '@/components/runs/output-block';
+import { VerdictRules } from '@/components/runs/verdict-rules';
 
 const areaClass = 'min-h-24 w-full rounded-md border border-slate-700 bg-slate-950 px-3 py-2 font-mono text-sm text-slate-100 focus:outline-2 focus:outline-indigo-400';
 const selectClass = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-indigo-400';
@@ -109,7 +110,9 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
               Open the full decision record
             </Link>
           </div>
-          <p className="text-sm text-slate-200">{(result.record.post ?? result.record.pre).summary}</p>
+          {/* Every rule's explanation inline: pre-exec, and post-exec when it ran. */}
+          <VerdictRules verdict={result.record.pre} testId="run-result-pre" />
+          {result.record.post ? <VerdictRules verdict={result.record.post} testId="run-result-post" /> : null}
           {result.record.quarantine ? (
             <p className="text-sm text-rose-300">This run put the module in quarantine: {result.record.quarantine.reason}</p>
           ) : null}

@@ -11,10 +11,14 @@ describe('explainDenials', () => {
       { fn: 'environ_get', capability: 'environ', errno: 'NOTCAPABLE', count: 2, samples: [] },
       { fn: 'sock_accept', capability: null, errno: 'NOTSUP', count: 1, samples: ['fd=3'] },
     ]);
-    expect(e.summary).toMatch(/^The module tried 3 call\(s\) outside its grant\. Each was refused by the sandbox, so nothing was read, written or sent/);
+    expect(e.summary).toMatch(/^The module tried 3 calls outside its grant\. Each was refused by the sandbox, so nothing was read, written or sent/);
     expect(e.lines[0]?.sentence).toBe('Called environ_get 2 times, which needs the "environ" capability (read environment variables), which this run was not granted. The sandbox refused it (NOTCAPABLE) and the call did nothing.');
     expect(e.lines[1]?.sentence).toContain('Called sock_accept once, which needs something this sandbox never allows');
     expect(e.lines[1]?.samples).toEqual(['fd=3']);
+  });
+
+  it('says "1 call" for a single refused call', () => {
+    expect(explainDenials([{ fn: 'clock_time_get', capability: 'clock', errno: 'NOTCAPABLE', count: 1, samples: [] }]).summary).toMatch(/^The module tried 1 call outside its grant\./);
   });
 
   it('names a capability it has no words for without inventing any', () => {

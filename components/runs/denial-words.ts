@@ -52,7 +52,7 @@ export function explainDenials(denials: readonly CapabilityDenial[]): DenialExpl
   });
   return {
     summary:
-      `The module tried ${total} call(s) outside its grant. Each was refused by the sandbox, so nothing was read, written or sent; ` +
+      `The module tried ${total.toLocaleString('en-US')} ${total === 1 ? 'call' : 'calls'} outside its grant. Each was refused by the sandbox, so nothing was read, written or sent; ` +
       'but a program that keeps asking for what it was not given may be probing for a way out, which the denied_calls rule and the quarantine settings judge.',
     lines,
   };

@@ -15,6 +15,8 @@ import { ThreatSignals } from './threat-signals';
 import { VerdictRules } from './verdict-rules';
 import { CapabilityDenials } from './capability-denials';
 import { describeInvocation, describeOutcome } from './denial-words';
+import { Time } from '@/components/ui/time';
+import { deniedBecause, whyDenied } from '@/server/api/routers/run-why';
 
 export function RunDetail({ id, canReplay }: { readonly id: string; readonly canReplay: boolean }) {
   const trpc = useTRPC();
@@ -39,8 +41,14 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
   }
   const r = run.data;
   const rec = r.record;
+  const why = whyDenied(rec);
   return (
     <div className="flex flex-col gap-6">
+      {why ? (
+        <p className="rounded-lg border border-rose-800 bg-rose-950 px-4 py-3 text-base text-rose-100" data-testid="denied-because" data-rule={why.rule ?? ''}>
+          {deniedBecause(why)}
+        </p>
+      ) : null}
       <Card>
         <div className="flex flex-wrap items-center gap-2">
           <DecisionBadge decision={r.decision} />
@@ -58,7 +66,7 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           <dt className="text-slate-400">Run id</dt>
           <dd><Digest value={r.id} label="run id" /></dd>
           <dt className="text-slate-400">Started</dt>
-          <dd className="text-slate-200"><time dateTime={r.startedAt}>{new Date(r.startedAt).toLocaleString()}</time> by {r.actor}</dd>
+          <dd className="text-slate-200"><Time iso={r.startedAt} /> by {r.actor}</dd>
           <dt className="text-slate-400">Policy</dt>
           <dd className="text-slate-200">{rec.policy.name}, revision {rec.policy.revision}</dd>
           <dt className="text-slate-400">Sandbox</dt>

@@ -1,10 +1,21 @@
 /** Runs as a list of rows that are whole-row links: a table's columns on wide screens, stacked on phones. */
 import Link from 'next/link';
 import type { TRunSummary } from '@/server/api/routers/run-views';
+import type { TRunWhy } from '@/server/api/routers/run-why';
+import { Time } from '@/components/ui/time';
 import { DecisionBadge, OutcomeBadge } from './badges';
 import { shortDigest } from './digest';
 
-export function RunList({ runs, showModule = true }: { readonly runs: readonly TRunSummary[]; readonly showModule?: boolean }) {
+/** The "why" of a denied row: the failing rule, and how the module ended if it ran. */
+function Why({ why }: { readonly why: TRunWhy }) {
+  return (
+    <span className="block text-sm text-rose-200" data-testid="runs-row-why">
+      <span className="font-mono">{why.rule ?? 'default deny'}</span> failed {why.phase === 'pre' ? 'before running' : `after running; ${why.outcomeText}`}
+    </span>
+  );
+}
+
+export function RunList({ runs, showModule = true }: { readonly runs: readonly (TRunSummary & { why?: TRunWhy | null })[]; readonly showModule?: boolean }) {
   return (
     <ul className="flex flex-col divide-y divide-slate-800" data-testid="runs-list">
       {runs.map((r) => (
@@ -15,21 +26,22 @@ export function RunList({ runs, showModule = true }: { readonly runs: readonly T
           >
             <span className="min-w-0">
               {showModule ? (
-                <span className="block truncate font-medium text-slate-100">
+                <span className="block break-all font-medium text-slate-100">
                   {r.moduleName}@{r.moduleVersion}
                 </span>
               ) : null}
               <span className="block font-mono text-xs text-slate-400">{shortDigest(r.id)}</span>
+              {r.why ? <Why why={r.why} /> : null}
             </span>
             <span className="flex flex-wrap gap-2">
               <DecisionBadge decision={r.decision} />
               <OutcomeBadge outcome={r.outcome} />
             </span>
             <span className="text-sm text-slate-300">
-              <time dateTime={r.startedAt}>{new Date(r.startedAt).toLocaleString()}</time>
+              <Time iso={r.startedAt} />
             </span>
             <span className="truncate text-sm text-slate-400">
-              by {r.actor} · threat {r.threatScore} · fuel {r.fuelUsed.toLocaleString()}
+              by {r.actor} · threat {r.threatScore} · fuel {r.fuelUsed.toLocaleString('en-US')}
             </span>
           </Link>
         </li>

@@ -1,6 +1,11 @@
 'use client';
-/** The /runs page body: filters and newest-first pages of runs (keyset cursors, kept as a stack for "Newer"). */
+/**
+ * The /runs page body: filters and newest-first pages of runs (keyset cursors, kept as a stack for
+ * "Newer"). The filters live in the URL (Back and shared links work); Watchtower links here with them.
+ */
 import { useState, type FormEvent } from 'react';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
 import { Button } from '@/components/ui/button';
@@ -8,22 +13,28 @@ import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
-import type { TRunCursor, TRunListInput } from '@/server/api/routers/runs';
+import type { TRunCursor } from '@/server/api/routers/runs';
 import { OUTCOME_KINDS } from '@/server/core/sandbox/types';
+import { exactUtc } from '@/components/ui/time-format';
 import { RunList } from './run-list';
+import { filtersFromParams, paramsFromFilters, type RunFilters } from './run-filters';
 
 const PAGE = 25;
 const selectClass = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-indigo-400';
 
-type Filters = Pick<TRunListInput, 'module' | 'decision' | 'outcome' | 'since' | 'until'>;
-
 /** A datetime-local value (no zone, the browser's local time) as an ISO instant, or undefined. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-export function RunsView({ initialModule }: { readonly initialModule?: string }) {
+export function RunsView() {
   const trpc = useTRPC();
-  const [filters, setFilters] = useState<Filters>({ module: initialModule || undefined });
-  const [cursors, setCursors] = useState<TRunCursor[]>([]);
+  const router = useRouter();
+  const pathname = usePathname();
+  const { filters, ignored } = filtersFromParams(useSearchParams());
+  const key = paramsFromFilters(filters);
+  // Pages belong to one set of filters: a new set starts again at the newest run.
+  const [paging, setPaging] = useState<{ key: string; cursors: TRunCursor[] }>({ key, cursors: [] });
+  const cursors = paging.key === key ? paging.cursors : [];
+  const setCursors = (next: (c: TRunCursor[]) => TRunCursor[]) => setPaging({ key, cursors: next(cursors) });
   const cursor = cursors.at(-1);
   const runs = useQuery(trpc.runs.list.queryOptions({ ...filters, cursor, limit: PAGE }));
 
@@ -31,26 +42,40 @@ export function RunsView({ initialModule }: { readonly initialModule?: string })
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const text = (k: string) => String(f.get(k) ?? '').trim() || undefined;
-    setFilters({
+    const next: RunFilters = {
       module: text('module'),
-      decision: text('decision') as Filters['decision'],
-      outcome: text('outcome') as Filters['outcome'],
-      since: toIso(String(f.get('since') ?? '')),
-      until: toIso(String(f.get('until') ?? '')),
-    });
-    setCursors([]);
+      decision: text('decision') as RunFilters['decision'],
+      outcome: text('outcome') as RunFilters['outcome'],
+      // The rule comes from a Watchtower link; it stays until cleared.
+      rule: filters.rule,
+      since: toIso(String(f.get('since') ?? '')) ?? filters.since,
+      until: toIso(String(f.get('until') ?? '')) ?? filters.until,
+    };
+    const query = paramsFromFilters(next);
+    router.push(query ? `${pathname}?${query}` : pathname, { scroll: false });
   };
 
   return (
     <div className="flex flex-col gap-6">
       <Card title="Filters">
-        <form onSubmit={apply} className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Filter runs">
-          <Input label="Module name" name="module" defaultValue={initialModule} placeholder="e.g. hello" autoComplete="off" data-testid="runs-filter-module" />
+        {ignored.length > 0 ? <ErrorState title="Some filters in the link were not valid and are not applied" message={ignored.join(', ')} code="BAD_FILTER" /> : null}
+        {filters.rule || filters.since || filters.until ? (
+          <p className="mb-4 flex flex-wrap items-center gap-x-3 text-sm text-slate-200" data-testid="runs-active-filters">
+            {filters.rule ? <span>Rule <span className="font-mono">{filters.rule}</span> failed</span> : null}
+            {filters.since ? <span>from {exactUtc(filters.since)}</span> : null}
+            {filters.until ? <span>until {exactUtc(filters.until)}</span> : null}
+            <Link href={pathname} className="inline-flex min-h-11 items-center text-indigo-300 underline underline-offset-4" data-testid="runs-clear-filters">
+              Clear all filters
+            </Link>
+          </p>
+        ) : null}
+        <form key={key} onSubmit={apply} className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Filter runs">
+          <Input label="Module name contains" name="module" defaultValue={filters.module} placeholder="e.g. hello" autoComplete="off" data-testid="runs-filter-module" />
           <div className="flex flex-col gap-1.5">
             <label htmlFor="runs-decision" className="text-sm font-medium text-slate-200">
               Decision
             </label>
-            <select id="runs-decision" name="decision" className={selectClass} data-testid="runs-filter-decision" defaultValue="">
+            <select id="runs-decision" name="decision" className={selectClass} data-testid="runs-filter-decision" defaultValue={filters.decision ?? ''}>
               <option value="">any</option>
               <option value="allow">allowed</option>
               <option value="deny">denied</option>
@@ -60,7 +85,7 @@ export function RunsView({ initialModule }: { readonly initialModule?: string })
             <label htmlFor="runs-outcome" className="text-sm font-medium text-slate-200">
               Outcome
             </label>
-            <select id="runs-outcome" name="outcome" className={selectClass} data-testid="runs-filter-outcome" defaultValue="">
+            <select id="runs-outcome" name="outcome" className={selectClass} data-testid="runs-filter-outcome" defaultValue={filters.outcome ?? ''}>
               <option value="">any</option>
               {OUTCOME_KINDS.map((o) => (
                 <option key={o} value={o}>

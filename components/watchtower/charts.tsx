@@ -4,9 +4,10 @@
  * in the browser (see dashboard.tsx) so the server render stays fast; each chart also carries a
  * text summary for screen readers, since a chart alone says nothing to them.
  */
+import { useRouter } from 'next/navigation';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TWatchtowerSummary } from '@/server/api/routers/watchtower';
-import { bucketLabel } from './format';
+import { bucketEnd, bucketLabel, runsLink } from './format';
 
 // CSS variables, so the light theme (which mirrors the slate scale) flips the axes too.
 const AXIS = 'var(--color-slate-400)';
@@ -16,7 +17,13 @@ const DENY = 'var(--color-rose-500)';
 const tooltipStyle = { backgroundColor: 'var(--color-slate-900)', border: '1px solid var(--color-slate-700)', color: 'var(--color-slate-100)' };
 
 export function DecisionsChart({ series, bucket }: { series: TWatchtowerSummary['series']; bucket: TWatchtowerSummary['bucket'] }) {
-  const data = series.map((b) => ({ label: bucketLabel(b.start, bucket), allowed: b.allowed, denied: b.denied }));
+  const router = useRouter();
+  const data = series.map((b) => ({ label: bucketLabel(b.start, bucket), start: b.start, allowed: b.allowed, denied: b.denied }));
+  // A click on a bar opens the runs of that bucket with that decision (the table view has the same links).
+  const open = (decision: 'allow' | 'deny') => (entry: { payload?: { start?: string } }) => {
+    const start = entry.payload?.start;
+    if (start) router.push(runsLink({ decision, since: start, until: bucketEnd(start, bucket) }));
+  };
   return (
     <div className="h-64 w-full" role="img" aria-label={`Runs per ${bucket}: ${series.reduce((n, b) => n + b.allowed, 0)} allowed, ${series.reduce((n, b) => n + b.denied, 0)} denied`}>
       <ResponsiveContainer width="100%" height="100%">
@@ -26,8 +33,8 @@ export function DecisionsChart({ series, bucket }: { series: TWatchtowerSummary[
           <YAxis stroke={AXIS} tick={{ fontSize: 11 }} allowDecimals={false} />
           <Tooltip contentStyle={tooltipStyle} cursor={{ fill: 'var(--color-slate-800)' }} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="allowed" name="allowed" stackId="d" fill={ALLOW} isAnimationActive={false} />
-          <Bar dataKey="denied" name="denied" stackId="d" fill={DENY} isAnimationActive={false} />
+          <Bar dataKey="allowed" name="allowed" stackId="d" fill={ALLOW} isAnimationActive={false} cursor="pointer" onClick={open('allow')} />
+          <Bar dataKey="denied" name="denied" stackId="d" fill={DENY} isAnimationActive={false} cursor="pointer" onClick={open('deny')} />
         </BarChart>
       </ResponsiveContainer>
     </div>

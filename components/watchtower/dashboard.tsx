@@ -12,6 +12,7 @@ import { Card } from '@/components/ui/card';
 import { ErrorState } from '@/components/ui/error-state';
 import { AttentionPanel } from './attention-panel';
 import { StatCards } from './stat-cards';
+import { DecisionsTable, ThreatTable } from './chart-tables';
 import { AuditChainCard } from './audit-chain-card';
 import { RiskyModules, TopDeniedRules } from './rankings';
 import { LiveFeed } from './live-feed';
@@ -20,6 +21,12 @@ import { utcTime } from './format';
 const chartFallback = () => <div className="h-64 animate-pulse rounded-md bg-slate-800/50" aria-hidden />;
 const DecisionsChart = dynamic(() => import('./charts').then((m) => m.DecisionsChart), { ssr: false, loading: chartFallback });
 const ThreatHistogram = dynamic(() => import('./charts').then((m) => m.ThreatHistogram), { ssr: false, loading: chartFallback });
+
+const NoRuns = () => (
+  <p className="flex h-32 items-center justify-center rounded-md border border-dashed border-slate-700 text-sm text-slate-300" data-testid="chart-empty">
+    No runs in this window.
+  </p>
+);
 
 export function WatchtowerDashboard({ initial }: { initial: TWatchtowerSummary }) {
   const trpc = useTRPC();
@@ -42,15 +49,17 @@ export function WatchtowerDashboard({ initial }: { initial: TWatchtowerSummary }
       <StatCards summary={s} />
       <div className="grid gap-4 xl:grid-cols-2">
         <Card title="Decisions" description={`Allowed and denied runs per ${s.bucket} (UTC).`} data-testid="decisions-chart">
-          <DecisionsChart series={s.series} bucket={s.bucket} />
+          {s.runs.total === 0 ? <NoRuns /> : <DecisionsChart series={s.series} bucket={s.bucket} />}
+          <DecisionsTable series={s.series} bucket={s.bucket} />
         </Card>
         <Card title="Threat scores" description="How many runs fell in each 10-point band." data-testid="threat-histogram">
-          <ThreatHistogram histogram={s.threat.histogram} />
+          {s.runs.total === 0 ? <NoRuns /> : <ThreatHistogram histogram={s.threat.histogram} />}
+          <ThreatTable histogram={s.threat.histogram} />
         </Card>
       </div>
       <div className="grid gap-4 lg:grid-cols-3">
-        <TopDeniedRules rules={s.topDeniedRules} />
-        <RiskyModules modules={s.riskyModules} />
+        <TopDeniedRules rules={s.topDeniedRules} since={s.from} />
+        <RiskyModules modules={s.riskyModules} since={s.from} />
         <AuditChainCard audit={s.audit} />
       </div>
       <LiveFeed />

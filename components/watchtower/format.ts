@@ -19,3 +19,19 @@ export function bucketLabel(iso: string, bucket: 'hour' | 'day'): string {
 export function scoreTone(score: number): 'good' | 'warn' | 'bad' {
   return score >= 60 ? 'bad' : score >= 30 ? 'warn' : 'good';
 }
+
+/** A link to the Runs list with these filters (the same URL parameters the Runs page reads). */
+export function runsLink(filters: { module?: string; rule?: string; decision?: 'allow' | 'deny'; since?: string; until?: string }): string {
+  const params = new URLSearchParams();
+  for (const key of ['module', 'decision', 'rule', 'since', 'until'] as const) {
+    const v = filters[key];
+    if (v) params.set(key, v);
+  }
+  const query = params.toString();
+  return query ? `/runs?${query}` : '/runs';
+}
+
+/** The inclusive end of a bucket (the Runs filter's `until` is inclusive): one millisecond before the next. */
+export function bucketEnd(startIso: string, bucket: 'hour' | 'day'): string {
+  return new Date(Date.parse(startIso) + (bucket === 'hour' ? 3_600_000 : 86_400_000) - 1).toISOString();
+}

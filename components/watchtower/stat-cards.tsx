@@ -1,7 +1,7 @@
 /** The headline numbers of one window. Server-renderable: no hooks, no charts. */
 import Link from 'next/link';
 import type { TWatchtowerSummary } from '@/server/api/routers/watchtower';
-import { oneDecimal, percent } from './format';
+import { oneDecimal, percent, runsLink } from './format';
 
 function Stat({ label, value, hint, testId, href }: { label: string; value: string; hint?: string; testId: string; href?: string }) {
   const body = (
@@ -29,7 +29,7 @@ export function StatCards({ summary }: { summary: TWatchtowerSummary }) {
   const { runs } = summary;
   return (
     <div className="grid grid-cols-2 gap-3 lg:grid-cols-4" data-testid="watchtower-stats">
-      <Stat testId="stat-runs" label="Runs" value={runs.total.toLocaleString('en-US')} hint={`${oneDecimal(runs.perHour)} per hour`} href="/runs" />
+      <Stat testId="stat-runs" label="Runs" value={runs.total.toLocaleString('en-US')} hint={`${oneDecimal(runs.perHour)} per hour`} href={runsLink({ since: summary.from })} />
       <Stat
         testId="stat-allow-rate"
         label="Allowed"

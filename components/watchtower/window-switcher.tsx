@@ -1,4 +1,7 @@
-/** 24h / 7d / 30d as plain links: works before hydration and keeps the window in the URL. */
+/**
+ * 24h / 7d / 30d as plain links: works before hydration and keeps the window in the URL. The
+ * accessible name is the visible text (WCAG 2.5.3); the long form is a hover title.
+ */
 import Link from 'next/link';
 import { cn } from '@/components/ui/cn';
 import type { TWindow as Window } from '@/server/api/routers/watchtower';
@@ -13,7 +16,7 @@ export function WindowSwitcher({ current }: { current: Window }) {
           key={w}
           href={w === '24h' ? '/' : `/?window=${w}`}
           aria-current={w === current ? 'page' : undefined}
-          aria-label={LABELS[w]}
+          title={LABELS[w]}
           data-testid={`window-${w}`}
           className={cn(
             'inline-flex min-h-11 min-w-14 items-center justify-center rounded px-3 text-sm focus-visible:outline-2 focus-visible:outline-indigo-400',

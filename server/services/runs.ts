@@ -1,7 +1,7 @@
 /** Reading recorded runs: listing with filters (newest first, keyset pagination) and one run whole. */
-import { and, desc, eq, lt, lte, gte, or, getTableColumns, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, lte, gte, or, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { runs } from '../../db/schema';
+import { runDeniedRules, runs } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 
 export type RunRow = typeof runs.$inferSelect;
@@ -45,9 +45,15 @@ export class RunQueries {
    * sharing a millisecond are neither skipped nor repeated, and a page costs the same at any depth.
    * `until` is inclusive, `since` inclusive. Returns one extra row's worth of knowledge as `hasMore`.
    */
-  page(filter: Omit<RunFilter, 'before'> & { until?: Date; cursor?: { startedAt: Date; id: string } }): { rows: RunSummary[]; hasMore: boolean } {
+  page(
+    filter: Omit<RunFilter, 'before'> & { until?: Date; cursor?: { startedAt: Date; id: string }; moduleContains?: string; failedRule?: string },
+  ): { rows: RunSummary[]; hasMore: boolean } {
     const where: SQL[] = [];
     if (filter.module) where.push(eq(runs.moduleName, filter.module));
+    // The console's module filter is a substring, as on the Modules page; % and _ are literal.
+    if (filter.moduleContains) where.push(sql`${runs.moduleName} LIKE ${`%${escapeLike(filter.moduleContains)}%`} ESCAPE '\\'`);
+    // Runs where this rule failed: run_denied_rules is indexed by (rule, started_at).
+    if (filter.failedRule) where.push(inArray(runs.id, this.db.select({ id: runDeniedRules.runId }).from(runDeniedRules).where(eq(runDeniedRules.rule, filter.failedRule))));
     if (filter.decision) where.push(eq(runs.decision, filter.decision));
     if (filter.outcome) where.push(eq(runs.outcome, filter.outcome));
     if (filter.since) where.push(gte(runs.startedAt, filter.since));
@@ -68,7 +74,19 @@ export class RunQueries {
     return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
+  /** The decision records of these runs only (no output columns), for a list that explains each row. */
+  records(ids: readonly string[]): Map<string, DecisionRecord> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db.select({ id: runs.id, record: runs.record }).from(runs).where(inArray(runs.id, [...ids])).all();
+    return new Map(rows.map((r) => [r.id, r.record as DecisionRecord]));
+  }
+
   get(id: string): (RunRow & { record: DecisionRecord }) | undefined {
     return this.db.select().from(runs).where(eq(runs.id, id)).get() as (RunRow & { record: DecisionRecord }) | undefined;
   }
+}
+
+/** Makes % and _ (and the escape character itself) match literally in a LIKE ... ESCAPE '\\' pattern. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

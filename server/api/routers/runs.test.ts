@@ -60,6 +60,25 @@ describe('runs router', () => {
     expect(late.items).toHaveLength(2);
   });
 
+  it('filters by a module-name substring (wildcards literal) and by the rule that failed; denied rows say why', async () => {
+    const viewer = as('viewer');
+    expect((await viewer.runs.list({ module: 'ell' })).items.map((r) => r.moduleName)).toEqual(['hello', 'hello']);
+    expect((await viewer.runs.list({ module: 'HELLO' })).items).toHaveLength(2);
+    // % and _ are not wildcards: no module name contains them.
+    expect((await viewer.runs.list({ module: '%' })).items).toEqual([]);
+    expect((await viewer.runs.list({ module: 'h_llo' })).items).toEqual([]);
+
+    const denied = await viewer.runs.get({ id: deniedId });
+    const failedRule = denied.record.pre.rules.find((r) => r.outcome === 'fail')!.id;
+    const byRule = await viewer.runs.list({ rule: failedRule });
+    expect(byRule.items.map((r) => r.id)).toEqual([deniedId]);
+    expect(byRule.items[0]!.why).toMatchObject({ rule: failedRule, phase: 'pre', outcome: 'denied', outcomeText: 'did not run' });
+    expect((await viewer.runs.list({ rule: 'no_such_rule' })).items).toEqual([]);
+    // Allowed rows have no "why".
+    expect((await viewer.runs.list({ decision: 'allow' })).items.every((r) => r.why === null)).toBe(true);
+    expect(await trpcCode(viewer.runs.list({ rule: 'x; DROP TABLE runs' }))).toBe('BAD_REQUEST');
+  });
+
   it('refuses malformed filters instead of returning an empty page', async () => {
     const viewer = as('viewer');
     expect(await trpcCode(viewer.runs.list({ outcome: 'exploded' as never }))).toBe('BAD_REQUEST');

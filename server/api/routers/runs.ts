@@ -6,6 +6,7 @@ import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
+import { whyDenied, ZRunWhySchema } from './run-why';
 
 const ZIsoDateSchema = z.iso.datetime({ offset: true });
 export const ZRunIdSchema = z.string().min(1).max(64);
@@ -14,7 +15,10 @@ export const ZRunCursorSchema = z.object({ startedAt: ZIsoDateSchema, id: ZRunId
 export type TRunCursor = z.infer<typeof ZRunCursorSchema>;
 
 export const ZRunListInputSchema = z.object({
+  /** A substring of the module name (as on the Modules page); % and _ are literal. */
   module: z.string().min(1).max(64).optional(),
+  /** Only runs in which this Guardian rule failed (Watchtower's "Top denied rules" links here). */
+  rule: z.string().regex(/^[a-z_]{1,64}$/, 'a rule id is lower-case letters and underscores').optional(),
   decision: z.enum(['allow', 'deny']).optional(),
   // A closed list ('denied': nothing ran), so a typo is an error, not an empty page.
   outcome: z.enum(OUTCOME_KINDS).optional(),
@@ -25,7 +29,10 @@ export const ZRunListInputSchema = z.object({
 });
 export type TRunListInput = z.infer<typeof ZRunListInputSchema>;
 
-export const ZRunPageSchema = z.object({ items: z.array(ZRunSummarySchema), nextCursor: ZRunCursorSchema.nullable() });
+/** A row of the Runs list: the summary and, for a denied run, the failing rule and outcome (the "why"). */
+export const ZRunListItemSchema = ZRunSummarySchema.extend({ why: ZRunWhySchema.nullable() });
+export type TRunListItem = z.infer<typeof ZRunListItemSchema>;
+export const ZRunPageSchema = z.object({ items: z.array(ZRunListItemSchema), nextCursor: ZRunCursorSchema.nullable() });
 
 export const ZReplayReportSchema = z.object({
   runId: z.string(),
@@ -42,7 +49,8 @@ export const runsRouter = createTRPCRouter({
     .query(({ ctx, input }) => {
       const f = ZRunListInputSchema.parse(input ?? {});
       const page = ctx.services.runs.page({
-        module: f.module,
+        moduleContains: f.module,
+        failedRule: f.rule,
         decision: f.decision,
         outcome: f.outcome,
         since: f.since ? new Date(f.since) : undefined,
@@ -51,8 +59,13 @@ export const runsRouter = createTRPCRouter({
         limit: f.limit,
       });
       const last = page.rows.at(-1);
+      // Only denied rows need their record read, and only the record column.
+      const records = ctx.services.runs.records(page.rows.filter((r) => r.decision === 'deny').map((r) => r.id));
       return {
-        items: page.rows.map(runSummaryToWire),
+        items: page.rows.map((r) => {
+          const record = records.get(r.id);
+          return { ...runSummaryToWire(r), why: record ? whyDenied(record) : null };
+        }),
         nextCursor: page.hasMore && last ? { startedAt: last.startedAt.toISOString(), id: last.id } : null,
       };
     }),

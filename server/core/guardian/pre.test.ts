@@ -122,7 +122,7 @@ describe('evaluatePre decisions', () => {
     const v = evaluatePre(p, benignPre({ quarantined: true }));
     expect(v.decision).toBe('deny');
     expect(v.rules.filter((r) => r.outcome === 'pass').map((r) => r.id)).toEqual(['signature_trusted', 'entry_exported']);
-    expect(v.summary).toBe('Denied before running: 1 check(s) failed (quarantined).');
+    expect(v.summary).toBe('Denied before running: 1 check failed (quarantined).');
   });
 
   it('records the policy name and revision and the configured severity', () => {

@@ -40,6 +40,9 @@ export function listForSentence(items: readonly string[], max = 3): string {
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
+/** "1 check", "3 checks": people read these summaries, so the plural is exact. */
+const checks = (n: number): string => `${n} ${n === 1 ? 'check' : 'checks'}`;
+
 /**
  * Runs every known rule in a fixed order. Unconfigured rules are listed as skipped so the record
  * shows what was NOT checked. A check that throws fails closed. Default deny: the run is allowed
@@ -68,11 +71,12 @@ export function decide<Id extends PreRuleId | PostRuleId>(
   const phaseName = phase === 'pre' ? 'before running' : 'after running';
   let summary: string;
   if (failed.length > 0) {
-    summary = `Denied ${phaseName}: ${failed.length} check(s) failed (${listForSentence(failed.map((r) => r.id))}).`;
+    summary = `Denied ${phaseName}: ${checks(failed.length)} failed (${listForSentence(failed.map((r) => r.id))}).`;
   } else if (passed.length === 0) {
     summary = `Denied ${phaseName}: no rule allowed this run (default deny).`;
   } else {
-    summary = `Allowed ${phaseName}: all ${passed.length} applicable check(s) passed.`;
+    summary =
+      passed.length === 1 ? `Allowed ${phaseName}: the 1 applicable check passed.` : `Allowed ${phaseName}: all ${passed.length} applicable checks passed.`;
   }
   return {
     phase,

@@ -11,7 +11,17 @@ export default async function ModulePage({ params }: { params: Promise<{ name: s
   const { user, allows } = await pageAccess(`/modules/${encodeURIComponent(name)}`);
   return (
     <div className="flex flex-col gap-6">
-      <PageHeader title={name} description="Its stored versions, what the inspector found, and its recent runs." />
+      <PageHeader
+        title={name}
+        description="Its stored versions, what the inspector found, and its recent runs."
+        actions={
+          allows('modules.read') && allows('runs.execute') ? (
+            <a href="#run" className="inline-flex min-h-11 items-center rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-indigo-300" data-testid="header-run">
+              Run this module
+            </a>
+          ) : undefined
+        }
+      />
       {allows('modules.read') ? (
         <ModuleDetail name={name} canRun={allows('runs.execute')} />
       ) : (
