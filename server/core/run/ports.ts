@@ -8,7 +8,7 @@ import type { TManifest } from '../module/manifest';
 import type { Signer, VerifyCode } from '../module/verify';
 import type { TPolicy } from '../guardian/schema';
 import type { ThreatHistory } from '../threat';
-import type { SandboxBackend } from '../sandbox/backend';
+import type { BackendKind, SandboxBackend } from '../sandbox/backend';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { AuditEventInput } from '../audit/event';
 
@@ -133,6 +133,8 @@ export interface GovernorPorts {
   readonly audit: AuditSink;
   /** Started on first use (a command that runs nothing starts no workers). */
   readonly backend: () => SandboxBackend;
+  /** Which backend runs would use, without starting it (dry runs judge `backend_allowed` too). */
+  readonly backendKind?: () => BackendKind;
   readonly recorder: RunRecorder;
   readonly recorded: RecordedRuns;
   readonly clock: () => Date;
