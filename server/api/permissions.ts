@@ -38,6 +38,10 @@ export const PROCEDURE_ACCESS = {
   'quarantine.add': 'quarantine.add',
   'quarantine.release': 'quarantine.release',
   'policies.active': 'policies.read',
+  'inbox.list': 'inbox.read',
+  'inbox.review': 'inbox.read',
+  'inbox.decide': 'inbox.decide',
+  'inbox.registerKey': 'inbox.decide',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;
