@@ -78,7 +78,7 @@ export interface ServiceOptions {
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /**
-   * The preparation thread's entry (core/sandbox/instrument/instrument-worker.mjs): with it,
+   * The preparation thread's entry (server/services/instrument-worker.mjs): with it,
    * modules are inspected, instrumented and compiled off the serving thread and persisted per
    * digest. Without it (benches), that work happens on the calling thread.
    */

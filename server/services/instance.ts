@@ -29,7 +29,7 @@ export function getServices(): Services {
       prespawn: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
       workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
-      instrumentWorkerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'instrument', 'instrument-worker.mjs')),
+      instrumentWorkerUrl: pathToFileURL(join(process.cwd(), 'server', 'services', 'instrument-worker.mjs')),
       checkpointWorkerUrl: pathToFileURL(join(process.cwd(), 'db', 'wal-checkpoint-worker.mjs')),
     });
     const admin = ensureInitialAdmin(services, { NIGHTCORE_ADMIN_PASSWORD: process.env.NIGHTCORE_ADMIN_PASSWORD }, (line) => console.log(line));

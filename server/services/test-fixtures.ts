@@ -10,7 +10,7 @@ import { createManifest, signManifest, type ManifestFields } from '../core/modul
 import { openServices, type Services, type ServiceOptions } from './index';
 import { writeBundle } from './bundle-files';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
-import { DEFAULT_INSTRUMENT_WORKER_URL } from '../core/sandbox/instrument/off-thread-url';
+import { DEFAULT_INSTRUMENT_WORKER_URL } from './instrument-worker-url';
 import type { ModuleVersionRow } from './module-registry';
 
 export interface Harness {

@@ -30,7 +30,7 @@ export interface Prepared {
 }
 
 export interface WasmPreparerOptions {
-  /** instrument-worker.mjs: DEFAULT_INSTRUMENT_WORKER_URL from source; bundled hosts pass their own. */
+  /** The thread's entry, supplied by the host (server/services/instrument-worker.mjs loads this code with tsx). */
   readonly workerUrl: URL;
   /** Wall-clock bound per job. */
   readonly timeoutMs: number;

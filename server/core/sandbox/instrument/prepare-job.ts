@@ -1,5 +1,5 @@
 /**
- * The work done on the preparation thread (instrument-worker.mjs) for one module: inspect it,
+ * The work done on the preparation thread (server/services/instrument-worker.mjs) for one module: inspect it,
  * instrument it (unless an artefact instrumented earlier is supplied) and compile it. Everything
  * here is CPU-bound and proportional to the module's size, which is why it never runs on the
  * thread that serves requests. Pure apart from WebAssembly compilation; throws nothing.

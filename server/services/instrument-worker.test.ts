@@ -1,8 +1,9 @@
+/** The preparation thread end to end: the services' entry (tsx-loaded) driven by the core's createWasmPreparer. */
 import { describe, it, expect, afterAll } from 'vitest';
-import { createWasmPreparer } from './off-thread';
-import { DEFAULT_INSTRUMENT_WORKER_URL } from './off-thread-url';
-import { instantiateMetered, wat } from './testkit';
-import { manyFunctions } from './many-functions';
+import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
+import { DEFAULT_INSTRUMENT_WORKER_URL } from './instrument-worker-url';
+import { instantiateMetered, wat } from '../core/sandbox/instrument/testkit';
+import { manyFunctions } from '../core/sandbox/instrument/many-functions';
 
 const caps = { maxMemoryPages: 4, maxTableElements: 100 };
 const preparer = createWasmPreparer({ workerUrl: DEFAULT_INSTRUMENT_WORKER_URL, timeoutMs: 60_000, maxBytes: 8 * 1024 * 1024 });

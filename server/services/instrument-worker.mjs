@@ -1,7 +1,9 @@
 // @ts-check
 /**
  * Preparation thread: inspects, instruments and compiles modules off the thread that serves
- * requests (prepare-job.ts does the work). TypeScript is loaded through tsx, once per thread.
+ * requests (core/sandbox/instrument/prepare-job.ts does the work). TypeScript is loaded through tsx,
+ * once per thread; this entry sits in the services, not the core, because the core may not depend on a
+ * module loader (the core's createWasmPreparer takes the entry's URL as an argument).
  *
  * Protocol: posts {type:'ready'}; then for each {type:'prepare', id, req} posts
  * {type:'done', id, result} where result is prepareJob's Result (a compiled WebAssembly.Module
@@ -13,9 +15,9 @@ import { register } from 'tsx/esm/api';
 if (!parentPort) throw new Error('instrument-worker.mjs must be started as a worker thread');
 const port = parentPort;
 register();
-const { prepareJob } = /** @type {typeof import('./prepare-job.ts')} */ (await import('./prepare-job.ts'));
+const { prepareJob } = /** @type {typeof import('../core/sandbox/instrument/prepare-job.ts')} */ (await import('../core/sandbox/instrument/prepare-job.ts'));
 
-port.on('message', (/** @type {{ type: string, id: number, req: import('./prepare-job.ts').PrepareRequest }} */ msg) => {
+port.on('message', (/** @type {{ type: string, id: number, req: import('../core/sandbox/instrument/prepare-job.ts').PrepareRequest }} */ msg) => {
   if (!msg || msg.type !== 'prepare') return;
   let result;
   try {
