@@ -67,7 +67,7 @@ export function ReviewEvidence({ review }: { review: TReview }) {
         <ul className="space-y-1 text-sm">
           <Changes label="Imports" {...diff.imports} />
           <Changes label="Capabilities" {...diff.capabilities} />
-          {diff.limits.map((l) => <li key={l.key}>Limit {l.key}: {l.before ?? "default"} → {l.after ?? "default"}</li>)}
+          {diff.limits.map((l) => <li key={l.key}>Limit {l.key}: {l.before} → {l.after}</li>)}
         </ul>
       </Card>
       <Card title="Approvals" description={`Needed: ${quorum.rule}. ${quorum.detail}`}>

@@ -4,6 +4,7 @@
  * for, the diff against the last approved version of the same name, the policy revision that will
  * apply, and where the quorum stands. Nothing here runs the module or records anything.
  */
+import { tableElementsOf } from '../core/module/manifest';
 import { eq } from 'drizzle-orm';
 import { agents, users } from '../../db/schema';
 import { assess, ReportCache } from '../core/run/assess';
@@ -30,7 +31,7 @@ export interface Review {
   readonly policy: { readonly name: string; readonly revision: number };
   readonly dryRun: Verdict | null;
   readonly threat: ThreatAssessment | null;
-  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; readonly limits: { key: string; before: number | null; after: number | null }[] };
+  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; readonly limits: { key: string; before: number; after: number }[] };
 }
 
 const importsOf = (wasm: Uint8Array): string[] => {
@@ -45,6 +46,9 @@ const setDiff = (before: readonly string[], after: readonly string[]): SetDiff =
   added: after.filter((x) => !before.includes(x)),
   removed: before.filter((x) => !after.includes(x)),
 });
+
+/** A limit as it applies: a table cap left out means the default. */
+const limitOf = (m: TManifest, k: keyof TManifest['limits']): number => (k === 'tableElements' ? tableElementsOf(m.limits) : m.limits[k]);
 
 /** A submission is trusted only as far as a signed bundle with the very same manifest is; otherwise it is unsigned. */
 function trustFor(s: Services, manifest: TManifest | null): TrustedModules {
@@ -80,7 +84,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
   };
   const assessed = assess(
     // Approval is what is being decided: the dry run shows approval_required as it stands (not yet).
-    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backend: () => s.backend() },
+    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backend: s.backend },
     new ReportCache(1),
     module,
     'inbox:review',
@@ -103,7 +107,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
       against: before ? { id: before.id, version: before.version } : null,
       imports: setDiff(beforeWasm ? importsOf(beforeWasm) : [], imports),
       capabilities: setDiff(beforeManifest?.capabilities ?? [], manifest?.capabilities ?? []),
-      limits: beforeManifest && manifest ? limitKeys.filter((k) => beforeManifest.limits[k] !== manifest.limits[k]).map((k) => ({ key: k, before: beforeManifest.limits[k] ?? null, after: manifest.limits[k] ?? null })) : [],
+      limits: beforeManifest && manifest ? limitKeys.filter((k) => limitOf(beforeManifest, k) !== limitOf(manifest, k)).map((k) => ({ key: k, before: limitOf(beforeManifest, k), after: limitOf(manifest, k) })) : [],
     },
   };
 }

@@ -11,6 +11,7 @@ import type { ThreatHistory } from '../threat';
 import type { BackendKind, SandboxBackend } from '../sandbox/backend';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { AuditEventInput } from '../audit/event';
+import type { Preopen } from '../sandbox/types';
 
 /** A module version as stored: what the governor runs. */
 export interface StoredModule {
@@ -98,6 +99,8 @@ export interface DecidedRun {
   readonly stdout: Uint8Array;
   readonly stderr: Uint8Array;
   readonly wallMs: number;
+  /** The preopened input directories: storage keeps each file content once, by SHA-256, for replay. */
+  readonly dirs?: readonly Preopen[];
 }
 
 /**
@@ -114,6 +117,8 @@ export interface RecordedRun {
   readonly stdin: Uint8Array;
   /** Undefined when the module version is no longer stored. */
   readonly module: StoredModule | undefined;
+  /** The recorded input directories rebuilt from stored contents, or why they cannot be (absent: none). */
+  readonly dirs?: readonly Preopen[] | string;
 }
 
 export interface RecordedRuns {
