@@ -30,7 +30,8 @@ export interface Review {
   readonly policy: { readonly name: string; readonly revision: number };
   readonly dryRun: Verdict | null;
   readonly threat: ThreatAssessment | null;
-  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; readonly limits: { key: string; before: number; after: number }[] };
+  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; /** A limit absent on one side (an optional limit such as tableElements) is null: the policy's cap applies. */
+    readonly limits: { key: string; before: number | null; after: number | null }[] };
 }
 
 const importsOf = (wasm: Uint8Array): string[] => {
@@ -52,7 +53,7 @@ function trustFor(s: Services, manifest: TManifest | null): TrustedModules {
     reverify(module: StoredModule): Reverification {
       const stored = manifest ? s.modules.find(manifest.name, manifest.version) : undefined;
       if (stored && stored.wasmSha256 === module.wasmSha256 && stored.manifestSha256 === module.manifestSha256) return s.modules.reverify(stored);
-      return { ok: false, code: 'UNTRUSTED_KEY', message: 'Submitted by an agent: no trusted publisher has signed this exact module and manifest.', manifest, signers: [] };
+      return { ok: false, code: 'UNTRUSTED_KEY', message: 'Submitted by an agent: no trusted publisher has signed this exact module and manifest.', manifest, signers: [], legacy: null };
     },
   };
 }
@@ -80,7 +81,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
   };
   const assessed = assess(
     // Approval is what is being decided: the dry run shows approval_required as it stands (not yet).
-    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS },
+    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backendKind: () => s.backendKind() },
     new ReportCache(1),
     module,
     'inbox:review',
@@ -103,7 +104,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
       against: before ? { id: before.id, version: before.version } : null,
       imports: setDiff(beforeWasm ? importsOf(beforeWasm) : [], imports),
       capabilities: setDiff(beforeManifest?.capabilities ?? [], manifest?.capabilities ?? []),
-      limits: beforeManifest && manifest ? limitKeys.filter((k) => beforeManifest.limits[k] !== manifest.limits[k]).map((k) => ({ key: k, before: beforeManifest.limits[k], after: manifest.limits[k] })) : [],
+      limits: beforeManifest && manifest ? limitKeys.filter((k) => beforeManifest.limits[k] !== manifest.limits[k]).map((k) => ({ key: k, before: beforeManifest.limits[k] ?? null, after: manifest.limits[k] ?? null })) : [],
     },
   };
 }
