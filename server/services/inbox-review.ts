@@ -4,6 +4,7 @@
  * for, the diff against the last approved version of the same name, the policy revision that will
  * apply, and where the quorum stands. Nothing here runs the module or records anything.
  */
+import { tableElementsOf } from '../core/module/manifest';
 import { eq } from 'drizzle-orm';
 import { agents, users } from '../../db/schema';
 import { assess, ReportCache } from '../core/run/assess';
@@ -46,6 +47,9 @@ const setDiff = (before: readonly string[], after: readonly string[]): SetDiff =
   added: after.filter((x) => !before.includes(x)),
   removed: before.filter((x) => !after.includes(x)),
 });
+
+/** A limit as it applies: a table cap left out means the default. */
+const limitOf = (m: TManifest, k: keyof TManifest['limits']): number => (k === 'tableElements' ? tableElementsOf(m.limits) : m.limits[k]);
 
 /** A submission is trusted only as far as a signed bundle with the very same manifest is; otherwise it is unsigned. */
 function trustFor(s: Services, manifest: TManifest | null): TrustedModules {
@@ -104,7 +108,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
       against: before ? { id: before.id, version: before.version } : null,
       imports: setDiff(beforeWasm ? importsOf(beforeWasm) : [], imports),
       capabilities: setDiff(beforeManifest?.capabilities ?? [], manifest?.capabilities ?? []),
-      limits: beforeManifest && manifest ? limitKeys.filter((k) => beforeManifest.limits[k] !== manifest.limits[k]).map((k) => ({ key: k, before: beforeManifest.limits[k] ?? null, after: manifest.limits[k] ?? null })) : [],
+      limits: beforeManifest && manifest ? limitKeys.filter((k) => limitOf(beforeManifest, k) !== limitOf(manifest, k)).map((k) => ({ key: k, before: limitOf(beforeManifest, k), after: limitOf(manifest, k) })) : [],
     },
   };
 }
