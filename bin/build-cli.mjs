@@ -105,7 +105,7 @@ export async function buildCli({ root, cacheDir = defaultCacheDir(root) }) {
   const output = result.outputFiles[0];
   if (!output) throw new Error('esbuild produced no output');
   // The launcher's own code decides how the bundle is loaded: a change to it is a change of input.
-  for (const own of ['bin/build-cli.mjs', 'bin/cli-inputs.mjs']) {
+  for (const own of ['bin/build-cli.mjs', 'bin/cli-inputs.mjs', 'bin/cli-launcher.mjs']) {
     const { stat, bytes } = readWithStat(join(root, own));
     inputs.set(own, inputEntry(own, stat, bytes));
   }

@@ -50,7 +50,7 @@ describe('the nightcore CLI from its bundle', () => {
     expect(help.stdout).toContain('usage: nightcore <command>');
     const manifest = manifestOf(cacheDir);
     const inputs = manifest.inputs.map((e) => e[0]);
-    expect(inputs).toEqual(expect.arrayContaining(['server/cli/main.ts', 'db/client.ts', 'bin/build-cli.mjs', 'bin/cli-inputs.mjs']));
+    expect(inputs).toEqual(expect.arrayContaining(['server/cli/main.ts', 'db/client.ts', 'bin/build-cli.mjs', 'bin/cli-inputs.mjs', 'bin/cli-launcher.mjs']));
     expect(inputs.every((p) => !p.startsWith('/') && !p.startsWith('..'))).toBe(true);
     expect(manifest.folders.map((f) => f[0])).toEqual(expect.arrayContaining(['server/cli', 'server/core/sandbox/worker-threads', 'db']));
     expect(existsSync(join(cacheDir, manifest.bundle))).toBe(true);

@@ -164,6 +164,17 @@ export const runs = sqliteTable(
  * 0005_run_denied_rules_trigger), so it is written in the same transaction as the run and no
  * writer can forget it.
  */
+/**
+ * Input files of runs (`nightcore run --dir`), content-addressed: each distinct content once, by
+ * SHA-256, however many runs read it. A decision record lists its files by digest; replay rebuilds
+ * the same directories from here and refuses when a content is missing or does not match.
+ */
+export const runFiles = sqliteTable('run_files', {
+  sha256: text('sha256').primaryKey(),
+  bytes: integer('bytes').notNull(),
+  content: blob('content', { mode: 'buffer' }).notNull(),
+});
+
 export const runDeniedRules = sqliteTable(
   'run_denied_rules',
   {

@@ -129,7 +129,8 @@ describe('shipped policy files', () => {
   it('strict denies the borderline module for the reasons it promises', () => {
     const strict = load('strict');
     const failed = evaluatePre(strict, preInput(strict, SCENARIOS.borderline)).rules.filter((r) => r.outcome === 'fail').map((r) => r.id);
-    expect(failed.sort()).toEqual(['approval_required', 'capabilities_allowed', 'start_section', 'threat_threshold']);
+    // backend_allowed: strict keeps high-band modules off the console's own process (worker threads here).
+    expect(failed.sort()).toEqual(['approval_required', 'backend_allowed', 'capabilities_allowed', 'start_section', 'threat_threshold']);
   });
 });
 

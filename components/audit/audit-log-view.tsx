@@ -12,6 +12,7 @@ import { AuditTable } from './audit-table';
 import { ExportButtons } from './export-buttons';
 import { VerifyChain } from './verify-chain';
 import { WitnessStatus } from './witness-status';
+import { ProveEvent } from './prove-event';
 
 const PAGE_SIZE = 50;
 type Cursor = { readonly afterSeq?: number; readonly beforeSeq?: number };
@@ -38,6 +39,10 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
           <VerifyChain onFinished={refresh} />
         </Card>
       ) : null}
+
+      <Card title="Prove an event" description="An inclusion proof against the newest signed checkpoint, checked in your browser.">
+        <ProveEvent />
+      </Card>
 
       <Card title="Witnesses" description="Independent servers that cosign each checkpoint only if it extends the one they saw before.">
         <WitnessStatus />

@@ -18,6 +18,7 @@ export const PRE_RULE_TEXT: Record<PreRuleId, string> = {
   threat_threshold: 'Threat score < deny_at.',
   quarantined: 'The module is not quarantined.',
   approval_required: 'A human approval is recorded (skipped when required is false).',
+  backend_allowed: 'The sandbox backend is allowed: for every module, for its tenant, and for its threat band (high-risk bands can be required to run isolated, on process or remote).',
   entry_exported: "The manifest's entry is an exported function.",
 };
 

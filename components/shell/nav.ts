@@ -5,6 +5,7 @@ export const NAV: readonly { href: string; label: string; permission: Permission
   { href: '/', label: 'Watchtower', permission: 'runs.read' },
   { href: '/modules', label: 'Modules', permission: 'modules.read' },
   { href: '/runs', label: 'Runs', permission: 'runs.read' },
+  { href: '/inbox', label: 'Inbox', permission: 'inbox.read' },
   { href: '/quarantine', label: 'Quarantine', permission: 'quarantine.read' },
   { href: '/audit', label: 'Audit log', permission: 'audit.read' },
   { href: '/policies', label: 'Policies', permission: 'policies.read' },

@@ -22,6 +22,7 @@ export const PROCEDURE_ACCESS = {
   'audit.page': 'audit.read',
   'audit.actions': 'audit.read',
   'audit.witnesses': 'audit.read',
+  'audit.prove': 'audit.read',
   'keys.list': 'keys.read',
   'keys.add': 'keys.manage',
   'keys.revoke': 'keys.manage',
@@ -37,6 +38,10 @@ export const PROCEDURE_ACCESS = {
   'quarantine.add': 'quarantine.add',
   'quarantine.release': 'quarantine.release',
   'policies.active': 'policies.read',
+  'inbox.list': 'inbox.read',
+  'inbox.review': 'inbox.read',
+  'inbox.decide': 'inbox.decide',
+  'inbox.registerKey': 'inbox.decide',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;

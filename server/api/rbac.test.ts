@@ -33,6 +33,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'audit.page': ['audit.read', ALL],
   'audit.actions': ['audit.read', ALL],
   'audit.witnesses': ['audit.read', ALL],
+  'audit.prove': ['audit.read', ALL],
   'keys.list': ['keys.read', ALL],
   'keys.add': ['keys.manage', ADMIN],
   'keys.revoke': ['keys.manage', ADMIN],
@@ -48,6 +49,10 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'quarantine.add': ['quarantine.add', ['operator', 'approver', 'admin']],
   'quarantine.release': ['quarantine.release', ['approver', 'admin']],
   'policies.active': ['policies.read', ALL],
+  'inbox.list': ['inbox.read', ALL],
+  'inbox.review': ['inbox.read', ALL],
+  'inbox.decide': ['inbox.decide', ['approver', 'admin']],
+  'inbox.registerKey': ['inbox.decide', ['approver', 'admin']],
 };
 
 /**

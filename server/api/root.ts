@@ -8,6 +8,7 @@ import { keysRouter } from './routers/keys';
 import { watchtowerRouter } from './routers/watchtower';
 import { quarantineRouter } from './routers/quarantine';
 import { policiesRouter } from './routers/policies';
+import { inboxRouter } from './routers/inbox';
 
 export const appRouter = createTRPCRouter({
   modules: modulesRouter,
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   watchtower: watchtowerRouter,
   quarantine: quarantineRouter,
   policies: policiesRouter,
+  inbox: inboxRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,8 +11,10 @@ import { isRole } from '../core/access/rbac';
 import { safeCallbackUrl } from './callback-url';
 import { checkCredentials, type CredentialsDeps } from './credentials';
 import type { UserService } from '../services/users';
+import { SESSION_TTL_MS } from '../services/sessions';
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+/** The cookie lives exactly as long as the server-side session it names (services/sessions.ts). */
+export const SESSION_MAX_AGE_SECONDS = SESSION_TTL_MS / 1000;
 
 export interface AuthConfigDeps extends CredentialsDeps {
   readonly users: Pick<UserService, 'verifyLogin' | 'userForSession' | 'signOut'>;

@@ -9,6 +9,8 @@ import { loadPolicyFile } from '../services/policy-store';
 import type { Services } from '../services';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 import type { Verdict } from '../core/guardian';
+import { parseRunFiles, releaseOutputs } from './run-dirs';
+import { checkSaveTargets, snapshotHostDirs } from '../services/host-dirs';
 
 const MAX_STDIN = INPUT_LIMITS.stdinBytes;
 
@@ -47,6 +49,8 @@ export function printRecord(line: (t: string) => void, r: DecisionRecord) {
     line(`  outcome ${o.kind}${detail ? ` (${detail})` : ''}; fuel ${r.execution.used.fuel}/${r.granted.limits.fuel}, memory ${r.execution.used.peakMemoryPages}/${r.granted.limits.memoryPages} pages, ${r.execution.used.wallMs} ms, output ${r.execution.used.outputBytes} bytes`);
   }
   if (r.post) printVerdict(line, r.post);
+  if (r.input.envWithheld?.length) line(`  environment withheld by the policy: ${r.input.envWithheld.join(', ')}`);
+  for (const d of r.input.dirs ?? []) line(`  input ${d.guestPath}: ${d.entryCount} entries, ${d.bytes} bytes, tree ${d.treeSha256.slice(0, 16)}…`);
   if (r.quarantine) line(`  QUARANTINED: ${r.quarantine.reason}`);
 }
 
@@ -85,13 +89,25 @@ function isDirectory(path: string): boolean {
 export const run: Command = {
   name: 'run',
   summary: 'verify, check, run in the sandbox, check again and record the decision',
-  usage: 'nightcore run <bundle|module-name[@version]> [--json] [--dry-run] [--stdin FILE] [--seed N] [--policy FILE] [-- args...]',
-  options: { stdin: { type: 'string' }, seed: { type: 'string' }, policy: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  usage:
+    'nightcore run <bundle|module-name[@version]> [--json] [--dry-run] [--stdin FILE] [--seed N] [--policy FILE] [--dir HOST::GUEST ...] [--save GUEST::HOST ...] [--env NAME=VALUE ...] [-- args...]',
+  options: {
+    stdin: { type: 'string' },
+    seed: { type: 'string' },
+    policy: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    dir: { type: 'string', multiple: true },
+    save: { type: 'string', multiple: true },
+    env: { type: 'string', multiple: true },
+  },
   optionHelp: {
     'dry-run': 'give the pre-exec verdict only: nothing runs, nothing is imported or recorded',
     stdin: 'file whose bytes the module reads on standard input',
     seed: 'seed of the deterministic random source (default: random, recorded)',
     policy: 'Guardian policy file (default: $NIGHTCORE_POLICY or policies/default.json)',
+    dir: 'preopen a copy of host folder HOST as guest folder GUEST (repeatable); the host folder is never changed',
+    save: 'after an allowed run, write guest folder GUEST to the NEW host folder HOST (repeatable); a denied run writes nothing',
+    env: 'environment variable for the module (repeatable); it reaches the module only if the policy allows its name',
   },
   positionals: [1, 256],
   run({ values, positionals, out }) {
@@ -105,21 +121,31 @@ export const run: Command = {
     if (stdin.length > MAX_STDIN) return reject(out, { code: 'INPUT_TOO_LARGE', message: `--stdin is larger than ${MAX_STDIN} bytes` });
     const seed = parseSeed(optionalString(values, 'seed'));
     const [target, ...args] = positionals as [string, ...string[]];
+    const files = parseRunFiles(values);
     if (values['dry-run'] === true) return dryRun(values, target, out);
+    // Refused before anything runs: an existing --save target, or --dir folders over the input limits.
+    const targets = checkSaveTargets(files.saves.map((x) => x.host));
+    if (!targets.ok) return reject(out, targets);
+    const dirs = snapshotHostDirs(files.dirs);
+    if (!dirs.ok) return reject(out, dirs);
     return withServices(values, async (s) => {
       const module = resolveModule(s, target);
       if (!module.ok) return reject(out, module);
-      const result = await s.governor.run(module.value, { args, stdin, seed }, cliActor());
+      const result = await s.governor.run(module.value, { args, stdin, seed, env: files.env, dirs: dirs.value }, cliActor());
       if (!result.ok) return reject(out, result);
       const { record, stdout, stderr } = result.value;
+      const released = releaseOutputs(result.value, files.saves);
       if (out.json) {
-        out.data({ ok: record.decision === 'allow', record, stdout: Buffer.from(stdout).toString('utf8'), stderr: Buffer.from(stderr).toString('utf8') });
+        out.data({ ok: record.decision === 'allow', record, stdout: Buffer.from(stdout).toString('utf8'), stderr: Buffer.from(stderr).toString('utf8'), ...(files.saves.length > 0 ? { saved: released.saved, outputsWithheld: released.withheld, saveErrors: released.errors } : {}) });
       } else {
         process.stdout.write(stdout);
         process.stderr.write(stderr);
         printRecord((t) => out.error(t), record);
+        for (const x of released.saved) out.error(`  saved ${x.guest} to ${x.host}: ${x.files} files, ${x.bytes} bytes${x.skippedLinks.length ? ` (links not recreated: ${x.skippedLinks.join(', ')})` : ''}`);
+        if (released.withheld) out.error('  outputs withheld: the decision is deny, so no --save folder was written');
+        for (const e of released.errors) out.error(`  ${e}`);
       }
-      const okRun = record.decision === 'allow' && record.execution?.outcome.kind === 'ok';
+      const okRun = record.decision === 'allow' && record.execution?.outcome.kind === 'ok' && released.errors.length === 0;
       return okRun ? EXIT_OK : EXIT_REJECTED;
     });
   },

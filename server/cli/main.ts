@@ -11,6 +11,7 @@ import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
 import { node, serverKey } from './commands-node';
+import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   ...WITNESS_COMMANDS,
   serverKey,
   node,
+  backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
 ];
@@ -64,6 +66,11 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `nightcore ... | head` closes the pipe early: that is the reader's choice, not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_OK);
+    throw e;
+  });
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${overview()}\n`);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;

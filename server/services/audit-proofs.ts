@@ -47,6 +47,18 @@ export function proveInclusion(audit: AuditLog, seq: number, size?: number): Res
   });
 }
 
+/**
+ * For the console (a read, never a write): inclusion in the newest checkpoint, which must already
+ * cover the event (checkpoints follow within seconds, see checkpoint-policy.ts).
+ */
+export function proveInclusionInLatest(audit: AuditLog, seq: number): Result<InclusionBundle, ProofCode> {
+  const latest = withNote(audit.latestCheckpoint());
+  if (!latest || latest.seq < seq) {
+    return err('CHECKPOINT_NOT_FOUND', `no signed tree head covers event ${seq} yet; one follows within seconds`);
+  }
+  return proveInclusion(audit, seq, latest.seq);
+}
+
 /** Consistency of the checkpoints at sizes `oldSize` and `newSize` (both must exist). */
 export function proveConsistency(audit: AuditLog, oldSize: number, newSize: number): Result<ConsistencyBundle, ProofCode> {
   if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 1 || oldSize > newSize) {

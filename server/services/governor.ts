@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DbHandle } from '../../db/client';
 import { createGovernor, NO_APPROVALS, type Approvals, type Governor, type GovernorPorts } from '../core/run';
-import type { SandboxBackend } from '../core/sandbox';
+import type { BackendKind, SandboxBackend } from '../core/sandbox';
 import type { AuditLog } from './audit-log';
 import type { ModuleRegistry } from './module-registry';
 import type { ActivePolicy } from './policy-store';
@@ -21,6 +21,7 @@ export interface GovernorDeps {
   readonly quarantine: QuarantineService;
   readonly policy: () => ActivePolicy;
   readonly backend: () => SandboxBackend;
+  readonly backendKind?: () => BackendKind;
   readonly approvals?: Approvals;
   readonly now: () => Date;
   /** Persisted or off-thread inspector reports (module-preparation.ts). */
@@ -36,6 +37,7 @@ export function openGovernor(deps: GovernorDeps): Governor {
     approvals: deps.approvals ?? NO_APPROVALS,
     audit: deps.audit,
     backend: deps.backend,
+    backendKind: deps.backendKind,
     recorder: new SqliteRunRecorder(sqlite, deps.audit, deps.quarantine),
     recorded: new SqliteRecordedRuns(sqlite, db),
     clock: deps.now,

@@ -136,7 +136,7 @@ export function openServices(options: ServiceOptions): Services {
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
   const governor = openGovernor({
-    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, approvals, now,
+    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind: () => options.backend ?? 'worker-threads', approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   });
   return {

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { moduleVersions } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
-import type { DecidedRun, RecordedRun, RecordedRuns, RunRecorder } from '../core/run';
+import { contentsOf, rebuildDirs, type DecidedRun, type RecordedRun, type RecordedRuns, type RunRecorder } from '../core/run';
 import type { AuditLog } from './audit-log';
 import type { QuarantineService } from './quarantine';
 
@@ -21,8 +21,12 @@ const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
   stdin, stdout, stderr, record, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+/** Input file contents, content-addressed (db/schema.ts `runFiles`): written once per distinct content. */
+const INSERT_FILE = 'INSERT OR IGNORE INTO run_files (sha256, bytes, content) VALUES (?, ?, ?)';
+
 export class SqliteRunRecorder implements RunRecorder {
   private readonly insertRun: Database.Statement;
+  private readonly insertFile: Database.Statement;
   private readonly inTransaction: Database.Transaction<(fn: () => void) => void>;
 
   constructor(
@@ -31,10 +35,11 @@ export class SqliteRunRecorder implements RunRecorder {
     private readonly quarantine: QuarantineService,
   ) {
     this.insertRun = sqlite.prepare(INSERT_RUN);
+    this.insertFile = sqlite.prepare(INSERT_FILE);
     this.inTransaction = sqlite.transaction((fn: () => void) => fn());
   }
 
-  record({ record, module, stdin, stdout, stderr, wallMs }: DecidedRun): void {
+  record({ record, module, stdin, stdout, stderr, wallMs, dirs }: DecidedRun): void {
     // IMMEDIATE: take the write lock up front, so a concurrent checkpoint makes us wait, not fail.
     this.inTransaction.immediate(() => {
       const event = this.audit.append({ actor: record.actor, action: 'run.decided', subject: `run:${record.runId}`, payload: record as never });
@@ -64,6 +69,8 @@ export class SqliteRunRecorder implements RunRecorder {
         JSON.stringify(record), // text mode 'json'
         event.seq,
       );
+      // In the same transaction: a recorded run can always be replayed with exactly its input.
+      for (const [sha256, content] of contentsOf(dirs ?? [])) this.insertFile.run(sha256, content.length, Buffer.from(content));
       if (record.quarantine) {
         this.quarantine.add(
           { moduleName: module.name, wasmSha256: module.wasmSha256, reason: record.quarantine.reason, source: record.quarantine.source, runId: record.runId },
@@ -76,18 +83,28 @@ export class SqliteRunRecorder implements RunRecorder {
 
 export class SqliteRecordedRuns implements RecordedRuns {
   private readonly byId: Database.Statement<[string], { record: string; stdin: Buffer; module_version_id: number }>;
+  private readonly fileBySha: Database.Statement<[string], { content: Buffer }>;
 
   constructor(
     sqlite: Database.Database,
     private readonly db: Db,
   ) {
     this.byId = sqlite.prepare('SELECT record, stdin, module_version_id FROM runs WHERE id = ?');
+    this.fileBySha = sqlite.prepare('SELECT content FROM run_files WHERE sha256 = ?');
   }
 
   load(runId: string): RecordedRun | undefined {
     const row = this.byId.get(runId);
     if (!row) return undefined;
     const module = this.db.select().from(moduleVersions).where(eq(moduleVersions.id, row.module_version_id)).get();
-    return { record: JSON.parse(row.record) as DecisionRecord, stdin: new Uint8Array(row.stdin), module };
+    const record = JSON.parse(row.record) as DecisionRecord;
+    const recordedDirs = record.input.dirs;
+    const dirs = recordedDirs
+      ? rebuildDirs(recordedDirs, (sha256) => {
+          const file = this.fileBySha.get(sha256);
+          return file ? new Uint8Array(file.content) : undefined;
+        })
+      : undefined;
+    return { record, stdin: new Uint8Array(row.stdin), module, ...(dirs === undefined ? {} : { dirs }) };
   }
 }

@@ -151,3 +151,22 @@ describe('audit.witnesses', () => {
     expect(await codeOf(createCaller(ctxFor(null, services)).audit.witnesses())).toBe('UNAUTHORIZED');
   });
 });
+
+describe('audit.prove', () => {
+  it('gives a proof against the newest checkpoint and the verifier key; refuses old events to viewers and unsealed ones', async () => {
+    const { services, handle } = memoryServices();
+    handles.push(handle);
+    services.audit.appendMany(Array.from({ length: RECENT_EVENTS_WITHOUT_EXPORT + 10 }, (_, i) => ({ actor: 'user:op', action: 'run.decided' as const, subject: `run:${i}`, payload: {} })));
+    services.audit.checkpoint();
+    const head = services.audit.head().seq;
+    const viewer = createCaller(ctxFor(sessionFor('viewer'), services));
+    const proof = await viewer.audit.prove({ seq: head });
+    expect(proof.verifierKey).toMatch(/^nightcore\/audit\/[0-9a-f]{16}\+[0-9a-f]{8}\+/);
+    expect(proof.bundle).toMatchObject({ type: 'nightcore.audit-inclusion/v1', treeSize: head, leafIndex: head - 1 });
+    expect(await codeOf(viewer.audit.prove({ seq: 5 }))).toBe('FORBIDDEN');
+    expect(await codeOf(createCaller(ctxFor(sessionFor('admin'), services)).audit.prove({ seq: 5 }))).toBe('OK');
+    services.audit.append({ actor: 'user:op', action: 'run.decided', subject: 'run:new', payload: {} });
+    expect(await codeOf(viewer.audit.prove({ seq: head + 1 }))).toBe('NOT_FOUND'); // not sealed yet
+    expect(await codeOf(viewer.audit.prove({ seq: head + 50 }))).toBe('NOT_FOUND');
+  });
+});

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { AUDIT_ACTIONS, MAX_ACTOR_LENGTH, MAX_SUBJECT_LENGTH } from '../../core/audit/event';
 import { MAX_PAGE_LIMIT, readingFloor } from '../../core/audit/query';
 import { can } from '../../core/access/rbac';
+import { TRPCError } from '@trpc/server';
 import { unwrap } from '../errors';
+import { proveInclusionInLatest, verifierKeyOf } from '../../services/audit-proofs';
 import { createTRPCRouter, guarded } from '../trpc';
 
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -105,6 +107,18 @@ export const auditRouter = createTRPCRouter({
           error: witnesses.status(w.key.name) ?? null,
         };
       });
+    }),
+
+  /** An inclusion proof for the browser to check itself, with the log's verifier key to compare. */
+  prove: guarded('audit.prove')
+    .input(z.object({ seq: seq.min(1) }))
+    .output(z.object({ bundle: z.unknown(), verifierKey: z.string() }))
+    .query(({ ctx, input }) => {
+      const { audit, serverKey } = ctx.services;
+      const floorSeq = readingFloor(audit.head().seq, can(ctx.user.role, 'audit.export'));
+      if (input.seq <= floorSeq) throw new TRPCError({ code: 'FORBIDDEN', message: 'events this old need the export permission (approvers and admins)' });
+      const bundle = unwrap(proveInclusionInLatest(audit, input.seq), { EVENT_NOT_FOUND: 'NOT_FOUND', CHECKPOINT_NOT_FOUND: 'NOT_FOUND', INVALID_SIZE: 'BAD_REQUEST' });
+      return { bundle, verifierKey: verifierKeyOf(audit, serverKey.publicKey) };
     }),
 
   actions: guarded('audit.actions')

@@ -8,6 +8,7 @@ import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from 
 import type { BackendKind } from '../sandbox/backend';
 import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
+import type { RecordedDir, RecordedDirState } from '../run/input-tree';
 
 export const DECISION_FORMAT = 'nightcore.decision/v1';
 
@@ -49,6 +50,10 @@ export interface DecisionRecord {
     readonly seed: string;
     /** For `nightcore call`: `entry` is the export called, with these typed arguments (after `_initialize`). */
     readonly invocation?: { readonly args: readonly RecordedValue[]; readonly results: readonly WasmValue['type'][] };
+    /** Preopened directories (`--dir`): every file by SHA-256, and one digest per tree (absent when none). */
+    readonly dirs?: readonly RecordedDir[];
+    /** Environment variables the caller gave that the policy did not allow: names only, never values. */
+    readonly envWithheld?: readonly string[];
   };
   /** Whether people approved this module, and who answered (absent in records written before approvals). */
   readonly approval?: {
@@ -74,6 +79,8 @@ export interface DecisionRecord {
     readonly outputSha256: string;
     /** For `nightcore call`: the export's typed results, as decimal strings (absent for a plain run). */
     readonly returnValues?: readonly RecordedValue[];
+    /** Each preopened directory's final state (digest, entries, bytes); released only when the decision is allow. */
+    readonly filesystem?: readonly RecordedDirState[];
   } | null;
   readonly post: Verdict | null;
   readonly decision: 'allow' | 'deny';

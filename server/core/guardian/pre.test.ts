@@ -84,6 +84,13 @@ const CASES: Case[] = [
   { rule: 'entry_exported', input: {}, outcome: 'pass', says: /exports its entry function "_start"/ },
   { rule: 'entry_exported', input: { manifest: makeManifest({ entry: 'main' }) }, outcome: 'fail', says: /does not export the entry function "main"/ },
   { rule: 'entry_exported', input: { manifest: makeManifest({ entry: 'memory' }) }, outcome: 'fail', says: /"memory" is a memory, not a function/ },
+  { rule: 'backend_allowed', input: {}, outcome: 'pass', says: /^The worker-threads backend is allowed for this module\.$/ },
+  { rule: 'backend_allowed', settings: { allowed: ['process', 'remote'] }, input: {}, outcome: 'fail', says: /runs modules on the worker-threads backend, which this policy does not allow \(allowed: process, remote\)/ },
+  { rule: 'backend_allowed', settings: { tenants: { acme: ['process'] } }, input: {}, outcome: 'fail', says: /^Tenant acme may run only on process, not on worker-threads\.$/ },
+  { rule: 'backend_allowed', settings: { tenants: { acme: ['process'] } }, input: { backend: 'process' }, outcome: 'pass', says: /process backend is allowed/ },
+  { rule: 'backend_allowed', settings: { isolate_bands: ['high', 'quarantine'] }, input: { threat: { score: 70, band: 'high' } }, outcome: 'fail', says: /high threat band must run isolated from the console \(process or remote\), not on worker-threads/ },
+  { rule: 'backend_allowed', settings: { isolate_bands: ['high'] }, input: { threat: { score: 70, band: 'high' }, backend: 'remote' }, outcome: 'pass', says: /remote backend is allowed/ },
+  { rule: 'backend_allowed', settings: { isolate_bands: ['high'] }, input: { threat: { score: 10, band: 'low' } }, outcome: 'pass', says: /worker-threads backend is allowed/ },
 ];
 
 describe('evaluatePre, one rule at a time', () => {

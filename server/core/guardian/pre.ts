@@ -1,3 +1,4 @@
+import { ISOLATED_BACKENDS, type BackendKind } from '../sandbox/backend';
 import type { TEffectiveLimits, TManifest } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
 import type { Band } from '../threat/bands';
@@ -31,6 +32,8 @@ export interface PreInput {
   readonly quarantined: boolean;
   /** True when a human approval is recorded for this module version. */
   readonly approved: boolean;
+  /** The sandbox backend the run would execute on. */
+  readonly backend: BackendKind;
   /** Set when the module came from a legacy tenant folder (unsigned name and version): its origin. */
   readonly legacy: LegacyOrigin | null;
 }
@@ -51,6 +54,7 @@ export const PRE_RULE_IDS: readonly PreRuleId[] = [
   'quarantined',
   'approval_required',
   'entry_exported',
+  'backend_allowed',
 ];
 
 type Rules = Required<TPreRules>;
@@ -140,6 +144,15 @@ const CHECKS: { [K in PreRuleId]: PreCheck<K> } = {
   approval_required: (rule, { approved }) => {
     if (!rule.required) return skip('This policy does not require a human approval.');
     return approved ? pass('A person has approved this module.') : fail('This policy needs a human approval, and none is recorded.');
+  },
+  backend_allowed: (rule, { backend, threat, manifest }) => {
+    if (!rule.allowed.includes(backend)) return fail(`This console runs modules on the ${backend} backend, which this policy does not allow (allowed: ${rule.allowed.join(', ')}).`);
+    const pinned = rule.tenants[manifest.tenant];
+    if (pinned && !pinned.includes(backend)) return fail(`Tenant ${manifest.tenant} may run only on ${pinned.join(' or ')}, not on ${backend}.`);
+    if (rule.isolate_bands.includes(threat.band) && !ISOLATED_BACKENDS.includes(backend)) {
+      return fail(`Modules in the ${threat.band} threat band must run isolated from the console (${ISOLATED_BACKENDS.join(' or ')}), not on ${backend}.`);
+    }
+    return pass(`The ${backend} backend is allowed for this module.`);
   },
   entry_exported: (_rule, { manifest, report }) => {
     const exp = report.exports.find((e) => e.name === manifest.entry);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { CAPABILITIES, ZLimitsSchema, describeIssues } from '../module/manifest';
 import { err, ok, type Result } from '../result';
 import { OUTCOME_KINDS } from '../sandbox/types';
+import { BACKEND_KINDS } from '../sandbox/backend';
 import { ZThreatConfigSchema } from '../threat/config';
+import { BANDS } from '../threat/bands';
 import { MAX_PATTERNS, checkPattern } from './safe-regex';
 import { ZApprovalPolicySchema } from '../inbox/policy';
 import { checkFunctionPattern } from './preview1-functions';
@@ -72,6 +74,14 @@ export const ZPreRulesSchema = z.strictObject({
   quarantined: rule('critical', {}).optional(),
   approval_required: rule('high', { required: z.boolean().default(true) }).optional(),
   entry_exported: rule('high', {}).optional(),
+  backend_allowed: rule('high', {
+    /** Backends runs may use (default: any). */
+    allowed: z.array(z.enum(BACKEND_KINDS)).min(1).refine(unique, 'must not repeat a backend').default([...BACKEND_KINDS]),
+    /** Threat bands whose modules must run isolated from the console (on `process` or `remote`). */
+    isolate_bands: z.array(z.enum(BANDS)).refine(unique, 'must not repeat a band').default([]),
+    /** Tenants pinned to backends: a tenant listed here runs only on these. */
+    tenants: z.record(z.string().regex(TENANT_RE, 'must be a tenant id'), z.array(z.enum(BACKEND_KINDS)).min(1)).default({}),
+  }).optional(),
 });
 export type TPreRules = z.infer<typeof ZPreRulesSchema>;
 export type PreRuleId = keyof TPreRules;

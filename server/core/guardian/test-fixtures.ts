@@ -57,6 +57,7 @@ export function benignPre(overrides: Partial<PreInput> = {}): PreInput {
     threat: { score: 0, band: 'low' },
     quarantined: false,
     approved: true,
+    backend: 'worker-threads',
     legacy: null,
     ...overrides,
   };

@@ -27,7 +27,7 @@ export interface Assessment {
   readonly pre: Verdict;
 }
 
-type AssessPorts = Pick<GovernorPorts, 'policy' | 'modules' | 'history' | 'approvals'>;
+type AssessPorts = Pick<GovernorPorts, 'policy' | 'modules' | 'history' | 'approvals' | 'backend' | 'backendKind'>;
 
 export function assess(ports: AssessPorts, reports: ReportCache, module: StoredModule, actor: string): Result<Assessment, 'MODULE_MALFORMED'> {
   const { policy, sha256: policySha256 } = ports.policy();
@@ -49,6 +49,7 @@ export function assess(ports: AssessPorts, reports: ReportCache, module: StoredM
     threat: { score: threat.score, band: threat.band },
     quarantined: ports.history.quarantined(module.wasmSha256),
     approved: approval.approved,
+    backend: ports.backendKind?.() ?? ports.backend().kind,
     legacy: verified.legacy,
   });
   return ok({ policy, policySha256, verified, manifest, report, grant, threat, history, approval, pre });

@@ -3,6 +3,7 @@ import { sha256Hex } from '../crypto/digest';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { RunResult } from '../sandbox/types';
 import { recordValue } from '../sandbox/call-args';
+import { dirState } from './input-tree';
 
 export interface OutputDigests {
   readonly stdoutSha256: string;
@@ -32,6 +33,7 @@ export function executionSummary(result: RunResult): ExecutionSummary {
     capabilityDenials: result.capabilityDenials,
     ...outputDigest(result.stdout, result.stderr),
     ...(result.returnValues ? { returnValues: result.returnValues.map(recordValue) } : {}),
+    ...(result.filesystem && result.filesystem.length > 0 ? { filesystem: result.filesystem.map(dirState) } : {}),
   };
 }
 

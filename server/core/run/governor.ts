@@ -13,7 +13,7 @@ import { evaluatePost } from '../guardian';
 import type { DecisionRecord } from '../guardian/decision-record';
 import { shouldQuarantine } from '../threat';
 import { emptyResult } from '../sandbox/request-checks';
-import type { RunResult } from '../sandbox/types';
+import type { Preopen, RunResult } from '../sandbox/types';
 import { err, ok, type Result } from '../result';
 import { assess, ReportCache, type Assessment } from './assess';
 import { checkInput, MAX_SEED, type RunInput } from './input-limits';
@@ -28,6 +28,11 @@ export interface RunReport {
   readonly record: DecisionRecord;
   readonly stdout: Uint8Array;
   readonly stderr: Uint8Array;
+  /**
+   * The preopened directories' final state, present only when the decision is allow: a denied run's
+   * outputs are never released (`--save` writes only these).
+   */
+  readonly outputs?: readonly Preopen[];
 }
 
 export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'INPUT_TOO_LARGE' | 'INPUT_INVALID' | 'AUDIT_FAILED' | 'SHUT_DOWN' | AdmitCode;
@@ -54,15 +59,16 @@ export function createGovernor(ports: GovernorPorts): Governor {
   const killedWhileWaiting = (): RunResult => emptyResult({ kind: 'denied', reason: `kill switch: ${lastKill}` });
 
   /** Stores the decision; until it is stored, nothing about the run is released. */
-  function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, result?: RunResult): Result<RunReport, RunCode> {
+  function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, dirs: readonly Preopen[], result?: RunResult): Result<RunReport, RunCode> {
     const stdout = result?.stdout ?? new Uint8Array(0);
     const stderr = result?.stderr ?? new Uint8Array(0);
     try {
-      ports.recorder.record({ record, module, stdin, stdout, stderr, wallMs: result?.wallMs ?? 0 });
+      ports.recorder.record({ record, module, stdin, stdout, stderr, wallMs: result?.wallMs ?? 0, ...(dirs.length > 0 ? { dirs } : {}) });
     } catch (e) {
       return err('AUDIT_FAILED', `the decision could not be recorded, so its result is withheld: ${(e as Error).message}`);
     }
-    return ok({ record, stdout, stderr });
+    const outputs = record.decision === 'allow' && result?.filesystem && result.filesystem.length > 0 ? result.filesystem : undefined;
+    return ok({ record, stdout, stderr, ...(outputs ? { outputs } : {}) });
   }
 
   /** Post-exec: judge what the module did, then whether to quarantine it. */
@@ -99,11 +105,14 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const a = assessed.value;
       const stdin = input.stdin ?? new Uint8Array(0);
       const env = Object.fromEntries(a.grant.env.filter((name) => input.env?.[name] !== undefined).map((name) => [name, input.env![name]!]));
-      const base = recordBase(module, a, { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call });
-      if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin);
+      const envWithheld = Object.keys(input.env ?? {}).filter((name) => !Object.prototype.hasOwnProperty.call(env, name));
+      const dirs = input.dirs ?? [];
+      const given = { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call, dirs, envWithheld };
+      const base = recordBase(module, a, given);
+      if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin, dirs);
 
       // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.
-      if (!(await admission.started)) return decide(judged(base, a, killedWhileWaiting()), module, stdin);
+      if (!(await admission.started)) return decide(judged(base, a, killedWhileWaiting()), module, stdin, dirs);
 
       // 5. Fail closed: if run.started cannot be written, nothing runs.
       try {
@@ -118,14 +127,14 @@ export function createGovernor(ports: GovernorPorts): Governor {
       }
 
       // 6. Execute exactly what was granted.
-      const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin));
+      const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin, dirs));
       if (!ran.ok) {
-        if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin);
+        if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin, dirs);
         return err(ran.code === 'BUSY' ? 'BUSY' : 'SHUT_DOWN', ran.message);
       }
 
       // 7. Judge the result (post-exec), 8. decide and record.
-      return decide(judged(base, a, ran.value), module, stdin, ran.value);
+      return decide(judged(base, a, ran.value), module, stdin, dirs, ran.value);
     } finally {
       admission.release();
     }

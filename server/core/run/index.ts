@@ -5,6 +5,7 @@ export { INPUT_LIMITS, checkInput, type RunInput } from './input-limits';
 export { FairQueue, type AdmitCode, type Admission } from './fair-queue';
 export { outputDigest, executionSummary, describeOutcome, type OutputDigests } from './execution';
 export type { ReplayCode, ReplayDifference, ReplayReport } from './replay';
+export { contentsOf, rebuildDirs, describeDirs, type RecordedDir, type RecordedDirState, type RecordedEntry } from './input-tree';
 export { NO_APPROVALS } from './ports';
 export type {
   Approvals,

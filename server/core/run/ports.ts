@@ -8,9 +8,10 @@ import type { TManifest } from '../module/manifest';
 import type { Signer, VerifyCode } from '../module/verify';
 import type { TPolicy } from '../guardian/schema';
 import type { ThreatHistory } from '../threat';
-import type { SandboxBackend } from '../sandbox/backend';
+import type { BackendKind, SandboxBackend } from '../sandbox/backend';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { AuditEventInput } from '../audit/event';
+import type { Preopen } from '../sandbox/types';
 
 /** A module version as stored: what the governor runs. */
 export interface StoredModule {
@@ -98,6 +99,8 @@ export interface DecidedRun {
   readonly stdout: Uint8Array;
   readonly stderr: Uint8Array;
   readonly wallMs: number;
+  /** The preopened input directories: storage keeps each file content once, by SHA-256, for replay. */
+  readonly dirs?: readonly Preopen[];
 }
 
 /**
@@ -114,6 +117,8 @@ export interface RecordedRun {
   readonly stdin: Uint8Array;
   /** Undefined when the module version is no longer stored. */
   readonly module: StoredModule | undefined;
+  /** The recorded input directories rebuilt from stored contents, or why they cannot be (absent: none). */
+  readonly dirs?: readonly Preopen[] | string;
 }
 
 export interface RecordedRuns {
@@ -133,6 +138,8 @@ export interface GovernorPorts {
   readonly audit: AuditSink;
   /** Started on first use (a command that runs nothing starts no workers). */
   readonly backend: () => SandboxBackend;
+  /** Which backend runs would use, without starting it (dry runs judge `backend_allowed` too). */
+  readonly backendKind?: () => BackendKind;
   readonly recorder: RunRecorder;
   readonly recorded: RecordedRuns;
   readonly clock: () => Date;

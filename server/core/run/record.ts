@@ -6,6 +6,8 @@ import type { Assessment } from './assess';
 import type { StoredModule } from './ports';
 import type { RunInput } from './input-limits';
 import { recordValue } from '../sandbox/call-args';
+import { describeDirs } from './input-tree';
+import type { Preopen } from '../sandbox/types';
 
 /** Everything known before execution: the part of the record shared by every ending. */
 export type RecordBase = Omit<DecisionRecord, 'backend' | 'execution' | 'post' | 'decision' | 'quarantine'>;
@@ -19,6 +21,9 @@ export interface Given {
   readonly stdin: Uint8Array;
   readonly seed: bigint;
   readonly call?: RunInput['call'];
+  readonly dirs?: readonly Preopen[];
+  /** Names the caller gave that the policy did not allow (their values are never recorded). */
+  readonly envWithheld?: readonly string[];
 }
 
 export function recordBase(module: StoredModule, a: Assessment, given: Given): RecordBase {
@@ -49,6 +54,8 @@ export function recordBase(module: StoredModule, a: Assessment, given: Given): R
       stdinSha256: sha256Hex(given.stdin),
       stdinBytes: given.stdin.length,
       seed: given.seed.toString(),
+      ...(given.dirs && given.dirs.length > 0 ? { dirs: describeDirs(given.dirs) } : {}),
+      ...(given.envWithheld && given.envWithheld.length > 0 ? { envWithheld: [...given.envWithheld].sort() } : {}),
     },
     approval: a.approval,
     pre: a.pre,

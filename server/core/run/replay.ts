@@ -9,10 +9,11 @@ import type { SandboxRunError } from '../sandbox/backend';
 import type { RunRequest, RunResult } from '../sandbox/types';
 import { describeOutcome, outputDigest } from './execution';
 import { recordedRequest } from './request';
+import { dirState } from './input-tree';
 import type { GovernorPorts } from './ports';
 
 export interface ReplayDifference {
-  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256';
+  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256' | 'filesystem';
   readonly recorded: string;
   readonly replayed: string;
 }
@@ -21,6 +22,8 @@ interface Observed {
   readonly outcome: string;
   readonly fuelUsed: number;
   readonly outputSha256: string;
+  /** The preopened directories' final digests ("guest=sha256", comma-separated; empty without any). */
+  readonly filesystem: string;
 }
 
 export interface ReplayReport {
@@ -40,7 +43,11 @@ export type ReplayCode =
   | 'RATE_LIMITED'
   | 'SHUT_DOWN'
   | 'INSTRUMENT_FAILED'
+  | 'INPUT_MISSING'
   | 'AUDIT_FAILED';
+
+const filesystemText = (states: readonly { guestPath: string; treeSha256: string }[] | undefined) =>
+  (states ?? []).map((s) => `${s.guestPath}=${s.treeSha256}`).join(',');
 
 type Execute = (request: RunRequest) => Promise<Result<RunResult, SandboxRunError>>;
 
@@ -59,19 +66,22 @@ export async function replayRecorded(
   if (!verified.ok) return err('MODULE_UNTRUSTED', `${module.name}@${module.version} no longer verifies: ${verified.message}`);
   if (ports.history.quarantined(module.wasmSha256)) return err('MODULE_QUARANTINED', `${module.name}@${module.version} is quarantined; release it first`);
 
-  const ran = await execute(recordedRequest(record, module, stdin));
+  if (typeof found.dirs === 'string') return err('INPUT_MISSING', `run ${runId} cannot be replayed: ${found.dirs}`);
+  const ran = await execute(recordedRequest(record, module, stdin, found.dirs ?? []));
   if (!ran.ok) return ran;
   const recorded: Observed = {
     outcome: describeOutcome(record.execution.outcome),
     fuelUsed: record.execution.used.fuel,
     outputSha256: record.execution.outputSha256,
+    filesystem: filesystemText(record.execution.filesystem),
   };
   const replayed: Observed = {
     outcome: describeOutcome(ran.value.outcome),
     fuelUsed: ran.value.fuelUsed,
     outputSha256: outputDigest(ran.value.stdout, ran.value.stderr).outputSha256,
+    filesystem: filesystemText(ran.value.filesystem?.map(dirState)),
   };
-  const differences = (['outcome', 'fuelUsed', 'outputSha256'] as const)
+  const differences = (['outcome', 'fuelUsed', 'outputSha256', 'filesystem'] as const)
     .filter((field) => recorded[field] !== replayed[field])
     .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
   const report: ReplayReport = { runId, identical: differences.length === 0, differences, recorded, replayed };

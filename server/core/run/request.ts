@@ -6,7 +6,7 @@ import type { RunRequest } from '../sandbox/types';
 import type { DecisionRecord } from '../guardian/decision-record';
 import type { StoredModule } from './ports';
 import { valueFromRecord } from '../sandbox/call-args';
-import type { Invocation, WasmValue } from '../sandbox/types';
+import type { Invocation, Preopen, WasmValue } from '../sandbox/types';
 
 /** The typed invocation of a recorded call; a value the record cannot have written fails loudly. */
 function invocationOf(recorded: NonNullable<Given['invocation']>): Invocation {
@@ -21,7 +21,7 @@ function invocationOf(recorded: NonNullable<Given['invocation']>): Invocation {
 type Granted = DecisionRecord['granted'];
 type Given = DecisionRecord['input'];
 
-export function sandboxRequest(module: StoredModule, granted: Granted, input: Given, stdin: Uint8Array): RunRequest {
+export function sandboxRequest(module: StoredModule, granted: Granted, input: Given, stdin: Uint8Array, dirs: readonly Preopen[] = []): RunRequest {
   return {
     wasmSha256: module.wasmSha256,
     wasm: module.wasm,
@@ -34,10 +34,11 @@ export function sandboxRequest(module: StoredModule, granted: Granted, input: Gi
     capabilities: granted.capabilities,
     limits: granted.limits,
     ...(input.invocation ? { invoke: invocationOf(input.invocation) } : {}),
+    ...(dirs.length > 0 ? { preopens: dirs } : {}),
   };
 }
 
 /** The recorded request of a decided run, for replay. */
-export function recordedRequest(record: DecisionRecord, module: StoredModule, stdin: Uint8Array): RunRequest {
-  return sandboxRequest(module, record.granted, record.input, stdin);
+export function recordedRequest(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, dirs: readonly Preopen[] = []): RunRequest {
+  return sandboxRequest(module, record.granted, record.input, stdin, dirs);
 }

@@ -10,7 +10,10 @@ import type { Result } from '../result';
 import type { RunRequest, RunResult } from './types';
 import { checkRequest, checkRequestOffThread, type ReportSource } from './request-checks';
 
-export type BackendKind = 'worker-threads' | 'process' | 'remote';
+export const BACKEND_KINDS = ['worker-threads', 'process', 'remote'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+/** Backends that keep the module out of the console's process. */
+export const ISOLATED_BACKENDS: readonly BackendKind[] = ['process', 'remote'];
 
 /** Every guarantee a backend must speak to, in the order the assurance table lists them. */
 export const GUARANTEE_IDS = [

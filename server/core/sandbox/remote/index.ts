@@ -12,7 +12,7 @@ import { withRequestChecks, type BackendStats, type SandboxBackend, type Sandbox
 import { emptyResult } from '../request-checks';
 import type { RunRequest, RunResult } from '../types';
 import { JOB_FORMAT, signJob, verifyResult, type JobStatement, type SignedJob, type SignedResult } from './protocol';
-import { encodeInvocation } from './values';
+import { encodeInvocation, encodeTrees } from './values';
 import { REMOTE } from './guarantees';
 
 export { REMOTE } from './guarantees';
@@ -70,6 +70,7 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
   function statement(req: RunRequest, node: RemoteNode): JobStatement {
     const issued = opts.clock();
     const invoke = encodeInvocation(req.invoke);
+    const preopens = req.preopens && req.preopens.length > 0 ? encodeTrees(req.preopens).trees : undefined;
     return {
       format: JOB_FORMAT,
       jobId: randomUUID(),
@@ -86,6 +87,7 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
       capabilities: [...req.capabilities],
       limits: req.limits,
       ...(invoke ? { invoke } : {}),
+      ...(preopens ? { preopens } : {}),
     };
   }
 
@@ -99,7 +101,8 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
     // The node kills the run at its wall-clock limit; the console waits a little longer, then gives up.
     const timer = setTimeout(() => abort.abort('timeout'), req.limits.wallMs + 5_000);
     try {
-      const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin), abort.signal);
+      const files = req.preopens ? encodeTrees(req.preopens).files : {};
+      const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin, files), abort.signal);
       if (!answer.ok) {
         if (answer.code === 'BUSY') return err('BUSY', `execution node ${state.node.keyid.slice(0, 12)} is busy`);
         counters.crashes++;

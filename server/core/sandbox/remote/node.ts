@@ -10,7 +10,7 @@ import { ZLimitsSchema } from '../../module/manifest';
 import { err, ok, type Result } from '../../result';
 import type { SandboxBackend } from '../backend';
 import type { RunRequest } from '../types';
-import { decodeInvocation, encodeValues } from './values';
+import { decodeInvocation, decodeTrees, encodeTrees, encodeValues } from './values';
 import { JOB_FORMAT, jobDigest, jobSigningBytes, RESULT_FORMAT, signResult, type SignedJob, type SignedResult } from './protocol';
 
 export type JobCode =
@@ -86,6 +86,8 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
     if (seen.has(s.jobId)) return err('JOB_REPLAYED', 'this job was already run');
     const limits = ZLimitsSchema.safeParse(s.limits);
     const invoke = decodeInvocation(s.invoke);
+    const trees = decodeTrees(s.preopens, job.files ?? {});
+    if (!trees.ok) return err('JOB_MISMATCH', trees.message);
     if (!limits.success || !HEX64.test(s.wasmSha256) || !HEX64.test(s.stdinSha256) || !/^\d{1,20}$/.test(s.seed) || !Array.isArray(s.args) || !isStringRecord(s.env) || !invoke.ok) {
       return err('JOB_INVALID', 'the job statement has a malformed field');
     }
@@ -104,6 +106,7 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
       capabilities: s.capabilities,
       limits: limits.data,
       ...(invoke.value ? { invoke: invoke.value } : {}),
+      ...(trees.value.length > 0 ? { preopens: trees.value } : {}),
     });
   }
 
@@ -115,6 +118,7 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
       const ran = await opts.backend.run(request.value);
       if (!ran.ok) return ran;
       const r = ran.value;
+      const tree = r.filesystem ? encodeTrees(r.filesystem) : undefined;
       const statement = {
         format: RESULT_FORMAT,
         jobId: job.statement.jobId,
@@ -130,8 +134,9 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
         stderrSha256: sha256Hex(r.stderr),
         capabilityDenials: r.capabilityDenials,
         ...(r.returnValues ? { returnValues: encodeValues(r.returnValues) } : {}),
+        ...(tree ? { filesystem: tree.trees } : {}),
       } as const;
-      return ok(signResult(statement, (m) => opts.sign(opts.seed, m), r.stdout, r.stderr));
+      return ok(signResult(statement, (m) => opts.sign(opts.seed, m), r.stdout, r.stderr, tree?.files));
     },
     health() {
       const s = opts.backend.stats();

@@ -10,7 +10,7 @@ import { sha256Hex } from '../../crypto/digest';
 import { err, ok, type Result } from '../../result';
 import type { Capability, TLimits } from '../../module/manifest';
 import type { CapabilityDenial, RunOutcome, RunResult } from '../types';
-import { decodeValues, type EncodedInvocation, type EncodedValue } from './values';
+import { decodeTrees, decodeValues, type EncodedInvocation, type EncodedPreopen, type EncodedValue } from './values';
 
 export const JOB_FORMAT = 'nightcore.job/v1';
 export const RESULT_FORMAT = 'nightcore.job-result/v1';
@@ -37,6 +37,8 @@ export interface JobStatement {
   readonly limits: TLimits;
   /** Set for `nightcore call`: the export's typed arguments and result types. */
   readonly invoke?: EncodedInvocation;
+  /** Preopened directories, each file by SHA-256 (bytes travel in `SignedJob.files`). */
+  readonly preopens?: readonly EncodedPreopen[];
 }
 
 /** What travels: the statement, its signature, and the bytes it pins (base64). */
@@ -45,6 +47,8 @@ export interface SignedJob {
   readonly signature: string;
   readonly wasm: string;
   readonly stdin: string;
+  /** File contents of the preopens, base64 by SHA-256. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface ResultStatement {
@@ -64,6 +68,8 @@ export interface ResultStatement {
   readonly stderrSha256: string;
   readonly capabilityDenials: readonly CapabilityDenial[];
   readonly returnValues?: readonly EncodedValue[];
+  /** The preopened directories' final state, each file by SHA-256 (bytes in `SignedResult.files`). */
+  readonly filesystem?: readonly EncodedPreopen[];
 }
 
 export interface SignedResult {
@@ -71,6 +77,7 @@ export interface SignedResult {
   readonly signature: string;
   readonly stdout: string;
   readonly stderr: string;
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 const enc = new TextEncoder();
@@ -86,12 +93,12 @@ export const jobSigningBytes = (s: JobStatement): Uint8Array => new Uint8Array([
 export const resultSigningBytes = (s: ResultStatement): Uint8Array => new Uint8Array([...enc.encode(RESULT_DOMAIN), ...canonicalBytes(s)]);
 export const jobDigest = (s: JobStatement): string => sha256Hex(canonicalBytes(s));
 
-export function signJob(statement: JobStatement, sign: (m: Uint8Array) => Uint8Array, wasm: Uint8Array, stdin: Uint8Array): SignedJob {
-  return { statement, signature: b64(sign(jobSigningBytes(statement))), wasm: b64(wasm), stdin: b64(stdin) };
+export function signJob(statement: JobStatement, sign: (m: Uint8Array) => Uint8Array, wasm: Uint8Array, stdin: Uint8Array, files: Record<string, string> = {}): SignedJob {
+  return { statement, signature: b64(sign(jobSigningBytes(statement))), wasm: b64(wasm), stdin: b64(stdin), files };
 }
 
-export function signResult(statement: ResultStatement, sign: (m: Uint8Array) => Uint8Array, stdout: Uint8Array, stderr: Uint8Array): SignedResult {
-  return { statement, signature: b64(sign(resultSigningBytes(statement))), stdout: b64(stdout), stderr: b64(stderr) };
+export function signResult(statement: ResultStatement, sign: (m: Uint8Array) => Uint8Array, stdout: Uint8Array, stderr: Uint8Array, files: Record<string, string> = {}): SignedResult {
+  return { statement, signature: b64(sign(resultSigningBytes(statement))), stdout: b64(stdout), stderr: b64(stderr), files };
 }
 
 export type ResultCode = 'RESULT_INVALID' | 'RESULT_SIGNATURE_INVALID' | 'RESULT_MISMATCH';
@@ -118,7 +125,10 @@ export function verifyResult(
   }
   const returnValues = s.returnValues === undefined ? undefined : decodeValues(s.returnValues);
   if (returnValues && !returnValues.ok) return err('RESULT_INVALID', 'the result carries malformed return values');
+  const filesystem = s.filesystem === undefined ? undefined : decodeTrees(s.filesystem, answer.files ?? {});
+  if (filesystem && !filesystem.ok) return err('RESULT_MISMATCH', filesystem.message);
   return ok({
+    ...(filesystem ? { filesystem: filesystem.value } : {}),
     ...(returnValues ? { returnValues: returnValues.value } : {}),
     outcome: s.outcome,
     fuelUsed: s.fuelUsed,

@@ -65,6 +65,22 @@ describe('remote backend', () => {
     expect(verifyEd25519(signer.publicKey, resultSigningBytes(att.statement as never), Buffer.from(att.signature, 'base64'))).toBe(true);
   });
 
+  it('carries preopened files to the node and the final tree back, each file pinned by its digest', async () => {
+    const remote = remoteBackend(memoryTransport());
+    const preopens = [{ guestPath: '/', entries: [{ path: 'in.txt', kind: 'file' as const, data: new TextEncoder().encode('input') }] }];
+    const req = m.request(m.WRITES_FILE, { capabilities: ['fs.write'], preopens });
+    const [far, near] = [await remote.run(req), await localBackends[0]!.run(req)];
+    if (!far.ok || !near.ok) throw new Error('run failed');
+    expect(far.value.outcome).toEqual({ kind: 'ok', exitCode: 0 });
+    expect(far.value.filesystem).toEqual(near.value.filesystem);
+    // A node (or a network) that swaps a file's bytes in the result is caught by the signed digest.
+    const swapped = memoryTransport({
+      tamper: (a) => (a.ok ? { ...a, result: { ...a.result, files: Object.fromEntries(Object.keys(a.result.files ?? {}).map((k) => [k, Buffer.from('evil').toString('base64')])) } } : a),
+    });
+    const bad = await remoteBackend(swapped).run(req);
+    expect(bad.ok && bad.value.outcome.kind === 'crashed' && bad.value.outcome.message).toMatch(/RESULT_MISMATCH.*do not match their signed digest/);
+  });
+
   it('refuses a tampered result (bytes or statement) and records the run as crashed, never as what the node claimed', async () => {
     const flipOutput = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, stdout: Buffer.from('forged').toString('base64') } } : a) });
     const r1 = await remoteBackend(flipOutput).run(m.request(m.HELLO));
@@ -148,6 +164,15 @@ describe('execution node: job checks', () => {
     const honest = signed(base());
     expect(await code({ ...honest, statement: { ...honest.statement, limits: { ...honest.statement.limits, fuel: 10 ** 12 } } })).toBe('JOB_SIGNATURE_INVALID');
     expect(await code({ nonsense: true } as unknown as SignedJob)).toBe('JOB_INVALID');
+    // Preopened file bytes swapped in transit: the signed digest no longer matches.
+    const withFile = signJob(
+      base({ preopens: [{ guestPath: '/', entries: [{ path: 'a.txt', kind: 'file', sha256: m.sha256Hex(new TextEncoder().encode('real')) }] }] }),
+      (msg) => signEd25519(consoleKey.seed, msg),
+      m.HELLO,
+      new Uint8Array(0),
+      { [m.sha256Hex(new TextEncoder().encode('real'))]: Buffer.from('fake').toString('base64') },
+    );
+    expect(await code(withFile)).toBe('JOB_MISMATCH');
   });
 
   it('forgets job ids once they expire, so memory stays bounded, but never accepts them again late', async () => {

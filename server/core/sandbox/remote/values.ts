@@ -3,7 +3,8 @@
  * past 2^53), f32/f64 as strings too so NaN and infinities survive canonical JSON.
  */
 import { err, ok, type Result } from '../../result';
-import type { Invocation, WasmValue, WasmValueType } from '../types';
+import { sha256Hex } from '../../crypto/digest';
+import type { Invocation, Preopen, TreeEntry, WasmValue, WasmValueType } from '../types';
 
 export interface EncodedValue {
   readonly type: WasmValueType;
@@ -46,4 +47,57 @@ export function decodeInvocation(encoded: unknown): Result<Invocation | undefine
   if (!e || !Array.isArray(e.results) || !e.results.every((t) => TYPES.includes(t))) return err('VALUE_INVALID', 'the invocation is malformed');
   const args = decodeValues(e.args);
   return args.ok ? ok({ args: args.value, results: [...e.results] }) : args;
+}
+
+/** A preopened tree in a signed statement: file contents by SHA-256, carried beside the statement. */
+export interface EncodedEntry {
+  readonly path: string;
+  readonly kind: 'file' | 'dir' | 'symlink';
+  readonly sha256?: string;
+  readonly target?: string;
+}
+
+export interface EncodedPreopen {
+  readonly guestPath: string;
+  readonly entries: readonly EncodedEntry[];
+}
+
+/** The statement's view of the trees, and the bytes to carry (base64 by digest, each once). */
+export function encodeTrees(trees: readonly Preopen[]): { trees: EncodedPreopen[]; files: Record<string, string> } {
+  const files: Record<string, string> = {};
+  const encoded = trees.map((t) => ({
+    guestPath: t.guestPath,
+    entries: t.entries.map((e): EncodedEntry => {
+      if (e.kind === 'dir') return { path: e.path, kind: 'dir' };
+      if (e.kind === 'symlink') return { path: e.path, kind: 'symlink', target: e.target };
+      const digest = sha256Hex(e.data);
+      files[digest] = Buffer.from(e.data).toString('base64');
+      return { path: e.path, kind: 'file', sha256: digest };
+    }),
+  }));
+  return { trees: encoded, files };
+}
+
+/** Rebuilds the trees from a verified statement; every file's bytes must match the signed digest. */
+export function decodeTrees(encoded: unknown, files: unknown): Result<Preopen[], 'TREE_INVALID'> {
+  if (encoded === undefined) return ok([]);
+  if (!Array.isArray(encoded) || typeof files !== 'object' || files === null) return err('TREE_INVALID', 'the preopened trees are malformed');
+  const blobs = files as Record<string, unknown>;
+  const out: Preopen[] = [];
+  for (const t of encoded as EncodedPreopen[]) {
+    if (!t || typeof t.guestPath !== 'string' || !Array.isArray(t.entries)) return err('TREE_INVALID', 'a preopened tree is malformed');
+    const entries: TreeEntry[] = [];
+    for (const e of t.entries) {
+      if (!e || typeof e.path !== 'string') return err('TREE_INVALID', 'a tree entry is malformed');
+      if (e.kind === 'dir') entries.push({ path: e.path, kind: 'dir' });
+      else if (e.kind === 'symlink' && typeof e.target === 'string') entries.push({ path: e.path, kind: 'symlink', target: e.target });
+      else if (e.kind === 'file' && typeof e.sha256 === 'string' && typeof blobs[e.sha256] === 'string') {
+        const data = new Uint8Array(Buffer.from(blobs[e.sha256] as string, 'base64'));
+        if (sha256Hex(data) !== e.sha256) return err('TREE_INVALID', `the bytes of ${e.path} do not match their signed digest`);
+        entries.push({ path: e.path, kind: 'file', data });
+      } else return err('TREE_INVALID', `tree entry ${String(e.path)} is malformed or its bytes are missing`);
+    }
+    out.push({ guestPath: t.guestPath, entries });
+  }
+  return ok(out);
 }

@@ -36,6 +36,7 @@ function writeAt(ctx, file, at, m, list) {
   const total = iovecTotal(list);
   if (at + total > MAX_FILE_OFFSET) return { errno: E.FBIG, n: 0 };
   if (at + total > file.size && !ctx.vfs.resize(file, at + total)) return { errno: E.NOSPC, n: 0 };
+  ctx.vfs.own(file);
   let pos = at;
   for (const { ptr, len } of list) {
     file.data.set(m.bytes.subarray(ptr, ptr + len), pos);

@@ -127,4 +127,23 @@ describe('virtual filesystem semantics', () => {
     const h = rw();
     expect(() => h.call('proc_raise', 6)).toThrow();
   });
+
+  it('shares input bytes until the first change (copy-on-write): the caller\'s arrays are never written', () => {
+    const entries = [file('a.txt', 'hello'), file('b.txt', 'world'), file('c.txt', 'as is')];
+    const h = rw(entries);
+    const [, a] = h.open(3, 'a.txt', { base: RIGHTS.ALL & ~RIGHTS.FD_READDIR });
+    const [p, l] = h.str('J');
+    h.view().setUint32(16, p, true);
+    h.view().setUint32(20, l, true);
+    expect(h.call('fd_pwrite', a, 16, 1, 0n, 24)).toBe(E.SUCCESS); // in place, no growth
+    const [, b] = h.open(3, 'b.txt', { base: RIGHTS.ALL & ~RIGHTS.FD_READDIR });
+    expect(h.call('fd_filestat_set_size', b, 2n)).toBe(E.SUCCESS); // shrink
+    const text = (d: Uint8Array) => new TextDecoder().decode(d);
+    expect(entries.map((e) => text((e as { data: Uint8Array }).data))).toEqual(['hello', 'world', 'as is']);
+    const out = h.host.filesystem()[0]!.entries as unknown as { path: string; data: Uint8Array }[];
+    expect(out.map((e) => text(e.data))).toEqual(['Jello', 'wo', 'as is']);
+    // An unchanged file goes back as the very same bytes, not a copy.
+    expect(out[2]!.data).toBe((entries[2] as { data: Uint8Array }).data);
+  });
 });
+

@@ -45,9 +45,8 @@ export function importTree(vfs, entries) {
     if (existing) continue;
     const node = entry.kind === 'dir' ? vfs.dir() : entry.kind === 'file' ? vfs.file() : vfs.symlink(entry.target);
     if (!node) throw new Error('virtual filesystem: node quota exhausted');
-    if (node.kind === 'file' && entry.kind === 'file') {
-      if (!vfs.resize(node, entry.data.length)) throw new Error('virtual filesystem: byte quota exhausted');
-      node.data.set(entry.data);
+    if (node.kind === 'file' && entry.kind === 'file' && !vfs.adopt(node, entry.data)) {
+      throw new Error('virtual filesystem: byte quota exhausted');
     }
     dir.entries.set(name, node);
   }
@@ -71,7 +70,8 @@ export function exportTree(root) {
         out.push({ path, kind: 'dir' });
         walk(node, `${path}/`);
       } else if (node.kind === 'file') {
-        out.push({ path, kind: 'file', data: node.data.slice(0, node.size) });
+        // An unchanged input file goes back as the same bytes; a changed one as an exact-length copy.
+        out.push({ path, kind: 'file', data: node.shared ? node.data : node.data.slice(0, node.size) });
       } else {
         out.push({ path, kind: 'symlink', target: node.target });
       }

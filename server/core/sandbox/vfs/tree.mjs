@@ -14,7 +14,8 @@ export const MAX_PATH_BYTES = 4096;
 export const MAX_NAME_BYTES = 255;
 
 /**
- * @typedef {{ kind: 'file', ino: number, nlink: number, opens: number, released: boolean, atim: bigint, mtim: bigint, ctim: bigint, data: Uint8Array, size: number }} FileNode
+ * @typedef {{ kind: 'file', ino: number, nlink: number, opens: number, released: boolean, atim: bigint, mtim: bigint, ctim: bigint, data: Uint8Array, size: number, shared: boolean }} FileNode
+ *   `shared`: `data` is the caller's input array, read-only here; the first change copies it (copy-on-write).
  * @typedef {{ kind: 'dir', ino: number, nlink: number, opens: number, released: boolean, atim: bigint, mtim: bigint, ctim: bigint, entries: Map<string, Node> }} DirNode
  * @typedef {{ kind: 'symlink', ino: number, nlink: number, opens: number, released: boolean, atim: bigint, mtim: bigint, ctim: bigint, target: string }} LinkNode
  * @typedef {FileNode | DirNode | LinkNode} Node
@@ -54,7 +55,7 @@ export function createVfs(opts) {
     /** @returns {FileNode | null} */
     file() {
       if (!reserveNode()) return null;
-      return { kind: 'file', ...stamp(), data: new Uint8Array(0), size: 0 };
+      return { kind: 'file', ...stamp(), data: new Uint8Array(0), size: 0, shared: false };
     },
     /** @param {string} target @returns {LinkNode | null} */
     symlink(target) {
@@ -77,11 +78,33 @@ export function createVfs(opts) {
       }
     },
     /**
+     * A file's content from the caller's input, without copying it (most inputs are only read).
+     * False when the quota would be exceeded.
+     * @param {FileNode} file @param {Uint8Array} data
+     */
+    adopt(file, data) {
+      if (bytes - file.size + data.length > opts.maxBytes) return false;
+      bytes += data.length - file.size;
+      file.data = data;
+      file.size = data.length;
+      file.shared = true;
+      return true;
+    },
+    /** Makes a shared (input) file's bytes this run's own before they change. @param {FileNode} file */
+    own(file) {
+      if (!file.shared) return;
+      const copy = new Uint8Array(Math.max(64, file.size));
+      copy.set(file.data.subarray(0, file.size));
+      file.data = copy;
+      file.shared = false;
+    },
+    /**
      * Sets a file's length (zero-filling growth). False when the quota would be exceeded.
      * @param {FileNode} file @param {number} size
      */
     resize(file, size) {
       if (size > Number.MAX_SAFE_INTEGER || bytes - file.size + size > opts.maxBytes) return false;
+      this.own(file);
       if (size > file.data.length) {
         // Doubling below 1 MiB keeps many small appends cheap; above it grow to the need plus 1 MiB.
         const cap = size < 1 << 20 ? Math.max(64, 2 ** Math.ceil(Math.log2(size))) : size + (1 << 20);
