@@ -159,7 +159,7 @@ describe('limits come from the effective grant (one source of truth)', () => {
     expect(limits.memoryPages).toBe(4);
     const v = evaluatePre(p, benignPre({ manifest, limits, report: mem(8, null) }));
     expect(v.decision).toBe('deny');
-    expect(v.summary).toBe('Denied before running: 1 check(s) failed (max_declared_memory).');
+    expect(v.summary).toBe('Denied before running: 1 check failed (max_declared_memory).');
     expect(v.rules.find((r) => r.id === 'max_declared_memory')?.explanation).toMatch(/8 memory pages at start; this run may use at most 4/);
   });
 
