@@ -39,6 +39,7 @@ export const init: Command = {
     'memory-pages': { type: 'string' },
     'wall-ms': { type: 'string' },
     'output-bytes': { type: 'string' },
+    'table-elements': { type: 'string' },
     policy: { type: 'string' },
   },
   optionHelp: {
@@ -53,6 +54,7 @@ export const init: Command = {
     'memory-pages': 'requested memory cap in 64 KiB pages (default: sized from the module, within the policy cap)',
     'wall-ms': 'requested wall-clock limit in ms',
     'output-bytes': 'requested stdout+stderr cap in bytes',
+    'table-elements': 'requested cap on table elements over all tables (default: 65536)',
     policy: 'policy whose memory cap bounds the request (default: $NIGHTCORE_POLICY or policies/default.json)',
   },
   positionals: 1,
@@ -75,6 +77,7 @@ export const init: Command = {
       memoryPages: positiveInt(values, 'memory-pages') ?? inferred.memory.requestedPages,
       wallMs: positiveInt(values, 'wall-ms'),
       outputBytes: positiveInt(values, 'output-bytes'),
+      tableElements: positiveInt(values, 'table-elements'),
     };
     const created = createManifest(wasm, {
       name,

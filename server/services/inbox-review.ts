@@ -4,6 +4,7 @@
  * for, the diff against the last approved version of the same name, the policy revision that will
  * apply, and where the quorum stands. Nothing here runs the module or records anything.
  */
+import { tableElementsOf } from '../core/module/manifest';
 import { eq } from 'drizzle-orm';
 import { agents, users } from '../../db/schema';
 import { assess, ReportCache } from '../core/run/assess';
@@ -46,13 +47,16 @@ const setDiff = (before: readonly string[], after: readonly string[]): SetDiff =
   removed: before.filter((x) => !after.includes(x)),
 });
 
+/** A limit as it applies: a table cap left out means the default. */
+const limitOf = (m: TManifest, k: keyof TManifest['limits']): number => (k === 'tableElements' ? tableElementsOf(m.limits) : m.limits[k]);
+
 /** A submission is trusted only as far as a signed bundle with the very same manifest is; otherwise it is unsigned. */
 function trustFor(s: Services, manifest: TManifest | null): TrustedModules {
   return {
     reverify(module: StoredModule): Reverification {
       const stored = manifest ? s.modules.find(manifest.name, manifest.version) : undefined;
       if (stored && stored.wasmSha256 === module.wasmSha256 && stored.manifestSha256 === module.manifestSha256) return s.modules.reverify(stored);
-      return { ok: false, code: 'UNTRUSTED_KEY', message: 'Submitted by an agent: no trusted publisher has signed this exact module and manifest.', manifest, signers: [] };
+      return { ok: false, code: 'UNTRUSTED_KEY', message: 'Submitted by an agent: no trusted publisher has signed this exact module and manifest.', manifest, signers: [], legacy: null };
     },
   };
 }
@@ -80,7 +84,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
   };
   const assessed = assess(
     // Approval is what is being decided: the dry run shows approval_required as it stands (not yet).
-    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS },
+    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backend: s.backend },
     new ReportCache(1),
     module,
     'inbox:review',
@@ -103,7 +107,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
       against: before ? { id: before.id, version: before.version } : null,
       imports: setDiff(beforeWasm ? importsOf(beforeWasm) : [], imports),
       capabilities: setDiff(beforeManifest?.capabilities ?? [], manifest?.capabilities ?? []),
-      limits: beforeManifest && manifest ? limitKeys.filter((k) => beforeManifest.limits[k] !== manifest.limits[k]).map((k) => ({ key: k, before: beforeManifest.limits[k], after: manifest.limits[k] })) : [],
+      limits: beforeManifest && manifest ? limitKeys.filter((k) => limitOf(beforeManifest, k) !== limitOf(manifest, k)).map((k) => ({ key: k, before: limitOf(beforeManifest, k), after: limitOf(manifest, k) })) : [],
     },
   };
 }

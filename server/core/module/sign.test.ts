@@ -82,3 +82,15 @@ describe('signManifest', () => {
     expect(signManifest(manifest, null, new Uint8Array(16))).toMatchObject({ ok: false, code: 'KEY_INVALID' });
   });
 });
+
+describe('createManifest: the table cap', () => {
+  it('carries a requested tableElements, leaves it out when not asked, and refuses one above the schema maximum', () => {
+    const asked = createManifest(HELLO_WASM, { name: 'tables', version: '1.0.0', limits: { tableElements: 500 } });
+    expect(asked.ok && asked.value.limits.tableElements).toBe(500);
+    const notAsked = createManifest(HELLO_WASM, { name: 'tables', version: '1.0.0' });
+    expect(notAsked.ok && 'tableElements' in notAsked.value.limits).toBe(false);
+    const tooMany = createManifest(HELLO_WASM, { name: 'tables', version: '1.0.0', limits: { tableElements: 1_000_001 } });
+    expect(tooMany).toMatchObject({ ok: false, code: 'MANIFEST_INVALID' });
+    expect(!tooMany.ok && tooMany.issues?.join(' ')).toMatch(/limits\.tableElements/);
+  });
+});
