@@ -1,6 +1,6 @@
 /**
  * Runs once when the console server starts, before it handles requests:
- * 1. installs the forwarded-header guard (server/api/forwarded-headers.ts): the client address and
+ * 1. installs the forwarded-header guard (server/auth/forwarded-headers.ts): the client address and
  *    host come from the socket and the Host header unless NIGHTCORE_TRUSTED_PROXIES names the
  *    reverse proxy; a malformed setting stops the start;
  * 2. opens the services so that migrations apply, a bad policy stops the start, and the first
@@ -8,8 +8,8 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { parseTrustedProxies } = await import('./server/api/trusted-proxies');
-  const { installForwardedHeaderGuard } = await import('./server/api/forwarded-headers');
+  const { parseTrustedProxies } = await import('./server/auth/trusted-proxies');
+  const { installForwardedHeaderGuard } = await import('./server/auth/forwarded-headers');
   installForwardedHeaderGuard(parseTrustedProxies(process.env.NIGHTCORE_TRUSTED_PROXIES));
   const { getServices } = await import('./server/services/instance');
   getServices();

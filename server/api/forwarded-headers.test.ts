@@ -14,8 +14,8 @@ import { usersOf } from '../services/users';
 import { memoryServices } from './test-support';
 import { checkSameOrigin } from './same-origin';
 import { clientAddress } from '../auth/client-address';
-import { guardIncoming, guardedRequestInfo, installForwardedHeaderGuard, GUARD_HEADER } from './forwarded-headers';
-import { NO_PROXIES, parseTrustedProxies } from './trusted-proxies';
+import { guardIncoming, guardedRequestInfo, installForwardedHeaderGuard, GUARD_HEADER } from '../auth/forwarded-headers';
+import { NO_PROXIES, parseTrustedProxies } from '../auth/trusted-proxies';
 import type { DbHandle } from '../../db/client';
 
 async function toRequest(req: IncomingMessage): Promise<Request> {

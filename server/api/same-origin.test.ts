@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { checkSameOrigin } from './same-origin';
 import { guardedHeaders } from './test-support';
-import { parseTrustedProxies } from './trusted-proxies';
+import { parseTrustedProxies } from '../auth/trusted-proxies';
 
 const URL_ = 'http://console.example:3000/api/trpc/users.create';
 function req(method: string, headers: Record<string, string>) {

@@ -5,7 +5,7 @@
  * same-origin` when the browser sends it, and an `Origin` whose host is the request's host. A
  * request with neither header is refused (fail closed): browsers always send one on POST.
  */
-import { guardedRequestInfo } from './forwarded-headers';
+import { guardedRequestInfo } from '../auth/forwarded-headers';
 
 export type OriginVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

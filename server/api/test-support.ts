@@ -8,8 +8,8 @@ import type { Role } from '../core/access/rbac';
 import type { SessionUser } from '../auth/session';
 import type { Context } from './trpc';
 import type { IncomingHttpHeaders } from 'node:http';
-import { guardIncoming } from './forwarded-headers';
-import { NO_PROXIES, type ProxyTrust } from './trusted-proxies';
+import { guardIncoming } from '../auth/forwarded-headers';
+import { NO_PROXIES, type ProxyTrust } from '../auth/trusted-proxies';
 
 /**
  * Services whose every member throws: used to prove that authorisation is decided BEFORE a

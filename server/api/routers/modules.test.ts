@@ -1,6 +1,6 @@
 /** The modules router over real services: list, detail (dry-run verdict, drift), run. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { ECHO_STDIN, HELLO, INFINITE_LOOP, OPENS_FILES, RANDOM_32, variant } from '../../core/sandbox/test-modules';
+import { ECHO_STDIN, HELLO, LEAKS_KEY, OPENS_FILES, RANDOM_32, variant } from '../../core/sandbox/test-modules';
 import { openHarness, type Harness } from '../../services/test-fixtures';
 import { createCaller } from '../root';
 import { ctxFor, sessionFor, trpcCode } from '../test-support';
@@ -90,7 +90,8 @@ describe('modules router', () => {
   });
 
   it('records a quarantine, then the listing shows it', async () => {
-    h.install(variant(INFINITE_LOOP, 'spin'), { name: 'spinner', tenant: 'acme', capabilities: [], limits: { fuel: 10_000 } });
+    // The default policy quarantines on danger (here a leaked key in the output), not on one trap.
+    h.install(variant(LEAKS_KEY, 'spin'), { name: 'spinner', tenant: 'acme', capabilities: ['stdout'] });
     const r = await as('operator').modules.run({ name: 'spinner' });
     expect(r.record.decision).toBe('deny');
     expect(r.record.quarantine).not.toBeNull();

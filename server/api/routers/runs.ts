@@ -37,9 +37,9 @@ export const ZRunPageSchema = z.object({ items: z.array(ZRunListItemSchema), nex
 export const ZReplayReportSchema = z.object({
   runId: z.string(),
   identical: z.boolean(),
-  differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256', 'filesystem']), recorded: z.string(), replayed: z.string() })),
-  recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string() }),
-  replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string() }),
+  differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256', 'filesystem', 'returnValues']), recorded: z.string(), replayed: z.string() })),
+  recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string(), returnValues: z.string() }),
+  replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string(), returnValues: z.string() }),
 });
 
 export const runsRouter = createTRPCRouter({

@@ -266,6 +266,26 @@ describe('governor: replay re-runs the recorded request', () => {
     expect(replay.ok && replay.value.differences.map((d) => d.field)).toEqual(['fuelUsed', 'outputSha256']);
   });
 
+  it('replays a call with its recorded typed arguments and compares its results', async () => {
+    const { world, governor, module } = setup();
+    world.backend.script = async () => ok(ranOk('', { returnValues: [{ type: 'i64', value: -5n }] }));
+    const call = { export: 'add', args: [{ type: 'i64' as const, value: -2n }, { type: 'f32' as const, value: Number.NaN }], results: ['i64' as const] };
+    const first = await governor.run(module, { call }, 'user:ada');
+    if (!first.ok) throw new Error(first.message);
+    expect(first.value.record.input.invocation).toEqual({ args: [{ type: 'i64', value: '-2' }, { type: 'f32', value: 'nan' }], results: ['i64'] });
+    expect(first.value.record.execution?.returnValues).toEqual([{ type: 'i64', value: '-5' }]);
+
+    const same = await governor.replay(first.value.record.runId, 'user:ada');
+    expect(same.ok && same.value.identical).toBe(true);
+    expect(world.backend.requests[1]?.invoke?.args[0]).toEqual({ type: 'i64', value: -2n });
+    expect(Number.isNaN(world.backend.requests[1]?.invoke?.args[1]?.value)).toBe(true);
+    expect(world.backend.requests[1]?.entry).toBe('add');
+
+    world.backend.script = async () => ok(ranOk('', { returnValues: [{ type: 'i64', value: 7n }] }));
+    const differs = await governor.replay(first.value.record.runId, 'user:ada');
+    expect(differs.ok && differs.value.differences).toEqual([{ field: 'returnValues', recorded: '-5 (i64)', replayed: '7 (i64)' }]);
+  });
+
   it('refuses what must not run again: unknown run, nothing ran, untrusted or quarantined module', async () => {
     const { world, governor, module } = setup();
     const missing = await governor.replay('nope', 'user:ada');

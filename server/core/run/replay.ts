@@ -9,11 +9,12 @@ import type { SandboxRunError } from '../sandbox/backend';
 import type { RunRequest, RunResult } from '../sandbox/types';
 import { describeOutcome, outputDigest } from './execution';
 import { recordedRequest } from './request';
+import { recordValue } from '../sandbox/call-args';
 import { dirState } from './input-tree';
 import type { GovernorPorts } from './ports';
 
 export interface ReplayDifference {
-  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256' | 'filesystem';
+  readonly field: 'outcome' | 'fuelUsed' | 'outputSha256' | 'filesystem' | 'returnValues';
   readonly recorded: string;
   readonly replayed: string;
 }
@@ -24,7 +25,13 @@ interface Observed {
   readonly outputSha256: string;
   /** The preopened directories' final digests ("guest=sha256", comma-separated; empty without any). */
   readonly filesystem: string;
+  /** For a call: its results as text (`5 (i32)`), `none` when it returned nothing or was a plain run. */
+  readonly returnValues: string;
 }
+
+/** One comparable line for a call's results. */
+const resultsText = (values: readonly { type: string; value: string }[] | undefined): string =>
+  values && values.length > 0 ? values.map((v) => `${v.value} (${v.type})`).join(', ') : 'none';
 
 export interface ReplayReport {
   readonly runId: string;
@@ -74,14 +81,16 @@ export async function replayRecorded(
     fuelUsed: record.execution.used.fuel,
     outputSha256: record.execution.outputSha256,
     filesystem: filesystemText(record.execution.filesystem),
+    returnValues: resultsText(record.execution.returnValues),
   };
   const replayed: Observed = {
     outcome: describeOutcome(ran.value.outcome),
     fuelUsed: ran.value.fuelUsed,
     outputSha256: outputDigest(ran.value.stdout, ran.value.stderr).outputSha256,
     filesystem: filesystemText(ran.value.filesystem?.map(dirState)),
+    returnValues: resultsText(ran.value.returnValues?.map(recordValue)),
   };
-  const differences = (['outcome', 'fuelUsed', 'outputSha256', 'filesystem'] as const)
+  const differences = (['outcome', 'fuelUsed', 'outputSha256', 'filesystem', 'returnValues'] as const)
     .filter((field) => recorded[field] !== replayed[field])
     .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
   const report: ReplayReport = { runId, identical: differences.length === 0, differences, recorded, replayed };

@@ -153,3 +153,14 @@ export const WRITES_FILE = wat(`(module
     (i32.store (i32.const 16) (i32.const 200))
     (i32.store (i32.const 20) (i32.const 22))
     (drop (call $write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`);
+
+/**
+ * Prints a made-up AWS-style access key id on stdout: the shipped default policy's output_patterns
+ * deny it and quarantine the module (a leaked secret, unlike one trap, is a sign of danger).
+ * Assembled from parts so secret scanners do not flag this file.
+ */
+export const LEAKS_KEY = wat(`(module ${FD_WRITE}
+  (memory (export "memory") 1)
+  (data (i32.const 16) "${'AKIA'}${'ZXCVBNMLKJHGFDSA'}\\n")
+  ${WRITE_HELPER}
+  (func (export "_start") (call $write (i32.const 1) (i32.const 16) (i32.const 21))))`);

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { register } from '../../instrumentation';
-import { getServices } from '../services/instance';
-import { CLIENT_HEADER } from './forwarded-headers';
+import { register } from './instrumentation';
+import { getServices } from './server/services/instance';
+import { CLIENT_HEADER } from './server/auth/forwarded-headers';
 
 const saved = { ...process.env };
 afterEach(async () => {
