@@ -57,7 +57,7 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
           <AuditFilters actions={actions.data ?? []} value={filters} onChange={applyFilters} />
           {page.data && page.data.readableFromSeq > 1 ? (
             <p className="text-sm text-slate-400" data-testid="audit-window">
-              Showing events from seq {page.data.readableFromSeq.toLocaleString()} on. Older events, and verifying the whole chain, need the export
+              Showing events from seq {page.data.readableFromSeq.toLocaleString('en-US')} on. Older events, and verifying the whole chain, need the export
               permission (approvers and admins): reading the whole history is an export.
             </p>
           ) : null}

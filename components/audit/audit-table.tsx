@@ -4,7 +4,8 @@ import { Fragment, useState } from 'react';
 import Link from 'next/link';
 import type { TAuditEvent } from '@/server/api/routers/audit';
 import { DecisionBadge } from '@/components/runs/badges';
-import { prettyPayload, runDecidedGist, runIdOfSubject, shortTime } from './payload-text';
+import { prettyPayload, runDecidedGist, runIdOfSubject } from './payload-text';
+import { Time } from '@/components/ui/time';
 
 export function AuditTable({ events }: { readonly events: readonly TAuditEvent[] }) {
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
@@ -41,8 +42,8 @@ export function AuditTable({ events }: { readonly events: readonly TAuditEvent[]
               <Fragment key={e.seq}>
                 <tr data-testid="audit-row" data-seq={e.seq} className="align-top">
                   <td className="px-3 py-2 font-mono tabular-nums text-slate-300">{e.seq}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-slate-300" title={e.time}>
-                    <time dateTime={e.time}>{shortTime(e.time)}</time>
+                  <td className="whitespace-nowrap px-3 py-2 text-slate-300">
+                    <Time iso={e.time} />
                   </td>
                   <td className="max-w-48 break-all px-3 py-2 text-slate-100">{e.actor}</td>
                   <td className="px-3 py-2 text-slate-100">

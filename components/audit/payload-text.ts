@@ -10,11 +10,6 @@ export function prettyPayload(payload: string): string {
   }
 }
 
-/** "2025-01-02 03:04:05 UTC" from the stored ISO time (the log is in UTC; so is the page). */
-export function shortTime(iso: string): string {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(iso) ? `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC` : iso;
-}
-
 /**
  * The gist of a `run.decided` event for its row: the decision and the module, read from the
  * decision record in the payload. Null for other actions or a payload that does not say.

@@ -85,7 +85,7 @@ function Progress({ total, done }: { readonly total: number; readonly done: numb
         />
       </div>
       <p className="mt-1 text-sm text-slate-300" aria-live="polite">
-        {done > 0 ? `${done.toLocaleString()} of ${total.toLocaleString()} events checked` : `Checking ${total.toLocaleString()} events…`}
+        {done > 0 ? `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events checked` : `Checking ${total.toLocaleString('en-US')} events…`}
       </p>
     </div>
   );
@@ -100,8 +100,8 @@ function Outcome({ result }: { readonly result: Result }) {
           <Badge tone="good">intact</Badge> The chain is intact.
         </p>
         <p className="mt-1">
-          {result.events.toLocaleString()} events and {result.checkpoints.toLocaleString()} signed checkpoints verified
-          {result.uncheckpointed > 0 ? `; the newest ${result.uncheckpointed.toLocaleString()} events are not yet covered by a checkpoint` : ''}.
+          {result.events.toLocaleString('en-US')} events and {result.checkpoints.toLocaleString('en-US')} signed checkpoints verified
+          {result.uncheckpointed > 0 ? `; the newest ${result.uncheckpointed.toLocaleString('en-US')} events are not yet covered by a checkpoint` : ''}.
         </p>
         {notRecorded}
       </div>
@@ -114,7 +114,7 @@ function Outcome({ result }: { readonly result: Result }) {
       </p>
       <p className="mt-1">{result.message}</p>
       <p className="mt-1 font-mono text-xs text-rose-300">code: {result.code}</p>
-      <p className="mt-1">Events before seq {result.seq} ({result.events.toLocaleString()}) verified. Treat the log as tampered and keep a copy for investigation.</p>
+      <p className="mt-1">Events before seq {result.seq} ({result.events.toLocaleString('en-US')}) verified. Treat the log as tampered and keep a copy for investigation.</p>
       {notRecorded}
     </div>
   );

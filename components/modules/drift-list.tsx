@@ -32,7 +32,7 @@ export function DriftList({ drift }: { readonly drift: readonly TDrift[] }) {
             <Badge tone={d.digestChanged ? 'info' : 'warn'}>{d.digestChanged ? 'code changed' : 'same code'}</Badge>
             <span className="text-sm text-slate-400">
               size {d.sizeDelta >= 0 ? '+' : ''}
-              {d.sizeDelta.toLocaleString()} bytes
+              {d.sizeDelta.toLocaleString('en-US')} bytes
             </span>
           </div>
           <Changes label="Imports" added={d.importsAdded} removed={d.importsRemoved} />

@@ -90,7 +90,7 @@ export function UploadPanel() {
         <ul className="text-sm text-slate-300" aria-label="Selected files" data-testid="upload-selected">
           {files.map((f) => (
             <li key={`${f.name}-${f.size}`} className="break-all">
-              {f.name} <span className="text-slate-500">({f.size.toLocaleString()} bytes)</span>
+              {f.name} <span className="text-slate-500">({f.size.toLocaleString('en-US')} bytes)</span>
             </li>
           ))}
         </ul>

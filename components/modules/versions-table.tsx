@@ -1,4 +1,5 @@
 /** Every stored version: digests (copyable), signers with key names, who imported it and when, size. */
+import { Time } from '@/components/ui/time';
 import type { TModuleDetail } from '@/server/api/routers/module-views';
 import { Badge } from '@/components/ui/badge';
 import { Digest } from '@/components/runs/digest';
@@ -14,7 +15,7 @@ export function VersionsTable({ versions }: { readonly versions: TModuleDetail['
             {i === 0 ? <Badge tone="info">latest</Badge> : null}
             <Badge>{v.source}</Badge>
             <QuarantineBadge quarantined={v.quarantined} />
-            <span className="text-sm text-slate-400">{v.sizeBytes.toLocaleString()} bytes</span>
+            <span className="text-sm text-slate-400">{v.sizeBytes.toLocaleString('en-US')} bytes</span>
           </div>
           <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
             <dt className="text-slate-400">Wasm SHA-256</dt>
@@ -33,7 +34,7 @@ export function VersionsTable({ versions }: { readonly versions: TModuleDetail['
             </dd>
             <dt className="text-slate-400">Imported</dt>
             <dd className="text-slate-200">
-              <time dateTime={v.importedAt}>{new Date(v.importedAt).toLocaleString()}</time> by {v.importedBy}
+              <Time iso={v.importedAt} /> by {v.importedBy}
             </dd>
           </dl>
         </li>

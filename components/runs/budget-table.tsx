@@ -29,13 +29,13 @@ export function BudgetTable({ record }: { readonly record: DecisionRecord }) {
             return (
               <tr key={row.key}>
                 <th scope="row" className="py-2 pr-4 font-normal text-slate-300">{row.label}</th>
-                <td className="py-2 pr-4 font-mono text-slate-200">{granted.toLocaleString()}</td>
+                <td className="py-2 pr-4 font-mono text-slate-200">{granted.toLocaleString('en-US')}</td>
                 <td className="py-2 font-mono text-slate-200">
                   {u === null ? (
                     'not run'
                   ) : (
                     <>
-                      {u.toLocaleString()}
+                      {u.toLocaleString('en-US')}
                       {granted > 0 ? <span className="block text-xs text-slate-400">{Math.round((u / granted) * 100)}% of granted</span> : null}
                     </>
                   )}

@@ -7,7 +7,7 @@ export function OutputBlock({ label, output, testId }: { readonly label: string;
       <figcaption className="mb-1 flex flex-wrap items-baseline gap-2 text-sm">
         <span className="font-medium text-slate-200">{label}</span>
         <span className="text-xs text-slate-400">
-          {output.bytes.toLocaleString()} bytes{output.truncated ? ' · showing the first 64 KiB' : ''}
+          {output.bytes.toLocaleString('en-US')} bytes{output.truncated ? ' · showing the first 64 KiB' : ''}
         </span>
       </figcaption>
       {output.bytes === 0 ? (

@@ -21,7 +21,7 @@ export function ReplayButton({ runId }: { readonly runId: string }) {
         <div role="status" data-testid="replay-result" data-identical={replay.data.identical}>
           {replay.data.identical ? (
             <p className="flex flex-wrap items-center gap-2 text-sm text-slate-200">
-              <Badge tone="good">identical</Badge> Same outcome ({replay.data.replayed.outcome}), same fuel ({replay.data.replayed.fuelUsed.toLocaleString()}) and
+              <Badge tone="good">identical</Badge> Same outcome ({replay.data.replayed.outcome}), same fuel ({replay.data.replayed.fuelUsed.toLocaleString('en-US')}) and
               same output digest.
             </p>
           ) : (

@@ -91,7 +91,7 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           {rec.quarantine ? <p>This run put the module in quarantine ({rec.quarantine.source.replace('_', '-')}): {rec.quarantine.reason}</p> : null}
           {r.quarantine ? (
             <p className="mt-1">
-              The module&apos;s code is quarantined now (since <time dateTime={r.quarantine.since}>{new Date(r.quarantine.since).toLocaleString()}</time>, by {r.quarantine.by}): it will not run until an approver releases it.{' '}
+              The module&apos;s code is quarantined now (since <Time iso={r.quarantine.since} />, by {r.quarantine.by}): it will not run until an approver releases it.{' '}
               <Link href="/quarantine" className="underline">Open Quarantine</Link>
             </p>
           ) : rec.quarantine ? <p className="mt-1">It has been released since.</p> : null}
@@ -129,7 +129,7 @@ export function RunDetail({ id, canReplay }: { readonly id: string; readonly can
           <dd><Digest value={rec.module.manifestSha256} label="manifest digest" /></dd>
           <dt className="text-slate-400">Policy</dt>
           <dd><Digest value={rec.policy.sha256} label="policy digest" /></dd>
-          <dt className="text-slate-400">Stdin ({rec.input.stdinBytes.toLocaleString()} bytes)</dt>
+          <dt className="text-slate-400">Stdin ({rec.input.stdinBytes.toLocaleString('en-US')} bytes)</dt>
           <dd><Digest value={rec.input.stdinSha256} label="stdin digest" /></dd>
           {rec.execution ? (
             <>

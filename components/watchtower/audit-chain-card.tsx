@@ -3,7 +3,8 @@ import Link from 'next/link';
 import type { TWatchtowerSummary } from '@/server/api/routers/watchtower';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
-import { shortHash, utcTime } from './format';
+import { shortHash } from './format';
+import { Time } from '@/components/ui/time';
 
 export function AuditChainCard({ audit }: { audit: TWatchtowerSummary['audit'] }) {
   const v = audit.lastVerification;
@@ -24,11 +25,11 @@ export function AuditChainCard({ audit }: { audit: TWatchtowerSummary['audit'] }
           #{audit.headSeq} <span className="text-slate-400">{shortHash(audit.headHash)}</span>
         </dd>
         <dt className="text-slate-400">Checkpoint</dt>
-        <dd className="text-slate-200">{audit.checkpoint ? `#${audit.checkpoint.seq} at ${utcTime(audit.checkpoint.time, true)}` : 'none yet'}</dd>
+        <dd className="text-slate-200">{audit.checkpoint ? <>#{audit.checkpoint.seq.toLocaleString('en-US')}, <Time iso={audit.checkpoint.time} /></> : 'none yet'}</dd>
         <dt className="text-slate-400">Verified</dt>
         <dd className="flex flex-wrap items-center gap-2 text-slate-200" data-testid="audit-verification">
           {verdict}
-          {v ? <span className="text-xs text-slate-400">{`${utcTime(v.time, true)} by ${v.actor}${v.events !== null ? ` · ${v.events.toLocaleString('en-US')} events` : ''}`}</span> : null}
+          {v ? <span className="text-xs text-slate-400"><Time iso={v.time} />{` by ${v.actor}${v.events !== null ? ` · ${v.events.toLocaleString('en-US')} events` : ''}`}</span> : null}
         </dd>
       </dl>
       <Link href="/audit" className="mt-4 inline-flex min-h-11 items-center text-sm text-indigo-300 underline-offset-4 hover:underline">

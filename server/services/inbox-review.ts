@@ -31,7 +31,8 @@ export interface Review {
   readonly policy: { readonly name: string; readonly revision: number };
   readonly dryRun: Verdict | null;
   readonly threat: ThreatAssessment | null;
-  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; readonly limits: { key: string; before: number; after: number }[] };
+  readonly diff: { readonly against: { readonly id: string; readonly version: string } | null; readonly imports: SetDiff; readonly capabilities: SetDiff; /** A limit absent on one side (an optional limit such as tableElements) is null: the policy's cap applies. */
+    readonly limits: { key: string; before: number | null; after: number | null }[] };
 }
 
 const importsOf = (wasm: Uint8Array): string[] => {
@@ -84,7 +85,7 @@ export function reviewOf(s: Services, id: string): Review | undefined {
   };
   const assessed = assess(
     // Approval is what is being decided: the dry run shows approval_required as it stands (not yet).
-    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backend: s.backend },
+    { policy: () => s.policy, modules: trustFor(s, manifest), history: new RunHistory(s.handle.sqlite), approvals: NO_APPROVALS, backendKind: () => s.backendKind() },
     new ReportCache(1),
     module,
     'inbox:review',

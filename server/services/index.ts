@@ -53,6 +53,8 @@ export interface Services {
   readonly witnesses: WitnessPusher;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
+  /** The configured backend's kind, without starting it. */
+  backendKind(): BackendKind;
   /**
    * After an import: inspect, instrument and compile the module off the serving thread for the
    * grant the active policy gives it, and persist the results (runs then reuse them). Never
@@ -153,6 +155,7 @@ export function openServices(options: ServiceOptions): Services {
     policy,
     witnesses,
     backend: getBackend,
+    backendKind: () => options.backend ?? 'worker-threads',
     prepareImported: async (row) => {
       if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);

@@ -11,6 +11,7 @@ import { checkImports } from '../sandbox/wasi-imports';
 import { inspectWasm } from '../wasm/inspect';
 import type { WasmReport } from '../wasm/report';
 import { err, ok, type Result } from '../result';
+import type { BackendKind } from '../sandbox/backend';
 import type { ApprovalStatus, GovernorPorts, Reverification, StoredModule } from './ports';
 
 export interface Assessment {
@@ -27,7 +28,8 @@ export interface Assessment {
   readonly pre: Verdict;
 }
 
-type AssessPorts = Pick<GovernorPorts, 'policy' | 'modules' | 'history' | 'approvals' | 'backend' | 'backendKind'>;
+/** What an assessment reads: no backend is started, only its kind is asked. */
+export type AssessPorts = Pick<GovernorPorts, 'policy' | 'modules' | 'history' | 'approvals'> & { readonly backendKind: () => BackendKind };
 
 export function assess(ports: AssessPorts, reports: ReportCache, module: StoredModule, actor: string): Result<Assessment, 'MODULE_MALFORMED'> {
   const { policy, sha256: policySha256 } = ports.policy();
@@ -49,7 +51,7 @@ export function assess(ports: AssessPorts, reports: ReportCache, module: StoredM
     threat: { score: threat.score, band: threat.band },
     quarantined: ports.history.quarantined(module.wasmSha256),
     approved: approval.approved,
-    backend: ports.backendKind?.() ?? ports.backend().kind,
+    backend: ports.backendKind(),
     legacy: verified.legacy,
   });
   return ok({ policy, policySha256, verified, manifest, report, grant, threat, history, approval, pre });

@@ -48,6 +48,7 @@ export interface Governor {
 }
 
 export function createGovernor(ports: GovernorPorts): Governor {
+  const assessPorts = { ...ports, backendKind: ports.backendKind ?? (() => ports.backend().kind) };
   const reports = new ReportCache();
   const queue = new FairQueue({
     capacity: () => ports.backend().stats().capacity,
@@ -100,7 +101,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
       // 3. Verify against today's trust store and judge before running (pre-exec). The module's
       // report comes from the preparation thread when there is one: never inspected on this thread.
       await reports.warm(module, ports.loadReport);
-      const assessed = assess(ports, reports, module, actor);
+      const assessed = assess(assessPorts, reports, module, actor);
       if (!assessed.ok) return assessed;
       const a = assessed.value;
       const stdin = input.stdin ?? new Uint8Array(0);
@@ -155,7 +156,7 @@ export function createGovernor(ports: GovernorPorts): Governor {
 
   return {
     run,
-    assess: (module, actor) => assess(ports, reports, module, actor),
+    assess: (module, actor) => assess(assessPorts, reports, module, actor),
     replay,
     killAll(reason) {
       lastKill = reason;
