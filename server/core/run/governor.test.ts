@@ -238,11 +238,15 @@ describe('governor: admission and the kill switch', () => {
     expect(governor.stats()).toEqual({ running: 0, waiting: 0, actors: 0 });
   });
 
-  it('a backend refusal after run.started is an error, never a silent allow', async () => {
+  it('a backend refusal after run.started is recorded as a denied decision, never an open start or a silent allow', async () => {
     const { world, governor, module } = setup();
     world.backend.script = async () => busy();
     const r = await governor.run(module, {}, 'user:ada');
-    expect(r.ok ? 'ran' : r.code).toBe('BUSY');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.record.decision).toBe('deny');
+    expect(r.value.record.execution?.outcome).toEqual({ kind: 'denied', reason: 'the sandbox refused the run (BUSY): full' });
+    expect(actions(world)).toEqual(['run.started']);
+    expect(world.decided.map((d) => d.record.runId)).toEqual([r.value.record.runId]);
   });
 });
 

@@ -131,7 +131,9 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin, dirs));
       if (!ran.ok) {
         if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin, dirs);
-        return err(ran.code === 'BUSY' ? 'BUSY' : 'SHUT_DOWN', ran.message);
+        // run.started is written: the refusal becomes this run's recorded decision, never an open start.
+        const refused = emptyResult({ kind: 'denied', reason: `the sandbox refused the run (${ran.code}): ${ran.message}` });
+        return decide(judged(base, a, refused), module, stdin, dirs);
       }
 
       // 7. Judge the result (post-exec), 8. decide and record.
