@@ -1,7 +1,8 @@
 /**
- * A run Guardian refuses, and the console saying why. The module is made here: it imports WASI
- * path_open (filesystem), which no shipped policy grants; it is signed with a key generated for
- * this test and trusted by the admin on the Keys page before the operator uploads it.
+ * A run Guardian refuses, and the console saying why. The module is made here: it imports a function
+ * of Emscripten's JavaScript glue (`env.emscripten_memcpy_js`), which Night Core never provides, so
+ * `imports_allowed` refuses it before running; it is signed with a key generated for this test and
+ * trusted by the admin on the Keys page before the operator uploads it.
  */
 import { writeFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
@@ -9,25 +10,24 @@ import { runDir } from './support/env';
 import { compileWat, writeSignedBundle } from './support/modules';
 import { moduleExists, trustKeyOnKeysPage, uploadBundle } from './support/console';
 
-const WANTS_FILES = `(module
-  (import "wasi_snapshot_preview1" "path_open"
-    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+const WANTS_JS_HOST = `(module
+  (import "env" "emscripten_memcpy_js" (func $memcpy (param i32 i32 i32)))
   (memory (export "memory") 1)
   (func (export "_start")))`;
 
 test('a run denied by imports_allowed shows the failing rule and its explanation', async ({ asRole }) => {
-  const bundle = writeSignedBundle(runDir(), await compileWat(WANTS_FILES), {
-    name: 'wants-files',
+  const bundle = writeSignedBundle(runDir(), await compileWat(WANTS_JS_HOST), {
+    name: 'wants-js-host',
     version: '1.0.0',
-    description: 'e2e: imports path_open, which the policy does not grant',
+    description: 'e2e: imports JavaScript glue, which Night Core does not run',
   });
   // Trust is explicit: the admin registers the test's publisher key on the Keys page first.
   await trustKeyOnKeysPage(await asRole('admin'), bundle.publicKeyFile, bundle.keyid, 'e2e denied-run publisher');
 
   const page = await asRole('operator');
-  await uploadBundle(page, bundle.files, 'wants-files');
-  await page.locator('[data-testid="modules-row"][data-module="wants-files"]').getByRole('link').click();
-  await expect(page).toHaveURL(/\/modules\/wants-files$/);
+  await uploadBundle(page, bundle.files, 'wants-js-host');
+  await page.locator('[data-testid="modules-row"][data-module="wants-js-host"]').getByRole('link').click();
+  await expect(page).toHaveURL(/\/modules\/wants-js-host$/);
   await page.getByTestId('run-module').click();
   const result = page.getByTestId('run-result');
   await expect(result).toHaveAttribute('data-decision', 'deny');
@@ -43,8 +43,8 @@ test('a run denied by imports_allowed shows the failing rule and its explanation
   await expect(rule).toHaveCount(1);
   await expect(rule).toHaveAttribute('data-outcome', 'fail');
   await expect(rule).toContainText('failed');
-  await expect(rule).toContainText('wasi_snapshot_preview1.path_open');
-  await expect(rule).toContainText(/this policy does not grant/);
+  await expect(rule).toContainText('env.emscripten_memcpy_js');
+  await expect(rule).toContainText(/JavaScript host/);
   // Nothing ran, so there is no post-exec verdict.
   await expect(page.getByTestId('post-rules')).toHaveCount(0);
   await expect(page.getByText('Not evaluated: the module did not run.')).toBeVisible();

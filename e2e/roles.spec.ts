@@ -53,6 +53,8 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'users.signOutEverywhere': ADMIN,
   'audit.page': ALL,
   'audit.actions': ALL,
+  'audit.witnesses': ALL,
+  'audit.prove': ALL,
   'keys.list': ALL,
   'keys.add': ADMIN,
   'keys.revoke': ADMIN,
@@ -68,6 +70,10 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'quarantine.add': ['operator', 'approver', 'admin'],
   'quarantine.release': ['approver', 'admin'],
   'policies.active': ALL,
+  'inbox.list': ALL,
+  'inbox.review': ALL,
+  'inbox.decide': ['approver', 'admin'],
+  'inbox.registerKey': ['approver', 'admin'],
 };
 
 // Keys is readable by every role (keys.read; changing keys needs keys.manage); Users needs users.manage.

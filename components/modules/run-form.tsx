@@ -10,6 +10,7 @@ import { Input } from '@/components/ui/input';
 import { DecisionBadge, OutcomeBadge } from '@/components/runs/badges';
 import { OutputBlock } from '@/components/runs/output-block';
 import { VerdictRules } from '@/components/runs/verdict-rules';
+import { OutputFiles, readInputFiles } from './run-files';
 
 const areaClass = 'min-h-24 w-full rounded-md border border-slate-700 bg-slate-950 px-3 py-2 font-mono text-sm text-slate-100 focus:outline-2 focus:outline-indigo-400';
 const selectClass = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-indigo-400';
@@ -29,7 +30,8 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
     }),
   );
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
+  const [filesError, setFilesError] = useState<string | undefined>();
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (!navigator.onLine) {
       setOfflineRefused(true);
@@ -48,6 +50,15 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
     const stdin = String(f.get('stdin') ?? '');
     const version = String(f.get('version') ?? '');
     const binary = f.get('binary') === 'on';
+    const picked = (e.currentTarget.elements.namedItem('files') as HTMLInputElement | null)?.files;
+    const files = await readInputFiles(picked ? [...picked] : []);
+    if ('problem' in files) {
+      setFilesError(files.problem);
+      return;
+    }
+    setFilesError(undefined);
+    const callExport = String(f.get('callExport') ?? '').trim();
+    const callArgs = String(f.get('callArgs') ?? '');
     run.mutate({
       name,
       version: version || undefined,
@@ -55,6 +66,8 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
       // Pasted base64 often wraps lines; whitespace is never part of it.
       stdin: stdin === '' ? undefined : binary ? { encoding: 'base64', data: stdin.replace(/\s+/g, '') } : { encoding: 'text', data: stdin },
       seed: seed || undefined,
+      files: files.files,
+      call: callExport ? { export: callExport, args: callArgs.trim() === '' ? [] : callArgs.replace(/\r\n/g, '\n').split('\n') } : undefined,
     });
   };
 
@@ -82,6 +95,17 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
           <label className="flex min-h-11 items-center gap-2 text-sm text-slate-300">
             <input type="checkbox" name="binary" className="size-5 accent-indigo-500" /> Input is base64 (binary data)
           </label>
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <label htmlFor="run-files" className="text-sm font-medium text-slate-200">Input files (preopened as the module's <code>/</code>)</label>
+          <input id="run-files" name="files" type="file" multiple className="min-h-11 text-sm text-slate-200" data-testid="run-files" aria-describedby="run-files-hint" />
+          <p id="run-files-hint" className="text-xs text-slate-400">The module reads them with the <code>fs.read</code> capability and may change its own copy with <code>fs.write</code>; your files are never touched. What it leaves there is offered for download only if Guardian allows the run.</p>
+          {filesError ? <p role="alert" className="text-sm text-rose-300">{filesError}</p> : null}
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Input label="Call an export instead of the entry (optional)" name="callExport" autoComplete="off" hint="A reactor's function, e.g. add; _initialize runs first when the module has it." data-testid="run-call-export" />
+          <label htmlFor="run-call-args" className="text-sm font-medium text-slate-200">Its arguments (one per line, typed by its signature)</label>
+          <textarea id="run-call-args" name="callArgs" className={areaClass} spellCheck={false} data-testid="run-call-args" />
         </div>
         <div className="md:col-span-2">
           <Button type="submit" pending={run.isPending} data-testid="run-module">Run under Guardian</Button>
@@ -116,6 +140,12 @@ export function RunForm({ name, versions }: { readonly name: string; readonly ve
           {result.record.quarantine ? (
             <p className="text-sm text-rose-300">This run put the module in quarantine: {result.record.quarantine.reason}</p>
           ) : null}
+          {result.record.execution?.returnValues ? (
+            <p className="text-sm text-slate-200" data-testid="run-result-returned">
+              Returned: <code>{result.record.execution.returnValues.map((v) => `${v.type} ${v.value}`).join(', ') || 'nothing'}</code>
+            </p>
+          ) : null}
+          {result.outputs ? <OutputFiles outputs={result.outputs} /> : null}
           {result.record.execution ? (
             <div className="grid gap-4 lg:grid-cols-2">
               <OutputBlock label="stdout" output={result.stdout} testId="run-result-stdout" />

@@ -11,6 +11,9 @@ import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { listModules, moduleDetail, ZModuleDetailSchema, ZModuleFilterSchema, ZModuleListItemSchema } from './module-views';
 import { outputText, ZDecisionRecordSchema, ZOutputTextSchema } from './run-views';
+import { filesToDirs, outputsToWire, ZRunFilesSchema, ZRunOutputsSchema } from './run-io';
+import { exportSignatures } from '../../core/wasm/export-signatures';
+import { parseCallArgs } from '../../core/sandbox/call-args';
 
 export const ZModuleNameSchema = z.string().min(1).max(64);
 
@@ -34,6 +37,10 @@ export const ZRunModuleSchema = z.object({
     .regex(/^\d{1,20}$/, 'must be a decimal number')
     .refine((s) => BigInt(s) < 1n << 64n, 'must fit in 64 bits')
     .optional(),
+  /** Files preopened as the guest's `/` (the module needs the fs.read capability to read them). */
+  files: ZRunFilesSchema,
+  /** Call one export with typed arguments (parsed from its signature) instead of running `_start`. */
+  call: z.object({ export: z.string().min(1).max(255), args: z.array(z.string().max(64)).max(64).default([]) }).optional(),
 });
 export type TRunModuleInput = z.infer<typeof ZRunModuleSchema>;
 
@@ -41,6 +48,8 @@ export const ZRunModuleResultSchema = z.object({
   record: ZDecisionRecordSchema,
   stdout: ZOutputTextSchema,
   stderr: ZOutputTextSchema,
+  /** The final state of the preopened tree, only when the decision is allow; null otherwise. */
+  outputs: ZRunOutputsSchema.nullable(),
 });
 
 const RUN_STATUS = {
@@ -90,12 +99,22 @@ export const modulesRouter = createTRPCRouter({
       const found = input.version ? modules.find(input.name, input.version) : modules.latest(input.name);
       const what = input.version ? `${input.name}@${input.version}` : input.name;
       const module = unwrap<NonNullable<typeof found>, RunCode>(found ? { ok: true, value: found } : err('MODULE_NOT_FOUND', `no module ${what} is stored`), RUN_STATUS);
+      const { dirs, problem } = filesToDirs(input.files);
+      if (problem) unwrap(err('INPUT_TOO_LARGE', problem), RUN_STATUS);
+      let call;
+      if (input.call) {
+        const signatures = exportSignatures(module.wasm);
+        if (!signatures.ok) unwrap(err('MODULE_MALFORMED', signatures.message), RUN_STATUS);
+        const parsed = parseCallArgs(signatures.ok ? signatures.value : new Map(), input.call.export, input.call.args);
+        if (!parsed.ok) unwrap(err('INPUT_INVALID', parsed.message), RUN_STATUS);
+        call = parsed.ok ? { export: input.call.export, ...parsed.value } : undefined;
+      }
       const ran = await governor.run(
         module,
-        { args: input.args, stdin: stdinBytes(input.stdin), seed: input.seed === undefined ? undefined : BigInt(input.seed) },
+        { args: input.args, stdin: stdinBytes(input.stdin), seed: input.seed === undefined ? undefined : BigInt(input.seed), dirs, call },
         actorForUser(ctx.user.username),
       );
-      const { record, stdout, stderr } = unwrap(explain(ran), RUN_STATUS);
-      return { record, stdout: outputText(stdout), stderr: outputText(stderr) };
+      const { record, stdout, stderr, outputs } = unwrap(explain(ran), RUN_STATUS);
+      return { record, stdout: outputText(stdout), stderr: outputText(stderr), outputs: record.decision === 'allow' ? outputsToWire(outputs) : null };
     }),
 });
