@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WRITES_FILE, variant, wat } from '../../core/sandbox/test-modules';
 import { openHarness, type Harness } from '../../services/test-fixtures';
+import { defaultPolicyPath } from '../../services/policy-store';
 import { createCaller } from '../root';
 import { ctxFor, sessionFor, trpcCode } from '../test-support';
 
@@ -20,7 +21,7 @@ describe('modules.run with files and calls', () => {
 
   beforeAll(() => {
     // The shipped default grants no file access; this console's policy grants it.
-    const policy = JSON.parse(readFileSync(new URL('../../../policies/default.json', import.meta.url), 'utf8'));
+    const policy = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8'));
     policy.capabilities = [...policy.capabilities, 'fs.read', 'fs.write'];
     const file = join(mkdtempSync(join(tmpdir(), 'nightcore-policy-')), 'files.json');
     writeFileSync(file, JSON.stringify(policy));
