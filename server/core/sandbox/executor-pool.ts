@@ -7,14 +7,15 @@
 import { err, ok, type Result } from '../result';
 import type { BackendDescription, BackendStats, SandboxBackend, SandboxRunError } from './backend';
 import { emptyResult } from './request-checks';
-import type { WorkerReport } from './run-job';
+import { isFromExecutor, type ToExecutor } from './executor-protocol';
 import type { RunOutcome, RunRequest, RunResult } from './types';
 
 /** One executor, as the pool drives it. */
 export interface Executor {
   /** Sends a run; throws when the message cannot be sent. */
-  send(message: { type: 'run'; id: number; job: unknown }): void;
-  terminate(): void;
+  send(message: ToExecutor): void;
+  /** Stops it at once (preempts a busy loop); resolves when it is gone. */
+  terminate(): Promise<void> | void;
   /** Keep the host process alive while this executor has work (or is starting). */
   ref(): void;
   unref(): void;
@@ -33,15 +34,26 @@ export interface ExecutorPoolOptions<Prepared> {
   /** Starts executors as soon as the pool exists (a long-running console), instead of on first use. */
   readonly prespawn?: boolean;
   spawn(events: ExecutorEvents): Executor;
-  /** Turns a checked request into what the executor runs (instrument, compile); once per digest ideally. */
-  prepare(req: RunRequest): Result<Prepared, 'INSTRUMENT_FAILED'>;
+  /**
+   * Turns a checked request into what the executor runs (instrument, compile), once per digest
+   * ideally; may work off this thread. LIMIT_EXCEEDED (initial memory or tables above the caps) ends
+   * the run as `memory_limit` before the engine allocates any of it.
+   */
+  prepare(req: RunRequest): PrepareResult<Prepared> | Promise<PrepareResult<Prepared>>;
   /** The message payload for one run. */
   job(req: RunRequest, prepared: Prepared): unknown;
   /** Backend-specific numbers for stats().detail. */
   detail?(): Record<string, number>;
 }
 
+export type PrepareResult<Prepared> = Result<Prepared, 'INSTRUMENT_FAILED' | 'LIMIT_EXCEEDED'>;
+
 type Settle = (r: Result<RunResult, SandboxRunError>) => void;
+
+/** A run accepted but still being prepared: the kill switch and close() can still end it. */
+interface Pending {
+  readonly settle: Settle;
+}
 
 interface Job {
   readonly id: number;
@@ -59,9 +71,6 @@ interface Slot {
   job: Job | null;
 }
 
-const isMessage = (m: unknown): m is { type: 'ready' } | { type: 'done'; id: number; report: WorkerReport } =>
-  typeof m === 'object' && m !== null && ((m as { type?: unknown }).type === 'ready' || ((m as { type?: unknown }).type === 'done' && typeof (m as { id?: unknown }).id === 'number'));
-
 export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>): SandboxBackend {
   const size = Math.max(1, opts.size);
   const queueLimit = Math.max(0, opts.queueLimit);
@@ -70,6 +79,7 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
   const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, replaced: 0 };
   let nextId = 1;
   let closed = false;
+  const preparing = new Set<Pending>();
   const elapsed = (job: Job) => Math.round((performance.now() - job.startedAt) * 100) / 100;
 
   function spawn(): Slot {
@@ -87,7 +97,7 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
     slot.job = null;
     const i = slots.indexOf(slot);
     if (i >= 0) slots.splice(i, 1);
-    slot.executor.terminate();
+    void slot.executor.terminate();
     if (replace && !closed) {
       counters.replaced++;
       spawn();
@@ -95,7 +105,7 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
   }
 
   function onMessage(slot: Slot, msg: unknown): void {
-    if (slot.dead || !isMessage(msg)) return;
+    if (slot.dead || !isFromExecutor(msg)) return;
     if (msg.type === 'ready') {
       slot.ready = true;
       pump();
@@ -177,19 +187,39 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
     run(req) {
       if (closed) return Promise.resolve(err('SHUT_DOWN', 'the sandbox is closed'));
       const active = slots.filter((s) => s.job !== null).length;
-      if (active + queue.length >= size + queueLimit) {
-        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length} queued (limit ${queueLimit})`));
+      // Runs still being prepared count as queued: they are on their way to the queue.
+      if (active + queue.length + preparing.size >= size + queueLimit) {
+        return Promise.resolve(err('BUSY', `sandbox busy: ${active} running, ${queue.length + preparing.size} queued (limit ${queueLimit})`));
       }
-      const prepared = opts.prepare(req);
-      if (!prepared.ok) return Promise.resolve(prepared);
-      return new Promise((settle) => {
+      const enqueue = (prepared: PrepareResult<Prepared>, settle: Settle): void => {
+        if (!prepared.ok && prepared.code === 'LIMIT_EXCEEDED') return settle(ok(emptyResult({ kind: 'memory_limit' })));
+        if (!prepared.ok) return settle(err('INSTRUMENT_FAILED', prepared.message));
         queue.push({ id: nextId++, req, payload: opts.job(req, prepared.value), settle, startedAt: 0, timer: null });
         pump();
+      };
+      return new Promise((settle) => {
+        const prepared = opts.prepare(req);
+        if (!(prepared instanceof Promise)) return enqueue(prepared, settle);
+        const pending: Pending = { settle };
+        preparing.add(pending);
+        prepared.then(
+          (done) => {
+            if (preparing.delete(pending)) enqueue(done, settle); // else ended meanwhile
+          },
+          (e: unknown) => {
+            if (preparing.delete(pending)) settle(ok(emptyResult({ kind: 'crashed', message: `preparation failed: ${String(e)}` })));
+          },
+        );
       });
     },
     killAll(reason) {
       const outcome: RunOutcome = { kind: 'denied', reason: `kill switch: ${reason}` };
       let count = 0;
+      for (const pending of [...preparing]) {
+        preparing.delete(pending);
+        pending.settle(ok(emptyResult(outcome)));
+        count++;
+      }
       for (const job of queue.splice(0)) {
         job.settle(ok(emptyResult(outcome)));
         count++;
@@ -210,7 +240,7 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
         kind: opts.description.kind,
         capacity: size,
         running: slots.filter((s) => s.job !== null).length,
-        queued: queue.length,
+        queued: queue.length + preparing.size,
         queueLimit,
         ...common,
         detail: { executors: slots.length, replaced, ...(opts.detail?.() ?? {}) },
@@ -220,14 +250,17 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
       if (closed) return;
       closed = true;
       const shutDown = err('SHUT_DOWN', 'the sandbox closed while the run was pending');
+      for (const pending of [...preparing]) pending.settle(shutDown);
+      preparing.clear();
       for (const job of queue.splice(0)) job.settle(shutDown);
-      for (const slot of slots.splice(0)) {
+      const executors = slots.splice(0);
+      for (const slot of executors) {
         slot.dead = true;
         if (slot.job?.timer) clearTimeout(slot.job.timer);
         slot.job?.settle(shutDown);
         slot.job = null;
-        slot.executor.terminate();
       }
+      await Promise.all(executors.map((slot) => slot.executor.terminate()));
     },
   };
 }

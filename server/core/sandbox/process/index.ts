@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type SandboxBackend } from '../backend';
-import { createExecutorPool, type Executor, type ExecutorEvents } from '../executor-pool';
+import { createExecutorPool, type Executor, type ExecutorEvents, type PrepareResult } from '../executor-pool';
 import { instrumentModule } from '../instrument';
 import { tableElementsOf } from '../../module/manifest';
 import type { RunRequest } from '../types';
@@ -89,7 +89,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const instrumented = new Map<string, Prepared>();
   const counters = { hits: 0, misses: 0 };
 
-  function prepare(req: RunRequest): Result<Prepared, 'INSTRUMENT_FAILED'> {
+  function prepare(req: RunRequest): PrepareResult<Prepared> {
     // Both clamps are part of the bytes, so both are part of the key.
     const maxTableElements = tableElementsOf(req.limits);
     const key = `${req.wasmSha256}:${req.limits.memoryPages}:${maxTableElements}`;
@@ -102,6 +102,8 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     }
     counters.misses++;
     const result = instrumentModule(req.wasm, { maxMemoryPages: req.limits.memoryPages, maxTableElements });
+    // Initial memory or tables above the caps end as memory_limit, as on worker threads.
+    if (!result.ok && result.code === 'LIMIT_EXCEEDED') return err('LIMIT_EXCEEDED', result.message);
     if (!result.ok) return err('INSTRUMENT_FAILED', `instrumentation failed (${result.code}): ${result.message}`);
     const prepared = { key, bytes: result.value.bytes, memoryExport: result.value.memoryExport };
     instrumented.set(key, prepared);

@@ -58,12 +58,15 @@ describe('process backend', () => {
       m.request(m.INFINITE_LOOP, { limits: { fuel: 50_000 } }),
       m.request(m.ECHO_STDIN, { stdin: new TextEncoder().encode('through the jail') }),
       m.request(m.chatty(100), { limits: { outputBytes: 64 } }),
+      // A table above the cap: refused before the engine allocates it, as memory_limit on both.
+      m.request(m.wat('(module (table 100000 funcref) (func (export "_start")))'), { limits: { tableElements: 1000 } }),
       m.request(ADD, { entry: 'add', invoke: { args: [{ type: 'i64', value: (1n << 62n) }, { type: 'f64', value: 1.25 }], results: ['i64', 'f64'] } }),
     ];
     for (const req of requests) {
       const [a, b] = await Promise.all([must(jailed, req), must(threads, req)]);
       expect(comparable(a)).toEqual(comparable(b));
     }
+    expect((await must(jailed, requests.at(-2)!)).outcome).toEqual({ kind: 'memory_limit' });
     const call = await must(jailed, requests.at(-1)!);
     expect(comparable(call).returnValues).toEqual([`i64:${(1n << 62n) + 1n}`, 'f64:1.75']);
   });

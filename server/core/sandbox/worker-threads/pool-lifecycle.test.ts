@@ -34,7 +34,7 @@ describe('sandbox pool: lifecycle', () => {
     // ...and fired on time: never early, and well before a 5x-late kill (generous for a loaded machine).
     expect(r.ok && r.value.wallMs).toBeGreaterThanOrEqual(190);
     expect(r.ok && r.value.wallMs).toBeLessThan(1000);
-    expect(pool.stats()).toMatchObject({ timeouts: 1, detail: expect.objectContaining({ workersReplaced: 1 }) });
+    expect(pool.stats()).toMatchObject({ timeouts: 1, detail: expect.objectContaining({ replaced: 1 }) });
     const next = await pool.run(hello());
     expect(next.ok && next.value.outcome).toEqual({ kind: 'ok', exitCode: 0 });
   });
@@ -80,13 +80,13 @@ describe('sandbox pool: lifecycle', () => {
     const pool = newPool({ size: 1, workerUrl: new URL('./crashing-worker.fixture.mjs', import.meta.url) });
     const r = await pool.run(hello());
     expect(r.ok && r.value.outcome).toEqual({ kind: 'crashed', message: 'worker exited unexpectedly (code 7)' });
-    expect(pool.stats()).toMatchObject({ crashes: 1, detail: expect.objectContaining({ workersReplaced: 1 }) });
+    expect(pool.stats()).toMatchObject({ crashes: 1, detail: expect.objectContaining({ replaced: 1 }) });
   });
 
   it('reports crashed, without respawning in a loop, when the worker file cannot start', async () => {
     const pool = newPool({ size: 1, workerUrl: new URL('./no-such-worker.mjs', import.meta.url) });
     const r = await pool.run(hello());
     expect(r.ok && r.value.outcome.kind).toBe('crashed');
-    expect(pool.stats().detail.workers).toBe(0);
+    expect(pool.stats().detail.executors).toBe(0);
   });
 });
