@@ -68,6 +68,8 @@ test('a post-exec denial is explained on the list, the run page, Watchtower and 
   await viewer.getByTestId('filter-subject').fill(`run:${runUrl.split('/').pop()}`);
   await viewer.getByTestId('filter-apply').click();
   const decided = viewer.getByTestId('audit-row').filter({ hasText: 'run.decided' });
+  // The filter applies asynchronously: wait for the one row of this run, not the unfiltered page.
+  await expect(decided).toHaveCount(1);
   await expect(decided.getByTestId('audit-run-gist')).toContainText('denied');
   await expect(decided.getByTestId('audit-run-gist')).toContainText(`${NAME}@1.0.0`);
   await decided.getByTestId('audit-run-link').click();
