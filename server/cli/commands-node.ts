@@ -7,12 +7,10 @@ import { signEd25519, verifyEd25519 } from '../core/crypto/ed25519';
 import { encodePublicKeyFile, keyIdOf, parsePrivateKeyFile, parsePublicKeyFile } from '../core/crypto/keys';
 import { createWorkerThreadsBackend } from '../core/sandbox/worker-threads';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
-import { createProcessBackend } from '../core/sandbox/process';
+import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createExecutionNode } from '../core/sandbox/remote';
 import { startNodeServer } from '../services/node-http';
 import { ok } from '../core/result';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from './command';
 import { optionalString, requireString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError } from './io';
@@ -59,7 +57,7 @@ export const node: Command = {
     const made =
       kind === 'worker-threads'
         ? ok(createWorkerThreadsBackend({ size, workerUrl: DEFAULT_WORKER_URL }))
-        : createProcessBackend({ size, sandboxDir: dirname(dirname(fileURLToPath(DEFAULT_WORKER_URL))), node: process.execPath, prespawn: true });
+        : createProcessBackend({ size, sandboxDir: sandboxDirOf(DEFAULT_WORKER_URL), node: process.execPath, prespawn: true });
     if (!made.ok) {
       out.error(`${made.code}: ${made.message}`);
       return EXIT_REJECTED;

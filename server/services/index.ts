@@ -4,11 +4,9 @@
  */
 import { openDatabase, type DbHandle } from '../../db/client';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
-import { createProcessBackend } from '../core/sandbox/process';
+import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createRemoteBackend } from '../core/sandbox/remote';
 import { httpNodeTransport } from './node-http';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Governor } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
@@ -134,11 +132,12 @@ export function openServices(options: ServiceOptions): Services {
     : undefined;
   let backend: SandboxBackend | undefined;
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
+  const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
   const approvals = inboxApprovals(inbox);
   const governor = openGovernor({
-    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind: () => options.backend ?? 'worker-threads', approvals, now,
+    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   });
   return {
@@ -155,7 +154,7 @@ export function openServices(options: ServiceOptions): Services {
     policy,
     witnesses,
     backend: getBackend,
-    backendKind: () => options.backend ?? 'worker-threads',
+    backendKind,
     prepareImported: async (row) => {
       if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);
@@ -195,7 +194,7 @@ function openBackend(
   }
   const made = createProcessBackend({
     size: options.poolSize,
-    sandboxDir: dirname(dirname(fileURLToPath(options.workerUrl))),
+    sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
     prespawn: options.prespawn,
   });

@@ -6,35 +6,14 @@
  * `nightcore run --dir`). Exit code and expected output must match exactly.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openHarness, type Harness } from './test-fixtures';
 import { snapshotHostDirs } from './host-dirs';
 import { CAPABILITIES } from '../core/module/manifest';
+import { WASI_SUITE_CASES } from '../core/sandbox/test-wasi-suite';
 
-const SUITE = join(__dirname, '../../testdata/wasi-testsuite/tests');
-const LANGS = ['assemblyscript', 'c', 'rust'];
-
-interface Spec {
-  readonly args?: string[];
-  readonly env?: Record<string, string>;
-  readonly root?: string;
-  readonly exit_code?: number;
-  readonly stdout?: string;
-  readonly stderr?: string;
-}
-
-const cases = LANGS.flatMap((lang) => {
-  const dir = join(SUITE, lang, 'testsuite', 'wasm32-wasip1');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.wasm'))
-    .sort()
-    .map((f) => {
-      const specPath = join(dir, f.replace(/\.wasm$/, '.json'));
-      const spec: Spec = existsSync(specPath) ? JSON.parse(readFileSync(specPath, 'utf8')) : {};
-      return { name: `${lang}/${f.slice(0, -5)}`, dir, file: f, spec };
-    });
-});
+const cases = WASI_SUITE_CASES;
 
 /**
  * The shipped default, granting every capability and the suite's variable names. Each test module

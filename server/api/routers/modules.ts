@@ -60,14 +60,12 @@ const RUN_STATUS = {
   AUDIT_FAILED: 'CONFLICT',
   BUSY: 'CONFLICT',
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
-  SHUT_DOWN: 'CONFLICT',
 } as const satisfies Record<RunCode, string>;
 
 /** The pipeline's words are written for logs; these say what the person at the console can do. */
 function explain<T>(result: Result<T, RunCode>): Result<T, RunCode> {
   if (result.ok) return result;
   if (result.code === 'BUSY') return err('BUSY', 'The sandbox is busy with other runs right now. Nothing ran; try again in a moment.');
-  if (result.code === 'SHUT_DOWN') return err('SHUT_DOWN', 'The sandbox is stopped (kill switch or shutdown). Nothing ran.');
   return result;
 }
 

@@ -35,7 +35,7 @@ export interface RunReport {
   readonly outputs?: readonly Preopen[];
 }
 
-export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'INPUT_TOO_LARGE' | 'INPUT_INVALID' | 'AUDIT_FAILED' | 'SHUT_DOWN' | AdmitCode;
+export type RunCode = 'MODULE_NOT_FOUND' | 'MODULE_MALFORMED' | 'INPUT_TOO_LARGE' | 'INPUT_INVALID' | 'AUDIT_FAILED' | AdmitCode;
 
 export interface Governor {
   run(module: StoredModule, input: RunInput, actor: string): Promise<Result<RunReport, RunCode>>;

@@ -1,10 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { readdirSync, readFileSync, existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { instrumentModule } from './instrument';
 import { runModule } from './run-module.mjs';
 import type { Preopen, TreeEntry } from './types';
 import { CAPABILITIES } from '../module/manifest';
+import { WASI_SUITE_CASES, type WasiSuiteCase } from './test-wasi-suite';
 
 /**
  * The official WASI preview1 conformance suite (testdata/wasi-testsuite, see its PROVENANCE.md):
@@ -12,18 +13,6 @@ import { CAPABILITIES } from '../module/manifest';
  * capability granted) with the spec's args and env and a fresh in-memory copy of its `root`
  * preopened as `/`; exit code and any expected stdout/stderr must match exactly.
  */
-const SUITE = join(__dirname, '../../../testdata/wasi-testsuite/tests');
-const LANGS = ['assemblyscript', 'c', 'rust'];
-
-interface Spec {
-  readonly args?: string[];
-  readonly env?: Record<string, string>;
-  readonly root?: string;
-  readonly exit_code?: number;
-  readonly stdout?: string;
-  readonly stderr?: string;
-}
-
 /** A host folder as the sandbox's flat entry list (the suite's fixtures hold files and folders). */
 function snapshot(dir: string): TreeEntry[] {
   const out: TreeEntry[] = [];
@@ -43,17 +32,9 @@ function snapshot(dir: string): TreeEntry[] {
   return out;
 }
 
-const cases = LANGS.flatMap((lang) => {
-  const dir = join(SUITE, lang, 'testsuite', 'wasm32-wasip1');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.wasm'))
-    .sort()
-    .map((f) => ({ name: `${lang}/${f.slice(0, -5)}`, dir, file: f }));
-});
+const cases = WASI_SUITE_CASES;
 
-function runCase(dir: string, file: string) {
-  const specPath = join(dir, file.replace(/\.wasm$/, '.json'));
-  const spec: Spec = existsSync(specPath) ? JSON.parse(readFileSync(specPath, 'utf8')) : {};
+function runCase({ dir, file, spec }: WasiSuiteCase) {
   const inst = instrumentModule(new Uint8Array(readFileSync(join(dir, file))), { maxMemoryPages: 1024 });
   if (!inst.ok) throw new Error(inst.message);
   const preopens: Preopen[] = spec.root ? [{ guestPath: '/', entries: snapshot(join(dir, spec.root)) }] : [];
@@ -79,8 +60,8 @@ describe('WASI preview1 conformance (WebAssembly/wasi-testsuite, 72 prebuilt tes
     expect(cases).toHaveLength(72);
   });
 
-  it.each(cases)('$name', ({ dir, file }) => {
-    const { spec, report } = runCase(dir, file);
+  it.each(cases)('$name', (c) => {
+    const { spec, report } = runCase(c);
     const stderr = new TextDecoder().decode(report.stderr);
     expect(report.outcome, stderr).toEqual({ kind: 'ok', exitCode: spec.exit_code ?? 0 });
     if (spec.stdout !== undefined) expect(new TextDecoder().decode(report.stdout)).toBe(spec.stdout);

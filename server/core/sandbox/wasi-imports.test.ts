@@ -2,20 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { CAPABILITIES, type Capability } from '../module/manifest';
 import { allowedWasiFunctions, checkImports, WASI_FUNCTIONS, type ImportDescriptor } from './wasi-imports';
 import { createWasiHost } from './wasi-host.mjs';
+import { PREVIEW1_FUNCTIONS } from '../guardian/preview1-functions';
 
 const wasi = (name: string): ImportDescriptor => ({ module: 'wasi_snapshot_preview1', name, kind: 'func' });
 
-/** The 46 functions of wasi_snapshot_preview1 as published in its witx (the spec, not our table). */
-const PREVIEW1 = [
-  'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
-  'fd_advise', 'fd_allocate', 'fd_close', 'fd_datasync', 'fd_fdstat_get', 'fd_fdstat_set_flags',
-  'fd_fdstat_set_rights', 'fd_filestat_get', 'fd_filestat_set_size', 'fd_filestat_set_times', 'fd_pread',
-  'fd_prestat_get', 'fd_prestat_dir_name', 'fd_pwrite', 'fd_read', 'fd_readdir', 'fd_renumber', 'fd_seek',
-  'fd_sync', 'fd_tell', 'fd_write', 'path_create_directory', 'path_filestat_get', 'path_filestat_set_times',
-  'path_link', 'path_open', 'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink',
-  'path_unlink_file', 'poll_oneoff', 'proc_exit', 'proc_raise', 'sched_yield', 'random_get', 'sock_accept',
-  'sock_recv', 'sock_send', 'sock_shutdown',
-];
+/** The 46 functions of wasi_snapshot_preview1 as published in its witx (the spec's list, not the host's table). */
+const PREVIEW1 = PREVIEW1_FUNCTIONS;
 
 describe('checkImports (what the sandbox can link)', () => {
   it('links every preview1 function whatever the grant: the grant is enforced at the call', () => {

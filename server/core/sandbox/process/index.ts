@@ -5,6 +5,8 @@
  * when bubblewrap is missing: never a silent fall-back to weaker isolation.
  */
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type SandboxBackend } from '../backend';
 import { createExecutorPool, type Executor, type ExecutorEvents, type PrepareResult } from '../executor-pool';
@@ -17,6 +19,9 @@ import { PROCESS } from './guarantees';
 
 export { PROCESS } from './guarantees';
 export { findJailTools, jailArgv, JAIL_MAX_TASKS, JAIL_SANDBOX_DIR, JAIL_USER } from './jail';
+
+/** The sandbox code's folder (mounted in the jail), found from the worker entry beside it: worker-threads/worker.mjs. */
+export const sandboxDirOf = (workerUrl: URL): string => dirname(dirname(fileURLToPath(workerUrl)));
 
 export interface ProcessBackendOptions {
   /** Processes (default 2). */

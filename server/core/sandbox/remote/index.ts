@@ -12,7 +12,7 @@ import { withRequestChecks, type BackendStats, type SandboxBackend, type Sandbox
 import { emptyResult } from '../request-checks';
 import type { RunRequest, RunResult } from '../types';
 import { JOB_FORMAT, signJob, verifyResult, type JobStatement, type SignedJob, type SignedResult } from './protocol';
-import { encodeInvocation, encodeTrees } from './values';
+import { encodeInvocation, encodeTrees, type EncodedPreopen } from './values';
 import { REMOTE } from './guarantees';
 
 export { REMOTE } from './guarantees';
@@ -67,10 +67,9 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
       .sort((a, b) => a.running / a.node.capacity - b.running / b.node.capacity)[0];
   }
 
-  function statement(req: RunRequest, node: RemoteNode): JobStatement {
+  function statement(req: RunRequest, node: RemoteNode, preopens: EncodedPreopen[] | undefined): JobStatement {
     const issued = opts.clock();
     const invoke = encodeInvocation(req.invoke);
-    const preopens = req.preopens && req.preopens.length > 0 ? encodeTrees(req.preopens).trees : undefined;
     return {
       format: JOB_FORMAT,
       jobId: randomUUID(),
@@ -92,7 +91,9 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
   }
 
   async function runOn(state: NodeState, req: RunRequest): Promise<Result<RunResult, SandboxRunError>> {
-    const job = statement(req, state.node);
+    // Every file hashed once: the statement pins the digests, the bytes travel beside it.
+    const trees = req.preopens && req.preopens.length > 0 ? encodeTrees(req.preopens) : undefined;
+    const job = statement(req, state.node, trees?.trees);
     const abort = new AbortController();
     inFlight.add(abort);
     state.running++;
@@ -101,8 +102,7 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
     // The node kills the run at its wall-clock limit; the console waits a little longer, then gives up.
     const timer = setTimeout(() => abort.abort('timeout'), req.limits.wallMs + 5_000);
     try {
-      const files = req.preopens ? encodeTrees(req.preopens).files : {};
-      const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin, files), abort.signal);
+      const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin, trees?.files), abort.signal);
       if (!answer.ok) {
         if (answer.code === 'BUSY') return err('BUSY', `execution node ${state.node.keyid.slice(0, 12)} is busy`);
         counters.crashes++;
