@@ -19,6 +19,7 @@ import { openGovernor } from './governor';
 import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
+import { QuarantineReleases } from './quarantine-release';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { join } from 'node:path';
 import { err, type Result } from '../core/result';
@@ -44,6 +45,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** Quarantine release by the approval policy's quorum of signed statements. */
+  readonly releases: QuarantineReleases;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -151,6 +154,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    releases: new QuarantineReleases(handle.db, audit, inbox, quarantine, () => policy.policy, now),
     governor,
     policy,
     witnesses,
