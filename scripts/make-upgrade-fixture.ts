@@ -45,7 +45,7 @@ const dataDir = join(work, 'data');
 const publisher = generateKeyPair();
 const open = (policyPath?: string) => openServices({ dataDir, policyPath, poolSize: 1, workerUrl: DEFAULT_WORKER_URL });
 
-function install(s: Services, wasm: Uint8Array, fields: Partial<ManifestFields>) {
+function install(s: Services, wasm: Uint8Array, fields: Partial<ManifestFields> & { name: string }) {
   const manifest = createManifest(wasm, { version: '1.0.0', ...fields });
   if (!manifest.ok) throw new Error(manifest.message);
   const envelope = signManifest(manifest.value, null, publisher.seed);
@@ -132,7 +132,7 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T 
           subject: `submission:${submission.id}`,
           wasmSha256: submission.wasmSha256,
           manifestSha256: submission.manifestSha256,
-          policy: { name: policy.name as string, revision: policy.revision },
+          policy: { name: base.name as string, revision: policy.revision },
           decision: 'approve',
           reason: 'read the diff and the dry run',
           time: new Date().toISOString(),
