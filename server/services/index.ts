@@ -3,6 +3,7 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
+import { MigrationError } from '../../db/migrate';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
 import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createRemoteBackend } from '../core/sandbox/remote';
@@ -111,7 +112,7 @@ export function openServices(options: ServiceOptions): Services {
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
   const policy = loaded.value;
 
-  const handle = openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
   if (serverKey.created) {
@@ -235,6 +236,16 @@ function openRemoteBackend(options: ServiceOptions, { trust, serverKey, now }: {
     verify: verifyEd25519,
     clock: now,
   });
+}
+
+/** A folder that needs an upgrade first, or that a newer release wrote, stops the start with its reason. */
+function openDatabaseOrExplain(options: ServiceOptions): DbHandle {
+  try {
+    return openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  } catch (e) {
+    if (e instanceof MigrationError) throw new ServiceStartError(e.code, e.message);
+    throw e;
+  }
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */
