@@ -32,6 +32,7 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
+import { DeliveryService } from './delivery/service';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -50,6 +51,8 @@ export interface Services {
   readonly policy: ActivePolicy;
   /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
   readonly witnesses: WitnessPusher;
+  /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
+  readonly delivery: DeliveryService;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -86,6 +89,8 @@ export interface ServiceOptions {
   readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
+  /** Run the delivery loop (webhooks, SIEM sinks): long-running hosts only, so a CLI command never competes with the console. */
+  readonly deliver?: boolean;
   readonly now?: () => Date;
 }
 
@@ -138,6 +143,9 @@ export function openServices(options: ServiceOptions): Services {
   const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, modules);
   modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
+  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
+  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
@@ -155,6 +163,7 @@ export function openServices(options: ServiceOptions): Services {
     governor,
     policy,
     witnesses,
+    delivery,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
@@ -171,6 +180,8 @@ export function openServices(options: ServiceOptions): Services {
     },
     close: async () => {
       stopCheckpointTimer();
+      stopDelivery();
+      await delivery.close();
       await backend?.close();
       await preparation?.close();
       handle.close();

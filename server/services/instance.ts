@@ -42,6 +42,7 @@ export function getServices(): Services {
       backend: resolveBackend(),
       nodes: resolveNodes(),
       prespawn: true,
+      deliver: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
       workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       instrumentWorkerUrl: pathToFileURL(join(process.cwd(), 'server', 'services', 'instrument-worker.mjs')),
