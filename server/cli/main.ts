@@ -17,6 +17,7 @@ import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
+import { backup, restore } from './commands-backup';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -43,6 +44,8 @@ export const COMMANDS: readonly Command[] = [
   ...INBOX_COMMANDS,
   ...REPORT_COMMANDS,
   migrate,
+  backup,
+  restore,
 ];
 
 function overview(): string {
