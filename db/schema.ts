@@ -27,7 +27,8 @@ export const moduleVersions = sqliteTable(
     version: text('version').notNull(),
     tenant: text('tenant').notNull(),
     description: text('description').notNull(),
-    source: text('source', { enum: ['bundle', 'legacy'] }).notNull(),
+    // 'submission': an agent's unsigned module, runnable while its signed approvals meet the quorum
+    source: text('source', { enum: ['bundle', 'legacy', 'submission'] }).notNull(),
     wasmSha256: text('wasm_sha256').notNull(),
     manifestSha256: text('manifest_sha256').notNull(),
     manifestJson: text('manifest_json').notNull(), // canonical (RFC 8785) manifest

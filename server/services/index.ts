@@ -134,7 +134,8 @@ export function openServices(options: ServiceOptions): Services {
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, modules);
+  modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
