@@ -54,8 +54,8 @@ export function releaseStatement(services: Services, person: Person, wasmSha256:
 }
 
 /** Signs and sends one release statement (under a quorum of one, this releases). */
-export function signRelease(services: Services, person: Person, wasmSha256: string, reason: string) {
-  const { entryId, signed } = releaseStatement(services, person, wasmSha256, reason);
+export function signRelease(services: Services, person: Person, wasmSha256: string, reason: string, time = new Date()) {
+  const { entryId, signed } = releaseStatement(services, person, wasmSha256, reason, {}, time);
   return services.releases.sign(entryId, signed, person);
 }
 
