@@ -4,13 +4,13 @@
  * (which loads TypeScript) would cost every command about a second.
  */
 import { openServices, type Services } from '../services';
-import { resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
+import { resolveBackend, resolveDataDir, resolveLicenseVendorKeys, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
 export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), workerUrl: DEFAULT_WORKER_URL });
+  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), licenseKeys: resolveLicenseVendorKeys(), workerUrl: DEFAULT_WORKER_URL });
   try {
     return await fn(services);
   } finally {

@@ -31,6 +31,8 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
+import { LicenseService } from './license';
+import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -44,6 +46,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** The installed license: the edition and PRO features in force now (docs/licensing.md). */
+  readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -86,6 +90,8 @@ export interface ServiceOptions {
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
   readonly now?: () => Date;
+  /** Keys licenses are verified with (default: the built-in vendor key; config.ts adds a test key outside production). */
+  readonly licenseKeys?: readonly VendorKey[];
 }
 
 export class ServiceStartError extends Error {
@@ -134,7 +140,8 @@ export function openServices(options: ServiceOptions): Services {
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license);
   const approvals = inboxApprovals(inbox);
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
@@ -150,6 +157,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    license,
     governor,
     policy,
     witnesses,

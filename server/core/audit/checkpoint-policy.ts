@@ -32,6 +32,8 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'agent.created',
   'agent.revoked',
   'approval.key_registered',
+  // the edition decides which gates are open
+  'license.installed',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';
