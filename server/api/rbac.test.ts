@@ -53,6 +53,9 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'inbox.review': ['inbox.read', ALL],
   'inbox.decide': ['inbox.decide', ['approver', 'admin']],
   'inbox.registerKey': ['inbox.decide', ['approver', 'admin']],
+  'license.features': ['signed-in', ALL],
+  'license.status': ['license.manage', ADMIN],
+  'license.install': ['license.manage', ADMIN],
 };
 
 /**

@@ -4,9 +4,9 @@
  * dates on every call), so a row edited in the database file grants nothing and an expiry takes
  * effect the moment it passes, without a restart. Every gate in the product asks `require()`.
  */
-import { desc } from 'drizzle-orm';
+import { count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { licenses } from '../../db/schema';
+import { licenses, users } from '../../db/schema';
 import { err, ok, type Result } from '../core/result';
 import { sha256Hex } from '../core/crypto/digest';
 import {
@@ -45,6 +45,13 @@ export class LicenseService {
     if (!row) return entitlementOf(undefined, this.now());
     if (this.cache?.text !== row.text) this.cache = { text: row.text, opened: openLicense(row.text, this.vendorKeys) };
     return entitlementOf(this.cache.opened, this.now());
+  }
+
+  /** The entitlement with what the license page shows beside it. */
+  status(): Entitlement & { enabledUsers: number; testKeyAccepted: boolean } {
+    const enabledUsers = this.db.select({ n: count() }).from(users).where(eq(users.disabled, false)).get()?.n ?? 0;
+    const e = this.entitlement();
+    return { ...e, features: [...e.features], enabledUsers, testKeyAccepted: this.acceptsTestKey };
   }
 
   /** Ok when `feature` is in force now; else LICENSE_REQUIRED with a message naming the feature and the edition. */

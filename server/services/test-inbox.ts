@@ -34,7 +34,8 @@ export const QUORUM_POLICY = {
   reason_required: true,
 };
 
-export function openInboxHarness(now?: () => Date): InboxHarness {
+/** `pro: false` leaves the installation on the community edition (the quorum above one is then refused). */
+export function openInboxHarness(now?: () => Date, options: { pro?: boolean } = {}): InboxHarness {
   const base = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, unknown> & { pre: Record<string, unknown> };
   const policy = { ...base, pre: { ...base.pre, approval_required: { severity: 'high', required: true } }, approval: QUORUM_POLICY };
   const policyPath = join(mkdtempSync(join(tmpdir(), 'nightcore-policy-')), 'inbox-policy.json');
@@ -42,7 +43,7 @@ export function openInboxHarness(now?: () => Date): InboxHarness {
   const h = openHarness({ policyPath, ...(now ? { now } : {}) });
   const clock = now ?? (() => new Date());
   // A quorum above one is a PRO feature (docs/licensing.md); inbox-license.test.ts covers it without one.
-  installProLicense(h.services, {}, clock());
+  if (options.pro !== false) installProLicense(h.services, {}, clock());
   return {
     ...h,
     person(username, role) {

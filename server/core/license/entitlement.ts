@@ -6,24 +6,7 @@
  */
 import { err, ok, type Result } from '../result';
 import type { LicenseCode, OpenedLicense } from './license';
-
-/** The features a PRO license can carry. Closed: a gate names one of these. */
-export const FEATURES = ['approval_quorum', 'policy_simulation', 'policy_recommendations', 'siem_export', 'compliance_reports'] as const;
-export type Feature = (typeof FEATURES)[number];
-
-/** What each feature is, in words a person sees in a refusal. */
-export const FEATURE_TEXT: { readonly [F in Feature]: string } = {
-  approval_quorum: 'an approval quorum above one person',
-  policy_simulation: 'policy simulation',
-  policy_recommendations: 'policy recommendations',
-  siem_export: 'SIEM export',
-  compliance_reports: 'compliance reports',
-};
-
-/** Enabled console users the community edition allows. A PRO license raises it to its seats (never lowers it). */
-export const COMMUNITY_SEATS = 10;
-
-export const isFeature = (name: string): name is Feature => (FEATURES as readonly string[]).includes(name);
+import { COMMUNITY_SEATS, FEATURE_TEXT, FEATURES, isFeature, type Feature } from './features';
 
 export type LicenseState = 'none' | 'valid' | 'expired' | 'not_yet_valid' | 'invalid';
 

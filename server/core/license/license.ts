@@ -13,11 +13,10 @@ import { describeIssues } from '../module/manifest';
 import { decodeBase64Strict, encodeBase64, KEYID_RE } from '../crypto/keys';
 import { signEd25519, verifyEd25519 } from '../crypto/ed25519';
 import { err, ok, type Result } from '../result';
+import { MAX_LICENSE_FILE_BYTES } from './features';
 
 export const LICENSE_FORMAT = 'nightcore.license/v1';
 export const LICENSE_PAYLOAD_TYPE = 'application/vnd.nightcore.license.v1+json';
-/** A license is a few hundred bytes; anything far larger is not one (and is not parsed). */
-export const MAX_LICENSE_FILE_BYTES = 16 * 1024;
 
 /** ISO 8601 UTC with milliseconds, as Date.prototype.toISOString writes it: one text per instant. */
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
