@@ -16,6 +16,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { LICENSE_COMMANDS } from './commands-license';
+import { migrate } from './commands-migrate';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
   ...LICENSE_COMMANDS,
+  migrate,
 ];
 
 function overview(): string {

@@ -3,6 +3,7 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
+import { MigrationError } from '../../db/migrate';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
 import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createRemoteBackend } from '../core/sandbox/remote';
@@ -33,6 +34,7 @@ import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
 import { LicenseService } from './license';
 import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
+import { DeliveryService } from './delivery/service';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -53,6 +55,8 @@ export interface Services {
   readonly policy: ActivePolicy;
   /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
   readonly witnesses: WitnessPusher;
+  /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
+  readonly delivery: DeliveryService;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -89,6 +93,8 @@ export interface ServiceOptions {
   readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
+  /** Run the delivery loop (webhooks, SIEM sinks): long-running hosts only, so a CLI command never competes with the console. */
+  readonly deliver?: boolean;
   readonly now?: () => Date;
   /** Keys licenses are verified with (default: the built-in vendor key; config.ts adds a test key outside production). */
   readonly licenseKeys?: readonly VendorKey[];
@@ -112,7 +118,7 @@ export function openServices(options: ServiceOptions): Services {
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
   const policy = loaded.value;
 
-  const handle = openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
   if (serverKey.created) {
@@ -141,8 +147,12 @@ export function openServices(options: ServiceOptions): Services {
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
   const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license, modules);
+  modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
+  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
+  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
@@ -161,6 +171,7 @@ export function openServices(options: ServiceOptions): Services {
     governor,
     policy,
     witnesses,
+    delivery,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
@@ -177,6 +188,8 @@ export function openServices(options: ServiceOptions): Services {
     },
     close: async () => {
       stopCheckpointTimer();
+      stopDelivery();
+      await delivery.close();
       await backend?.close();
       await preparation?.close();
       handle.close();
@@ -231,6 +244,16 @@ function openRemoteBackend(options: ServiceOptions, { trust, serverKey, now }: {
     verify: verifyEd25519,
     clock: now,
   });
+}
+
+/** A folder that needs an upgrade first, or that a newer release wrote, stops the start with its reason. */
+function openDatabaseOrExplain(options: ServiceOptions): DbHandle {
+  try {
+    return openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  } catch (e) {
+    if (e instanceof MigrationError) throw new ServiceStartError(e.code, e.message);
+    throw e;
+  }
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

@@ -34,6 +34,10 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'approval.key_registered',
   // the edition decides which gates are open
   'license.installed',
+  // a new or changed destination opens a path for events to leave the machine
+  'delivery.destination_added',
+  'delivery.destination_changed',
+  'delivery.destination_disabled',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';
