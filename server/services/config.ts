@@ -75,3 +75,9 @@ export function resolveLicenseVendorKeys(env: Readonly<Record<string, string | u
   if (!key.ok) throw new Error(`NIGHTCORE_LICENSE_TEST_KEY: ${key.message}`);
   return [PRODUCTION_VENDOR_KEY, { keyid: keyIdOf(key.value), publicKey: key.value, test: true }];
 }
+
+/** Chromium for PDF reports: NIGHTCORE_CHROMIUM, else Debian's /usr/bin/chromium. */
+export function resolveChromium(): string {
+  const text = process.env.NIGHTCORE_CHROMIUM?.trim();
+  return text ? text : '/usr/bin/chromium';
+}
