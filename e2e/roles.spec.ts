@@ -51,6 +51,7 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'users.disable': ADMIN,
   'users.setRole': ADMIN,
   'users.signOutEverywhere': ADMIN,
+  'users.unlock': ADMIN,
   'audit.page': ALL,
   'audit.actions': ALL,
   'audit.witnesses': ALL,
