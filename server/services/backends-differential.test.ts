@@ -23,6 +23,7 @@ import type { SandboxBackend } from '../core/sandbox/backend';
 import type { RunRequest, RunResult, WasmValue, WasmValueType } from '../core/sandbox/types';
 import * as m from '../core/sandbox/test-modules';
 import { WASI_SUITE_CASES } from '../core/sandbox/test-wasi-suite';
+import { testPublisher } from '../core/sandbox/remote/test-signed';
 import { snapshotHostDirs } from './host-dirs';
 import { httpNodeTransport, startNodeServer } from './node-http';
 
@@ -128,6 +129,8 @@ function comparable(r: Awaited<ReturnType<SandboxBackend['run']>>) {
 }
 
 const closers: (() => Promise<unknown>)[] = [];
+/** Every module is signed: the node verifies each one against its own trust store before running it. */
+const publisher = testPublisher();
 afterAll(async () => {
   for (const c of closers.reverse()) await c();
 });
@@ -148,6 +151,7 @@ async function openBackends(): Promise<Record<'worker-threads' | 'process' | 're
     seed: nodeKey.seed,
     publicKey: nodeKey.publicKey,
     consoles: (id) => (id === keyIdOf(consoleKey.publicKey) ? consoleKey.publicKey : undefined),
+    publishers: publisher.publishers,
     backend: nodeLocal,
     clock: () => new Date(),
     sign: signEd25519,
@@ -179,23 +183,24 @@ async function pooled<T>(items: readonly T[], width: number, work: (item: T) => 
 describe('differential: worker-threads, process (jailed) and remote (node over loopback) agree', () => {
   it('gives identical outcomes, fuel and output digests over the spec corpus, the WASI suite and the limits', async () => {
     const backends = await openBackends();
-    const requests = [...limitRequests(), ...wasiRequests(), ...specRequests()];
+    const requests = [...limitRequests(), ...wasiRequests(), ...specRequests()].map(({ name, req }) => ({ name, req: publisher.signed(req) }));
     const mismatches: string[] = [];
     const tally = new Map<string, number>();
     const started = performance.now();
     await pooled(requests, 2, async ({ name, req }) => {
       const [threads, jailed, remote] = await Promise.all([backends['worker-threads'].run(req), backends.process.run(req), backends.remote.run(req)]);
       const [a, b, c] = [comparable(threads), comparable(jailed), comparable(remote)];
-      const kind = 'refused' in a ? `refused ${a.refused}` : a.outcome.kind;
+      const kind = threads.ok ? threads.value.outcome.kind : `refused ${threads.code}`;
       tally.set(kind, (tally.get(kind) ?? 0) + 1);
       // The one documented difference (PROCESS guarantees, determinism): a jailed process runs V8 on
       // its main thread, so a stack overflow comes a few frames off the worker's depth. Everything
       // else about that run must still agree, and the fuel within 1 %.
-      const stackOverflow = 'outcome' in a && a.outcome.kind === 'trap' && a.outcome.trap === 'stack_overflow';
-      const jailedFuel = 'fuelUsed' in b ? b.fuelUsed : -1;
-      if (stackOverflow && 'fuelUsed' in a && Math.abs(jailedFuel - a.fuelUsed) > a.fuelUsed / 100) mismatches.push(`${name}: stack overflow fuel ${jailedFuel} vs ${a.fuelUsed}`);
+      const workerFuel = threads.ok ? threads.value.fuelUsed : 0;
+      const jailedFuel = jailed.ok ? jailed.value.fuelUsed : -1;
+      const overflow = threads.ok && threads.value.outcome.kind === 'trap' && threads.value.outcome.trap === 'stack_overflow';
+      if (overflow && Math.abs(jailedFuel - workerFuel) > workerFuel / 100) mismatches.push(`${name}: stack overflow fuel ${jailedFuel} vs ${workerFuel}`);
       const expected = JSON.stringify(a);
-      const jailedView = stackOverflow && 'fuelUsed' in b ? { ...b, fuelUsed: 'fuelUsed' in a ? a.fuelUsed : 0 } : b;
+      const jailedView = overflow ? { ...b, fuelUsed: workerFuel } : b;
       if (JSON.stringify(jailedView) !== expected) mismatches.push(`${name}: process ${JSON.stringify(b)} != worker ${expected}`);
       if (JSON.stringify(c) !== expected) mismatches.push(`${name}: remote ${JSON.stringify(c)} != worker ${expected}`);
       // Every run that reached a sandbox came back signed by the node (a request refused by the

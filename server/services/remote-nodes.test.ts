@@ -14,7 +14,7 @@ import { encodePrivateKeyFile, encodePublicKeyFile, keyIdOf } from '../core/cryp
 import { createWorkerThreadsBackend } from '../core/sandbox/worker-threads';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 import { createExecutionNode } from '../core/sandbox/remote';
-import { resultSigningBytes } from '../core/sandbox/remote/protocol';
+import { resultSigningBytes, verifyAttestation } from '../core/sandbox/remote/protocol';
 import { HELLO, INFINITE_LOOP, variant } from '../core/sandbox/test-modules';
 import { startNodeServer, type NodeServer } from './node-http';
 import { openHarness } from './test-fixtures';
@@ -24,13 +24,14 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function inProcessNode(consolePublicKey: Uint8Array) {
+async function inProcessNode(consolePublicKey: Uint8Array, publisher: { keyid: string; publicKey: Uint8Array }) {
   const key = generateKeyPair();
   const backend = createWorkerThreadsBackend({ size: 1, workerUrl: DEFAULT_WORKER_URL });
   const node = createExecutionNode({
     seed: key.seed,
     publicKey: key.publicKey,
     consoles: (id) => (id === keyIdOf(consolePublicKey) ? consolePublicKey : undefined),
+    publishers: (id) => (id === publisher.keyid ? { ...publisher, name: 'publisher', role: 'publisher', status: 'active', revokedAt: null } : undefined),
     backend,
     clock: () => new Date(),
     sign: signEd25519,
@@ -46,8 +47,8 @@ describe('remote backend over HTTP on loopback', () => {
     const nodes: { keyid: string; url: string }[] = [];
     const h = openHarness({ backend: 'remote', nodes });
     cleanups.push(() => h.services.close());
-    const a = await inProcessNode(h.services.serverKey.publicKey);
-    const b = await inProcessNode(h.services.serverKey.publicKey);
+    const a = await inProcessNode(h.services.serverKey.publicKey, h.publisher);
+    const b = await inProcessNode(h.services.serverKey.publicKey, h.publisher);
     nodes.push({ keyid: a.keyid, url: a.url }, { keyid: b.keyid, url: b.url });
     for (const n of [a, b]) expect(h.services.trust.add({ publicKey: n.publicKey, role: 'node', name: `node ${n.url}` }, 'test:admin').ok).toBe(true);
 
@@ -64,6 +65,27 @@ describe('remote backend over HTTP on loopback', () => {
     expect(replay.ok && replay.value.identical).toBe(true);
   });
 
+  it('records the node\'s signed refusal of a module signed by a publisher only the console trusts', async () => {
+    const nodes: { keyid: string; url: string }[] = [];
+    const h = openHarness({ backend: 'remote', nodes });
+    cleanups.push(() => h.services.close());
+    const a = await inProcessNode(h.services.serverKey.publicKey, h.publisher);
+    nodes.push({ keyid: a.keyid, url: a.url });
+    expect(h.services.trust.add({ publicKey: a.publicKey, role: 'node', name: 'node a' }, 'test:admin').ok).toBe(true);
+    const other = generateKeyPair();
+    expect(h.services.trust.add({ publicKey: other.publicKey, role: 'publisher', name: 'console-only publisher' }, 'test:admin').ok).toBe(true);
+
+    const module = h.install(variant(HELLO, 'console-only'), { name: 'console-only', capabilities: ['stdout', 'stderr', 'exit'] }, other);
+    const r = await h.services.governor.run(module, {}, 'test:operator');
+    if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+    expect(r.value.record.decision).toBe('deny');
+    const outcome = r.value.record.execution?.outcome;
+    expect(outcome?.kind === 'denied' && outcome.reason).toMatch(/refused the module: .*UNTRUSTED_KEY/);
+    const att = r.value.record.backend!.attestation!;
+    expect((att.statement as { format: string; code: string }).code).toBe('MODULE_UNTRUSTED');
+    expect(verifyAttestation(att, a.publicKey, verifyEd25519).ok).toBe(true);
+  });
+
   it('refuses to start with a node that is not an active trust-store key of role node', async () => {
     const h = openHarness({ backend: 'remote', nodes: [{ keyid: 'a'.repeat(64), url: 'http://127.0.0.1:9' }] });
     cleanups.push(() => h.services.close());
@@ -78,7 +100,8 @@ describe('remote backend over HTTP on loopback', () => {
     const key = generateKeyPair();
     writeFileSync(join(dir, 'node.key'), encodePrivateKeyFile(key), { mode: 0o600 });
     writeFileSync(join(dir, 'console.pub'), encodePublicKeyFile(h.services.serverKey.publicKey));
-    const child = spawn(process.execPath, ['bin/nightcore.mjs', 'node', '--listen', '127.0.0.1:0', '--key', join(dir, 'node.key'), '--console-key', join(dir, 'console.pub'), '--backend', 'worker-threads', '--json'], {
+    writeFileSync(join(dir, 'publisher.pub'), encodePublicKeyFile(h.publisher.publicKey));
+    const child = spawn(process.execPath, ['bin/nightcore.mjs', 'node', '--listen', '127.0.0.1:0', '--key', join(dir, 'node.key'), '--console-key', join(dir, 'console.pub'), '--publisher-key', join(dir, 'publisher.pub'), '--backend', 'worker-threads', '--json'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     cleanups.push(() => void child.kill('SIGKILL'));
