@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { migrate } from './commands-migrate';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  migrate,
 ];
 
 function overview(): string {
