@@ -16,6 +16,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { migrate } from './commands-migrate';
+import { backup, restore } from './commands-backup';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -41,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
   migrate,
+  backup,
+  restore,
 ];
 
 function overview(): string {

@@ -16,7 +16,7 @@ export type { JsonValue } from './canonical-payload';
 export const AUDIT_ACTION_GROUPS = {
   key: ['key.added', 'key.revoked'],
   module: ['module.imported', 'module.rejected', 'module.quarantined', 'module.released'],
-  user: ['user.created', 'user.disabled', 'user.role_changed', 'user.password_changed'],
+  user: ['user.created', 'user.disabled', 'user.role_changed', 'user.password_changed', 'user.unlocked'],
   auth: ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.sessions_revoked'],
   run: ['run.started', 'run.decided', 'run.replayed', 'run.interrupted'],
   sandbox: ['sandbox.kill_switch'],
