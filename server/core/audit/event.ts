@@ -22,6 +22,7 @@ export const AUDIT_ACTION_GROUPS = {
   sandbox: ['sandbox.kill_switch'],
   policy: ['policy.loaded'],
   audit: ['audit.exported', 'audit.verified'],
+  report: ['report.generated'],
   server: ['server.key_created'],
   data: ['data.migrated', 'data.backed_up', 'data.restored'],
   agent: ['agent.created', 'agent.revoked'],
