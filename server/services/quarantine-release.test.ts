@@ -143,3 +143,19 @@ describe('quarantine release by quorum', () => {
     expect(after.ok && after.value.record.pre.rules.find((r) => r.id === 'quarantined')?.outcome).toBe('pass');
   });
 });
+
+describe('quarantine release without a PRO license', () => {
+  it('a quorum above one is refused (LICENSE_REQUIRED), never lowered to one: the module stays held', async () => {
+    const h = openInboxHarness(undefined, { pro: false });
+    try {
+      const alice = h.person('alice', 'approver');
+      const m = h.install(variant(HELLO, 'unlicensed'), { name: 'unlicensed', version: '1.0.0' });
+      h.services.quarantine.add({ moduleName: m.name, wasmSha256: m.wasmSha256, reason: 'held', source: 'manual' }, 'user:olga');
+      const { entryId, signed } = releaseStatement(h.services, alice, m.wasmSha256, 'fine');
+      expect(h.services.releases.sign(entryId, signed, alice)).toMatchObject({ ok: false, code: 'LICENSE_REQUIRED' });
+      expect(h.services.quarantine.active(m.wasmSha256)).toBeDefined();
+    } finally {
+      await h.services.close();
+    }
+  });
+});

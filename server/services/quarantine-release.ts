@@ -16,6 +16,7 @@ import type { TPolicy } from '../core/guardian/schema';
 import {
   describeQuorum,
   quarantineSubject,
+  quorumPlaces,
   releaseTarget,
   ZApprovalStatementSchema,
   type ApprovalTarget,
@@ -24,10 +25,11 @@ import {
   type TSignedApproval,
 } from '../core/inbox';
 import type { AuditLog } from './audit-log';
+import type { LicenseService } from './license';
 import type { Decider, InboxService } from './inbox';
 import type { QuarantineRow, QuarantineService } from './quarantine';
 
-export type ReleaseCode = 'QUARANTINE_NOT_FOUND' | 'NOT_QUARANTINED' | 'KEY_NOT_YOURS' | 'DUPLICATE' | 'REASON_REQUIRED' | RefusalCode;
+export type ReleaseCode = 'QUARANTINE_NOT_FOUND' | 'NOT_QUARANTINED' | 'KEY_NOT_YOURS' | 'DUPLICATE' | 'REASON_REQUIRED' | 'LICENSE_REQUIRED' | RefusalCode;
 
 /** One signed release as recorded (verified when it arrived), for the page and the history. */
 export interface RecordedRelease {
@@ -55,6 +57,8 @@ export class QuarantineReleases {
     private readonly quarantine: QuarantineService,
     private readonly policy: () => TPolicy,
     private readonly now: () => Date,
+    /** Asked before a release counts toward a quorum above one (a PRO feature, as for submissions). */
+    private readonly license: Pick<LicenseService, 'require'>,
   ) {}
 
   /** What an approver signs to release this entry (the browser and the CLI build the statement from it). */
@@ -110,6 +114,12 @@ export class QuarantineReleases {
       const counted = alone.counted[0]!;
       // A release always needs a reason, whatever the policy says about approvals.
       if (counted.statement.reason.trim() === '') return refuse('REASON_REQUIRED', 'releasing a module from quarantine needs a reason');
+      // As for submissions: without PRO a quorum above one is refused, never lowered to one.
+      const policy = this.policy();
+      if (quorumPlaces(policy.approval) > 1) {
+        const licensed = this.license.require('approval_quorum');
+        if (!licensed.ok) return refuse('LICENSE_REQUIRED', `The approval policy needs ${describeQuorum(policy.approval)}: ${licensed.message}`);
+      }
       this.audit.record(
         { actor, action: 'approval.recorded', subject, payload: { keyid: signed.keyid, decision: 'release', statementSha256: sha256Hex(counted.canonical) } },
         () =>
