@@ -24,6 +24,7 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'user.password_changed',
   'auth.sessions_revoked',
   'policy.loaded',
+  'policy.revised',
   'module.quarantined',
   'module.released',
   'server.key_created',

@@ -56,7 +56,7 @@ describe('dry-run', () => {
     expect(pre.dryRun).toMatchObject({ policy: true, wouldFail: ['quarantined'], wouldDecision: 'deny' });
     const post = evaluatePost(p, { result: makeRun({ outcome: { kind: 'trap', trap: 'unreachable' } }) });
     expect(post.decision).toBe('allow');
-    expect(post.dryRun?.wouldFail.sort()).toEqual(['outcome_allowed', 'output_patterns']);
+    expect([...(post.dryRun?.wouldFail ?? [])].sort()).toEqual(['outcome_allowed', 'output_patterns']);
     expect(evaluatePre(makePolicy({ dry_run: true }), benignPre()).decision).toBe('deny');
   });
 
