@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { POLICY_COMMANDS } from './commands-policy';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
+  ...POLICY_COMMANDS,
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,

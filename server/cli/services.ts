@@ -11,6 +11,8 @@ import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), workerUrl: DEFAULT_WORKER_URL });
+  // The data folder's policy is its newest revision; say so when the configured file differs.
+  if (services.policyNotice) process.stderr.write(`note: ${services.policyNotice}\n`);
   try {
     return await fn(services);
   } finally {
