@@ -16,6 +16,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { POLICY_COMMANDS } from './commands-policy';
+import { migrate } from './commands-migrate';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  migrate,
 ];
 
 function overview(): string {

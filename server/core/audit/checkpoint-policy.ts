@@ -33,6 +33,10 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'agent.created',
   'agent.revoked',
   'approval.key_registered',
+  // a new or changed destination opens a path for events to leave the machine
+  'delivery.destination_added',
+  'delivery.destination_changed',
+  'delivery.destination_disabled',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';

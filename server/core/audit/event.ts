@@ -23,9 +23,11 @@ export const AUDIT_ACTION_GROUPS = {
   policy: ['policy.loaded', 'policy.revised', 'policy.proposed', 'policy.proposal_rejected', 'policy.proposal_stale', 'policy.proposal_expired'],
   audit: ['audit.exported', 'audit.verified'],
   server: ['server.key_created'],
+  data: ['data.migrated', 'data.backed_up', 'data.restored'],
   agent: ['agent.created', 'agent.revoked'],
   submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],
   approval: ['approval.recorded', 'approval.refused', 'approval.key_registered'],
+  delivery: ['delivery.destination_added', 'delivery.destination_changed', 'delivery.destination_disabled'],
 } as const;
 
 type Groups = typeof AUDIT_ACTION_GROUPS;
