@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
 
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  ...REPORT_COMMANDS,
   migrate,
   backup,
   restore,
