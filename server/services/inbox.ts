@@ -270,16 +270,6 @@ export class InboxService {
     return evaluateQuorum({ target, policy: policy.approval, signed, key: this.approverKey, person: this.person, excluded, now: this.now() });
   }
 
-  /** Stored statements about a subject, oldest first. */
-  statementsAbout(subject: string): TSignedApproval[] {
-    return this.db
-      .select({ payload: approvalStatements.payload, keyid: approvalStatements.keyid, sig: approvalStatements.sig })
-      .from(approvalStatements)
-      .where(eq(approvalStatements.subject, subject))
-      .orderBy(approvalStatements.id)
-      .all();
-  }
-
   /** The console user an approval key is registered to. */
   keyOwner(keyid: string): string | undefined {
     return this.binding(keyid);
@@ -302,7 +292,17 @@ export class InboxService {
   }
 
   statements(id: string): TSignedApproval[] {
-    return this.statementsAbout(subjectOf(id));
+    return this.statementsFor(subjectOf(id));
+  }
+
+  /** Stored statements about any subject (policy proposals keep theirs here too: `policy:<id>`). */
+  statementsFor(subject: string): TSignedApproval[] {
+    return this.db
+      .select({ payload: approvalStatements.payload, keyid: approvalStatements.keyid, sig: approvalStatements.sig })
+      .from(approvalStatements)
+      .where(eq(approvalStatements.subject, subject))
+      .orderBy(approvalStatements.id)
+      .all();
   }
 
   private expire(row: SubmissionRow, now: Date): void {
@@ -320,13 +320,14 @@ export class InboxService {
     return this.db.select({ userId: approverKeys.userId }).from(approverKeys).where(eq(approverKeys.keyid, keyid)).get()?.userId;
   }
 
-  private readonly approverKey = (keyid: string): ApproverKey | undefined => {
+  /** An approval key as the quorum sees it (trust store entry + the person it is bound to). */
+  readonly approverKey = (keyid: string): ApproverKey | undefined => {
     const key = this.trust.lookup(keyid);
     if (!key) return undefined;
     return { keyid: key.keyid, publicKey: key.publicKey, role: key.role, status: key.status, userId: this.binding(keyid) ?? null };
   };
 
-  private readonly person = (userId: string): Person | undefined => {
+  readonly person = (userId: string): Person | undefined => {
     const u = this.db.select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled }).from(users).where(eq(users.id, userId)).get();
     return u && isRole(u.role) ? { id: u.id, username: u.username, role: u.role, disabled: u.disabled } : undefined;
   };

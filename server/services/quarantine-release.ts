@@ -147,7 +147,7 @@ export class QuarantineReleases {
 
   private evaluate(entry: Pick<QuarantineRow, 'id' | 'wasmSha256' | 'since'>, only?: readonly TSignedApproval[]): QuorumResult {
     const policy = this.policy();
-    return this.inbox.evaluateTarget(this.target(entry), policy, new Map(), only ?? this.inbox.statementsAbout(quarantineSubject(entry.id)));
+    return this.inbox.evaluateTarget(this.target(entry), policy, new Map(), only ?? this.inbox.statementsFor(quarantineSubject(entry.id)));
   }
 }
 
