@@ -149,8 +149,9 @@ describe('compliance report figures', () => {
     expect(report.checkpoints.rows.every((c) => c.time >= PERIOD.from && c.time < PERIOD.to)).toBe(true);
     const { before, end, consistency } = report.proof;
     expect(before && end && consistency).toBeTruthy();
-    // server.key_created, policy.loaded, key.added (harness), the two seeded runs, then approver1's key (key.added, approval.key_registered)
-    expect(before!.size).toBe(3 + 2 + 2);
+    // server.key_created, policy.revised (the seed revision), policy.loaded, key.added (harness), the two seeded runs,
+    // then approver1's key (key.added, approval.key_registered)
+    expect(before!.size).toBe(4 + 2 + 2);
     const key = parseVerifierKey(report.log.verifierKey);
     if (!key.ok) throw new Error(key.message);
     const bundle = { type: CONSISTENCY_BUNDLE, oldCheckpoint: before!.note, newCheckpoint: end!.note, proof: consistency };
