@@ -1,6 +1,6 @@
 /**
  * The console's runs.list query (RunQueries.page: filters + keyset cursor on (startedAt, id)) over
- * N runs (default 200,000; rows inserted raw with a ~1.5 KB record, like real decision records),
+ * N runs (default 200,000; rows inserted raw; since migration 0020 the record lives only in the run.decided audit payload, which lists never read),
  * p50/p95 per filter shape. Target p95 <= 50 ms.
  *
  * Run: node bin/run-ts.mjs bench/runs-list.bench.ts [runs]
@@ -19,12 +19,11 @@ const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
 const OUTCOMES = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'denied', 'out_of_fuel', 'trap', 'timeout'];
-const RECORD = JSON.stringify({ pre: { rules: [{ id: 'signature', outcome: 'pass' }] }, post: { rules: [] }, pad: 'x'.repeat(1400) });
 
 function fill(sqlite: ReturnType<typeof openMemoryDatabase>['sqlite']) {
   const ins = sqlite.prepare(`INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
-    decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256, stdin, stdout, stderr, record, audit_seq)
-    VALUES (?, 1, ?, '1.0.0', 't', ?, 'user:op', ?, ?, ?, 0, ?, 1000, 3, 'default', 1, '1', '', x'', x'68656c6c6f', x'', ?, ?)`);
+    decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256, stdin, stdout, stderr, audit_seq)
+    VALUES (?, 1, ?, '1.0.0', 't', ?, 'user:op', ?, ?, ?, 0, ?, 1000, 3, 'default', 1, '1', '', x'', x'68656c6c6f', x'', ?)`);
   sqlite.transaction(() => {
     for (let i = 0; i < RUNS; i++) {
       // A rare outcome (crashed) and a rare module, to catch filters that scan.
@@ -32,7 +31,7 @@ function fill(sqlite: ReturnType<typeof openMemoryDatabase>['sqlite']) {
       const module = i % 40_000 === 5 ? 'rare' : `m${i % 200}`;
       const decision = outcome === 'ok' ? 'allow' : 'deny';
       // Several runs per millisecond, so the id tie-break is exercised.
-      ins.run(`run-${String(i).padStart(8, '0')}`, module, `d${i % 200}`, T0 + Math.floor(i / 3), decision, outcome, i % 100, RECORD, i + 1);
+      ins.run(`run-${String(i).padStart(8, '0')}`, module, `d${i % 200}`, T0 + Math.floor(i / 3), decision, outcome, i % 100, i + 1); // the record is the run.decided payload (not seeded: lists never read it)
     }
   })();
 }
