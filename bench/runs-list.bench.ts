@@ -7,7 +7,7 @@
  * Writes bench/results/runs-list.json and bench/results/runs-list.md.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, platform, release } from 'node:os';
+import { cpus, loadavg, platform, release } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openMemoryDatabase } from '../db/client';
@@ -58,7 +58,20 @@ const t = performance.now();
 fill(h.sqlite);
 console.log(`filled ${RUNS} runs in ${Math.round(performance.now() - t)} ms`);
 const q = new RunQueries(h.db);
-const rows: { query: string; p50: number; p95: number; rows: number }[] = [];
+// The SQL each shape runs (Drizzle prepares it through the client), for its query plan: every shape
+// must stay on an index at 1,000,000 rows ("SCAN runs" without an index would be a full table scan).
+let lastSql = '';
+let lastParams: unknown[] = [];
+const prepare = h.sqlite.prepare.bind(h.sqlite);
+(h.sqlite as { prepare: unknown }).prepare = (source: string) => {
+  const statement = prepare(source);
+  const all = statement.all.bind(statement);
+  (statement as { all: unknown }).all = (...params: unknown[]) => ((lastSql = source), (lastParams = params), all(...params));
+  return statement;
+};
+const planOf = (sql: string) =>
+  (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...lastParams) as { detail: string }[]).map((r) => r.detail).join('; ');
+const rows: { query: string; p50: number; p95: number; rows: number; plan: string }[] = [];
 for (const [name, filter] of Object.entries(QUERIES)) {
   const ts: number[] = [];
   let n = 0;
@@ -67,21 +80,22 @@ for (const [name, filter] of Object.entries(QUERIES)) {
     n = q.page(filter).rows.length;
     ts.push(performance.now() - s);
   }
-  rows.push({ query: name, p50: +pct(ts, 50).toFixed(3), p95: +pct(ts, 95).toFixed(3), rows: n });
-  console.log(`${name.padEnd(36)} p50 ${pct(ts, 50).toFixed(2)} ms  p95 ${pct(ts, 95).toFixed(2)} ms  (${n} rows)`);
+  const plan = planOf(lastSql);
+  rows.push({ query: name, p50: +pct(ts, 50).toFixed(3), p95: +pct(ts, 95).toFixed(3), rows: n, plan });
+  console.log(`${name.padEnd(36)} p50 ${pct(ts, 50).toFixed(2)} ms  p95 ${pct(ts, 95).toFixed(2)} ms  (${n} rows)  ${plan}`);
 }
 
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, os: `${platform()} ${release()}` };
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, os: `${platform()} ${release()}`, loadAverage1m: +loadavg()[0]!.toFixed(2) };
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, 'runs-list.json'), `${JSON.stringify({ runs: RUNS, rounds: ROUNDS, machine, rows }, null, 2)}\n`);
 const md = [
   `# runs.list (RunQueries.page) over ${RUNS.toLocaleString()} runs`,
   '',
-  `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}. ${ROUNDS} rounds per query; target p95 <= 50 ms.`,
+  `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage1m}. ${ROUNDS} rounds per query; target p95 <= 50 ms.`,
   '',
-  '| query | p50 ms | p95 ms | rows |',
-  '|---|---|---|---|',
-  ...rows.map((r) => `| ${r.query} | ${r.p50} | ${r.p95} | ${r.rows} |`),
+  '| query | p50 ms | p95 ms | rows | query plan |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.query} | ${r.p50} | ${r.p95} | ${r.rows} | ${r.plan} |`),
   '',
 ].join('\n');
 writeFileSync(join(resultsDir, 'runs-list.md'), md);
