@@ -4,12 +4,11 @@
  */
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, chmodSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as schema from './schema';
+import { applyMigrations } from './migrate';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export interface DbHandle {
@@ -17,15 +16,6 @@ export interface DbHandle {
   readonly db: Db;
   readonly dataDir: string;
   close(): void;
-}
-
-/**
- * Beside this file when run from source (CLI, tests); under the working directory when bundled
- * into the Next.js server, where import.meta.url points into the build output.
- */
-function migrationsFolder(): string {
-  const besideSource = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
-  return existsSync(join(besideSource, 'meta', '_journal.json')) ? besideSource : join(process.cwd(), 'db', 'migrations');
 }
 
 export interface OpenOptions {
@@ -52,9 +42,16 @@ export function setBusyTimeout(sqlite: Database.Database, ms: number): void {
 const CHECKPOINT_INTERVAL_MS = 250;
 const TRUNCATE_AT_FRAMES = 4000; // 16 MiB of WAL
 
+export const DATABASE_FILE = 'nightcore.db';
+
+/**
+ * Opens the folder's database. A new database gets every migration here; one that already holds a
+ * schema with migrations pending is refused (UPGRADE_REQUIRED): upgrading it takes a backup and an
+ * audit-chain check first, which server/services/upgrade.ts does before the services open this.
+ */
 export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHandle {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, 'nightcore.db');
+  const file = join(dataDir, DATABASE_FILE);
   const sqlite = new Database(file);
   chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
@@ -62,7 +59,12 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHand
   sqlite.pragma('foreign_keys = ON');
   setBusyTimeout(sqlite, DEFAULT_BUSY_TIMEOUT_MS);
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  try {
+    applyMigrations(sqlite, { onlyIfNew: true });
+  } catch (e) {
+    sqlite.close();
+    throw e;
+  }
   const checkpointer = options.checkpointWorkerUrl ? startCheckpointer(sqlite, file, options.checkpointWorkerUrl) : undefined;
   return {
     sqlite,
@@ -94,6 +96,6 @@ export function openMemoryDatabase(): DbHandle {
   const sqlite = new Database(':memory:');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  applyMigrations(sqlite);
   return { sqlite, db, dataDir: ':memory:', close: () => sqlite.close() };
 }

@@ -27,7 +27,8 @@ export const moduleVersions = sqliteTable(
     version: text('version').notNull(),
     tenant: text('tenant').notNull(),
     description: text('description').notNull(),
-    source: text('source', { enum: ['bundle', 'legacy'] }).notNull(),
+    // 'submission': an agent's unsigned module, runnable while its signed approvals meet the quorum
+    source: text('source', { enum: ['bundle', 'legacy', 'submission'] }).notNull(),
     wasmSha256: text('wasm_sha256').notNull(),
     manifestSha256: text('manifest_sha256').notNull(),
     manifestJson: text('manifest_json').notNull(), // canonical (RFC 8785) manifest
@@ -163,7 +164,7 @@ export const runs = sqliteTable(
 );
 
 /**
- * Denormalised from runs.record for the Watchtower's "top denied rules": one row per rule that
+ * Denormalised from the decision record (the run.decided payload since migration 0020) for the Watchtower's "top denied rules": one row per rule that
  * failed in a denied run. Filled by an AFTER INSERT trigger on runs (migration
  * 0005_run_denied_rules_trigger), so it is written in the same transaction as the run and no
  * writer can forget it.
@@ -234,6 +235,8 @@ export const users = sqliteTable(
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     failedLogins: integer('failed_logins').notNull().default(0), // consecutive, reset on success
     lastFailedLoginAt: integer('last_failed_login_at', { mode: 'timestamp_ms' }),
+    // An admin's unlock: sign-in failures before this time no longer count towards the lockout.
+    lockoutClearedAt: integer('lockout_cleared_at', { mode: 'timestamp_ms' }),
     lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     createdBy: text('created_by').notNull(),
@@ -344,4 +347,54 @@ export const sessions = sqliteTable(
     revokeReason: text('revoke_reason'),
   },
   (t) => [index('sessions_user').on(t.userId, t.revokedAt)],
+);
+
+/**
+ * Where audit events are delivered (docs/delivery.md): webhooks and SIEM sinks. `cursor` is the seq
+ * of the last event the destination confirmed (or its filter skipped); it only moves forward, after
+ * the destination accepted a batch, so delivery is at-least-once and in seq order. `secret` is the
+ * webhook's HMAC key or the HEC token: the server must use it to sign or authenticate, so it is kept
+ * as is (protect the database file like the server key); listings never return it.
+ */
+export const deliveryDestinations = sqliteTable(
+  'delivery_destinations',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['webhook', 'syslog', 'hec', 'ocsf'] }).notNull(),
+    config: text('config').notNull(), // JSON, validated by server/core/delivery/destination.ts
+    secret: text('secret'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    cursor: integer('cursor').notNull(),
+    failures: integer('failures').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    lastSuccessAt: integer('last_success_at'),
+    lastError: text('last_error'),
+    lastErrorAt: integer('last_error_at'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('delivery_destinations_name').on(t.name)],
+);
+
+/** The delivery log: one row per attempt to send a batch (kept to the newest few thousand per destination). */
+export const deliveryAttempts = sqliteTable(
+  'delivery_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    destinationId: text('destination_id')
+      .notNull()
+      .references(() => deliveryDestinations.id),
+    firstSeq: integer('first_seq').notNull(),
+    lastSeq: integer('last_seq').notNull(),
+    events: integer('events').notNull(),
+    attempt: integer('attempt').notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    latencyMs: integer('latency_ms').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('delivery_attempts_destination').on(t.destinationId, t.id)],
 );

@@ -12,6 +12,7 @@ import { Input } from '@/components/ui/input';
 import { BandBadge, QuarantineBadge } from '@/components/runs/badges';
 import { shortDigest } from '@/components/runs/digest';
 import type { TModuleFilter, TModuleListItem } from '@/server/api/routers/module-views';
+import { MODULE_SOURCES, SOURCE_LABEL } from '@/server/core/module/sources';
 import { UploadPanel } from './upload-panel';
 
 const selectClass = 'min-h-11 w-full rounded-md border border-slate-700 bg-slate-950 px-3 text-base text-slate-100 focus:outline-2 focus:outline-indigo-400';
@@ -20,7 +21,7 @@ export function ModulesView({ canUpload }: { readonly canUpload: boolean }) {
   const trpc = useTRPC();
   const [search, setSearch] = useState('');
   const [tenant, setTenant] = useState('');
-  const [source, setSource] = useState<'' | 'bundle' | 'legacy'>('');
+  const [source, setSource] = useState<'' | (typeof MODULE_SOURCES)[number]>('');
   const [quarantine, setQuarantine] = useState<'' | 'yes' | 'no'>('');
   // Typing should not fire one query per keystroke while the previous one is still in flight.
   const deferredSearch = useDeferredValue(search);
@@ -48,8 +49,9 @@ export function ModulesView({ canUpload }: { readonly canUpload: boolean }) {
             <label htmlFor="modules-source" className="text-sm font-medium text-slate-200">Source</label>
             <select id="modules-source" className={selectClass} value={source} onChange={(e) => setSource(e.target.value as typeof source)} data-testid="modules-filter-source">
               <option value="">any</option>
-              <option value="bundle">signed bundle</option>
-              <option value="legacy">legacy tenant folder</option>
+              {MODULE_SOURCES.map((s) => (
+                <option key={s} value={s}>{SOURCE_LABEL[s]}</option>
+              ))}
             </select>
           </div>
           <div className="flex flex-col gap-1.5">
@@ -102,9 +104,9 @@ function ModuleRow({ m }: { readonly m: TModuleListItem }) {
           <span className="block truncate text-sm text-slate-400">{m.description || 'no description'}</span>
         </span>
         <span className="min-w-0 text-sm text-slate-300">
-          <span className="block truncate">signed by {signer}</span>
+          <span className="block truncate">{m.source === 'submission' ? 'approved by' : 'signed by'} {signer}</span>
           <span className="block truncate text-xs text-slate-500">
-            {m.tenant} · {m.source} · {m.versionCount} version{m.versionCount === 1 ? '' : 's'}
+            {m.tenant} · {SOURCE_LABEL[m.source]} · {m.versionCount} version{m.versionCount === 1 ? '' : 's'}
           </span>
         </span>
         <span className="flex flex-wrap gap-2">

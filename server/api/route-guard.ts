@@ -58,6 +58,7 @@ export const ROUTE_ERROR_STATUS = {
   WASM_INVALID: 422,
   ROLLBACK: 422,
   VERSION_REUSED: 422,
+  NOT_APPROVED: 422,
   CODE_REUSED: 422,
   // Agent submissions: wrong media type or bytes that are not wasm; a module or manifest with bad fields; over the agent's rate.
   UNSUPPORTED_MEDIA_TYPE: 415,

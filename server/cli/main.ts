@@ -15,6 +15,8 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { migrate } from './commands-migrate';
+import { backup, restore } from './commands-backup';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -39,6 +41,9 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  migrate,
+  backup,
+  restore,
 ];
 
 function overview(): string {

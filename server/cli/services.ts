@@ -3,17 +3,33 @@
  * No preparation thread here: a command serves no other requests, and starting that thread
  * (which loads TypeScript) would cost every command about a second.
  */
-import { openServices, type Services } from '../services';
+import { openServices, ServiceStartError, type Services } from '../services';
+import { recordUpgrade, upgradeDataFolder, UpgradeError, type UpgradeReport } from '../services/upgrade';
 import { resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
-export async function withServices<T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>): Promise<T> {
+export async function withServices<T>(values: CommandContext['values'], fn: (s: Services, upgrade?: UpgradeReport) => T | Promise<T>): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const services = openServices({ dataDir: resolveDataDir(flag('data')), policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), workerUrl: DEFAULT_WORKER_URL });
+  const dataDir = resolveDataDir(flag('data'));
+  const upgrade = await upgradeOrExplain(dataDir);
+  const services = openServices({ dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), workerUrl: DEFAULT_WORKER_URL });
   try {
-    return await fn(services);
+    recordUpgrade(services.audit, upgrade);
+    return await fn(services, upgrade);
   } finally {
     await services.close();
+  }
+}
+
+/** A folder written by an earlier release is upgraded first (backup, chain checked before and after). */
+export async function upgradeOrExplain(dataDir: string): Promise<UpgradeReport | undefined> {
+  try {
+    const report = await upgradeDataFolder(dataDir);
+    if (report) process.stderr.write(`upgraded the data folder from ${report.from} to ${report.to} (${report.applied.length} migration(s); backup: ${report.backup})\n`);
+    return report;
+  } catch (e) {
+    if (e instanceof UpgradeError) throw new ServiceStartError(e.code, e.message);
+    throw e;
   }
 }

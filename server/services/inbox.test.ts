@@ -150,7 +150,10 @@ describe('agent inbox (real services)', () => {
       expect(h.services.inbox.decide(s.id, h.statement(alice, s), alice).ok).toBe(true);
       const frank = h.person('frank', 'approver');
       expect(h.services.inbox.decide(s.id, h.statement(frank, s), frank)).toMatchObject({ ok: true, value: { state: 'approved' } });
-      const swapped = h.install(variant(HELLO, 'swap-2'), { name: 'swap', version: '1.0.0', capabilities: [...STDIO] });
+      // The approved submission now holds swap@1.0.0, so other code under that version is refused outright...
+      expect(() => h.install(variant(HELLO, 'swap-2'), { name: 'swap', version: '1.0.0', capabilities: [...STDIO] })).toThrow(/VERSION_REUSED/);
+      // ...and under the next version, signed by a publisher, it is not approved.
+      const swapped = h.install(variant(HELLO, 'swap-2'), { name: 'swap', version: '1.0.1', capabilities: [...STDIO] });
       const r = await h.services.governor.run(swapped, {}, 'test:operator');
       expect(r.ok && r.value.record.approval).toMatchObject({ approved: false });
     });

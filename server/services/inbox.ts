@@ -12,9 +12,12 @@ import { err, ok, type Result } from '../core/result';
 import { sha256Hex } from '../core/crypto/digest';
 import { isRole } from '../core/access/rbac';
 import type { TPolicy } from '../core/guardian/schema';
+import type { Reverification, StoredModule } from '../core/run';
 import {
   evaluateQuorum,
   expiryFor,
+  judgeSubmissionModule,
+  submissionIdOf,
   observedState,
   readSubmission,
   transition,
@@ -29,6 +32,7 @@ import {
 import type { AuditLog } from './audit-log';
 import type { TrustStore } from './trust-store';
 import { actorForAgent, type PublicAgent } from './agents';
+import type { ModuleRegistry } from './module-registry';
 
 export type SubmissionRow = typeof submissions.$inferSelect;
 /** A submission without its bytes, with the state a reader should see (overdue pending reads as expired). */
@@ -53,12 +57,20 @@ export class InboxService {
     private readonly trust: TrustStore,
     private readonly policy: () => TPolicy,
     private readonly now: () => Date,
+    /** Where an approved submission is stored to run (absent in tests of the inbox alone). */
+    private readonly modules?: ModuleRegistry,
   ) {}
 
   /** Accepts a submission as pending. The rate check and the insert share one transaction, so concurrent requests cannot both slip under the limit. */
   submit(agent: PublicAgent, input: { wasm: Uint8Array; manifest: unknown; purpose: unknown }, recentCount: () => number): Result<SubmissionView, SubmitCode> {
     const intake = readSubmission({ ...input, defaultName: agent.name });
     if (!intake.ok) return intake;
+    const { name, version } = intake.value.manifest;
+    const taken = this.modules?.find(name, version);
+    if (taken && taken.wasmSha256 !== intake.value.wasmSha256) {
+      const issue = `manifest.version: ${name}@${version} is already stored with other code; use a new version`;
+      return err('SUBMISSION_INVALID', `The submission has 1 problem(s): ${issue}`, [issue]);
+    }
     const policy = this.policy();
     return this.db.$client.transaction((): Result<SubmissionView, SubmitCode> => {
       if (recentCount() >= agent.ratePerHour) return err('RATE_LIMITED', `agent ${agent.name} may submit ${agent.ratePerHour} modules per hour`);
@@ -94,6 +106,14 @@ export class InboxService {
       );
       return ok(view(row, now));
     })();
+  }
+
+  /** What the module source needs to judge a stored submission module now (server/core/inbox/module-source.ts). */
+  judgeModule(module: StoredModule): Reverification {
+    const id = submissionIdOf(module.envelopeJson);
+    const row = id === undefined ? undefined : this.row(id);
+    const facts = row && { id: row.id, state: observedState(row, this.now()), wasmSha256: row.wasmSha256, manifestSha256: row.manifestSha256 };
+    return judgeSubmissionModule(module, facts, row && this.evaluate(row, this.policy()));
   }
 
   get(id: string): SubmissionView | undefined {
@@ -193,9 +213,13 @@ export class InboxService {
       const quorum = this.evaluate(row, policy);
       if (quorum.state === 'pending') return ok({ state: 'pending' as const, quorum });
       const to = quorum.state === 'met' ? 'approved' : 'rejected';
+      const keyids = quorum.counted.map((c) => c.keyid);
+      const stored = to === 'approved' ? this.modules?.storeApprovedSubmission(row, keyids, actor) : undefined;
+      // Approved stays approved; a version taken by other code meanwhile only means it is not stored to run.
+      const detail = stored && !stored.ok ? `${quorum.detail} Not runnable: ${stored.message}.` : quorum.detail;
       this.audit.record(
-        { actor, action: to === 'approved' ? 'submission.approved' : 'submission.rejected', subject, payload: { detail: quorum.detail, keyids: quorum.counted.map((c) => c.keyid) } },
-        () => this.db.update(submissions).set({ state: to, decidedAt: now, detail: quorum.detail }).where(eq(submissions.id, id)).run(),
+        { actor, action: to === 'approved' ? 'submission.approved' : 'submission.rejected', subject, payload: { detail, keyids } },
+        () => this.db.update(submissions).set({ state: to, decidedAt: now, detail }).where(eq(submissions.id, id)).run(),
       );
       return ok({ state: to, quorum });
     })();

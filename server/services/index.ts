@@ -3,6 +3,7 @@
  * so they share one set of rules.
  */
 import { openDatabase, type DbHandle } from '../../db/client';
+import { MigrationError } from '../../db/migrate';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
 import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createRemoteBackend } from '../core/sandbox/remote';
@@ -31,6 +32,7 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
+import { DeliveryService } from './delivery/service';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -49,6 +51,8 @@ export interface Services {
   readonly policy: ActivePolicy;
   /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
   readonly witnesses: WitnessPusher;
+  /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
+  readonly delivery: DeliveryService;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -85,6 +89,8 @@ export interface ServiceOptions {
   readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
   readonly checkpointWorkerUrl?: URL;
+  /** Run the delivery loop (webhooks, SIEM sinks): long-running hosts only, so a CLI command never competes with the console. */
+  readonly deliver?: boolean;
   readonly now?: () => Date;
 }
 
@@ -106,7 +112,7 @@ export function openServices(options: ServiceOptions): Services {
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
   const policy = loaded.value;
 
-  const handle = openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
   if (serverKey.created) {
@@ -134,8 +140,12 @@ export function openServices(options: ServiceOptions): Services {
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, modules);
+  modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
+  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
+  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
@@ -153,6 +163,7 @@ export function openServices(options: ServiceOptions): Services {
     governor,
     policy,
     witnesses,
+    delivery,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
@@ -169,6 +180,8 @@ export function openServices(options: ServiceOptions): Services {
     },
     close: async () => {
       stopCheckpointTimer();
+      stopDelivery();
+      await delivery.close();
       await backend?.close();
       await preparation?.close();
       handle.close();
@@ -223,6 +236,16 @@ function openRemoteBackend(options: ServiceOptions, { trust, serverKey, now }: {
     verify: verifyEd25519,
     clock: now,
   });
+}
+
+/** A folder that needs an upgrade first, or that a newer release wrote, stops the start with its reason. */
+function openDatabaseOrExplain(options: ServiceOptions): DbHandle {
+  try {
+    return openDatabase(options.dataDir, { checkpointWorkerUrl: options.checkpointWorkerUrl });
+  } catch (e) {
+    if (e instanceof MigrationError) throw new ServiceStartError(e.code, e.message);
+    throw e;
+  }
 }
 
 /** Audits the policy in force whenever it differs from the one recorded last: which rules judged a run is history too. */

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { consolePoolSize, resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
 import { setBusyTimeout } from '../../db/client';
+import { recordUpgrade, upgradeDataFolder } from './upgrade';
 
 /**
  * The console's thread serves every request, so it waits at most this long for another process's
@@ -18,6 +19,20 @@ export const SERVING_BUSY_TIMEOUT_MS = 20;
 
 const globalForServices = globalThis as unknown as { nightcoreServices?: Services };
 
+/**
+ * The console's start (instrumentation.ts): upgrades a data folder written by an earlier release
+ * (backup first, audit chain checked before and after; a failure stops the start with its reason),
+ * then opens the services and records the upgrade.
+ */
+export async function startServices(): Promise<Services> {
+  if (globalForServices.nightcoreServices) return globalForServices.nightcoreServices;
+  const upgrade = await upgradeDataFolder(resolveDataDir());
+  if (upgrade) console.log(`[nightcore] upgraded the data folder from ${upgrade.from} to ${upgrade.to} (backup: ${upgrade.backup})`);
+  const services = getServices();
+  recordUpgrade(services.audit, upgrade);
+  return services;
+}
+
 export function getServices(): Services {
   if (!globalForServices.nightcoreServices) {
     const services = openServices({
@@ -27,6 +42,7 @@ export function getServices(): Services {
       backend: resolveBackend(),
       nodes: resolveNodes(),
       prespawn: true,
+      deliver: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.
       workerUrl: pathToFileURL(join(process.cwd(), 'server', 'core', 'sandbox', 'worker-threads', 'worker.mjs')),
       instrumentWorkerUrl: pathToFileURL(join(process.cwd(), 'server', 'services', 'instrument-worker.mjs')),

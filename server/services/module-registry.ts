@@ -17,6 +17,7 @@ import type { TrustStore } from './trust-store';
 import type { AuditLog } from './audit-log';
 import { readModuleFolder, type ModuleFolder } from './bundle-files';
 import type { Reverification, StoredModule } from '../core/run';
+import { submissionEnvelope } from '../core/inbox/module-source';
 
 export type { Reverification };
 
@@ -48,8 +49,26 @@ export interface Verification {
   readonly verified: VerifiedModule;
 }
 
+/** Judges a module row of source `submission` (the Agent Inbox answers: server/services/inbox-modules.ts). */
+export type SubmissionTrust = (row: StoredModule) => Reverification;
+
+/** An approved submission, as the registry stores it for running. */
+export interface ApprovedSubmission {
+  readonly id: string;
+  readonly name: string;
+  readonly version: string;
+  readonly manifestJson: string;
+  readonly manifestSha256: string;
+  readonly wasm: Uint8Array;
+  readonly wasmSha256: string;
+}
+
 export class ModuleRegistry {
   private readonly reverified = new Map<number, { generation: string; result: Reverification }>();
+  /** Until the inbox is wired, a submission row verifies as nothing (default deny). */
+  private submissionTrust: SubmissionTrust = (row) => ({
+    ok: false, code: 'NOT_APPROVED', message: 'No approval source is configured for agent submissions.', manifest: null, signers: [], legacy: null,
+  });
 
   constructor(
     private readonly db: Db,
@@ -89,6 +108,8 @@ export class ModuleRegistry {
    * Cached per row until the trust store changes (in this process or another).
    */
   reverify(row: StoredModule): Reverification {
+    // Never cached: its quorum depends on time, people and keys, not only on the trust store.
+    if (row.source === 'submission') return this.submissionTrust(row);
     const generation = this.trust.generation();
     const cached = this.reverified.get(row.id);
     if (cached && cached.generation === generation) return cached.result;
@@ -103,6 +124,55 @@ export class ModuleRegistry {
     if (this.reverified.size >= 1024) this.reverified.clear();
     this.reverified.set(row.id, { generation, result });
     return result;
+  }
+
+  trustSubmissionsWith(judge: SubmissionTrust): void {
+    this.submissionTrust = judge;
+  }
+
+  /**
+   * Stores an approved agent submission so it runs like any module (source `submission`; trust is
+   * judged again before every run, see SubmissionTrust). The same name and version already stored
+   * with the same digests is that module (a signed bundle of the same manifest, or a second
+   * approval); with other code it is refused: a version names one code, whoever brought it.
+   * The caller holds the transaction that approved the submission.
+   */
+  storeApprovedSubmission(
+    sub: ApprovedSubmission, approvers: readonly string[], actor: string,
+  ): Result<ModuleVersionRow, 'VERSION_REUSED' | 'MANIFEST_INVALID'> {
+    const existing = this.find(sub.name, sub.version);
+    if (existing) {
+      if (existing.wasmSha256 === sub.wasmSha256 && existing.manifestSha256 === sub.manifestSha256) return ok(existing);
+      return err('VERSION_REUSED', `${sub.name}@${sub.version} is already stored with other code; submit the new code under a new version`);
+    }
+    const manifest = parseManifestText(sub.manifestJson);
+    if (!manifest.ok) return manifest;
+    const row = {
+      name: sub.name,
+      version: sub.version,
+      tenant: manifest.value.tenant,
+      description: manifest.value.description,
+      source: 'submission' as const,
+      wasmSha256: sub.wasmSha256,
+      manifestSha256: sub.manifestSha256,
+      manifestJson: sub.manifestJson,
+      envelopeJson: submissionEnvelope(sub.id),
+      signerKeyids: [...approvers],
+      wasm: Buffer.from(sub.wasm),
+      sizeBytes: sub.wasm.length,
+      importedBy: actor,
+      importedAt: this.now(),
+    };
+    const stored = this.audit.record(
+      (inserted: ModuleVersionRow) => ({
+        actor,
+        action: 'module.imported',
+        subject: `module:${inserted.name}@${inserted.version}`,
+        payload: { id: inserted.id, source: 'submission', submission: sub.id, wasmSha256: sub.wasmSha256, manifestSha256: sub.manifestSha256, approvals: [...approvers] },
+      }),
+      () => this.db.insert(moduleVersions).values(row).returning().get(),
+    );
+    return ok(stored);
   }
 
   /** Verifies and stores a module folder on disk (the CLI's `import`). */

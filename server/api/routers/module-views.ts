@@ -12,6 +12,8 @@ import { inspectWasm } from '../../core/wasm/inspect';
 import type { WasmReport } from '../../core/wasm/report';
 import type { ThreatAssessment } from '../../core/threat';
 import type { Verdict } from '../../core/guardian/verdict';
+import { submissionIdOf } from '../../core/inbox/module-source';
+import { MODULE_SOURCES } from '../../core/module/sources';
 import { quarantineNote, runSummaryToWire, ZQuarantineNoteSchema, ZRunSummarySchema } from './run-views';
 
 /** Most names a list returns, and most versions whose bytes the drift view inspects. */
@@ -21,12 +23,15 @@ export const DRIFT_VERSIONS = 20;
 export const ZSignerSchema = z.object({ keyid: z.string(), name: z.string().nullable(), status: z.string().nullable() });
 export type TSigner = z.infer<typeof ZSignerSchema>;
 
+/** One signed approval an approved-submission version rests on, as it counts now. */
+export const ZVersionApprovalSchema = z.object({ approver: z.string(), keyid: z.string(), time: z.string(), reason: z.string() });
+
 export const ZModuleListItemSchema = z.object({
   name: z.string(),
   latestVersion: z.string(),
   versionCount: z.number().int(),
   tenant: z.string(),
-  source: z.enum(['bundle', 'legacy']),
+  source: z.enum(MODULE_SOURCES),
   description: z.string(),
   importedAt: z.string(),
   wasmSha256: z.string(),
@@ -39,7 +44,7 @@ export type TModuleListItem = z.infer<typeof ZModuleListItemSchema>;
 export const ZModuleFilterSchema = z.object({
   search: z.string().max(64).optional(),
   tenant: z.string().max(64).optional(),
-  source: z.enum(['bundle', 'legacy']).optional(),
+  source: z.enum(MODULE_SOURCES).optional(),
   quarantined: z.boolean().optional(),
 });
 export type TModuleFilter = z.infer<typeof ZModuleFilterSchema>;
@@ -49,7 +54,7 @@ const ZVersionSchema = z.object({
   version: z.string(),
   tenant: z.string(),
   description: z.string(),
-  source: z.enum(['bundle', 'legacy']),
+  source: z.enum(MODULE_SOURCES),
   wasmSha256: z.string(),
   manifestSha256: z.string(),
   sizeBytes: z.number().int(),
@@ -57,6 +62,8 @@ const ZVersionSchema = z.object({
   importedAt: z.string(),
   signers: z.array(ZSignerSchema),
   quarantined: z.boolean(),
+  /** For an approved submission: which one, and the approvals that count for it now (none: it does not run). */
+  submission: z.object({ id: z.string(), state: z.string(), approvals: z.array(ZVersionApprovalSchema), detail: z.string() }).nullable(),
 });
 
 const ZDriftSchema = z.object({
@@ -195,6 +202,16 @@ function assessmentToWire(version: string, a: Assessment) {
   };
 }
 
+/** The submission a `submission` version rests on, with the approvals that count for it under today's policy. */
+function submissionOf(s: Services, v: Meta): NonNullable<TModuleDetail['versions'][number]['submission']> {
+  const id = submissionIdOf(v.envelopeJson);
+  const sub = id === undefined ? undefined : s.inbox.get(id);
+  if (!sub) return { id: id ?? '(none)', state: 'missing', approvals: [], detail: 'No submission vouches for this version; it does not run.' };
+  const quorum = s.inbox.evaluate(sub, s.policy.policy);
+  const approvals = quorum.state === 'met' ? quorum.counted.map((c) => ({ approver: c.person.username, keyid: c.keyid, time: c.statement.time, reason: c.statement.reason })) : [];
+  return { id: sub.id, state: sub.state, approvals, detail: quorum.detail };
+}
+
 /** One module in detail, or undefined when no version of `name` is stored. */
 export function moduleDetail(s: Services, name: string, actor: string): TModuleDetail | undefined {
   const versions = s.modules
@@ -220,6 +237,7 @@ export function moduleDetail(s: Services, name: string, actor: string): TModuleD
       importedAt: v.importedAt.toISOString(),
       signers: signersOf(s, v.signerKeyids),
       quarantined: s.quarantine.active(v.wasmSha256) !== undefined,
+      submission: v.source === 'submission' ? submissionOf(s, v) : null,
     })),
     assessment: assessed.ok ? assessmentToWire(latest.version, assessed.value) : null,
     assessmentError: assessed.ok ? null : assessed.message,

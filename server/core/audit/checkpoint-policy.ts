@@ -22,6 +22,7 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'user.disabled',
   'user.role_changed',
   'user.password_changed',
+  'user.unlocked',
   'auth.sessions_revoked',
   'policy.loaded',
   'module.quarantined',
@@ -32,6 +33,10 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'agent.created',
   'agent.revoked',
   'approval.key_registered',
+  // a new or changed destination opens a path for events to leave the machine
+  'delivery.destination_added',
+  'delivery.destination_changed',
+  'delivery.destination_disabled',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';

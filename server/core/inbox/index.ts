@@ -4,3 +4,4 @@ export * from './statement';
 export * from './quorum';
 export * from './submission';
 export * from './intake';
+export * from './module-source';

@@ -15,6 +15,8 @@ export const VERIFY_CODES = [
   'ROLLBACK',
   'VERSION_REUSED',
   'CODE_REUSED',
+  /** An approved agent submission whose signed approvals no longer meet the quorum (server/core/inbox). */
+  'NOT_APPROVED',
 ] as const;
 export type VerifyCode = (typeof VERIFY_CODES)[number];
 

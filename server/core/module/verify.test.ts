@@ -51,7 +51,7 @@ describe('verifyBundle happy path', () => {
 describe('verifyBundle rejections, one per code', () => {
   it('exports the closed list of codes', () => {
     expect([...VERIFY_CODES].sort()).toEqual(
-      ['CODE_REUSED', 'DIGEST_MISMATCH', 'ENVELOPE_INVALID', 'KEY_REVOKED', 'MANIFEST_INVALID', 'ROLLBACK', 'SIGNATURE_INVALID', 'UNTRUSTED_KEY', 'VERSION_REUSED', 'WASM_INVALID'],
+      ['CODE_REUSED', 'DIGEST_MISMATCH', 'ENVELOPE_INVALID', 'KEY_REVOKED', 'MANIFEST_INVALID', 'NOT_APPROVED', 'ROLLBACK', 'SIGNATURE_INVALID', 'UNTRUSTED_KEY', 'VERSION_REUSED', 'WASM_INVALID'],
     );
   });
 
