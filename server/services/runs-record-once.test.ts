@@ -7,13 +7,12 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/client';
-import * as schema from '../../db/schema';
+import { applyMigrations, loadMigrations } from '../../db/migrate';
+import { upgradeDataFolder } from './upgrade';
 import { testEd25519Key } from '../core/audit/test-support';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 import { HELLO, OPENS_FILES, EXIT_3, variant } from '../core/sandbox/test-modules';
@@ -25,24 +24,12 @@ import { QuarantineService } from './quarantine';
 import { openHarness, type Harness } from './test-fixtures';
 import type { ModuleVersionRow } from './module-registry';
 
-const MIGRATIONS = join(import.meta.dirname, '../../db/migrations');
 const RECORD_ONCE_WHEN = 1796300020000;
 
 /** The pre-0020 recorder's INSERT, verbatim (runs.record was the 22nd column). */
 const OLD_INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
   stdin, stdout, stderr, record, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-/** A copy of the migrations folder as it was before 0020 (every entry older than it). */
-function migrationsBefore0020(dir: string): string {
-  const folder = join(dir, 'migrations-before-0020');
-  cpSync(MIGRATIONS, folder, { recursive: true });
-  const journalFile = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { when: number }[] };
-  journal.entries = journal.entries.filter((e) => e.when < RECORD_ONCE_WHEN);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return folder;
-}
 
 interface Planted {
   readonly id: string;
@@ -75,12 +62,12 @@ describe('migration 0020: the decision record stored once', () => {
     const withDenials = { ...base, runId: 'run-with-denials', execution: { ...base.execution!, capabilityDenials: denials } } as unknown as DecisionRecord;
     planted.push({ id: 'run-with-denials', record: withDenials, module: hello, stdin: '' });
 
-    // The old database: migrations up to 0013's successors but before 0020, runs written the old way.
+    // The old database: every migration before 0020, runs written the old way.
     dir = mkdtempSync(join(tmpdir(), 'nightcore-0020-'));
     const file = join(dir, 'nightcore.db');
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
-    migrate(drizzle(sqlite, { schema }), { migrationsFolder: migrationsBefore0020(dir) });
+    applyMigrations(sqlite, { migrations: loadMigrations().filter((m) => m.when < RECORD_ONCE_WHEN) });
     const audit = new AuditLog(sqlite, { serverKey: key, checkpointEvery: 3 });
     const insert = sqlite.prepare(OLD_INSERT_RUN);
     const write = (p: Planted, auditSeqOf: (decidedSeq: number, startedSeq: number) => number) => {
@@ -109,8 +96,11 @@ describe('migration 0020: the decision record stored once', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('upgrades: every run reads back the same record, nothing is lost, the chain verifies', () => {
-    const handle = openDatabase(dir); // applies 0020
+  it('upgrades: every run reads back the same record, nothing is lost, the chain verifies', async () => {
+    // The production path: backup, chain check, every pending migration (0020 among them) in one transaction.
+    const report = await upgradeDataFolder(dir, { checkpointKeys: [key] });
+    expect(report?.applied).toContain('0020_runs_record_once');
+    const handle = openDatabase(dir);
     try {
       const columns = (handle.sqlite.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name);
       expect(columns).not.toContain('record');
