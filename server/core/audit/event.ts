@@ -22,11 +22,13 @@ export const AUDIT_ACTION_GROUPS = {
   sandbox: ['sandbox.kill_switch'],
   policy: ['policy.loaded'],
   audit: ['audit.exported', 'audit.verified'],
+  report: ['report.generated'],
   server: ['server.key_created'],
   data: ['data.migrated', 'data.backed_up', 'data.restored'],
   agent: ['agent.created', 'agent.revoked'],
   submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],
   approval: ['approval.recorded', 'approval.refused', 'approval.key_registered'],
+  license: ['license.installed', 'license.refused'],
   delivery: ['delivery.destination_added', 'delivery.destination_changed', 'delivery.destination_disabled'],
 } as const;
 
