@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { DELIVERY_COMMANDS } from './commands-delivery';
 import { migrate } from './commands-migrate';
 
 export const COMMANDS: readonly Command[] = [
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  ...DELIVERY_COMMANDS,
   migrate,
 ];
 
