@@ -42,6 +42,10 @@ export const PROCEDURE_ACCESS = {
   'inbox.review': 'inbox.read',
   'inbox.decide': 'inbox.decide',
   'inbox.registerKey': 'inbox.decide',
+  'delivery.status': 'delivery.manage',
+  'delivery.attempts': 'delivery.manage',
+  'delivery.createWebhook': 'delivery.manage',
+  'delivery.setEnabled': 'delivery.manage',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;
