@@ -7,10 +7,15 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync, rmSync } from 'node:fs';
 
+const ALL_PAGES = 0x7fffffff;
+
 export async function backupDatabase(source: Database.Database, path: string): Promise<void> {
   closeSync(openSync(path, 'wx', 0o600));
   try {
-    await source.backup(path);
+    // All pages in one step, under one read transaction: a copy of one moment, and no restart when
+    // another connection writes between steps (page-by-page steps restart on every such write and
+    // might never finish while the console is busy). WAL readers do not block writers meanwhile.
+    await source.backup(path, { progress: () => ALL_PAGES });
     const copy = new Database(path, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE'); // the source's WAL flag came along with its header page

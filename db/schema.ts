@@ -221,6 +221,8 @@ export const users = sqliteTable(
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     failedLogins: integer('failed_logins').notNull().default(0), // consecutive, reset on success
     lastFailedLoginAt: integer('last_failed_login_at', { mode: 'timestamp_ms' }),
+    // An admin's unlock: sign-in failures before this time no longer count towards the lockout.
+    lockoutClearedAt: integer('lockout_cleared_at', { mode: 'timestamp_ms' }),
     lastLoginAt: integer('last_login_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     createdBy: text('created_by').notNull(),

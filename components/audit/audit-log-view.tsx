@@ -10,6 +10,7 @@ import { ErrorState } from '@/components/ui/error-state';
 import { AuditFilters, type AuditFilterValues } from './audit-filters';
 import { AuditTable } from './audit-table';
 import { ExportButtons } from './export-buttons';
+import { ReportDownload } from './report-download';
 import { VerifyChain } from './verify-chain';
 import { WitnessStatus } from './witness-status';
 import { ProveEvent } from './prove-event';
@@ -37,6 +38,15 @@ export function AuditLogView({ canExport }: { readonly canExport: boolean }) {
       {canExport ? (
         <Card title="Chain integrity" description="Re-reads the whole log and checks that nothing in it was changed, removed or reordered.">
           <VerifyChain onFinished={refresh} />
+        </Card>
+      ) : null}
+
+      {canExport ? (
+        <Card
+          title="Compliance report"
+          description="A period's runs, denials, quarantines, key, policy and access changes, with the chain's status and proof material: a .zip with the report and its signature (nightcore report verify)."
+        >
+          <ReportDownload />
         </Card>
       ) : null}
 

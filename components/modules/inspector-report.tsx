@@ -1,5 +1,6 @@
 /** What the inspector found in the wasm binary, without running it: imports, exports, memory, sections. */
 import type { WasmReport } from '@/server/core/wasm/report';
+import { countOf } from '@/components/ui/count';
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
@@ -38,7 +39,7 @@ export function InspectorReport({ report }: { readonly report: WasmReport }) {
           <ul className="mt-1 flex flex-col gap-1 text-sm text-slate-200">
             {report.memories.map((m, n) => (
               <li key={n}>
-                {m.initialPages} page(s) initially, maximum {m.maximumPages ?? 'not declared'}
+                {countOf(m.initialPages, 'page')} initially, maximum {m.maximumPages ?? 'not declared'}
                 {m.imported ? ', imported' : ''}
                 {m.shared ? ', shared' : ''}
                 {m.memory64 ? ', 64-bit' : ''}
@@ -51,7 +52,7 @@ export function InspectorReport({ report }: { readonly report: WasmReport }) {
         <h3 className="text-sm font-semibold text-slate-200">Sections</h3>
         <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-slate-400">Size</dt>
-          <dd className="text-slate-200">{kib(report.sizeBytes)} (code {kib(report.codeSizeBytes)}, data {kib(report.dataSizeBytes)} in {report.dataSegmentCount} segment(s))</dd>
+          <dd className="text-slate-200">{kib(report.sizeBytes)} (code {kib(report.codeSizeBytes)}, data {kib(report.dataSizeBytes)} in {countOf(report.dataSegmentCount, 'segment')})</dd>
           <dt className="text-slate-400">Functions</dt>
           <dd className="text-slate-200">{report.functionCount} defined, {report.importedFunctionCount} imported</dd>
           <dt className="text-slate-400">Start function</dt>

@@ -6,7 +6,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+import { countOf as plural } from './count';
 
 /** "just now", "5 min ago", "3 hours ago", "2 days ago"; past 30 days the UTC date. */
 export function relativeTime(iso: string, now: number): string {

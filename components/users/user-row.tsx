@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { countOf } from '@/components/ui/count';
 import { ErrorState } from '@/components/ui/error-state';
 import { ROLES, type Role } from '@/server/core/access/rbac';
 import type { TUser } from '@/server/api/routers/users';
@@ -20,7 +21,8 @@ export function UserRow({ user, isSelf }: { readonly user: TUser; readonly isSel
   const setRoleMutation = useMutation(trpc.users.setRole.mutationOptions({ onSuccess: refresh }));
   const disable = useMutation(trpc.users.disable.mutationOptions({ onSuccess: refresh }));
   const signOutEverywhere = useMutation(trpc.users.signOutEverywhere.mutationOptions({ onSuccess: refresh }));
-  const error = setRoleMutation.error ?? disable.error ?? signOutEverywhere.error;
+  const unlock = useMutation(trpc.users.unlock.mutationOptions({ onSuccess: refresh }));
+  const error = setRoleMutation.error ?? disable.error ?? signOutEverywhere.error ?? unlock.error;
   // The server refuses changes to your own account (SELF_CHANGE) and to the last admin; hide what cannot work.
   const editable = !isSelf && !user.disabled;
 
@@ -31,14 +33,26 @@ export function UserRow({ user, isSelf }: { readonly user: TUser; readonly isSel
         <Badge>{user.role}</Badge>
         {user.disabled ? <Badge tone="bad">disabled</Badge> : <Badge tone="good">active</Badge>}
         {isSelf ? <Badge tone="info">you</Badge> : null}
+        {user.lockedMinutes > 0 ? (
+          <Badge tone="bad" data-testid="user-locked">
+            sign-in locked for {countOf(user.lockedMinutes, 'more minute')}
+          </Badge>
+        ) : null}
       </div>
       <p className="mt-1 text-sm text-slate-400">
         Created <time dateTime={user.createdAt}>{user.createdAt}</time> by {user.createdBy}
         {' · '}last sign-in {user.lastLoginAt ? <time dateTime={user.lastLoginAt}>{user.lastLoginAt}</time> : 'never'}
-        {user.failedLogins > 0 ? ` · ${user.failedLogins} failed sign-in(s)` : ''}
+        {user.failedLogins > 0 ? ` · ${countOf(user.failedLogins, 'failed sign-in')}` : ''}
         {' · '}
-        <span data-testid="user-active-sessions">{user.activeSessions} active session(s)</span>
+        <span data-testid="user-active-sessions">{countOf(user.activeSessions, 'active session')}</span>
       </p>
+      {user.lockedMinutes > 0 ? (
+        <div className="mt-2">
+          <Button variant="secondary" pending={unlock.isPending} onClick={() => unlock.mutate({ username: user.username })} data-testid="unlock-user">
+            Unlock {user.username}
+          </Button>
+        </div>
+      ) : null}
       {user.activeSessions > 0 ? (
         <div className="mt-2">
           <Button

@@ -19,6 +19,7 @@ export const PROCEDURE_ACCESS = {
   'users.disable': 'users.manage',
   'users.setRole': 'users.manage',
   'users.signOutEverywhere': 'users.manage',
+  'users.unlock': 'users.manage',
   'audit.page': 'audit.read',
   'audit.actions': 'audit.read',
   'audit.witnesses': 'audit.read',

@@ -17,6 +17,7 @@ import { ctxFor, sessionFor, HANDLER_REACHED, untouchableServices } from './test
 import { handleUploadRequest, UPLOAD_HEADER } from './upload-http';
 import { handleAuditExport, handleAuditVerify, type AuditHttpDeps } from './audit-http';
 import { handleGetSubmission, handleSubmit } from './submissions-http';
+import { handleReportDownload } from './reports-http';
 
 const ALL: readonly Role[] = ['viewer', 'operator', 'approver', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -71,6 +72,8 @@ const PINNED_ROUTES: Readonly<Record<string, RouteAccess>> = {
   'app/api/audit/verify/route.ts': ['approver', 'admin'],
   'app/api/auth/[...nextauth]/route.ts': 'public',
   'app/api/modules/upload/route.ts': RUNNERS,
+  // a compliance report is the log's content leaving the system: those who may export it
+  'app/api/reports/route.ts': ['approver', 'admin'],
   'app/api/trpc/[trpc]/route.ts': 'trpc',
   'app/api/v1/openapi.json/route.ts': 'public',
   'app/api/v1/submissions/route.ts': 'agent-token submissions:write',
@@ -194,6 +197,8 @@ describe('route handlers, pinned', () => {
     'app/api/modules/upload/route.ts': (role: Role | null) => status(() => handleUploadRequest(upload(), { user: async () => (role ? sessionFor(role) : null), services: () => untouchableServices })),
     'app/api/audit/verify/route.ts': (role: Role | null) => status(() => handleAuditVerify(verify(), auditDeps(role))),
     'app/api/audit/export/route.ts': (role: Role | null) => status(() => handleAuditExport(exportLog(), auditDeps(role))),
+    'app/api/reports/route.ts': (role: Role | null) =>
+      status(() => handleReportDownload(new Request(`http://${HOST}/api/reports?from=2026-11-01&to=2026-12-01`, { headers: { host: HOST } }), { ...auditDeps(role), services: auditDeps(role).services as never, chromium: () => '/usr/bin/chromium' })),
   } as const;
 
   it('the agent API answers 401 to every console session: only a Bearer agent token gets through', async () => {

@@ -25,7 +25,10 @@ export type UploadRouteCode = UploadCode | FolderCode | VerifyCode;
 /** The agent submission API (server/api/submissions-http.ts). */
 export type SubmissionRouteCode = 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_WASM' | 'SUBMISSION_INVALID' | 'RATE_LIMITED' | 'NOT_FOUND';
 
-export type RouteErrorCode = GuardCode | AuditRouteCode | UploadRouteCode | SubmissionRouteCode;
+/** The compliance report download (server/api/reports-http.ts). */
+export type ReportRouteCode = 'INVALID_PERIOD' | 'PDF_FAILED' | 'NOT_LICENSED';
+
+export type RouteErrorCode = GuardCode | AuditRouteCode | UploadRouteCode | SubmissionRouteCode | ReportRouteCode;
 
 export const ROUTE_ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
@@ -66,6 +69,11 @@ export const ROUTE_ERROR_STATUS = {
   SUBMISSION_INVALID: 422,
   RATE_LIMITED: 429,
   NOT_FOUND: 404,
+  // Reports: a bad period; the PDF renderer the request depends on (Chromium) failed: 424, the HTML
+  // report still works (a refusal on purpose, never a 500); not licensed.
+  INVALID_PERIOD: 400,
+  PDF_FAILED: 424,
+  NOT_LICENSED: 403,
 } as const satisfies Record<RouteErrorCode, number>;
 
 /** Responses of these handlers are never cached and never sniffed into another type. */

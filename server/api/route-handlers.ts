@@ -11,6 +11,8 @@ import { handleTRPCRequest } from './http';
 import { handleUploadRequest } from './upload-http';
 import { handleGetSubmission, handleSubmit } from './submissions-http';
 import { openApiDocument } from './openapi';
+import { handleReportDownload } from './reports-http';
+import { resolveChromium } from '../services/config';
 
 export const trpcRoute = (request: Request): Promise<Response> => handleTRPCRequest(request, createContext);
 export const uploadRoute = (request: Request): Promise<Response> => handleUploadRequest(request, { user: getSessionUser, services: getServices });
@@ -20,3 +22,4 @@ export const submitRoute = (request: Request): Promise<Response> => handleSubmit
 export const submissionRoute = async (request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> =>
   handleGetSubmission(request, (await context.params).id, { services: getServices });
 export const openApiRoute = (): Response => Response.json(openApiDocument(), { headers: { 'cache-control': 'no-store' } });
+export const reportRoute = (request: Request): Promise<Response> => handleReportDownload(request, { user: getSessionUser, services: getServices, chromium: resolveChromium });

@@ -17,7 +17,7 @@ import { SESSION_TTL_MS } from '../services/sessions';
 export const SESSION_MAX_AGE_SECONDS = SESSION_TTL_MS / 1000;
 
 export interface AuthConfigDeps extends CredentialsDeps {
-  readonly users: Pick<UserService, 'verifyLogin' | 'userForSession' | 'signOut'>;
+  readonly users: Pick<UserService, 'verifyLogin' | 'unlockedAt' | 'userForSession' | 'signOut'>;
   readonly secret: string;
   readonly now?: () => number;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialsSignin } from '@auth/core/errors';
-import { checkCredentials, rateLimitedErrorFrom } from './credentials';
+import { attemptsLeftErrorFrom, checkCredentials, rateLimitedErrorFrom } from './credentials';
 import { createAuthConfig } from './config';
 import { LoginRateLimiter } from './rate-limit';
 import { clientAddress } from './client-address';
@@ -27,7 +27,13 @@ async function setup() {
   await users.create({ username: 'alice', password: PW, role: 'operator' }, 'test');
   let t = 0;
   const limiter = new LoginRateLimiter(() => t);
-  return { users, limiter, rateLimited: rateLimitedErrorFrom(CredentialsSignin), advance: (ms: number) => (t += ms) };
+  return {
+    users,
+    limiter,
+    rateLimited: rateLimitedErrorFrom(CredentialsSignin),
+    attemptsLeft: attemptsLeftErrorFrom(CredentialsSignin),
+    advance: (ms: number) => (t += ms),
+  };
 }
 const from = (ip: string) => guardedHeaders(ip);
 
@@ -41,12 +47,46 @@ describe('checkCredentials', () => {
 
   it('locks the account after 5 failures, even with the right password, and says for how long', async () => {
     const deps = await setup();
-    for (let i = 0; i < 5; i++) await checkCredentials(deps, { username: 'alice', password: `wrong-${i}-password` }, from(`10.0.0.${i}`));
+    // the 3rd and 4th failures carry the warning (tested below)
+    for (let i = 0; i < 5; i++) await checkCredentials(deps, { username: 'alice', password: `wrong-${i}-password` }, from(`10.0.0.${i}`)).catch(() => null);
     const locked = checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'));
     await expect(locked).rejects.toBeInstanceOf(CredentialsSignin); // what Auth.js needs to pass the code on
     await expect(locked).rejects.toMatchObject({ code: 'rate_limited', minutes: 15 });
     deps.advance(15 * 60_000);
     expect(await checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).not.toBeNull();
+  });
+
+  it('warns before the lock with the attempts left, in the same words for a real and an unknown account', async () => {
+    const deps = await setup();
+    const outcomes = async (username: string) => {
+      const seen: unknown[] = [];
+      for (let i = 0; i < 5; i++) {
+        seen.push(await checkCredentials(deps, { username, password: `wrong-${i}-password` }, from(`10.1.${username.length}.${i}`)).then(
+          (v) => v,
+          (e: { code?: string; left?: number; minutes?: number }) => ({ code: e.code, left: e.left, minutes: e.minutes }),
+        ));
+      }
+      return seen;
+    };
+    const expected = [null, null, { code: 'attempts_left_2', left: 2, minutes: 15 }, { code: 'attempts_left_1', left: 1, minutes: 15 }, null];
+    expect(await outcomes('alice')).toEqual(expected);
+    expect(await outcomes('nobody-here')).toEqual(expected); // no account enumeration through the warning
+    await expect(checkCredentials(deps, { username: 'alice', password: PW }, from('10.9.9.9'))).rejects.toMatchObject({ code: 'rate_limited' });
+  });
+
+  it("an admin's unlock (stored in the database) lets the account in at once, but not a spraying address", async () => {
+    const deps = await setup();
+    for (let i = 0; i < 5; i++) await checkCredentials(deps, { username: 'alice', password: `wrong-${i}-password` }, from(`10.0.0.${i}`)).catch(() => null);
+    await expect(checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(deps.limiter.accountLockedMinutes('alice', deps.users.unlockedAt('alice'))).toBe(15);
+    deps.advance(1); // the unlock comes after the failures
+    expect(deps.users.unlock('alice', 'user:root').ok).toBe(true);
+    expect(deps.limiter.accountLockedMinutes('alice', deps.users.unlockedAt('alice'))).toBe(0);
+    expect(await checkCredentials(deps, { username: 'alice', password: PW }, from('10.0.0.99'))).toMatchObject({ name: 'alice' });
+    // An address that failed 20 times against many names stays refused: unlocking an account frees the account only.
+    for (let i = 0; i < 20; i++) await checkCredentials(deps, { username: `name-${i}`, password: 'wrong password!' }, from('10.7.7.7')).catch(() => null);
+    deps.users.unlock('alice', 'user:root');
+    await expect(checkCredentials(deps, { username: 'alice', password: PW }, from('10.7.7.7'))).rejects.toMatchObject({ code: 'rate_limited' });
   });
 
   it('the Auth.js jwt callback checks the server-side session on every use', async () => {

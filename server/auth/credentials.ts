@@ -10,6 +10,10 @@ import type { UserService } from '../services/users';
 import { MAX_PASSWORD_LENGTH } from '../core/access/password';
 
 export const RATE_LIMITED_CODE = 'rate_limited';
+/** A failed sign-in close to the lockout: `attempts_left_N` (the code travels in the URL, so it carries N). */
+export const ATTEMPTS_LEFT_PREFIX = 'attempts_left_';
+/** Warn when this many attempts or fewer remain before the lockout. */
+export const WARN_WHEN_LEFT = 2;
 
 /** The shape of Auth.js's CredentialsSignin class: its `code` is copied into the URL (?code=...). */
 type CredentialsSigninClass = new (message?: string) => Error & { code: string };
@@ -23,6 +27,12 @@ export function rateLimitedErrorFrom(CredentialsSignin: CredentialsSigninClass) 
   return (minutes: number): Error => Object.assign(new CredentialsSignin(`too many sign-in attempts; try again in ${minutes} minute(s)`), { code: RATE_LIMITED_CODE, minutes });
 }
 
+/** "Invalid credentials, N attempts left before a lock of M minutes", built from the same class. */
+export function attemptsLeftErrorFrom(CredentialsSignin: CredentialsSigninClass) {
+  return (left: number, lockMinutes: number): Error =>
+    Object.assign(new CredentialsSignin(`invalid username or password; ${left} attempt(s) left`), { code: `${ATTEMPTS_LEFT_PREFIX}${left}`, left, minutes: lockMinutes });
+}
+
 export interface SignedInUser {
   readonly id: string;
   readonly name: string;
@@ -32,9 +42,11 @@ export interface SignedInUser {
 }
 
 export interface CredentialsDeps {
-  readonly users: Pick<UserService, 'verifyLogin'>;
+  readonly users: Pick<UserService, 'verifyLogin' | 'unlockedAt'>;
   readonly limiter: LoginRateLimiter;
   readonly rateLimited: (minutes: number) => Error;
+  /** Optional: without it a near-lockout failure is a plain "invalid credentials". */
+  readonly attemptsLeft?: (left: number, lockMinutes: number) => Error;
 }
 
 /** Returns the user, or null for bad credentials (Auth.js turns that into CredentialsSignin). */
@@ -46,11 +58,15 @@ export async function checkCredentials(
   const username = typeof credentials.username === 'string' ? credentials.username.trim().toLowerCase().slice(0, 64) : '';
   const password = typeof credentials.password === 'string' ? credentials.password.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
   const address = clientAddress(headers);
-  const decision = deps.limiter.check(username, address);
+  const unlockedAt = deps.users.unlockedAt(username);
+  const decision = deps.limiter.check(username, address, unlockedAt);
   if (!decision.allowed) throw deps.rateLimited(retryAfterMinutes(decision.retryAfterMs));
   const result = await deps.users.verifyLogin(username, password, address, { startSession: true });
   if (!result.ok) {
-    deps.limiter.fail(username, address);
+    deps.limiter.fail(username, address, unlockedAt);
+    // Warn before the lock, not after: the same words for a real account and an unknown name.
+    const { left, lockMinutes } = deps.limiter.attemptsLeft(username, address, unlockedAt);
+    if (deps.attemptsLeft && left > 0 && left <= WARN_WHEN_LEFT) throw deps.attemptsLeft(left, lockMinutes);
     return null;
   }
   deps.limiter.succeed(username);

@@ -6,12 +6,9 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import { getServices } from '../services/instance';
 import { usersOf } from '../services/users';
 import { createAuthConfig } from './config';
-import { rateLimitedErrorFrom } from './credentials';
-import { LoginRateLimiter } from './rate-limit';
+import { attemptsLeftErrorFrom, rateLimitedErrorFrom } from './credentials';
+import { loginLimiter } from './login-limiter';
 import { loadOrCreateAuthSecret } from './secret';
-
-// One limiter per process (route handlers and server actions share it), kept across hot reloads.
-const globalForAuth = globalThis as unknown as { nightcoreLoginLimiter?: LoginRateLimiter };
 
 // The config is cached per module instance, NOT on globalThis: Next.js loads this module once for
 // route handlers and once for server actions, each with its own copy of next-auth, and the
@@ -21,11 +18,11 @@ let cachedConfig: NextAuthConfig | undefined;
 function config(): NextAuthConfig {
   if (!cachedConfig) {
     const services = getServices();
-    globalForAuth.nightcoreLoginLimiter ??= new LoginRateLimiter();
     cachedConfig = createAuthConfig({
       users: usersOf(services),
-      limiter: globalForAuth.nightcoreLoginLimiter,
+      limiter: loginLimiter(),
       rateLimited: rateLimitedErrorFrom(CredentialsSignin), // next-auth's own copy of the class
+      attemptsLeft: attemptsLeftErrorFrom(CredentialsSignin),
       secret: loadOrCreateAuthSecret(services.handle.dataDir, process.env.AUTH_SECRET),
     });
   }

@@ -96,3 +96,26 @@ describe('LoginRateLimiter', () => {
     expect(retryAfterMinutes(15 * MIN)).toBe(15);
   });
 });
+
+describe('attempts left and unlocks', () => {
+  it('counts down the attempts left (the lower of account and address) and forgets failures before an unlock', () => {
+    let t = 1_000_000;
+    const limiter = new LoginRateLimiter(() => t, { perAccount: { max: 3, windowMs: 60_000 }, perAddress: { max: 4, windowMs: 60_000 } });
+    expect(limiter.attemptsLeft('bob', '10.0.0.1')).toEqual({ left: 3, lockMinutes: 1 });
+    limiter.fail('bob', '10.0.0.1');
+    limiter.fail('bob', '10.0.0.1');
+    expect(limiter.attemptsLeft('BOB', '10.0.0.1').left).toBe(1);
+    limiter.fail('carol', '10.0.0.1');
+    limiter.fail('carol', '10.0.0.1'); // the address is now at its limit of 4
+    expect(limiter.attemptsLeft('dave', '10.0.0.1').left).toBe(0);
+    limiter.fail('bob', '10.0.0.2');
+    expect(limiter.check('bob', '10.0.0.3').allowed).toBe(false);
+    expect(limiter.accountLockedMinutes('bob')).toBe(1);
+    // an unlock older than the failures frees nothing
+    expect(limiter.check('bob', '10.0.0.3', t - 1_000).allowed).toBe(false);
+    t += 5;
+    const unlockedAt = t;
+    expect(limiter.check('bob', '10.0.0.3', unlockedAt).allowed).toBe(true);
+    expect(limiter.accountLockedMinutes('bob', unlockedAt)).toBe(0);
+  });
+});

@@ -4,7 +4,9 @@
  * more), the answer is "refuse". Successful logins are not counted; failures are.
  *
  * In-memory means per process: a restart forgets the windows. The per-account counter in the
- * users table (failedLogins) survives restarts and is shown to admins.
+ * users table (failedLogins) survives restarts and is shown to admins. An admin's unlock is stored
+ * in the users table (lockoutClearedAt) and passed in as `since`: failures before it no longer
+ * count, whichever process (console or CLI) recorded the unlock.
  */
 
 export interface LimitRule {
@@ -26,10 +28,11 @@ export class SlidingWindowLimiter {
     if (!(rule.max >= 1 && rule.windowMs > 0)) throw new RangeError('a limit needs max >= 1 and a positive window');
   }
 
-  check(key: string): LimitDecision {
+  /** `since`: failures before this time are forgotten (an admin unlocked the key). */
+  check(key: string, since?: number): LimitDecision {
     const t = this.now();
     if (!Number.isFinite(t)) return { allowed: false, retryAfterMs: this.rule.windowMs };
-    const recent = this.prune(key, t);
+    const recent = this.prune(key, t, since);
     if (recent.length >= this.rule.max) {
       // the oldest hit inside the window leaves it first
       return { allowed: false, retryAfterMs: Math.max(1, recent[0]! + this.rule.windowMs - t) };
@@ -41,10 +44,21 @@ export class SlidingWindowLimiter {
     return { allowed: true };
   }
 
-  fail(key: string): void {
+  /** Failures the key may still make before it is refused (0 when it is refused now). */
+  remaining(key: string, since?: number): number {
+    const t = this.now();
+    if (!Number.isFinite(t)) return 0;
+    return Math.max(0, this.rule.max - this.prune(key, t, since).length);
+  }
+
+  get windowMs(): number {
+    return this.rule.windowMs;
+  }
+
+  fail(key: string, since?: number): void {
     const t = this.now();
     if (!Number.isFinite(t)) return; // check() already refuses while the clock is broken
-    const recent = this.prune(key, t);
+    const recent = this.prune(key, t, since);
     recent.push(t);
     // keep at most `max` entries: older ones cannot change a decision
     if (recent.length > this.rule.max) recent.splice(0, recent.length - this.rule.max);
@@ -59,11 +73,12 @@ export class SlidingWindowLimiter {
     return this.hits.size;
   }
 
-  private prune(key: string, t: number): number[] {
+  private prune(key: string, t: number, since = -Infinity): number[] {
     const list = this.hits.get(key);
     if (!list) return [];
     // A timestamp in the future (clock stepped back) still counts: it must not free the key early.
-    const recent = list.filter((at) => t - at < this.rule.windowMs);
+    // Only an explicit unlock (`since`) forgets failures early.
+    const recent = list.filter((at) => t - at < this.rule.windowMs && at >= since);
     if (recent.length === 0) this.hits.delete(key);
     else this.hits.set(key, recent);
     return recent;
@@ -94,16 +109,33 @@ export class LoginRateLimiter {
     this.addresses = new SlidingWindowLimiter(limits.perAddress, now);
   }
 
-  check(username: string, address: string): LimitDecision {
-    const a = this.accounts.check(accountKey(username));
+  /** `unlockedAt`: when an admin last unlocked this account (failures before it no longer count). */
+  check(username: string, address: string, unlockedAt?: number): LimitDecision {
+    const a = this.accounts.check(accountKey(username), unlockedAt);
     const b = this.addresses.check(address);
     if (a.allowed && b.allowed) return a;
     return { allowed: false, retryAfterMs: Math.max(a.allowed ? 0 : a.retryAfterMs, b.allowed ? 0 : b.retryAfterMs) };
   }
 
-  fail(username: string, address: string): void {
-    this.accounts.fail(accountKey(username));
+  fail(username: string, address: string, unlockedAt?: number): void {
+    this.accounts.fail(accountKey(username), unlockedAt);
     this.addresses.fail(address);
+  }
+
+  /**
+   * Failed attempts left before sign-in is refused for this account from this address (the lower
+   * of the two counts), and how long the refusal would last. Said to whoever is signing in
+   * whether or not the account exists: unknown names are counted the same way.
+   */
+  attemptsLeft(username: string, address: string, unlockedAt?: number): { readonly left: number; readonly lockMinutes: number } {
+    const left = Math.min(this.accounts.remaining(accountKey(username), unlockedAt), this.addresses.remaining(address));
+    return { left, lockMinutes: retryAfterMinutes(this.accounts.windowMs) };
+  }
+
+  /** Minutes until the account may sign in again from anywhere (0: not locked), for the admin's users list. */
+  accountLockedMinutes(username: string, unlockedAt?: number): number {
+    const decision = this.accounts.check(accountKey(username), unlockedAt);
+    return decision.allowed ? 0 : retryAfterMinutes(decision.retryAfterMs);
   }
 
   /** A good password clears the account's window; the address keeps its count (it may be spraying). */

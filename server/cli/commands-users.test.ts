@@ -94,7 +94,7 @@ describe('user commands', () => {
     expect(sessions.map((id) => users.userForSession(id)?.username)).toEqual(['gina', 'gina']);
     h.lines.length = 0;
     expect(await h.run(h.commands.userSignout, ['gina'])).toBe(0);
-    expect(h.lines).toEqual(['signed gina out everywhere (2 active session(s) ended)']);
+    expect(h.lines).toEqual(['signed gina out everywhere (2 active sessions ended)']);
     expect(sessions.map((id) => users.userForSession(id))).toEqual([undefined, undefined]);
     const page = h.services.audit.page({ action: 'auth.sessions_revoked' });
     expect(page.ok && page.value.events.map((e) => [e.actor, e.subject])).toEqual([['cli:tester', 'user:gina']]);
@@ -123,7 +123,24 @@ describe('user commands', () => {
     expect(short.errors.join('\n')).toContain('PASSWORD_TOO_SHORT');
   });
 
+  it('user unlock records the unlock (audited) so failures before it stop counting, in whichever process signs in', async () => {
+    const h = harness();
+    await h.run(h.commands.userAdd, ['jill', '--role', 'viewer']);
+    const users = usersOf(h.services);
+    for (let i = 0; i < 3; i++) await users.verifyLogin('jill', `wrong-password-${i}`, '::1');
+    expect(users.findByUsername('jill')?.failedLogins).toBe(3);
+    expect(users.unlockedAt('jill')).toBeUndefined();
+    expect(await h.run(h.commands.userUnlock, ['jill'])).toBe(0);
+    expect(h.lines.join('\n')).toContain('unlocked jill');
+    expect(users.findByUsername('jill')?.failedLogins).toBe(0);
+    expect(users.unlockedAt('jill')).toEqual(expect.any(Number));
+    const page = h.services.audit.page({ action: 'user.unlocked' });
+    expect(page.ok && page.value.events.map((e) => [e.actor, e.subject, (JSON.parse(e.payload) as { failedLogins: number }).failedLogins])).toEqual([['cli:tester', 'user:jill', 3]]);
+    expect(await h.run(h.commands.userUnlock, ['ghost'])).toBe(1);
+    expect(h.errors.join('\n')).toContain('USER_NOT_FOUND');
+  });
+
   it('exports the commands with distinct names for main.ts', () => {
-    expect(USER_COMMANDS.map((c) => c.name)).toEqual(['user add', 'user list', 'user disable', 'user set-role', 'user set-password', 'user signout']);
+    expect(USER_COMMANDS.map((c) => c.name)).toEqual(['user add', 'user list', 'user disable', 'user set-role', 'user set-password', 'user signout', 'user unlock']);
   });
 });

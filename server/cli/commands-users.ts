@@ -1,4 +1,4 @@
-/** `user add|list|disable|set-role|set-password|signout`: console accounts from the shell (e.g. to recover a lost admin). */
+/** `user add|list|disable|set-role|set-password|signout|unlock`: console accounts from the shell (e.g. to recover a lost admin). */
 import { generatePassword } from '../core/access/password';
 import { ROLES, isRole, type Role } from '../core/access/rbac';
 import type { Services } from '../services/index';
@@ -32,7 +32,14 @@ function roleOption(values: CommandContext['values']): Role {
 const describe = (u: PublicUser) =>
   `${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled ? 'disabled' : 'active  '}  created ${u.createdAt.toISOString()} by ${u.createdBy}`;
 
-const jsonUser = (u: PublicUser) => ({ ...u, createdAt: u.createdAt.toISOString(), updatedAt: u.updatedAt.toISOString(), lastLoginAt: u.lastLoginAt?.toISOString() ?? null, lastFailedLoginAt: u.lastFailedLoginAt?.toISOString() ?? null });
+const jsonUser = (u: PublicUser) => ({
+  ...u,
+  createdAt: u.createdAt.toISOString(),
+  updatedAt: u.updatedAt.toISOString(),
+  lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  lastFailedLoginAt: u.lastFailedLoginAt?.toISOString() ?? null,
+  lockoutClearedAt: u.lockoutClearedAt?.toISOString() ?? null,
+});
 
 export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
   const userAdd: Command = {
@@ -150,15 +157,33 @@ export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
         const live = before ? users.sessions.activeCount(before.id) : 0;
         const ended = users.signOutEverywhere(positionals[0]!, deps.actor());
         if (!ended.ok) return reject(out, ended);
-        out.line(`signed ${ended.value.username} out everywhere (${live} active session(s) ended)`);
+        out.line(`signed ${ended.value.username} out everywhere (${live} active ${live === 1 ? 'session' : 'sessions'} ended)`);
         out.data({ ok: true, user: jsonUser(ended.value), sessionsEnded: live });
         return EXIT_OK;
       });
     },
   };
 
-  return { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout };
+  const userUnlock: Command = {
+    name: 'user unlock',
+    summary: 'let an account locked by failed sign-ins sign in again now (the console picks it up on the next attempt; audited)',
+    usage: 'nightcore user unlock <username>',
+    options: {},
+    optionHelp: {},
+    positionals: 1,
+    run({ values, positionals, out }) {
+      return deps.withServices(values, (s) => {
+        const unlocked = usersOf(s).unlock(positionals[0]!, deps.actor());
+        if (!unlocked.ok) return reject(out, unlocked);
+        out.line(`unlocked ${unlocked.value.username}: earlier failed sign-ins no longer count`);
+        out.data({ ok: true, user: jsonUser(unlocked.value) });
+        return EXIT_OK;
+      });
+    },
+  };
+
+  return { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout, userUnlock };
 }
 
-export const { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout } = createUserCommands();
-export const USER_COMMANDS: readonly Command[] = [userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout];
+export const { userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout, userUnlock } = createUserCommands();
+export const USER_COMMANDS: readonly Command[] = [userAdd, userList, userDisable, userSetRole, userSetPassword, userSignout, userUnlock];

@@ -16,7 +16,9 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { DELIVERY_COMMANDS } from './commands-delivery';
+import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
+import { backup, restore } from './commands-backup';
 
 export const COMMANDS: readonly Command[] = [
   keygen,
@@ -42,7 +44,10 @@ export const COMMANDS: readonly Command[] = [
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
   ...DELIVERY_COMMANDS,
+  ...REPORT_COMMANDS,
   migrate,
+  backup,
+  restore,
 ];
 
 function overview(): string {

@@ -54,3 +54,9 @@ export function resolvePoolSize(): number | undefined {
   }
   return size;
 }
+
+/** Chromium for PDF reports: NIGHTCORE_CHROMIUM, else Debian's /usr/bin/chromium. */
+export function resolveChromium(): string {
+  const text = process.env.NIGHTCORE_CHROMIUM?.trim();
+  return text ? text : '/usr/bin/chromium';
+}

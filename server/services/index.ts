@@ -2,6 +2,8 @@
  * Wires the core to its adapters for one data folder. The console and the CLI both start here,
  * so they share one set of rules.
  */
+import { attestationCheck } from './attestation-audit';
+import type { TrustedKey } from '../core/module/types';
 import { openDatabase, type DbHandle } from '../../db/client';
 import { MigrationError } from '../../db/migrate';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
@@ -114,7 +116,9 @@ export function openServices(options: ServiceOptions): Services {
 
   const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
-  const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
+  // Node attestations in decision records are checked against the trust store (opened below; the
+  // check runs only when the log is verified, long after both exist).
+  const audit: AuditLog = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)) });
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
@@ -148,6 +152,7 @@ export function openServices(options: ServiceOptions): Services {
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
+    trustedKey: trust.lookup,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   });
   return {

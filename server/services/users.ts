@@ -30,7 +30,7 @@ export type UserChangeCode = 'USER_NOT_FOUND' | 'ALREADY_DISABLED' | 'ROLE_UNCHA
 export type PasswordChangeCode = 'USER_NOT_FOUND' | PasswordPolicyCode;
 /** A good password; with `startSession`, also the id of the new session (for the cookie only, never stored). */
 export type LoginSuccess = PublicUser & { readonly sessionId?: string };
-type ChangeAction = 'user.disabled' | 'user.role_changed' | 'user.password_changed' | 'auth.sessions_revoked';
+type ChangeAction = 'user.disabled' | 'user.role_changed' | 'user.password_changed' | 'user.unlocked' | 'auth.sessions_revoked';
 type ChangePayload = { [k: string]: string | number };
 export type LoginCode = 'INVALID_CREDENTIALS';
 
@@ -91,6 +91,7 @@ export class UserService {
       disabled: false,
       failedLogins: 0,
       lastFailedLoginAt: null,
+      lockoutClearedAt: null,
       lastLoginAt: null,
       createdAt: at,
       createdBy: actor,
@@ -164,6 +165,26 @@ export class UserService {
   /** An admin ends every session of an account (a lost laptop, a leaked cookie); audited with the count. */
   signOutEverywhere(username: string, actor: string): Result<PublicUser, UserChangeCode> {
     return this.change(username, actor, (row) => ({ action: 'auth.sessions_revoked', set: {}, payload: { id: row.id }, revoke: 'signed_out_everywhere' }));
+  }
+
+  /**
+   * An admin unlocks an account locked by failed sign-ins: earlier failures stop counting (in every
+   * process, through lockoutClearedAt) and the failure counter restarts. Audited; allowed whether or
+   * not the account is locked right now, since only the signing-in process knows that.
+   */
+  unlock(username: string, actor: string): Result<PublicUser, UserChangeCode> {
+    return this.change(username, actor, (row) => ({
+      action: 'user.unlocked',
+      set: { failedLogins: 0, lockoutClearedAt: this.now() },
+      payload: { id: row.id, failedLogins: row.failedLogins },
+    }));
+  }
+
+  /** When an admin last unlocked this name (ms), for the sign-in limiter; undefined for unknown names. */
+  unlockedAt(username: string): number | undefined {
+    if (!USERNAME_PATTERN.test(username)) return undefined;
+    const row = this.db.select({ at: users.lockoutClearedAt }).from(users).where(eq(users.username, username)).get();
+    return row?.at?.getTime();
   }
 
   /** The user behind a session id from a cookie, if the session is live and the user enabled. */

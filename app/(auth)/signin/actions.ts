@@ -2,7 +2,7 @@
 import { AuthError } from 'next-auth';
 import { signIn } from '@/server/auth';
 import { safeCallbackUrl } from '@/server/auth/callback-url';
-import { INVALID_CREDENTIALS, rateLimitedMessage } from './messages';
+import { INVALID_CREDENTIALS, attemptsLeftFromCode, attemptsLeftMessage, rateLimitedMessage } from './messages';
 
 export interface SignInState {
   readonly error?: string;
@@ -26,6 +26,8 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
     const inner = (e.cause as { err?: { code?: string; minutes?: number } } | undefined)?.err;
     const limited = failure.code === 'rate_limited' ? failure : inner?.code === 'rate_limited' ? inner : undefined;
     if (limited) return { error: rateLimitedMessage(limited.minutes), username };
+    const warned = [failure, inner].find((f) => attemptsLeftFromCode(f?.code) !== undefined);
+    if (warned) return { error: attemptsLeftMessage(attemptsLeftFromCode(warned.code)!, warned.minutes), username };
     if (failure.type === 'CredentialsSignin') return { error: INVALID_CREDENTIALS, username };
     return { error: 'Sign-in is unavailable right now. Try again, or ask an admin to check the server log.', username };
   }

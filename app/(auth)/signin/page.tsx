@@ -3,7 +3,7 @@ import { redirect } from 'next/navigation';
 import { connection } from 'next/server';
 import { Card } from '@/components/ui/card';
 import { getSessionUser } from '@/server/auth/session';
-import { INVALID_CREDENTIALS, rateLimitedMessage } from './messages';
+import { INVALID_CREDENTIALS, attemptsLeftFromCode, attemptsLeftMessage, rateLimitedMessage } from './messages';
 import { safeCallbackUrl } from '@/server/auth/callback-url';
 import { SignInForm } from './signin-form';
 
@@ -13,6 +13,8 @@ export const metadata: Metadata = { title: 'Sign in · Night Core' };
 function errorFromQuery(error: string | undefined, code: string | undefined): string | undefined {
   if (!error) return undefined;
   if (code === 'rate_limited') return rateLimitedMessage();
+  const left = attemptsLeftFromCode(code);
+  if (left !== undefined) return attemptsLeftMessage(left);
   if (error === 'CredentialsSignin') return INVALID_CREDENTIALS;
   return 'Sign-in failed. Try again.';
 }

@@ -1,6 +1,7 @@
 /** The users router over a real database: sessions counted in the list, "sign out everywhere" by an admin, audited with the admin as actor. */
 import { describe, it, expect, afterEach } from 'vitest';
 import { TRPCError } from '@trpc/server';
+import { loginLimiter } from '../../auth/login-limiter';
 import { usersOf } from '../../services/users';
 import { createCaller } from '../root';
 import { ctxFor, memoryServices, sessionFor } from '../test-support';
@@ -40,6 +41,21 @@ describe('users router', () => {
     expect(users.userForSession(a)).toBeUndefined();
     expect(users.userForSession(mine)?.username).toBe('root'); // only the named account
     const page = services.audit.page({ action: 'auth.sessions_revoked' });
+    expect(page.ok && page.value.events.map((e) => [e.actor, e.subject])).toEqual([['user:root', 'user:alice']]);
+  });
+
+  it('shows who is locked out and lets an admin unlock them (audited); an operator is FORBIDDEN', async () => {
+    const { services, users, admin } = await setup();
+    const limiter = loginLimiter();
+    for (let i = 0; i < 5; i++) limiter.fail('alice', `198.51.100.${i}`, users.unlockedAt('alice'));
+    expect((await admin.users.list()).find((u) => u.username === 'alice')?.lockedMinutes).toBeGreaterThan(0);
+    const operator = createCaller(ctxFor(sessionFor('operator', 'alice', users.findByUsername('alice')!.id), services));
+    const refused = await operator.users.unlock({ username: 'alice' }).catch((e: unknown) => e);
+    expect((refused as TRPCError).code).toBe('FORBIDDEN');
+    await new Promise((r) => setTimeout(r, 2)); // the unlock is strictly after the failures
+    const unlocked = await admin.users.unlock({ username: 'alice' });
+    expect(unlocked).toMatchObject({ username: 'alice', lockedMinutes: 0, failedLogins: 0 });
+    const page = services.audit.page({ action: 'user.unlocked' });
     expect(page.ok && page.value.events.map((e) => [e.actor, e.subject])).toEqual([['user:root', 'user:alice']]);
   });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { generatePassword, MAX_PASSWORD_LENGTH } from '../../core/access/password';
 import { permissionsOf, ROLES } from '../../core/access/rbac';
 import { actorForUser, usersOf, type PublicUser } from '../../services/users';
+import { loginLimiter } from '../../auth/login-limiter';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 
@@ -22,6 +23,8 @@ export const ZUserSchema = z.object({
   updatedAt: z.string(),
   /** Sessions that are signed in right now (not revoked, not expired). */
   activeSessions: z.number().int(),
+  /** Minutes until sign-in is allowed again after too many failures (0: not locked). */
+  lockedMinutes: z.number().int(),
 });
 export type TUser = z.infer<typeof ZUserSchema>;
 
@@ -34,6 +37,7 @@ export const ZCreateUserSchema = z.object({
 
 /** Plain JSON for the wire (no transformer): dates as ISO strings. */
 function toWire(u: PublicUser, activeSessions: number): TUser {
+  const lockedMinutes = loginLimiter().accountLockedMinutes(u.username, u.lockoutClearedAt?.getTime());
   return {
     id: u.id,
     username: u.username,
@@ -45,6 +49,7 @@ function toWire(u: PublicUser, activeSessions: number): TUser {
     createdBy: u.createdBy,
     updatedAt: u.updatedAt.toISOString(),
     activeSessions,
+    lockedMinutes,
   };
 }
 
@@ -97,6 +102,16 @@ export const usersRouter = createTRPCRouter({
     .input(z.object({ username: ZUsernameSchema, role: ZRoleSchema }))
     .output(ZUserSchema)
     .mutation(({ ctx, input }) => toWire(unwrap(usersOf(ctx.services).setRole(input.username, input.role, actorForUser(ctx.user.username)), CHANGE_STATUS), 0)),
+
+  /** Lets a locked-out account sign in again now (earlier failures stop counting); audited as user.unlocked. */
+  unlock: guarded('users.unlock')
+    .input(z.object({ username: ZUsernameSchema }))
+    .output(ZUserSchema)
+    .mutation(({ ctx, input }) => {
+      const users = usersOf(ctx.services);
+      const unlocked = unwrap(users.unlock(input.username, actorForUser(ctx.user.username)), CHANGE_STATUS);
+      return toWire(unlocked, users.sessions.activeCount(unlocked.id));
+    }),
 
   /** Ends every session of an account at once (a lost laptop, a leaked cookie); audited as auth.sessions_revoked. */
   signOutEverywhere: guarded('users.signOutEverywhere')

@@ -22,6 +22,7 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'user.disabled',
   'user.role_changed',
   'user.password_changed',
+  'user.unlocked',
   'auth.sessions_revoked',
   'policy.loaded',
   'module.quarantined',

@@ -2,7 +2,7 @@
  * The decision record: one self-contained account of a governed run, written to the audit log
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
  */
-import type { Capability, TLimits } from '../module/manifest';
+import type { Capability, TEffectiveLimits, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
 import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
 import type { BackendKind } from '../sandbox/backend';
@@ -38,7 +38,16 @@ export interface DecisionRecord {
   readonly verification: { readonly ok: boolean; readonly code: string | null; readonly message: string | null };
   readonly threat: ThreatAssessment;
   /** What the run was allowed: policy ∩ manifest request. */
-  readonly granted: { readonly capabilities: readonly Capability[]; readonly limits: TLimits; readonly env: readonly string[] };
+  readonly granted: {
+    readonly capabilities: readonly Capability[];
+    readonly limits: TLimits;
+    readonly env: readonly string[];
+    /**
+     * Where each limit came from: the manifest's request and the policy's cap (the grant is the
+     * smaller). Absent in records written before it was added.
+     */
+    readonly limitSources?: { readonly requested: TEffectiveLimits; readonly policy: TEffectiveLimits };
+  };
   readonly input: {
     readonly entry: string;
     readonly args: readonly string[];

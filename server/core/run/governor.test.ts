@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { ok } from '../result';
 import { emptyResult } from '../sandbox/request-checks';
 import { createGovernor } from './governor';
-import { busy, fakeWorld, manifestFor, ranOk, storedModule, type FakeWorld } from './test-ports';
+import { TEST_POLICY, busy, fakeWorld, manifestFor, ranOk, storedModule, type FakeWorld } from './test-ports';
 
 const failedRules = (v: { rules: readonly { id: string; outcome: string }[] } | null | undefined) =>
   v?.rules.filter((r) => r.outcome === 'fail').map((r) => r.id) ?? [];
@@ -34,6 +34,19 @@ describe('governor: one request, one decision', () => {
     // Exactly the grant and the input reached the backend; argv[0] is the module name.
     expect(world.backend.requests).toHaveLength(1);
     expect(world.backend.requests[0]).toMatchObject({ args: ['hello', 'a'], seed: 7n, entry: '_start', capabilities: record.granted.capabilities });
+  });
+
+  it('records where each limit came from: the grant is the smaller of the manifest request and the policy cap', async () => {
+    const { governor, module } = setup();
+    const r = await governor.run(module, {}, 'user:ada');
+    if (!r.ok) throw new Error(r.message);
+    const { granted } = r.value.record;
+    const { requested, policy } = granted.limitSources!;
+    expect(requested).toMatchObject(manifestFor(module).limits);
+    expect(policy).toMatchObject({ fuel: TEST_POLICY.limits.fuel, wallMs: TEST_POLICY.limits.wallMs });
+    for (const key of ['fuel', 'memoryPages', 'wallMs', 'outputBytes', 'tableElements'] as const) {
+      expect(granted.limits[key]).toBe(Math.min(requested[key], policy[key]));
+    }
   });
 
   it('denies before running when the signature no longer verifies, and nothing reaches the backend', async () => {

@@ -7,6 +7,7 @@ import type { StoredModule } from './ports';
 import type { RunInput } from './input-limits';
 import { recordValue } from '../sandbox/call-args';
 import { describeDirs } from './input-tree';
+import { tableElementsOf, type TEffectiveLimits, type TLimits } from '../module/manifest';
 import type { Preopen } from '../sandbox/types';
 
 /** Everything known before execution: the part of the record shared by every ending. */
@@ -25,6 +26,15 @@ export interface Given {
   /** Names the caller gave that the policy did not allow (their values are never recorded). */
   readonly envWithheld?: readonly string[];
 }
+
+/** A manifest's or policy's limits with the defaults filled in, as the grant compares them. */
+const effectiveLimitsOf = (l: TLimits): TEffectiveLimits => ({
+  fuel: l.fuel,
+  memoryPages: l.memoryPages,
+  wallMs: l.wallMs,
+  outputBytes: l.outputBytes,
+  tableElements: tableElementsOf(l),
+});
 
 export function recordBase(module: StoredModule, a: Assessment, given: Given): RecordBase {
   return {
@@ -45,7 +55,12 @@ export function recordBase(module: StoredModule, a: Assessment, given: Given): R
     policy: { name: a.policy.name, revision: a.policy.revision, sha256: a.policySha256 },
     verification: { ok: a.verified.ok, code: a.verified.code, message: a.verified.message },
     threat: a.threat,
-    granted: { capabilities: a.grant.capabilities, limits: a.grant.limits, env: a.grant.env },
+    granted: {
+      capabilities: a.grant.capabilities,
+      limits: a.grant.limits,
+      env: a.grant.env,
+      limitSources: { requested: effectiveLimitsOf(a.manifest.limits), policy: effectiveLimitsOf(a.policy.limits) },
+    },
     input: {
       entry: given.call?.export ?? a.manifest.entry,
       ...(given.call ? { invocation: { args: given.call.args.map(recordValue), results: [...given.call.results] } } : {}),
