@@ -12,4 +12,5 @@ export const NAV: readonly { href: string; label: string; permission: Permission
   { href: '/keys', label: 'Keys', permission: 'keys.read' },
   { href: '/users', label: 'Users', permission: 'users.manage' },
   { href: '/admin/delivery', label: 'Delivery', permission: 'delivery.manage' },
+  { href: '/license', label: 'License', permission: 'license.manage' },
 ];

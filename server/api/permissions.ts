@@ -47,6 +47,10 @@ export const PROCEDURE_ACCESS = {
   'delivery.attempts': 'delivery.manage',
   'delivery.createWebhook': 'delivery.manage',
   'delivery.setEnabled': 'delivery.manage',
+  // The edition and the features in force, so any page can say "PRO" (no licensee details).
+  'license.features': 'signed-in',
+  'license.status': 'license.manage',
+  'license.install': 'license.manage',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;

@@ -10,6 +10,7 @@ import { quarantineRouter } from './routers/quarantine';
 import { policiesRouter } from './routers/policies';
 import { inboxRouter } from './routers/inbox';
 import { deliveryRouter } from './routers/delivery';
+import { licenseRouter } from './routers/license';
 
 export const appRouter = createTRPCRouter({
   modules: modulesRouter,
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   policies: policiesRouter,
   inbox: inboxRouter,
   delivery: deliveryRouter,
+  license: licenseRouter,
 });
 
 export type AppRouter = typeof appRouter;

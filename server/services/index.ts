@@ -34,6 +34,8 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
+import { LicenseService } from './license';
+import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
 import { DeliveryService } from './delivery/service';
 
 export interface Services {
@@ -48,6 +50,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** The installed license: the edition and PRO features in force now (docs/licensing.md). */
+  readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -94,6 +98,8 @@ export interface ServiceOptions {
   /** Run the delivery loop (webhooks, SIEM sinks): long-running hosts only, so a CLI command never competes with the console. */
   readonly deliver?: boolean;
   readonly now?: () => Date;
+  /** Keys licenses are verified with (default: the built-in vendor key; config.ts adds a test key outside production). */
+  readonly licenseKeys?: readonly VendorKey[];
 }
 
 export class ServiceStartError extends Error {
@@ -144,11 +150,12 @@ export function openServices(options: ServiceOptions): Services {
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, modules);
+  const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license, modules);
   modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
-  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
-  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  // SIEM export (syslog, HEC, OCSF) is a PRO feature; webhooks are not gated.
+  const delivery = new DeliveryService(handle.sqlite, audit, now, { siemGate: () => license.require('siem_export') });
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
@@ -165,6 +172,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    license,
     governor,
     policy,
     witnesses,

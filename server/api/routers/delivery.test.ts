@@ -58,13 +58,13 @@ describe('delivery router', () => {
 
   it('without the licence, SIEM sinks cannot be created or re-enabled (FORBIDDEN naming the feature) and show as unlicensed; webhooks still work', async () => {
     let licensed = true;
-    const gate: SiemGate = () => (licensed ? ok(undefined) : err('FORBIDDEN', 'SIEM export (siem_export) is a PRO feature: no license grants it'));
+    const gate: SiemGate = () => (licensed ? ok(undefined) : err('LICENSE_REQUIRED', 'SIEM export (siem_export) is a PRO feature: no license grants it'));
     const { as, delivery } = setup(gate);
     expect(delivery.create({ name: 'syslog', kind: 'syslog', config: { target: 'tcp://127.0.0.1:1' } }, 'user:root').ok).toBe(true);
     delivery.setEnabled('syslog', false, 'user:root');
     licensed = false;
-    expect(delivery.create({ name: 'hec', kind: 'hec', config: { url: 'https://h/' }, token: 't' }, 'user:root')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
-    expect(await failure(as('admin').delivery.setEnabled({ name: 'syslog', enabled: true }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('siem_export') });
+    expect(delivery.create({ name: 'hec', kind: 'hec', config: { url: 'https://h/' }, token: 't' }, 'user:root')).toMatchObject({ ok: false, code: 'LICENSE_REQUIRED' });
+    expect(await failure(as('admin').delivery.setEnabled({ name: 'syslog', enabled: true }))).toMatchObject({ code: 'FORBIDDEN', domain: 'LICENSE_REQUIRED', message: expect.stringContaining('siem_export') });
     expect((await as('admin').delivery.createWebhook({ name: 'hook', url: 'https://h/', events: ['runs'] })).secret).toMatch(/^whsec_/);
     licensed = true;
     delivery.setEnabled('syslog', true, 'user:root');

@@ -4,14 +4,12 @@
  * created with `nightcore sinks add` (docs/operations.md). Secrets never leave here except the
  * new webhook's, once, in the answer to its creation.
  */
-import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { WEBHOOK_CATEGORY_NAMES, type WebhookCategory } from '../../core/delivery/event-filter';
 import { DESTINATION_KINDS } from '../../core/delivery/types';
 import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
-import type { Result } from '../../core/result';
 
 export const ZWebhookCategorySchema = z.enum(WEBHOOK_CATEGORY_NAMES as [WebhookCategory, ...WebhookCategory[]]);
 
@@ -58,11 +56,8 @@ export const ZCreateWebhookSchema = z.object({
 
 const ZRefSchema = z.object({ name: z.string().min(1).max(64) });
 
-/** A missing licensed feature is FORBIDDEN naming the feature, never a 500. */
-function allowed<T, C extends string>(result: Result<T, C | 'FORBIDDEN'>): Result<T, Exclude<C, 'FORBIDDEN'>> {
-  if (!result.ok && result.code === 'FORBIDDEN') throw new TRPCError({ code: 'FORBIDDEN', message: result.message });
-  return result as Result<T, Exclude<C, 'FORBIDDEN'>>;
-}
+/** A missing licensed feature is FORBIDDEN (domain code LICENSE_REQUIRED) naming the feature, never a 500. */
+const STATUS = { INVALID_DESTINATION: 'BAD_REQUEST', NAME_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LICENSE_REQUIRED: 'FORBIDDEN' } as const;
 
 export const deliveryRouter = createTRPCRouter({
   status: guarded('delivery.status')
@@ -82,7 +77,7 @@ export const deliveryRouter = createTRPCRouter({
         { name: input.name, kind: 'webhook', config: { url: input.url, events: input.events }, fromStart: input.fromStart },
         actorForUser(ctx.user.username),
       );
-      const value = unwrap(allowed(created), { INVALID_DESTINATION: 'BAD_REQUEST', NAME_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND' });
+      const value = unwrap(created, STATUS);
       const d = value.destination;
       return { destination: { id: d.id, name: d.name, kind: d.kind, target: d.target }, secret: value.secret! };
     }),
@@ -92,7 +87,7 @@ export const deliveryRouter = createTRPCRouter({
     .output(z.object({ name: z.string(), enabled: z.boolean() }))
     .mutation(({ ctx, input }) => {
       const changed = ctx.services.delivery.setEnabled(input.name, input.enabled, actorForUser(ctx.user.username));
-      const d = unwrap(allowed(changed), { INVALID_DESTINATION: 'BAD_REQUEST', NAME_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND' });
+      const d = unwrap(changed, STATUS);
       return { name: d.name, enabled: d.enabled };
     }),
 });

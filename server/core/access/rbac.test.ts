@@ -21,6 +21,7 @@ const EXPECTED: Record<Permission, readonly Role[]> = {
   'audit.read': ['viewer', 'operator', 'approver', 'admin'],
   'audit.export': ['approver', 'admin'],
   'delivery.manage': ['admin'],
+  'license.manage': ['admin'],
 };
 
 describe('RBAC table', () => {

@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   'audit.export',
   // webhooks and SIEM sinks: where audit events leave the machine
   'delivery.manage',
+  'license.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -44,7 +45,7 @@ export const ROLE_PERMISSIONS = {
   // Signs off: decides inbox items and releases quarantine, exports evidence; cannot upload or run
   // (separation of duties: the one who submits is not the one who approves).
   approver: [...READ, 'inbox.decide', 'quarantine.add', 'quarantine.release', 'audit.export'],
-  // Everything, including accounts, trusted keys and policies.
+  // Everything, including accounts, trusted keys, policies and the license.
   admin: PERMISSIONS,
 } as const satisfies Record<Role, readonly Permission[]>;
 
