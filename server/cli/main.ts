@@ -16,6 +16,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { DELIVERY_COMMANDS } from './commands-delivery';
+import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
+  ...POLICY_COMMANDS,
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,
