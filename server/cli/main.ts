@@ -18,6 +18,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { QUARANTINE_COMMANDS } from './commands-quarantine';
+import { DELIVERY_COMMANDS } from './commands-delivery';
 import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { REPORT_COMMANDS } from './commands-report';
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
   ...QUARANTINE_COMMANDS,
+  ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
   ...REPORT_COMMANDS,
   migrate,
