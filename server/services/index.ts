@@ -32,7 +32,8 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
-import { DeliveryService } from './delivery/service';
+import { DeliveryService, deliveryLag } from './delivery/service';
+import { NightcoreMetrics } from './metrics';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -53,6 +54,8 @@ export interface Services {
   readonly witnesses: WitnessPusher;
   /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
   readonly delivery: DeliveryService;
+  /** Prometheus metrics of this process (served at /metrics); sinks register their lag here. */
+  readonly metrics: NightcoreMetrics;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -114,7 +117,8 @@ export function openServices(options: ServiceOptions): Services {
 
   const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
-  const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519 });
+  const metrics = new NightcoreMetrics();
+  const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519, observeAppend: (s) => metrics.auditAppendSeconds.observe(s) });
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
@@ -146,10 +150,12 @@ export function openServices(options: ServiceOptions): Services {
   // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
   const delivery = new DeliveryService(handle.sqlite, audit, now);
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
-  const governor = openGovernor({
+  const governor = metrics.instrument(openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
-  });
+  }));
+  metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
+  metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));
   return {
     handle,
     serverKey,
@@ -164,6 +170,7 @@ export function openServices(options: ServiceOptions): Services {
     policy,
     witnesses,
     delivery,
+    metrics,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
