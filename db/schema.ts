@@ -336,6 +336,22 @@ export const sessions = sqliteTable(
 );
 
 /**
+ * Installed licenses, append-only (a trigger refuses UPDATE): the newest row is the one in force,
+ * and the text is verified against the vendor key every time it is read, so a row edited in the
+ * file does not grant anything (docs/licensing.md).
+ */
+export const licenses = sqliteTable('licenses', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  text: text('text').notNull(), // the license file as installed
+  sha256: text('sha256').notNull(),
+  licenseId: text('license_id').notNull(),
+  licensee: text('licensee').notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  installedAt: integer('installed_at', { mode: 'timestamp_ms' }).notNull(),
+  installedBy: text('installed_by').notNull(),
+});
+
+/**
  * Where audit events are delivered (docs/delivery.md): webhooks and SIEM sinks. `cursor` is the seq
  * of the last event the destination confirmed (or its filter skipped); it only moves forward, after
  * the destination accepted a batch, so delivery is at-least-once and in seq order. `secret` is the

@@ -1,11 +1,11 @@
 /**
- * One end-to-end run: a fresh temp folder with a data folder seeded through the real CLI (the four
- * accounts, the example publisher key), then the built console started on loopback, then one
- * signed-in storage state per role. Returns the teardown: stop the server (by pid), delete the folder.
+ * One end-to-end run: a fresh temp folder with a data folder seeded through the real CLI (a PRO
+ * license signed by a per-run test vendor key, the four accounts, the example publisher key),
+ * then the built console started on loopback, then one signed-in storage state per role. Returns the teardown: stop the server (by pid), delete the folder.
  * The server log is copied to test-results/server.log; set NIGHTCORE_E2E_KEEP=1 to keep the whole
  * folder (database included) for a post-mortem.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, type FullConfig } from '@playwright/test';
@@ -13,6 +13,7 @@ import { ACCOUNTS, ROLES } from './support/accounts';
 import { signInViaApi } from './support/auth-api';
 import { nightcoreOrThrow } from './support/cli';
 import { startServer } from './support/server';
+import { e2eLicenseFile, prepareTestVendorKey } from './support/license';
 import { BASE_URL, PORT, RUN_DIR_ENV, dataDirOf, serverLogOf, stateFileOf } from './support/env';
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
@@ -34,6 +35,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
   let server;
   try {
+    // A PRO license signed by this run's TEST vendor key (the server accepts that key only because
+    // NIGHTCORE_NON_PRODUCTION=1 says it is not production; e2e/support/license.ts).
+    prepareTestVendorKey(run);
+    const licenseFile = join(run, 'license.json');
+    writeFileSync(licenseFile, e2eLicenseFile({}, run));
+    nightcoreOrThrow(dataDir, ['license', 'install', licenseFile]);
     // Seeded before the server opens the database, the way an admin would set up a new install.
     for (const role of ROLES) {
       const { username, password } = ACCOUNTS[role];

@@ -51,6 +51,7 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'users.disable': ADMIN,
   'users.setRole': ADMIN,
   'users.signOutEverywhere': ADMIN,
+  'users.unlock': ADMIN,
   'audit.page': ALL,
   'audit.actions': ALL,
   'audit.witnesses': ALL,
@@ -74,11 +75,14 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'inbox.review': ALL,
   'inbox.decide': ['approver', 'admin'],
   'inbox.registerKey': ['approver', 'admin'],
+  'license.features': ALL,
+  'license.status': ADMIN,
+  'license.install': ADMIN,
 };
 
 // Keys is readable by every role (keys.read; changing keys needs keys.manage); Users needs users.manage.
 const NAV_ALWAYS = ['Watchtower', 'Modules', 'Runs', 'Quarantine', 'Audit log', 'Policies', 'Keys'];
-const NAV_ADMIN_ONLY = ['Users'];
+const NAV_ADMIN_ONLY = ['Users', 'License'];
 
 test.describe('roles', () => {
   for (const [role, mutations] of Object.entries(FORBIDDEN) as [Exclude<E2ERole, 'admin'>, readonly Mutation[]][]) {

@@ -8,7 +8,8 @@ import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import type { Result } from '../core/result';
 
-export type DomainStatus = 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS';
+/** FORBIDDEN: a refusal the role allows but the license does not (server/api/license-gate.ts). */
+export type DomainStatus = 'BAD_REQUEST' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'FORBIDDEN';
 
 /** Carried as the `cause` of a TRPCError so the formatter can put the domain code in `data.code`. */
 export class DomainError extends Error {

@@ -43,6 +43,10 @@ export const PROCEDURE_ACCESS = {
   'inbox.review': 'inbox.read',
   'inbox.decide': 'inbox.decide',
   'inbox.registerKey': 'inbox.decide',
+  // The edition and the features in force, so any page can say "PRO" (no licensee details).
+  'license.features': 'signed-in',
+  'license.status': 'license.manage',
+  'license.install': 'license.manage',
 } as const satisfies Record<string, Access>;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ACCESS;

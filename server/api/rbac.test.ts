@@ -31,6 +31,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'users.disable': ['users.manage', ADMIN],
   'users.setRole': ['users.manage', ADMIN],
   'users.signOutEverywhere': ['users.manage', ADMIN],
+  'users.unlock': ['users.manage', ADMIN],
   'audit.page': ['audit.read', ALL],
   'audit.actions': ['audit.read', ALL],
   'audit.witnesses': ['audit.read', ALL],
@@ -54,6 +55,9 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'inbox.review': ['inbox.read', ALL],
   'inbox.decide': ['inbox.decide', ['approver', 'admin']],
   'inbox.registerKey': ['inbox.decide', ['approver', 'admin']],
+  'license.features': ['signed-in', ALL],
+  'license.status': ['license.manage', ADMIN],
+  'license.install': ['license.manage', ADMIN],
 };
 
 /**

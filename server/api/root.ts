@@ -9,6 +9,7 @@ import { watchtowerRouter } from './routers/watchtower';
 import { quarantineRouter } from './routers/quarantine';
 import { policiesRouter } from './routers/policies';
 import { inboxRouter } from './routers/inbox';
+import { licenseRouter } from './routers/license';
 
 export const appRouter = createTRPCRouter({
   modules: modulesRouter,
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   quarantine: quarantineRouter,
   policies: policiesRouter,
   inbox: inboxRouter,
+  license: licenseRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,7 @@ import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createExecutionNode } from '../core/sandbox/remote';
 import { startNodeServer } from '../services/node-http';
 import { ok } from '../core/result';
+import type { TrustedKey } from '../core/module/types';
 import type { Command } from './command';
 import { optionalString, requireString } from './command';
 import { EXIT_OK, EXIT_REJECTED, UsageError } from './io';
@@ -26,12 +27,20 @@ function parseListen(text: string): { host: string; port: number } {
 export const node: Command = {
   name: 'node',
   summary: 'run an execution node: take console-signed jobs, run them here, sign the results',
-  usage: 'nightcore node --listen HOST:PORT --key NODE.key --console-key CONSOLE.pub [--backend worker-threads|process] [--size N]',
-  options: { listen: { type: 'string' }, key: { type: 'string' }, 'console-key': { type: 'string', multiple: true }, backend: { type: 'string' }, size: { type: 'string' } },
+  usage: 'nightcore node --listen HOST:PORT --key NODE.key --console-key CONSOLE.pub --publisher-key PUBLISHER.pub [--backend worker-threads|process] [--size N]',
+  options: {
+    listen: { type: 'string' },
+    key: { type: 'string' },
+    'console-key': { type: 'string', multiple: true },
+    'publisher-key': { type: 'string', multiple: true },
+    backend: { type: 'string' },
+    size: { type: 'string' },
+  },
   optionHelp: {
     listen: 'address to listen on (use TLS in front of a node reached over a network)',
     key: "this node's private key (nightcore keygen; register its .pub in the console with --role node)",
     'console-key': 'public key of a console whose jobs this node takes (nightcore server-key --out F on the console); repeatable',
+    'publisher-key': "this node's own trust store: public key of a publisher whose signed modules it runs (every module is verified again here); repeatable",
     backend: 'local backend that runs the jobs (default process: jailed)',
     size: 'runs at once (default 2)',
   },
@@ -50,6 +59,15 @@ export const node: Command = {
       if (!pub.ok) throw new UsageError(`${f}: ${pub.message}`);
       consoles.set(keyIdOf(pub.value), pub.value);
     }
+    const publisherFiles = (values['publisher-key'] as string[] | undefined) ?? [];
+    if (publisherFiles.length === 0) throw new UsageError('--publisher-key is required: a node runs only modules signed by a publisher it trusts itself');
+    const publishers = new Map<string, TrustedKey>();
+    for (const f of publisherFiles) {
+      const pub = parsePublicKeyFile(readFileSync(f, 'utf8'));
+      if (!pub.ok) throw new UsageError(`${f}: ${pub.message}`);
+      const keyid = keyIdOf(pub.value);
+      publishers.set(keyid, { keyid, name: f, role: 'publisher', publicKey: pub.value, status: 'active', revokedAt: null });
+    }
     const size = Number(optionalString(values, 'size') ?? 2);
     if (!Number.isSafeInteger(size) || size < 1 || size > 256) throw new UsageError('--size must be a whole number from 1 to 256');
     const kind = optionalString(values, 'backend') ?? 'process';
@@ -67,13 +85,14 @@ export const node: Command = {
       seed: key.value.seed,
       publicKey: key.value.publicKey,
       consoles: (id) => consoles.get(id),
+      publishers: (id) => publishers.get(id),
       backend: local,
       clock: () => new Date(),
       sign: signEd25519,
       verify: verifyEd25519,
     });
     const server = await startNodeServer(executionNode, listen);
-    out.line(`node ${executionNode.keyid} listening on ${server.url} (${local.kind} backend, ${size} at once; consoles: ${[...consoles.keys()].map((k) => k.slice(0, 16)).join(', ')})`);
+    out.line(`node ${executionNode.keyid} listening on ${server.url} (${local.kind} backend, ${size} at once; consoles: ${[...consoles.keys()].map((k) => k.slice(0, 16)).join(', ')}; publishers: ${[...publishers.keys()].map((k) => k.slice(0, 16)).join(', ')})`);
     out.data({ ok: true, keyid: executionNode.keyid, url: server.url, backend: local.kind, size });
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -207,6 +207,7 @@ export const replay: Command = {
       if (!result.ok) return reject(out, result);
       const r = result.value;
       out.data({ ok: r.identical, ...r });
+      if (r.attestation === 'verified') out.line(`the recorded node attestation verifies (node key from the trust store as of the run)`);
       if (r.identical) out.line(`replay of ${r.runId} identical: ${r.replayed.outcome}, fuel ${r.replayed.fuelUsed}, output ${r.replayed.outputSha256}`);
       else {
         out.line(`replay of ${r.runId} DIFFERS:`);

@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { LICENSE_COMMANDS } from './commands-license';
 import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  ...LICENSE_COMMANDS,
   ...REPORT_COMMANDS,
   migrate,
   backup,

@@ -5,7 +5,7 @@
  */
 import { openServices, ServiceStartError, type Services } from '../services';
 import { recordUpgrade, upgradeDataFolder, UpgradeError, type UpgradeReport } from '../services/upgrade';
-import { resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
+import { resolveBackend, resolveDataDir, resolveLicenseVendorKeys, resolveNodes, resolvePolicyPath, resolvePoolSize } from '../services/config';
 import type { CommandContext } from './command';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
@@ -13,7 +13,7 @@ export async function withServices<T>(values: CommandContext['values'], fn: (s: 
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const dataDir = resolveDataDir(flag('data'));
   const upgrade = await upgradeOrExplain(dataDir);
-  const services = openServices({ dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), workerUrl: DEFAULT_WORKER_URL });
+  const services = openServices({ dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), licenseKeys: resolveLicenseVendorKeys(), workerUrl: DEFAULT_WORKER_URL });
   try {
     recordUpgrade(services.audit, upgrade);
     return await fn(services, upgrade);

@@ -72,7 +72,7 @@ describe('checkpoint policy', () => {
   });
 
   it('every security action seals; routine actions do not', () => {
-    for (const action of ['key.added', 'key.revoked', 'user.created', 'user.disabled', 'user.role_changed', 'user.password_changed', 'auth.sessions_revoked', 'policy.loaded', 'module.quarantined', 'module.released', 'server.key_created', 'sandbox.kill_switch', 'agent.created', 'agent.revoked', 'approval.key_registered'] as const) {
+    for (const action of ['key.added', 'key.revoked', 'user.created', 'user.disabled', 'user.role_changed', 'user.password_changed', 'auth.sessions_revoked', 'policy.loaded', 'module.quarantined', 'module.released', 'server.key_created', 'sandbox.kill_switch', 'agent.created', 'agent.revoked', 'approval.key_registered', 'license.installed'] as const) {
       const { sqlite, log } = setup();
       log.append(run(1));
       log.append({ actor: 'system', action, subject: 'x', payload: {} });

@@ -28,7 +28,7 @@ import {
 import { GENESIS_HASH } from '../core/audit/event';
 import { eventHash } from '../core/audit/hash';
 import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
-import { verifyChain, verifyChainSteps, type ChainReport } from '../core/audit/chain';
+import { verifyChain, verifyChainSteps, type ChainReport, type EventContentCheck } from '../core/audit/chain';
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
 import { verifyEd25519Node } from './server-key';
@@ -60,6 +60,8 @@ export interface AuditLogOptions {
   readonly origin?: string;
   /** told how long each append took, in seconds, committed or not (the metrics' append latency) */
   readonly observeAppend?: (seconds: number) => void;
+  /** verify also checks each event's content with this (node attestations in decision records) */
+  readonly checkContent?: EventContentCheck;
 }
 
 /** The default origin: stable for as long as the server key is, and unique per installation. */
@@ -238,6 +240,7 @@ export class AuditLog implements AuditSink {
       checkpoints,
       (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature),
       onProgress,
+      this.options.checkContent,
     );
   }
 
@@ -251,7 +254,7 @@ export class AuditLog implements AuditSink {
   ): Promise<ChainReport> {
     const checkpoints = this.stmt.checkpoints.all();
     const lookup = (keyid: string) => this.keys.get(keyid);
-    const steps = verifyChainSteps(this.pagedEvents(), checkpoints, (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature));
+    const steps = verifyChainSteps(this.pagedEvents(), checkpoints, (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature), this.options.checkContent);
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) {
         if (step.value.ok) onProgress?.(step.value.events);

@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { keyIdOf, parsePublicKeyFile } from '../core/crypto/keys';
+import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
 
 /** Data folder: `--data DIR`, else NIGHTCORE_DATA, else ./data (relative to the working directory). */
 export function resolveDataDir(flag?: string): string {
@@ -53,6 +55,25 @@ export function resolvePoolSize(): number | undefined {
     throw new Error(`NIGHTCORE_POOL_SIZE must be a whole number from 1 to 256, not "${text}"`);
   }
   return size;
+}
+
+/**
+ * The keys licenses are verified with: the vendor key built into the product, plus a TEST vendor
+ * key (NIGHTCORE_LICENSE_TEST_KEY, base64 public key) only outside production: when NODE_ENV is
+ * `test` (vitest) or NIGHTCORE_NON_PRODUCTION=1 is set explicitly (the e2e suite, which runs the
+ * production build). A production server with the test key set refuses to start: anyone holding
+ * that key's private half could otherwise mint PRO licenses (docs/licensing.md).
+ */
+export function resolveLicenseVendorKeys(env: Readonly<Record<string, string | undefined>> = process.env): VendorKey[] {
+  const text = env.NIGHTCORE_LICENSE_TEST_KEY?.trim();
+  if (!text) return [PRODUCTION_VENDOR_KEY];
+  const nonProduction = env.NODE_ENV === 'test' || env.NIGHTCORE_NON_PRODUCTION === '1';
+  if (!nonProduction) {
+    throw new Error('NIGHTCORE_LICENSE_TEST_KEY is set on a production server; refusing to start (unset it, or set NIGHTCORE_NON_PRODUCTION=1 on a test installation)');
+  }
+  const key = parsePublicKeyFile(text);
+  if (!key.ok) throw new Error(`NIGHTCORE_LICENSE_TEST_KEY: ${key.message}`);
+  return [PRODUCTION_VENDOR_KEY, { keyid: keyIdOf(key.value), publicKey: key.value, test: true }];
 }
 
 /** Chromium for PDF reports: NIGHTCORE_CHROMIUM, else Debian's /usr/bin/chromium. */

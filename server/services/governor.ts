@@ -18,6 +18,8 @@ export interface GovernorDeps {
   readonly handle: DbHandle;
   readonly audit: AuditLog;
   readonly modules: ModuleRegistry;
+  /** The trust store's lookup: node keys for checking attestations before a replay. */
+  readonly trustedKey?: GovernorPorts['trustedKey'];
   readonly quarantine: QuarantineService;
   readonly policy: () => ActivePolicy;
   readonly backend: () => SandboxBackend;
@@ -33,6 +35,7 @@ export function openGovernor(deps: GovernorDeps): Governor {
   return createGovernor({
     policy: deps.policy,
     modules: deps.modules,
+    trustedKey: deps.trustedKey,
     history: new RunHistory(sqlite),
     approvals: deps.approvals ?? NO_APPROVALS,
     audit: deps.audit,

@@ -14,7 +14,9 @@ import { isRole } from '../core/access/rbac';
 import type { TPolicy } from '../core/guardian/schema';
 import type { Reverification, StoredModule } from '../core/run';
 import {
+  describeQuorum,
   evaluateQuorum,
+  quorumPlaces,
   expiryFor,
   judgeSubmissionModule,
   submissionIdOf,
@@ -32,6 +34,7 @@ import {
 import type { AuditLog } from './audit-log';
 import type { TrustStore } from './trust-store';
 import { actorForAgent, type PublicAgent } from './agents';
+import type { LicenseService } from './license';
 import type { ModuleRegistry } from './module-registry';
 
 export type SubmissionRow = typeof submissions.$inferSelect;
@@ -39,7 +42,7 @@ export type SubmissionRow = typeof submissions.$inferSelect;
 export type SubmissionView = Omit<SubmissionRow, 'wasm'>;
 
 export type SubmitCode = IntakeCode | 'RATE_LIMITED';
-export type DecideCode = 'SUBMISSION_NOT_FOUND' | 'NOT_PENDING' | 'EXPIRED' | 'KEY_NOT_YOURS' | 'DUPLICATE' | RefusalCode;
+export type DecideCode = 'SUBMISSION_NOT_FOUND' | 'NOT_PENDING' | 'EXPIRED' | 'KEY_NOT_YOURS' | 'DUPLICATE' | 'LICENSE_REQUIRED' | RefusalCode;
 export type RegisterKeyCode = 'INVALID_KEY' | 'KEY_EXISTS' | 'INVALID_NAME';
 
 export interface Decider {
@@ -57,6 +60,8 @@ export class InboxService {
     private readonly trust: TrustStore,
     private readonly policy: () => TPolicy,
     private readonly now: () => Date,
+    /** Asked before an approval counts toward a quorum above one (a PRO feature). */
+    private readonly license: Pick<LicenseService, 'require'>,
     /** Where an approved submission is stored to run (absent in tests of the inbox alone). */
     private readonly modules?: ModuleRegistry,
   ) {}
@@ -202,6 +207,12 @@ export class InboxService {
       const own = alone.refused.find((r) => r.keyid === signed.keyid);
       if (own) return refuse(own.code, own.message);
       const decision = alone.counted[0]!.statement.decision;
+      // Without PRO a quorum above one is refused, never lowered to one: the policy stays as strong
+      // as written and nothing is approved until a license is installed (a rejection still counts).
+      if (decision === 'approve' && quorumPlaces(policy.approval) > 1) {
+        const licensed = this.license.require('approval_quorum');
+        if (!licensed.ok) return refuse('LICENSE_REQUIRED', `The approval policy needs ${describeQuorum(policy.approval)}: ${licensed.message}`);
+      }
       this.audit.record(
         { actor, action: 'approval.recorded', subject, payload: { keyid: signed.keyid, decision, statementSha256: sha256Hex(alone.counted[0]!.canonical) } },
         () =>

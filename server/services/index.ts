@@ -2,6 +2,8 @@
  * Wires the core to its adapters for one data folder. The console and the CLI both start here,
  * so they share one set of rules.
  */
+import { attestationCheck } from './attestation-audit';
+import type { TrustedKey } from '../core/module/types';
 import { openDatabase, type DbHandle } from '../../db/client';
 import { MigrationError } from '../../db/migrate';
 import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } from '../core/sandbox';
@@ -32,6 +34,8 @@ import type { ModuleVersionRow } from './module-registry';
 import { reconcileInterruptedRuns } from './run-reconcile';
 import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
+import { LicenseService } from './license';
+import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
 import { DeliveryService, deliveryLag } from './delivery/service';
 import { NightcoreMetrics } from './metrics';
 
@@ -47,6 +51,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** The installed license: the edition and PRO features in force now (docs/licensing.md). */
+  readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
   readonly policy: ActivePolicy;
@@ -95,6 +101,8 @@ export interface ServiceOptions {
   /** Run the delivery loop (webhooks, SIEM sinks): long-running hosts only, so a CLI command never competes with the console. */
   readonly deliver?: boolean;
   readonly now?: () => Date;
+  /** Keys licenses are verified with (default: the built-in vendor key; config.ts adds a test key outside production). */
+  readonly licenseKeys?: readonly VendorKey[];
 }
 
 export class ServiceStartError extends Error {
@@ -118,7 +126,12 @@ export function openServices(options: ServiceOptions): Services {
   const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const metrics = new NightcoreMetrics();
-  const audit = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519, observeAppend: (s) => metrics.auditAppendSeconds.observe(s) });
+  // Node attestations in decision records are checked against the trust store (opened below; the
+  // check runs only when the log is verified, long after both exist).
+  const audit: AuditLog = new AuditLog(handle.sqlite, {
+    serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)),
+    observeAppend: (s) => metrics.auditAppendSeconds.observe(s),
+  });
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
@@ -144,7 +157,8 @@ export function openServices(options: ServiceOptions): Services {
   const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, modules);
+  const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
+  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license, modules);
   modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
   const approvals = inboxApprovals(inbox);
   // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
@@ -152,6 +166,7 @@ export function openServices(options: ServiceOptions): Services {
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = metrics.instrument(openGovernor({
     handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
+    trustedKey: trust.lookup,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
@@ -166,6 +181,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    license,
     governor,
     policy,
     witnesses,

@@ -5,7 +5,7 @@
 import { openServices, type Services } from './index';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { consolePoolSize, resolveBackend, resolveDataDir, resolveNodes, resolvePolicyPath, resolvePoolSize } from './config';
+import { consolePoolSize, resolveBackend, resolveDataDir, resolveLicenseVendorKeys, resolveNodes, resolvePolicyPath, resolvePoolSize } from './config';
 import { ensureInitialAdmin } from './initial-admin';
 import { setBusyTimeout } from '../../db/client';
 import { recordUpgrade, upgradeDataFolder } from './upgrade';
@@ -41,6 +41,7 @@ export function getServices(): Services {
       poolSize: resolvePoolSize() ?? consolePoolSize(),
       backend: resolveBackend(),
       nodes: resolveNodes(),
+      licenseKeys: resolveLicenseVendorKeys(),
       prespawn: true,
       deliver: true,
       // Bundled into the Next.js server, this file no longer sits beside the worker: find it from the app root.

@@ -19,6 +19,7 @@ const STATUS: Readonly<Record<JobCode | 'BODY_TOO_LARGE' | 'NOT_JSON' | 'NOT_FOU
   JOB_EXPIRED: 410,
   JOB_REPLAYED: 409,
   JOB_MISMATCH: 422,
+  MODULE_UNTRUSTED: 403,
   INSTRUMENT_FAILED: 422,
   BODY_TOO_LARGE: 413,
   NOT_FOUND: 404,
@@ -69,7 +70,7 @@ export function startNodeServer(node: ExecutionNode, listen: { host: string; por
         return refuse('NOT_JSON', 'the body is not JSON');
       }
       const result = await node.handle(job);
-      if (!result.ok) return refuse(result.code, result.message);
+      if (!result.ok) return reply(STATUS[result.code], { ok: false, code: result.code, message: result.message, ...(result.refusal ? { refusal: result.refusal } : {}) });
       return reply(200, { ok: true, result: result.value });
     } catch (e) {
       if (!res.headersSent) reply(500, { ok: false, code: 'NODE_ERROR', message: 'the node failed to handle the job' });
@@ -99,9 +100,16 @@ export function httpNodeTransport(): NodeTransport {
         body: JSON.stringify(job),
         signal,
       });
-      const body = (await res.json()) as { ok: boolean; result?: unknown; code?: string; message?: string };
+      const body = (await res.json()) as { ok: boolean; result?: unknown; code?: string; message?: string; refusal?: unknown };
       if (res.ok && body.ok && body.result) return { ok: true, result: body.result as never };
-      return { ok: false, status: res.status, code: String(body.code ?? 'NODE_ERROR'), message: String(body.message ?? `HTTP ${res.status}`) };
+      // The refusal's signature is checked by the backend, never trusted here.
+      return {
+        ok: false,
+        status: res.status,
+        code: String(body.code ?? 'NODE_ERROR'),
+        message: String(body.message ?? `HTTP ${res.status}`),
+        ...(body.refusal ? { refusal: body.refusal as never } : {}),
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Test support (not shipped behaviour): a fresh data folder with real services, a publisher key
  * generated on the spot and registered, and a helper that signs, writes and imports a module.
+ * The services accept licenses signed by the test vendor key (./test-license.ts); none is installed.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { writeBundle } from './bundle-files';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 import { DEFAULT_INSTRUMENT_WORKER_URL } from './instrument-worker-url';
 import type { ModuleVersionRow } from './module-registry';
+import { TEST_LICENSE_KEYS } from './test-license';
 
 export interface Harness {
   readonly services: Services;
@@ -27,7 +29,7 @@ let counter = 0;
 
 export function openHarness(options: Partial<ServiceOptions> = {}): Harness {
   const dataDir = mkdtempSync(join(tmpdir(), 'nightcore-test-'));
-  const services = openServices({ dataDir, poolSize: 2, workerUrl: DEFAULT_WORKER_URL, instrumentWorkerUrl: DEFAULT_INSTRUMENT_WORKER_URL, ...options });
+  const services = openServices({ dataDir, poolSize: 2, workerUrl: DEFAULT_WORKER_URL, instrumentWorkerUrl: DEFAULT_INSTRUMENT_WORKER_URL, licenseKeys: TEST_LICENSE_KEYS, ...options });
   const pair = generateKeyPair();
   const added = services.trust.add({ publicKey: pair.publicKey, role: 'publisher', name: 'test publisher' }, 'test:admin');
   if (!added.ok) throw new Error(added.message);

@@ -1,6 +1,7 @@
 /**
  * Test support (not shipped behaviour): a harness whose policy requires approval by one approver
- * AND one manager, with console users and approval keys generated on the spot.
+ * AND one manager (so a PRO test license is installed), with console users and approval keys
+ * generated on the spot.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { signStatement, type TApprovalStatement, type TSignedApproval } from '..
 import { defaultPolicyPath } from './policy-store';
 import { openHarness, type Harness } from './test-fixtures';
 import type { SubmissionView } from './inbox';
+import { installProLicense } from './test-license';
 
 export interface Person {
   readonly id: string;
@@ -32,13 +34,16 @@ export const QUORUM_POLICY = {
   reason_required: true,
 };
 
-export function openInboxHarness(now?: () => Date): InboxHarness {
+/** `pro: false` leaves the installation on the community edition (the quorum above one is then refused). */
+export function openInboxHarness(now?: () => Date, options: { pro?: boolean } = {}): InboxHarness {
   const base = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, unknown> & { pre: Record<string, unknown> };
   const policy = { ...base, pre: { ...base.pre, approval_required: { severity: 'high', required: true } }, approval: QUORUM_POLICY };
   const policyPath = join(mkdtempSync(join(tmpdir(), 'nightcore-policy-')), 'inbox-policy.json');
   writeFileSync(policyPath, JSON.stringify(policy));
   const h = openHarness({ policyPath, ...(now ? { now } : {}) });
   const clock = now ?? (() => new Date());
+  // A quorum above one is a PRO feature (docs/licensing.md); inbox-license.test.ts covers it without one.
+  if (options.pro !== false) installProLicense(h.services, {}, clock());
   return {
     ...h,
     person(username, role) {

@@ -14,6 +14,7 @@ import { users } from '../../db/schema';
 import { ok, err, type Result } from '../core/result';
 import { checkNewPassword, dummyPasswordHash, hashPassword, needsRehash, verifyPassword, type PasswordPolicyCode } from '../core/access/password';
 import { isRole, type Role } from '../core/access/rbac';
+import { checkSeat, entitlementOf, type Entitlement } from '../core/license';
 import type { AuditLog } from './audit-log';
 import { SessionStore, type RevokeReason } from './sessions';
 import type { Services } from './index'; // type only: no runtime dependency on the wiring
@@ -25,7 +26,7 @@ type UserRow = typeof users.$inferSelect;
 /** A user as the rest of the system sees it: never the password hash. */
 export type PublicUser = Omit<UserRow, 'passwordHash'>;
 
-export type UserCreateCode = 'INVALID_USERNAME' | 'INVALID_ROLE' | 'USER_EXISTS' | PasswordPolicyCode;
+export type UserCreateCode = 'INVALID_USERNAME' | 'INVALID_ROLE' | 'USER_EXISTS' | 'SEAT_LIMIT' | PasswordPolicyCode;
 export type UserChangeCode = 'USER_NOT_FOUND' | 'ALREADY_DISABLED' | 'ROLE_UNCHANGED' | 'INVALID_ROLE' | 'LAST_ADMIN' | 'SELF_CHANGE';
 export type PasswordChangeCode = 'USER_NOT_FOUND' | PasswordPolicyCode;
 /** A good password; with `startSession`, also the id of the new session (for the cookie only, never stored). */
@@ -59,6 +60,8 @@ export class UserService {
     private readonly db: Db,
     private readonly audit: AuditLog,
     private readonly now: () => Date,
+    /** The license in force (seats); without one, the community edition's seats. */
+    private readonly entitlement: () => Entitlement = () => entitlementOf(undefined, now()),
   ) {
     this.sessions = new SessionStore(db, now);
   }
@@ -81,7 +84,7 @@ export class UserService {
   }
 
   /** Inserts an already-validated user whose password is already hashed. */
-  insertHashed(username: string, passwordHash: string, role: Role, actor: string): Result<PublicUser, 'USER_EXISTS'> {
+  insertHashed(username: string, passwordHash: string, role: Role, actor: string): Result<PublicUser, 'USER_EXISTS' | 'SEAT_LIMIT'> {
     const at = this.now();
     const row: UserRow = {
       id: randomUUID(),
@@ -98,9 +101,17 @@ export class UserService {
       updatedAt: at,
     };
     try {
-      this.audit.record({ actor, action: 'user.created', subject: `user:${username}`, payload: { id: row.id, role } }, () =>
-        this.db.insert(users).values(row).run(),
-      );
+      // The seat count and the insert share one transaction, so two creations cannot both take the last seat.
+      const seat = this.db.$client.transaction(() => {
+        const enabled = this.db.select({ n: count() }).from(users).where(eq(users.disabled, false)).get()?.n ?? 0;
+        const fits = checkSeat(this.entitlement(), enabled);
+        if (!fits.ok) return fits;
+        this.audit.record({ actor, action: 'user.created', subject: `user:${username}`, payload: { id: row.id, role } }, () =>
+          this.db.insert(users).values(row).run(),
+        );
+        return fits;
+      })();
+      if (!seat.ok) return seat;
     } catch (e) {
       // the unique index decides, so two concurrent creations cannot both succeed
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return err('USER_EXISTS', `user "${username}" already exists`);
@@ -271,13 +282,19 @@ export class UserService {
 }
 
 /** What the user service needs from the opened services (structural, so tests can pass less). */
-export type UserServiceDeps = Pick<Services, 'handle' | 'audit'>;
+export type UserServiceDeps = Pick<Services, 'handle' | 'audit'> & Partial<Pick<Services, 'license'>>;
 
 const serviceCache = new WeakMap<UserServiceDeps, UserService>();
 
 /** One UserService per opened Services (console singleton or a CLI command). */
 export function usersOf(services: UserServiceDeps, now: () => Date = () => new Date()): UserService {
   let s = serviceCache.get(services);
-  if (!s) serviceCache.set(services, (s = new UserService(services.handle.db, services.audit, now)));
+  if (!s) serviceCache.set(services, (s = new UserService(services.handle.db, services.audit, now, licenseOf(services))));
   return s;
+}
+
+/** The seats come from the license service when the caller opened one (the console, the CLI); else community. */
+function licenseOf(services: UserServiceDeps): (() => Entitlement) | undefined {
+  const license = 'license' in services ? services.license : undefined;
+  return license ? () => license.entitlement() : undefined;
 }

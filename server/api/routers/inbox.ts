@@ -83,6 +83,7 @@ const DECIDE_STATUS: { readonly [K in DecideCode]: DomainStatus } = {
   SEPARATION_OF_DUTIES: 'BAD_REQUEST',
   NOT_ELIGIBLE: 'BAD_REQUEST',
   SUPERSEDED: 'BAD_REQUEST',
+  LICENSE_REQUIRED: 'FORBIDDEN',
 };
 
 function review(services: Services, id: string, viewer: { id: string; role: string }): TReview | undefined {

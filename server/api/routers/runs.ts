@@ -37,6 +37,7 @@ export const ZRunPageSchema = z.object({ items: z.array(ZRunListItemSchema), nex
 export const ZReplayReportSchema = z.object({
   runId: z.string(),
   identical: z.boolean(),
+  attestation: z.enum(['verified', 'none']),
   differences: z.array(z.object({ field: z.enum(['outcome', 'fuelUsed', 'outputSha256', 'filesystem', 'returnValues']), recorded: z.string(), replayed: z.string() })),
   recorded: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string(), returnValues: z.string() }),
   replayed: z.object({ outcome: z.string(), fuelUsed: z.number(), outputSha256: z.string(), filesystem: z.string(), returnValues: z.string() }),
@@ -94,6 +95,7 @@ export const runsRouter = createTRPCRouter({
         SHUT_DOWN: 'CONFLICT',
         INSTRUMENT_FAILED: 'BAD_REQUEST',
         INPUT_MISSING: 'CONFLICT',
+        ATTESTATION_INVALID: 'CONFLICT',
         AUDIT_FAILED: 'CONFLICT',
       });
       return { ...report, differences: [...report.differences] };

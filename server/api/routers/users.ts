@@ -89,6 +89,7 @@ export const usersRouter = createTRPCRouter({
         PASSWORD_TOO_SHORT: 'BAD_REQUEST',
         PASSWORD_TOO_LONG: 'BAD_REQUEST',
         USER_EXISTS: 'CONFLICT',
+        SEAT_LIMIT: 'FORBIDDEN',
       });
       return { user: toWire(user, 0), ...(generated ? { generatedPassword: generated } : {}) };
     }),

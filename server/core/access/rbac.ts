@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'policies.manage',
   'audit.read',
   'audit.export',
+  'license.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,7 +43,7 @@ export const ROLE_PERMISSIONS = {
   // Signs off: decides inbox items and releases quarantine, exports evidence; cannot upload or run
   // (separation of duties: the one who submits is not the one who approves).
   approver: [...READ, 'inbox.decide', 'quarantine.add', 'quarantine.release', 'audit.export'],
-  // Everything, including accounts, trusted keys and policies.
+  // Everything, including accounts, trusted keys, policies and the license.
   admin: PERMISSIONS,
 } as const satisfies Record<Role, readonly Permission[]>;
 

@@ -19,7 +19,14 @@ export type ChainFailureCode =
   | 'CHECKPOINT_MISSING_EVENT' // a checkpoint names a seq the log no longer has: the log was truncated
   | 'CHECKPOINT_OUT_OF_ORDER' // checkpoints must come in strictly increasing seq order
   | 'CHECKPOINT_MALFORMED' // a checkpoint column holds the wrong type, or it lost its signed tree head
-  | 'CHECKPOINT_ROOT_MISMATCH'; // a signed tree head differs from the Merkle tree of the events it covers
+  | 'CHECKPOINT_ROOT_MISMATCH' // a signed tree head differs from the Merkle tree of the events it covers
+  | 'ATTESTATION_INVALID'; // an event's content carries a signature that does not verify (a remote run's node attestation)
+
+/**
+ * A check of one event's content beyond the chain (the services pass one that verifies node
+ * attestations in decision records): why it is bad, or undefined.
+ */
+export type EventContentCheck = (event: AuditEvent) => string | undefined;
 
 export type ChainReport =
   | {
@@ -64,8 +71,9 @@ export function verifyChain(
   checkpoints: Iterable<AuditCheckpoint>,
   verifyCheckpointSig: CheckpointSigCheck,
   onProgress?: (events: number) => void,
+  checkContent?: EventContentCheck,
 ): ChainReport {
-  const steps = verifyChainSteps(rows, checkpoints, verifyCheckpointSig);
+  const steps = verifyChainSteps(rows, checkpoints, verifyCheckpointSig, checkContent);
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done) {
       if (step.value.ok) onProgress?.(step.value.events);
@@ -84,6 +92,7 @@ export function* verifyChainSteps(
   rows: Iterable<AuditEvent>,
   checkpoints: Iterable<AuditCheckpoint>,
   verifyCheckpointSig: CheckpointSigCheck,
+  checkContent?: EventContentCheck,
 ): Generator<number, ChainReport, void> {
   const fail = (code: ChainFailureCode, seq: number, message: string, events: number): ChainReport => ({
     ok: false,
@@ -136,6 +145,8 @@ export function* verifyChainSteps(
     }
     if (row.prevHash !== prev) return fail('BROKEN_LINK', row.seq, `seq ${row.seq} does not link to the hash of seq ${row.seq - 1}`, count);
     if (eventHash(row) !== row.hash) return fail('HASH_MISMATCH', row.seq, `seq ${row.seq} does not match its hash: its content was changed`, count);
+    const contentProblem = checkContent?.(row);
+    if (contentProblem !== undefined) return fail('ATTESTATION_INVALID', row.seq, `seq ${row.seq}: ${contentProblem}`, count);
     count++;
     tree.pushEventHash(row.hash);
     while (nextCp !== undefined && !(nextCp.seq > row.seq)) {

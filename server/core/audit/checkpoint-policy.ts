@@ -33,6 +33,8 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'agent.created',
   'agent.revoked',
   'approval.key_registered',
+  // the edition decides which gates are open
+  'license.installed',
   // a new or changed destination opens a path for events to leave the machine
   'delivery.destination_added',
   'delivery.destination_changed',

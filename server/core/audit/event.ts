@@ -28,6 +28,7 @@ export const AUDIT_ACTION_GROUPS = {
   agent: ['agent.created', 'agent.revoked'],
   submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],
   approval: ['approval.recorded', 'approval.refused', 'approval.key_registered'],
+  license: ['license.installed', 'license.refused'],
   delivery: ['delivery.destination_added', 'delivery.destination_changed', 'delivery.destination_disabled'],
 } as const;
 

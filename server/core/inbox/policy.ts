@@ -50,3 +50,8 @@ export const approvalTtlMs = (p: TApprovalPolicy): number => p.approval_ttl_hour
 export function describeQuorum(p: TApprovalPolicy): string {
   return p.quorum.map((r) => `${r.count} ${r.role !== undefined ? `with role ${r.role}` : `from group ${r.group}`}`).join(' AND ');
 }
+
+/** How many people the quorum needs in all; above one is a PRO feature (approval_quorum, docs/licensing.md). */
+export function quorumPlaces(p: Pick<TApprovalPolicy, 'quorum'>): number {
+  return p.quorum.reduce((n, r) => n + r.count, 0);
+}

@@ -5,7 +5,7 @@ import type { WasmReport } from '../wasm/report';
  */
 import type { LegacyOrigin } from '../module/legacy';
 import type { TManifest } from '../module/manifest';
-import type { Signer, VerifyCode } from '../module/verify';
+import type { Signer, TrustedKey, VerifyCode } from '../module/verify';
 import type { TPolicy } from '../guardian/schema';
 import type { ThreatHistory } from '../threat';
 import type { BackendKind, SandboxBackend } from '../sandbox/backend';
@@ -133,6 +133,11 @@ export interface PolicyInForce {
 export interface GovernorPorts {
   readonly policy: () => PolicyInForce;
   readonly modules: TrustedModules;
+  /**
+   * The trust store's keys (revoked ones with their revocation time), for checking a remote run's
+   * node attestation before a replay. Absent: a record that carries one cannot be replayed.
+   */
+  readonly trustedKey?: (keyid: string) => TrustedKey | undefined;
   readonly history: RunHistory;
   readonly approvals: Approvals;
   readonly audit: AuditSink;

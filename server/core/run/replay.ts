@@ -12,6 +12,7 @@ import { recordedRequest } from './request';
 import { recordValue } from '../sandbox/call-args';
 import { dirState } from './input-tree';
 import type { GovernorPorts } from './ports';
+import { checkRecordAttestation, type AttestationCheck } from './attestation';
 
 export interface ReplayDifference {
   readonly field: 'outcome' | 'fuelUsed' | 'outputSha256' | 'filesystem' | 'returnValues';
@@ -36,6 +37,8 @@ const resultsText = (values: readonly { type: string; value: string }[] | undefi
 export interface ReplayReport {
   readonly runId: string;
   readonly identical: boolean;
+  /** `verified` when the record carried a node attestation (a remote run) and it was checked. */
+  readonly attestation: AttestationCheck;
   readonly differences: readonly ReplayDifference[];
   readonly recorded: Observed;
   readonly replayed: Observed;
@@ -51,6 +54,7 @@ export type ReplayCode =
   | 'SHUT_DOWN'
   | 'INSTRUMENT_FAILED'
   | 'INPUT_MISSING'
+  | 'ATTESTATION_INVALID'
   | 'AUDIT_FAILED';
 
 const filesystemText = (states: readonly { guestPath: string; treeSha256: string }[] | undefined) =>
@@ -59,7 +63,7 @@ const filesystemText = (states: readonly { guestPath: string; treeSha256: string
 type Execute = (request: RunRequest) => Promise<Result<RunResult, SandboxRunError>>;
 
 export async function replayRecorded(
-  ports: Pick<GovernorPorts, 'recorded' | 'modules' | 'history' | 'audit'>,
+  ports: Pick<GovernorPorts, 'recorded' | 'modules' | 'history' | 'audit' | 'trustedKey'>,
   runId: string,
   actor: string,
   execute: Execute,
@@ -69,6 +73,9 @@ export async function replayRecorded(
   const { record, module, stdin } = found;
   if (!record.execution) return err('NOTHING_RAN', `run ${runId} was denied before execution; there is nothing to replay`);
   if (!module) return err('RUN_NOT_FOUND', `the module of run ${runId} is no longer stored`);
+  // A remote run's record is only as good as its node's signature: compare against nothing unverified.
+  const attested = checkRecordAttestation(record, ports.trustedKey ?? (() => undefined));
+  if (!attested.ok) return err('ATTESTATION_INVALID', `run ${runId} cannot be replayed: its node attestation fails: ${attested.message}`);
   const verified = ports.modules.reverify(module);
   if (!verified.ok) return err('MODULE_UNTRUSTED', `${module.name}@${module.version} no longer verifies: ${verified.message}`);
   if (ports.history.quarantined(module.wasmSha256)) return err('MODULE_QUARANTINED', `${module.name}@${module.version} is quarantined; release it first`);
@@ -93,7 +100,7 @@ export async function replayRecorded(
   const differences = (['outcome', 'fuelUsed', 'outputSha256', 'filesystem', 'returnValues'] as const)
     .filter((field) => recorded[field] !== replayed[field])
     .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
-  const report: ReplayReport = { runId, identical: differences.length === 0, differences, recorded, replayed };
+  const report: ReplayReport = { runId, identical: differences.length === 0, attestation: attested.value, differences, recorded, replayed };
   try {
     ports.audit.append({ actor, action: 'run.replayed', subject: `run:${runId}`, payload: { identical: report.identical, differences } });
   } catch (e) {

@@ -35,6 +35,7 @@ export function sandboxRequest(module: StoredModule, granted: Granted, input: Gi
     limits: granted.limits,
     ...(input.invocation ? { invoke: invocationOf(input.invocation) } : {}),
     ...(dirs.length > 0 ? { preopens: dirs } : {}),
+    ...(module.source === 'bundle' || module.source === 'legacy' ? { provenance: { source: module.source, manifest: module.manifestJson, envelope: module.envelopeJson } } : {}),
   };
 }
 

@@ -28,6 +28,21 @@ export interface RunRequest {
    * copy needs `fs.write`; without them every file call answers NOTCAPABLE and is recorded.
    */
   readonly preopens?: readonly Preopen[];
+  /**
+   * What was signed, so a backend that leaves this trust boundary (an execution node) can verify the
+   * module again against its own trust store. Local backends ignore it; a request without it is
+   * refused by a node (it cannot tell who signed the code).
+   */
+  readonly provenance?: ModuleProvenance;
+}
+
+/** A stored module's signature evidence, as imported: a bundle's manifest and DSSE envelope, or a legacy tenant's signature record. */
+export interface ModuleProvenance {
+  readonly source: 'bundle' | 'legacy';
+  /** The manifest JSON (bundle), or the stored manifest (legacy; unsigned). */
+  readonly manifest: string;
+  /** The DSSE envelope JSON (bundle), or the stored legacy signature record (`nightcore.legacy-signature/v1`). */
+  readonly envelope: string;
 }
 
 export type WasmValueType = 'i32' | 'i64' | 'f32' | 'f64';

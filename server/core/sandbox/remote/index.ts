@@ -11,13 +11,14 @@ import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type BackendStats, type SandboxBackend, type SandboxRunError } from '../backend';
 import { emptyResult } from '../request-checks';
 import type { RunRequest, RunResult } from '../types';
-import { JOB_FORMAT, signJob, verifyResult, type JobStatement, type SignedJob, type SignedResult } from './protocol';
+import { JOB_FORMAT, signJob, verifyRefusal, verifyResult, type JobStatement, type SignedJob, type SignedRefusal, type SignedResult } from './protocol';
 import { encodeInvocation, encodeTrees, type EncodedPreopen } from './values';
 import { REMOTE } from './guarantees';
 
 export { REMOTE } from './guarantees';
 export { createExecutionNode, type ExecutionNode, type JobCode } from './node';
-export type { SignedJob, SignedResult } from './protocol';
+export type { SignedJob, SignedRefusal, SignedResult } from './protocol';
+export { verifyAttestation } from './protocol';
 
 export interface RemoteNode {
   readonly keyid: string;
@@ -28,7 +29,11 @@ export interface RemoteNode {
 
 /** How jobs reach nodes. `submit` rejects when the node cannot be reached or dies mid-run. */
 export interface NodeTransport {
-  submit(node: RemoteNode, job: SignedJob, signal: AbortSignal): Promise<{ ok: true; result: SignedResult } | { ok: false; status: number; code: string; message: string }>;
+  submit(
+    node: RemoteNode,
+    job: SignedJob,
+    signal: AbortSignal,
+  ): Promise<{ ok: true; result: SignedResult } | { ok: false; status: number; code: string; message: string; refusal?: SignedRefusal }>;
 }
 
 export interface RemoteBackendOptions {
@@ -87,6 +92,7 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
       limits: req.limits,
       ...(invoke ? { invoke } : {}),
       ...(preopens ? { preopens } : {}),
+      ...(req.provenance ? { provenance: { source: req.provenance.source, manifest: req.provenance.manifest, envelope: req.provenance.envelope } } : {}),
     };
   }
 
@@ -103,12 +109,20 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
     const timer = setTimeout(() => abort.abort('timeout'), req.limits.wallMs + 5_000);
     try {
       const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin, trees?.files), abort.signal);
+      const nodePublicKey = opts.nodeKey(state.node.keyid);
       if (!answer.ok) {
         if (answer.code === 'BUSY') return err('BUSY', `execution node ${state.node.keyid.slice(0, 12)} is busy`);
+        const name = state.node.keyid.slice(0, 12);
+        // A signed refusal is the node's word, kept in the record; an unsigned one is only a failure.
+        const signed = answer.refusal && nodePublicKey ? verifyRefusal(answer.refusal, { job, nodePublicKey, verify: opts.verify }) : undefined;
+        if (signed?.ok && signed.value.code === 'MODULE_UNTRUSTED') {
+          return ok({ ...emptyResult({ kind: 'denied', reason: `execution node ${name} refused the module: ${signed.value.message}` }, wallMs()), attestation: signed.value.attestation });
+        }
         counters.crashes++;
-        return ok(emptyResult({ kind: 'crashed', message: `execution node ${state.node.keyid.slice(0, 12)} refused the job (${answer.code}): ${answer.message}` }, wallMs()));
+        const said = signed?.ok ? 'refused the job (signed' : 'refused the job (unsigned';
+        const crashed = emptyResult({ kind: 'crashed', message: `execution node ${name} ${said}, ${answer.code}): ${answer.message}` }, wallMs());
+        return ok(signed?.ok ? { ...crashed, attestation: signed.value.attestation } : crashed);
       }
-      const nodePublicKey = opts.nodeKey(state.node.keyid);
       const verified = nodePublicKey
         ? verifyResult(answer.result, { job, nodePublicKey, verify: opts.verify })
         : ({ ok: false, code: 'RESULT_SIGNATURE_INVALID', message: 'the node\'s key is no longer trusted' } as const);

@@ -9,13 +9,15 @@ import { canonicalJson } from '../../module/canonical';
 import { sha256Hex } from '../../crypto/digest';
 import { err, ok, type Result } from '../../result';
 import type { Capability, TLimits } from '../../module/manifest';
-import type { CapabilityDenial, RunOutcome, RunResult } from '../types';
+import type { CapabilityDenial, ModuleProvenance, RemoteAttestation, RunOutcome, RunResult } from '../types';
 import { decodeTrees, decodeValues, type EncodedInvocation, type EncodedPreopen, type EncodedValue } from './values';
 
 export const JOB_FORMAT = 'nightcore.job/v1';
 export const RESULT_FORMAT = 'nightcore.job-result/v1';
+export const REFUSAL_FORMAT = 'nightcore.job-refusal/v1';
 const JOB_DOMAIN = 'nightcore job v1\n';
 const RESULT_DOMAIN = 'nightcore job result v1\n';
+const REFUSAL_DOMAIN = 'nightcore job refusal v1\n';
 
 export interface JobStatement {
   readonly format: typeof JOB_FORMAT;
@@ -39,6 +41,8 @@ export interface JobStatement {
   readonly invoke?: EncodedInvocation;
   /** Preopened directories, each file by SHA-256 (bytes travel in `SignedJob.files`). */
   readonly preopens?: readonly EncodedPreopen[];
+  /** The module's signature evidence, which the node verifies against its own trust store. */
+  readonly provenance?: ModuleProvenance;
 }
 
 /** What travels: the statement, its signature, and the bytes it pins (base64). */
@@ -92,6 +96,77 @@ function canonicalBytes(value: object): Uint8Array {
 export const jobSigningBytes = (s: JobStatement): Uint8Array => new Uint8Array([...enc.encode(JOB_DOMAIN), ...canonicalBytes(s)]);
 export const resultSigningBytes = (s: ResultStatement): Uint8Array => new Uint8Array([...enc.encode(RESULT_DOMAIN), ...canonicalBytes(s)]);
 export const jobDigest = (s: JobStatement): string => sha256Hex(canonicalBytes(s));
+
+/**
+ * A node's signed "no" to a job it authenticated (the console's signature verified): which job,
+ * and why. The console records it (a module the node does not trust is a denial naming the node's
+ * reason), and `audit verify` checks its signature like a result's.
+ */
+export interface RefusalStatement {
+  readonly format: typeof REFUSAL_FORMAT;
+  readonly jobId: string;
+  readonly jobSha256: string;
+  readonly nodeKeyid: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface SignedRefusal {
+  readonly statement: RefusalStatement;
+  readonly signature: string;
+}
+
+export const refusalSigningBytes = (s: RefusalStatement): Uint8Array => new Uint8Array([...enc.encode(REFUSAL_DOMAIN), ...canonicalBytes(s)]);
+
+export function signRefusal(statement: RefusalStatement, sign: (m: Uint8Array) => Uint8Array): SignedRefusal {
+  return { statement, signature: b64(sign(refusalSigningBytes(statement))) };
+}
+
+/** A refusal counts only when the node the job went to signed it, for exactly this job. */
+export function verifyRefusal(
+  refusal: SignedRefusal,
+  expect: { job: JobStatement; nodePublicKey: Uint8Array; verify: Verify },
+): Result<{ code: string; message: string; attestation: RemoteAttestation }, ResultCode> {
+  const s = refusal?.statement;
+  if (!s || s.format !== REFUSAL_FORMAT || typeof refusal.signature !== 'string' || typeof s.code !== 'string' || typeof s.message !== 'string') {
+    return err('RESULT_INVALID', 'the node answered with something that is not a job refusal');
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = refusalSigningBytes(s);
+  } catch {
+    return err('RESULT_INVALID', 'the refusal is not plain JSON');
+  }
+  if (!expect.verify(expect.nodePublicKey, bytes, Buffer.from(refusal.signature, 'base64'))) {
+    return err('RESULT_SIGNATURE_INVALID', 'the refusal is not signed by the node the job was sent to');
+  }
+  if (s.jobId !== expect.job.jobId || s.jobSha256 !== jobDigest(expect.job) || s.nodeKeyid !== expect.job.nodeKeyid) {
+    return err('RESULT_MISMATCH', 'the refusal answers a different job');
+  }
+  return ok({ code: s.code, message: s.message, attestation: { nodeKeyid: s.nodeKeyid, resultSha256: sha256Hex(bytes), signature: refusal.signature, statement: s } });
+}
+
+/**
+ * Checks a node attestation as kept in a decision record: the statement (a result or a refusal)
+ * signed by this public key, and the recorded digest of exactly those bytes. Used by `audit
+ * verify` and `replay` with the node's key from the trust store as of the run.
+ */
+export function verifyAttestation(att: RemoteAttestation, publicKey: Uint8Array, verify: Verify): Result<true, 'ATTESTATION_INVALID'> {
+  const s = att?.statement as { format?: unknown; nodeKeyid?: unknown } | undefined;
+  if (!s || typeof att.signature !== 'string' || typeof att.resultSha256 !== 'string') return err('ATTESTATION_INVALID', 'the node attestation is malformed');
+  if (s.nodeKeyid !== att.nodeKeyid) return err('ATTESTATION_INVALID', 'the attestation names another node than its statement');
+  let bytes: Uint8Array;
+  try {
+    if (s.format === RESULT_FORMAT) bytes = resultSigningBytes(s as ResultStatement);
+    else if (s.format === REFUSAL_FORMAT) bytes = refusalSigningBytes(s as RefusalStatement);
+    else return err('ATTESTATION_INVALID', `the attested statement has an unknown format ${JSON.stringify(String(s.format)).slice(0, 60)}`);
+  } catch {
+    return err('ATTESTATION_INVALID', 'the attested statement is not plain JSON');
+  }
+  if (sha256Hex(bytes) !== att.resultSha256) return err('ATTESTATION_INVALID', 'the recorded digest does not match the attested statement');
+  if (!verify(publicKey, bytes, Buffer.from(att.signature, 'base64'))) return err('ATTESTATION_INVALID', `the signature of node ${att.nodeKeyid.slice(0, 16)} does not verify`);
+  return ok(true);
+}
 
 export function signJob(statement: JobStatement, sign: (m: Uint8Array) => Uint8Array, wasm: Uint8Array, stdin: Uint8Array, files: Record<string, string> = {}): SignedJob {
   return { statement, signature: b64(sign(jobSigningBytes(statement))), wasm: b64(wasm), stdin: b64(stdin), files };

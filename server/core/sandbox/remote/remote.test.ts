@@ -10,7 +10,12 @@ import { createWorkerThreadsBackend } from '../worker-threads';
 import { DEFAULT_WORKER_URL } from '../worker-threads/worker-url';
 import * as m from '../test-modules';
 import { createExecutionNode, createRemoteBackend, type NodeTransport, type RemoteNode, type SignedJob } from './index';
-import { resultSigningBytes, signJob, JOB_FORMAT, type JobStatement } from './protocol';
+import { refusalSigningBytes, resultSigningBytes, signJob, verifyAttestation, JOB_FORMAT, type JobStatement } from './protocol';
+import { testPublisher } from './test-signed';
+
+const publisher = testPublisher();
+/** Requests whose modules a trusted publisher signed (the nodes verify every module). */
+const request = (...args: Parameters<typeof m.request>) => publisher.signed(m.request(...args));
 
 const consoleKey = generateKeyPair();
 const consoleKeyid = keyIdOf(consoleKey.publicKey);
@@ -25,6 +30,7 @@ const nodes = localBackends.map((backend) => {
     seed: key.seed,
     publicKey: key.publicKey,
     consoles: (id) => (id === consoleKeyid ? consoleKey.publicKey : undefined),
+    publishers: publisher.publishers,
     backend,
     clock,
     sign: signEd25519,
@@ -41,7 +47,7 @@ function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string> } = {}): No
       if (opts.dead?.has(target.keyid)) throw new Error('connection reset by peer');
       const n = nodes.find((x) => x.node.keyid === target.keyid)!.node;
       const r = await n.handle(structuredClone(job));
-      const answer = r.ok ? ({ ok: true, result: r.value } as const) : ({ ok: false, status: 400, code: r.code, message: r.message } as const);
+      const answer = r.ok ? ({ ok: true, result: r.value } as const) : ({ ok: false, status: 400, code: r.code, message: r.message, ...(r.refusal ? { refusal: r.refusal } : {}) } as const);
       return opts.tamper ? opts.tamper(answer) : answer;
     },
   };
@@ -54,7 +60,7 @@ const remoteBackend = (transport: NodeTransport) =>
 describe('remote backend', () => {
   it('runs on a node, gives the local result, and carries the node\'s verifiable signature', async () => {
     const remote = remoteBackend(memoryTransport());
-    const req = m.request(m.RANDOM_32, { seed: 5n });
+    const req = request(m.RANDOM_32, { seed: 5n });
     const [far, near] = await Promise.all([remote.run(req), localBackends[0]!.run(req)]);
     if (!far.ok || !near.ok) throw new Error('run failed');
     expect(far.value.outcome).toEqual(near.value.outcome);
@@ -68,7 +74,7 @@ describe('remote backend', () => {
   it('carries preopened files to the node and the final tree back, each file pinned by its digest', async () => {
     const remote = remoteBackend(memoryTransport());
     const preopens = [{ guestPath: '/', entries: [{ path: 'in.txt', kind: 'file' as const, data: new TextEncoder().encode('input') }] }];
-    const req = m.request(m.WRITES_FILE, { capabilities: ['fs.write'], preopens });
+    const req = request(m.WRITES_FILE, { capabilities: ['fs.write'], preopens });
     const [far, near] = [await remote.run(req), await localBackends[0]!.run(req)];
     if (!far.ok || !near.ok) throw new Error('run failed');
     expect(far.value.outcome).toEqual({ kind: 'ok', exitCode: 0 });
@@ -83,11 +89,11 @@ describe('remote backend', () => {
 
   it('refuses a tampered result (bytes or statement) and records the run as crashed, never as what the node claimed', async () => {
     const flipOutput = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, stdout: Buffer.from('forged').toString('base64') } } : a) });
-    const r1 = await remoteBackend(flipOutput).run(m.request(m.HELLO));
+    const r1 = await remoteBackend(flipOutput).run(request(m.HELLO));
     expect(r1.ok && r1.value.outcome.kind).toBe('crashed');
     expect(r1.ok && r1.value.outcome.kind === 'crashed' && r1.value.outcome.message).toMatch(/RESULT_MISMATCH/);
     const betterFuel = memoryTransport({ tamper: (a) => (a.ok ? { ...a, result: { ...a.result, statement: { ...a.result.statement, fuelUsed: 1 } } } : a) });
-    const r2 = await remoteBackend(betterFuel).run(m.request(m.HELLO));
+    const r2 = await remoteBackend(betterFuel).run(request(m.HELLO));
     expect(r2.ok && r2.value.outcome.kind === 'crashed' && r2.value.outcome.message).toMatch(/RESULT_SIGNATURE_INVALID/);
   });
 
@@ -96,11 +102,11 @@ describe('remote backend', () => {
     try {
       const remote = remoteBackend(memoryTransport());
       for (let i = 0; i < 3; i++) {
-        const r = await remote.run(m.request(m.HELLO));
+        const r = await remote.run(request(m.HELLO));
         expect(r.ok && r.value.attestation?.nodeKeyid).toBe(nodes[1]!.node.keyid);
       }
       revoked.add(nodes[1]!.node.keyid);
-      const none = await remote.run(m.request(m.HELLO));
+      const none = await remote.run(request(m.HELLO));
       expect(none.ok ? 'ran' : none.code).toBe('BUSY');
     } finally {
       revoked.clear();
@@ -110,13 +116,53 @@ describe('remote backend', () => {
   it('records a node lost mid-run as crashed, rests it, and sends the next run to the other node', async () => {
     const dead = new Set([nodes[0]!.node.keyid]);
     const remote = remoteBackend(memoryTransport({ dead }));
-    const results = [await remote.run(m.request(m.HELLO)), await remote.run(m.request(m.HELLO))];
+    const results = [await remote.run(request(m.HELLO)), await remote.run(request(m.HELLO))];
     const kinds = results.map((r) => (r.ok ? r.value.outcome.kind : r.code));
     // Both nodes are idle, so the first pick is node 0, the dead one: its run is recorded as crashed.
     expect(kinds).toEqual(['crashed', 'ok']);
     expect(results[0]!.ok && results[0]!.value.outcome.kind === 'crashed' && results[0]!.value.outcome.message).toMatch(/lost mid-run/);
     expect(results[1]!.ok && results[1]!.value.attestation?.nodeKeyid).toBe(nodes[1]!.node.keyid);
     expect(remote.stats().detail.healthy).toBe(1);
+  });
+});
+
+describe('execution node: its own trust store', () => {
+  const stranger = testPublisher();
+  const refusedReason = (r: Awaited<ReturnType<ReturnType<typeof remoteBackend>['run']>>) =>
+    r.ok && r.value.outcome.kind === 'denied' ? r.value.outcome.reason : `not denied: ${JSON.stringify(r.ok ? r.value.outcome : r.code)}`;
+
+  it('refuses, with a signed reason, a module signed by a publisher the node does not trust (whatever the console trusts)', async () => {
+    const r = await remoteBackend(memoryTransport()).run(stranger.signed(m.request(m.HELLO)));
+    expect(refusedReason(r)).toMatch(/refused the module: .*UNTRUSTED_KEY/);
+    // The refusal is the node's word: signed by it, for this job, kept as the run's attestation.
+    const att = r.ok ? r.value.attestation! : undefined;
+    const signer = nodes.find((n) => n.node.keyid === att?.nodeKeyid)!;
+    expect((att?.statement as { code: string }).code).toBe('MODULE_UNTRUSTED');
+    expect(verifyEd25519(signer.publicKey, refusalSigningBytes(att!.statement as never), Buffer.from(att!.signature, 'base64'))).toBe(true);
+    expect(verifyAttestation(att!, signer.publicKey, verifyEd25519).ok).toBe(true);
+    expect(verifyAttestation(att!, nodes.find((n) => n !== signer)!.publicKey, verifyEd25519).ok).toBe(false);
+  });
+
+  it('refuses a module without signature evidence, and one whose bytes are not what the signed manifest pins', async () => {
+    const bare = await remoteBackend(memoryTransport()).run(m.request(m.HELLO));
+    expect(refusedReason(bare)).toMatch(/no signed module evidence/);
+    // A trusted publisher's real signature, moved onto other code: the manifest pins other bytes.
+    const swapped = { ...m.request(m.EXIT_3), provenance: request(m.HELLO).provenance! };
+    expect(refusedReason(await remoteBackend(memoryTransport()).run(swapped))).toMatch(/DIGEST_MISMATCH/);
+    // An envelope edited to sign a different manifest than the one carried.
+    const edited = request(m.HELLO);
+    const lying = { ...edited, provenance: { ...edited.provenance!, manifest: edited.provenance!.manifest.replace('"1.0.0"', '"9.0.0"') } };
+    expect(refusedReason(await remoteBackend(memoryTransport()).run(lying))).toMatch(/SIGNATURE_INVALID/);
+  });
+
+  it('does not take a refusal whose signature does not verify: the run is a crash, not the node\'s word', async () => {
+    const forgedReason = memoryTransport({
+      tamper: (a) => (!a.ok && a.refusal ? { ...a, refusal: { ...a.refusal, statement: { ...a.refusal.statement, message: 'something kinder' } } } : a),
+    });
+    const r = await remoteBackend(forgedReason).run(stranger.signed(m.request(m.HELLO)));
+    expect(r.ok && r.value.outcome.kind).toBe('crashed');
+    expect(r.ok && r.value.outcome.kind === 'crashed' && r.value.outcome.message).toMatch(/unsigned, MODULE_UNTRUSTED/);
+    expect(r.ok && r.value.attestation).toBeUndefined();
   });
 });
 
@@ -137,6 +183,7 @@ describe('execution node: job checks', () => {
     seed: '1',
     capabilities: ['stdout', 'stderr', 'exit'],
     limits: { fuel: 1_000_000, memoryPages: 2, wallMs: 2000, outputBytes: 4096 },
+    provenance: request(m.HELLO).provenance!,
     ...over,
   });
   const signed = (s: JobStatement, seed = consoleKey.seed, wasm = m.HELLO): SignedJob => signJob(s, (msg) => signEd25519(seed, msg), wasm, new Uint8Array(0));
@@ -164,6 +211,11 @@ describe('execution node: job checks', () => {
     const honest = signed(base());
     expect(await code({ ...honest, statement: { ...honest.statement, limits: { ...honest.statement.limits, fuel: 10 ** 12 } } })).toBe('JOB_SIGNATURE_INVALID');
     expect(await code({ nonsense: true } as unknown as SignedJob)).toBe('JOB_INVALID');
+    // The node signs a refusal only for a job it authenticated: a forger gets no signature to reuse.
+    const forged = await target.handle(signed(base(), stranger.seed));
+    expect(!forged.ok && forged.refusal).toBeUndefined();
+    const late = await target.handle(signed(base({ issuedAt: new Date(now.getTime() - 120_000).toISOString(), expiresAt: new Date(now.getTime() - 60_000).toISOString() })));
+    expect(!late.ok && late.refusal?.statement.code).toBe('JOB_EXPIRED');
     // Preopened file bytes swapped in transit: the signed digest no longer matches.
     const withFile = signJob(
       base({ preopens: [{ guestPath: '/', entries: [{ path: 'a.txt', kind: 'file', sha256: m.sha256Hex(new TextEncoder().encode('real')) }] }] }),

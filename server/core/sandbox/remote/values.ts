@@ -1,6 +1,8 @@
 /**
  * Typed wasm values in signed JSON: i64 travels as a decimal string (JSON numbers lose precision
- * past 2^53), f32/f64 as strings too so NaN and infinities survive canonical JSON.
+ * past 2^53), f32/f64 as the 64-bit pattern of the JavaScript number ("0x" and 16 hex digits), so
+ * -0, infinities and NaN payloads survive canonical JSON bit for bit (a decimal string turns -0
+ * into 0: the backend differential test caught a remote call returning +0 where a worker gave -0).
  */
 import { err, ok, type Result } from '../../result';
 import { sha256Hex } from '../../crypto/digest';
@@ -18,7 +20,26 @@ export interface EncodedInvocation {
 
 const TYPES: readonly WasmValueType[] = ['i32', 'i64', 'f32', 'f64'];
 
-export const encodeValues = (values: readonly WasmValue[]): EncodedValue[] => values.map((v) => ({ type: v.type, value: String(v.value) }));
+const bits = new DataView(new ArrayBuffer(8));
+const FLOAT_BITS = /^0x[0-9a-f]{16}$/;
+
+function encodeFloat(n: number): string {
+  bits.setFloat64(0, n);
+  return `0x${bits.getBigUint64(0).toString(16).padStart(16, '0')}`;
+}
+
+function decodeFloat(text: string): number | undefined {
+  if (FLOAT_BITS.test(text)) {
+    bits.setBigUint64(0, BigInt(text));
+    return bits.getFloat64(0);
+  }
+  // The decimal form of earlier jobs (never produced now): exact except for -0 and NaN payloads.
+  const n = Number(text);
+  return Number.isNaN(n) && text !== 'NaN' ? undefined : n;
+}
+
+export const encodeValues = (values: readonly WasmValue[]): EncodedValue[] =>
+  values.map((v) => ({ type: v.type, value: v.type === 'i32' || v.type === 'i64' ? String(v.value) : encodeFloat(v.value) }));
 
 export const encodeInvocation = (invoke: Invocation | undefined): EncodedInvocation | undefined =>
   invoke && { args: encodeValues(invoke.args), results: [...invoke.results] };
@@ -32,8 +53,8 @@ export function decodeValues(values: unknown): Result<WasmValue[], 'VALUE_INVALI
       if (!/^-?\d{1,20}$/.test(v.value)) return err('VALUE_INVALID', 'an i64 value is malformed');
       out.push({ type: 'i64', value: BigInt(v.value) });
     } else {
-      const n = Number(v.value);
-      if (Number.isNaN(n) && v.value !== 'NaN') return err('VALUE_INVALID', `a ${v.type} value is malformed`);
+      const n = v.type === 'i32' ? (/^-?\d{1,10}$/.test(v.value) ? Number(v.value) : undefined) : decodeFloat(v.value);
+      if (n === undefined) return err('VALUE_INVALID', `a ${v.type} value is malformed`);
       out.push({ type: v.type, value: n });
     }
   }
