@@ -336,6 +336,51 @@ export const sessions = sqliteTable(
 );
 
 /**
+ * The effective Guardian policy, one row per revision (append-only, triggers in 0017). The highest
+ * revision is in force. `changes` is the classified diff from the revision before (JSON).
+ */
+export const policyRevisions = sqliteTable(
+  'policy_revisions',
+  {
+    revision: integer('revision').primaryKey(),
+    name: text('name').notNull(),
+    policyJson: text('policy_json').notNull(),
+    sha256: text('sha256').notNull(), // of policy_json: what decision records name
+    source: text('source', { enum: ['seed', 'file', 'tightening', 'proposal'] }).notNull(),
+    fileSha256: text('file_sha256'), // the policy file's digest, for seed and file rows
+    proposalId: text('proposal_id'),
+    changes: text('changes').notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('policy_revisions_file').on(t.fileSha256)],
+);
+
+/** A policy change that weakens enforcement (or a restore), waiting for signed approvals by quorum. */
+export const policyProposals = sqliteTable(
+  'policy_proposals',
+  {
+    id: text('id').primaryKey(),
+    baseRevision: integer('base_revision').notNull(),
+    baseSha256: text('base_sha256').notNull(),
+    candidateJson: text('candidate_json').notNull(),
+    candidateSha256: text('candidate_sha256').notNull(),
+    restoreOf: integer('restore_of'),
+    changes: text('changes').notNull(),
+    proposerUserId: text('proposer_user_id').notNull(),
+    proposer: text('proposer').notNull(),
+    reason: text('reason').notNull(),
+    state: text('state', { enum: ['pending', 'applied', 'rejected', 'stale', 'expired'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    detail: text('detail'),
+  },
+  (t) => [index('policy_proposals_state').on(t.state, t.createdAt)],
+);
+
+/**
  * Installed licenses, append-only (a trigger refuses UPDATE): the newest row is the one in force,
  * and the text is verified against the vendor key every time it is read, so a row edited in the
  * file does not grant anything (docs/licensing.md).

@@ -15,6 +15,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
+  ...POLICY_COMMANDS,
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,

@@ -286,10 +286,15 @@ export class InboxService {
   }
 
   statements(id: string): TSignedApproval[] {
+    return this.statementsFor(subjectOf(id));
+  }
+
+  /** Stored statements about any subject (policy proposals keep theirs here too: `policy:<id>`). */
+  statementsFor(subject: string): TSignedApproval[] {
     return this.db
       .select({ payload: approvalStatements.payload, keyid: approvalStatements.keyid, sig: approvalStatements.sig })
       .from(approvalStatements)
-      .where(eq(approvalStatements.subject, subjectOf(id)))
+      .where(eq(approvalStatements.subject, subject))
       .orderBy(approvalStatements.id)
       .all();
   }
@@ -309,13 +314,14 @@ export class InboxService {
     return this.db.select({ userId: approverKeys.userId }).from(approverKeys).where(eq(approverKeys.keyid, keyid)).get()?.userId;
   }
 
-  private readonly approverKey = (keyid: string): ApproverKey | undefined => {
+  /** An approval key as the quorum sees it (trust store entry + the person it is bound to). */
+  readonly approverKey = (keyid: string): ApproverKey | undefined => {
     const key = this.trust.lookup(keyid);
     if (!key) return undefined;
     return { keyid: key.keyid, publicKey: key.publicKey, role: key.role, status: key.status, userId: this.binding(keyid) ?? null };
   };
 
-  private readonly person = (userId: string): Person | undefined => {
+  readonly person = (userId: string): Person | undefined => {
     const u = this.db.select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled }).from(users).where(eq(users.id, userId)).get();
     return u && isRole(u.role) ? { id: u.id, username: u.username, role: u.role, disabled: u.disabled } : undefined;
   };
