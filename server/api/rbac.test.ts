@@ -27,6 +27,10 @@ const RUNNERS: readonly Role[] = ['operator', 'admin'];
 const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role[]]>> = {
   'users.me': ['signed-in', ALL],
   'users.list': ['users.manage', ADMIN],
+  'delivery.status': ['delivery.manage', ADMIN],
+  'delivery.attempts': ['delivery.manage', ADMIN],
+  'delivery.createWebhook': ['delivery.manage', ADMIN],
+  'delivery.setEnabled': ['delivery.manage', ADMIN],
   'users.create': ['users.manage', ADMIN],
   'users.disable': ['users.manage', ADMIN],
   'users.setRole': ['users.manage', ADMIN],

@@ -170,8 +170,8 @@ export function openServices(options: ServiceOptions): Services {
   }
   const policy = () => policies.current();
   const approvals = inboxApprovals(inbox);
-  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
-  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  // SIEM export (syslog, HEC, OCSF) is a PRO feature; webhooks are not gated.
+  const delivery = new DeliveryService(handle.sqlite, audit, now, { siemGate: () => license.require('siem_export') });
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
   const governor = openGovernor({
     handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
