@@ -140,12 +140,16 @@ export const runs = sqliteTable(
     stdin: blob('stdin', { mode: 'buffer' }).notNull(),
     stdout: blob('stdout', { mode: 'buffer' }).notNull(),
     stderr: blob('stderr', { mode: 'buffer' }).notNull(),
-    record: text('record', { mode: 'json' }).notNull(), // the full decision record (see docs/decision-record.md)
+    // The decision record is not stored here: it is the payload of the run.decided audit event at
+    // auditSeq (stored once, covered by the hash chain; migration 0020). See RunQueries.get.
     auditSeq: integer('audit_seq').notNull(),
+    /** How many calls the sandbox refused (record.execution.capabilityDenials), for RunHistory without JSON. */
+    capabilityDenials: integer('capability_denials').notNull().default(0),
   },
   (t) => [
     index('runs_started').on(t.startedAt),
-    index('runs_module').on(t.moduleName, t.startedAt),
+    // Also covers RunHistory's count of a module's newest 100 runs with refused calls (no row reads).
+    index('runs_module').on(t.moduleName, t.startedAt, t.outcome, t.capabilityDenials),
     index('runs_decision').on(t.decision, t.startedAt),
     // RunHistory asks "has this digest ever run?" before every run; unindexed that scans the whole table.
     index('runs_digest').on(t.wasmSha256),
@@ -160,7 +164,7 @@ export const runs = sqliteTable(
 );
 
 /**
- * Denormalised from runs.record for the Watchtower's "top denied rules": one row per rule that
+ * Denormalised from the decision record (the run.decided payload since migration 0020) for the Watchtower's "top denied rules": one row per rule that
  * failed in a denied run. Filled by an AFTER INSERT trigger on runs (migration
  * 0005_run_denied_rules_trigger), so it is written in the same transaction as the run and no
  * writer can forget it.
@@ -170,6 +174,16 @@ export const runs = sqliteTable(
  * SHA-256, however many runs read it. A decision record lists its files by digest; replay rebuilds
  * the same directories from here and refuses when a content is missing or does not match.
  */
+/**
+ * Decision records of runs recorded before migration 0020 whose audit_seq did not point at their own
+ * run.decided event: kept as they were, so no record was lost when runs.record was dropped. Empty
+ * for every database whose runs were written by the recorder.
+ */
+export const runRecords = sqliteTable('run_records', {
+  runId: text('run_id').primaryKey(),
+  record: text('record').notNull(),
+});
+
 export const runFiles = sqliteTable('run_files', {
   sha256: text('sha256').primaryKey(),
   bytes: integer('bytes').notNull(),
