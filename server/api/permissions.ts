@@ -38,6 +38,8 @@ export const PROCEDURE_ACCESS = {
   'quarantine.list': 'quarantine.read',
   'quarantine.add': 'quarantine.add',
   'quarantine.release': 'quarantine.release',
+  'quarantine.history': 'quarantine.read',
+  'quarantine.myKeys': 'quarantine.release',
   'policies.active': 'policies.read',
   'inbox.list': 'inbox.read',
   'inbox.review': 'inbox.read',

@@ -54,6 +54,8 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'quarantine.list': ['quarantine.read', ALL],
   'quarantine.add': ['quarantine.add', ['operator', 'approver', 'admin']],
   'quarantine.release': ['quarantine.release', ['approver', 'admin']],
+  'quarantine.history': ['quarantine.read', ALL],
+  'quarantine.myKeys': ['quarantine.release', ['approver', 'admin']],
   'policies.active': ['policies.read', ALL],
   'inbox.list': ['inbox.read', ALL],
   'inbox.review': ['inbox.read', ALL],
