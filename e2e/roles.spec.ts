@@ -73,6 +73,7 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'quarantine.add': ['operator', 'approver', 'admin'],
   'quarantine.release': ['approver', 'admin'],
   'quarantine.history': ALL,
+  'inbox.pendingCount': ['approver', 'admin'],
   'quarantine.myKeys': ['approver', 'admin'],
   'policies.active': ALL,
   'inbox.list': ALL,

@@ -39,6 +39,7 @@ export const PROCEDURE_ACCESS = {
   'quarantine.add': 'quarantine.add',
   'quarantine.release': 'quarantine.release',
   'quarantine.history': 'quarantine.read',
+  'inbox.pendingCount': 'inbox.decide',
   'quarantine.myKeys': 'quarantine.release',
   'policies.active': 'policies.read',
   'inbox.list': 'inbox.read',

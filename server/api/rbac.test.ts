@@ -55,6 +55,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'quarantine.add': ['quarantine.add', ['operator', 'approver', 'admin']],
   'quarantine.release': ['quarantine.release', ['approver', 'admin']],
   'quarantine.history': ['quarantine.read', ALL],
+  'inbox.pendingCount': ['inbox.decide', ['approver', 'admin']],
   'quarantine.myKeys': ['quarantine.release', ['approver', 'admin']],
   'policies.active': ['policies.read', ALL],
   'inbox.list': ['inbox.read', ALL],
