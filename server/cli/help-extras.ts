@@ -83,7 +83,7 @@ export const HELP_EXTRAS: Readonly<Record<string, HelpExtra>> = {
   'license install': { examples: ['nightcore license install acme.license.json'], exit1: 'the license is forged, expired or for another product' },
   report: { examples: ['nightcore report --from 2026-11-01 --to 2026-12-01 --format pdf --out november.pdf'], exit1: 'the report could not be made (bad period, Chromium missing for PDF)' },
   'report verify': { examples: ['nightcore report verify november.pdf --sig november.pdf.sig --key console.pub'], exit1: 'the report does not match its signature' },
-  migrate: { examples: ['nightcore migrate --check', 'nightcore migrate --data /var/lib/nightcore'], exit1: 'a migration failed (the data is left as it was) or the folder is from a newer release' },
+  migrate: { examples: ['nightcore migrate --check', 'nightcore migrate --data /var/lib/nightcore'], exit1: 'a migration failed (the data is left as it was), the chain does not verify, or the folder is from a newer release; with --check: migrations are pending (MIGRATIONS_PENDING) or an upgrade would be refused' },
   backup: { examples: ['nightcore backup --out /backups/nightcore.ncbak', 'nightcore backup --out /backups/full.ncbak --with-secrets'], exit1: 'the backup could not be made or written' },
   restore: { examples: ['nightcore restore /backups/nightcore.ncbak --data ./data'], exit1: 'the backup does not verify; nothing was replaced' },
   completion: { examples: ['nightcore completion bash > /etc/bash_completion.d/nightcore', 'nightcore completion zsh > "${fpath[1]}/_nightcore"', 'nightcore completion fish > ~/.config/fish/completions/nightcore.fish'], exit1: 'never (an unknown shell is a usage error)' },

@@ -22,6 +22,7 @@ import { openGovernor } from './governor';
 import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
+import { QuarantineReleases } from './quarantine-release';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { PolicyRevisions } from './policy-revisions';
 import { join } from 'node:path';
@@ -37,7 +38,8 @@ import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
 import { LicenseService } from './license';
 import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
-import { DeliveryService } from './delivery/service';
+import { DeliveryService, deliveryLag } from './delivery/service';
+import { NightcoreMetrics } from './metrics';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -51,6 +53,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** Quarantine release by the approval policy's quorum of signed statements. */
+  readonly releases: QuarantineReleases;
   /** The installed license: the edition and PRO features in force now (docs/licensing.md). */
   readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
@@ -65,6 +69,8 @@ export interface Services {
   readonly witnesses: WitnessPusher;
   /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
   readonly delivery: DeliveryService;
+  /** Prometheus metrics of this process (served at /metrics); sinks register their lag here. */
+  readonly metrics: NightcoreMetrics;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -127,9 +133,13 @@ export function openServices(options: ServiceOptions): Services {
 
   const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
+  const metrics = new NightcoreMetrics();
   // Node attestations in decision records are checked against the trust store (opened below; the
   // check runs only when the log is verified, long after both exist).
-  const audit: AuditLog = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)) });
+  const audit: AuditLog = new AuditLog(handle.sqlite, {
+    serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)),
+    observeAppend: (s) => metrics.auditAppendSeconds.observe(s),
+  });
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
@@ -170,14 +180,16 @@ export function openServices(options: ServiceOptions): Services {
   }
   const policy = () => policies.current();
   const approvals = inboxApprovals(inbox);
-  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
-  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  // SIEM export (syslog, HEC, OCSF) is a PRO feature; webhooks are not gated.
+  const delivery = new DeliveryService(handle.sqlite, audit, now, { siemGate: () => license.require('siem_export') });
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
-  const governor = openGovernor({
+  const governor = metrics.instrument(openGovernor({
     handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
     trustedKey: trust.lookup,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
-  });
+  }));
+  metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
+  metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));
   return {
     handle,
     serverKey,
@@ -188,6 +200,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    releases: new QuarantineReleases(handle.db, audit, inbox, quarantine, () => policies.current().policy, now, license),
     license,
     governor,
     get policy() {
@@ -197,6 +210,7 @@ export function openServices(options: ServiceOptions): Services {
     policyNotice,
     witnesses,
     delivery,
+    metrics,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {

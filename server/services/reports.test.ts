@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openHarness, type Harness } from './test-fixtures';
+import { installProLicense } from './test-license';
 import { UserService } from './users';
 import { buildReport, produceReport } from './reports';
 import { resolveChromium } from './config';
@@ -17,6 +18,7 @@ import { keyIdOf } from '../core/crypto/keys';
 import { parseVerifierKey } from '../core/audit/signed-note';
 import { CONSISTENCY_BUNDLE, verifyConsistencyBundle } from '../core/audit/proof-bundle';
 import { seededRandom } from '../core/audit/test-support';
+import { addApprover, signRelease } from './test-inbox';
 
 const HOSTILE = `<script>alert("x")</script>&'<img src=x onerror=alert(1)>`;
 const PERIOD = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
@@ -31,6 +33,7 @@ let clock = new Date('2026-10-30T10:00:00.000Z');
 const tick = (ms = 1000) => (clock = new Date(clock.getTime() + ms));
 let h: Harness;
 let seeded: RunSpec[];
+let sizeBefore = 0;
 const keyPair = generateKeyPair();
 
 function appendRun(spec: RunSpec, i: number): void {
@@ -64,11 +67,14 @@ function randomRun(rand: () => number): RunSpec {
 beforeAll(async () => {
   h = openHarness({ now: () => clock });
   const { services } = h;
+  installProLicense(services, {}, clock);
   const users = new UserService(services.handle.db, services.audit, () => clock);
   // Before the period: runs that must not count, then a checkpoint (the "before" tree head).
   appendRun({ decision: 'deny', outcome: 'trap', failed: ['exit_code'] }, 900);
   appendRun({ decision: 'allow', outcome: 'ok', failed: [] }, 901);
-  services.audit.checkpoint();
+  // Before the period: the on-call approver's key (its key.added is not one of the period's changes).
+  const approver1 = addApprover(services, 'approver1', 'approver', clock);
+  sizeBefore = services.audit.checkpoint()!.seq;
 
   clock = new Date('2026-11-03T08:00:00.000Z');
   const rand = seededRandom(1313);
@@ -76,7 +82,8 @@ beforeAll(async () => {
   seeded.forEach((spec, i) => appendRun(spec, i));
   const q = services.quarantine.add({ moduleName: HOSTILE, wasmSha256: 'ab'.repeat(32), reason: 'seeded threat', source: 'threat' }, 'user:alice');
   tick();
-  expect(services.quarantine.release(q.wasmSha256, 'false positive, reviewed', 'user:approver1').ok).toBe(true);
+  // Released by a signed statement (the default policy's quorum is one approver).
+  expect(signRelease(services, approver1, q.wasmSha256, 'false positive, reviewed', clock)).toMatchObject({ ok: true, value: { released: true } });
   tick();
   const added = services.trust.add({ publicKey: keyPair.publicKey, role: 'publisher', name: 'team key' }, 'user:admin');
   if (!added.ok) throw new Error(added.message);
@@ -145,7 +152,7 @@ describe('compliance report figures', () => {
     expect(report.checkpoints.rows.every((c) => c.time >= PERIOD.from && c.time < PERIOD.to)).toBe(true);
     const { before, end, consistency } = report.proof;
     expect(before && end && consistency).toBeTruthy();
-    expect(before!.size).toBe(3 + 2); // server.key_created, policy.loaded, key.added (harness), then the two seeded runs
+    expect(before!.size).toBe(sizeBefore); // the checkpoint written just before the period
     const key = parseVerifierKey(report.log.verifierKey);
     if (!key.ok) throw new Error(key.message);
     const bundle = { type: CONSISTENCY_BUNDLE, oldCheckpoint: before!.note, newCheckpoint: end!.note, proof: consistency };
@@ -220,4 +227,19 @@ describe('report signature', () => {
     if (!failed.ok) expect(failed.message).toContain('NIGHTCORE_CHROMIUM');
     expect(h.services.audit.head().seq).toBe(head);
   }, 120_000);
+});
+
+describe('licensing', () => {
+  it('the community edition is refused before any work, naming the feature; nothing is recorded', async () => {
+    const community = openHarness();
+    try {
+      const head = community.services.audit.head().seq;
+      const made = await produceReport(community.services, { period: PERIOD, format: 'html', actor: 'user:auditor' });
+      expect(made).toMatchObject({ ok: false, code: 'LICENSE_REQUIRED' });
+      if (!made.ok) expect(made.message).toContain('compliance_reports');
+      expect(community.services.audit.head().seq).toBe(head);
+    } finally {
+      await community.services.close();
+    }
+  });
 });
