@@ -22,6 +22,7 @@ import { DELIVERY_COMMANDS } from './commands-delivery';
 import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { REPORT_COMMANDS } from './commands-report';
+import { configCheck } from './commands-config';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
 
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
   ...REPORT_COMMANDS,
+  configCheck,
   migrate,
   backup,
   restore,
