@@ -16,6 +16,7 @@ import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
 import { LICENSE_COMMANDS } from './commands-license';
+import { POLICY_ANALYSIS_COMMANDS } from './commands-policy-analysis';
 import { REPORT_COMMANDS } from './commands-report';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
@@ -44,6 +45,7 @@ export const COMMANDS: readonly Command[] = [
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
   ...LICENSE_COMMANDS,
+  ...POLICY_ANALYSIS_COMMANDS,
   ...REPORT_COMMANDS,
   migrate,
   backup,
