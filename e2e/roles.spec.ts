@@ -76,6 +76,8 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'inbox.decide': ['approver', 'admin'],
   'inbox.registerKey': ['approver', 'admin'],
   'license.features': ALL,
+  'simulation.run': ALL,
+  'simulation.recommend': ALL,
   'license.status': ADMIN,
   'license.install': ADMIN,
 };

@@ -10,6 +10,7 @@ import { quarantineRouter } from './routers/quarantine';
 import { policiesRouter } from './routers/policies';
 import { inboxRouter } from './routers/inbox';
 import { licenseRouter } from './routers/license';
+import { simulationRouter } from './routers/simulation';
 
 export const appRouter = createTRPCRouter({
   modules: modulesRouter,
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   policies: policiesRouter,
   inbox: inboxRouter,
   license: licenseRouter,
+  simulation: simulationRouter,
 });
 
 export type AppRouter = typeof appRouter;

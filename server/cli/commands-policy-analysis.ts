@@ -1,6 +1,8 @@
 /** `policy simulate` and `policy recommend`: what a candidate policy would change over recorded runs (PRO, docs/simulation.md). */
 import { loadPolicyFile } from '../services/policy-store';
-import { simulateOverHistory } from '../services/simulation';
+import { recommendFromHistory, simulateOverHistory } from '../services/simulation';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SimulationReport } from '../core/guardian/simulate';
 import type { Services } from '../services/index';
 import type { Command, CommandContext } from './command';
@@ -65,7 +67,46 @@ export function createPolicyAnalysisCommands(deps: PolicyAnalysisDeps = DEFAULT_
       });
     },
   };
-  return { policySimulate };
+  const policyRecommend: Command = {
+    name: 'policy recommend',
+    summary: 'propose tighter limits and grants from recorded runs, with evidence and simulation (PRO; applies nothing)',
+    usage: 'nightcore policy recommend [--last N] [--since T] [--out DIR] [--json]',
+    options: { last: { type: 'string' }, since: { type: 'string' }, out: { type: 'string' } },
+    optionHelp: {
+      last: 'learn from the newest N runs (default 1000, at most 200000)',
+      since: 'only runs started at or after this time (ISO 8601)',
+      out: 'write each candidate policy to DIR/<id>.json, to submit as a proposal',
+    },
+    positionals: 0,
+    run({ values, out }) {
+      const window = windowOf(values);
+      const dir = optionalString(values, 'out');
+      return deps.withServices(values, (s) => {
+        const recs = recommendFromHistory(s, window);
+        if (!recs.ok) return reject(out, recs);
+        const files: string[] = [];
+        if (dir) {
+          mkdirSync(dir, { recursive: true });
+          for (const r of recs.value) {
+            const file = join(dir, `${r.id}.json`);
+            writeFileSync(file, `${JSON.stringify(r.candidate, null, 2)}\n`, { flag: 'wx' });
+            files.push(file);
+          }
+        }
+        out.data({ ok: true, recommendations: recs.value, files });
+        if (recs.value.length === 0) out.line('no recommendation: nothing in the recorded runs supports a tighter limit or grant.');
+        recs.value.forEach((r, i) => {
+          out.line(`${i + 1}. ${r.title}`);
+          out.line(`   ${r.explanation}`);
+          const c = r.simulation.counts;
+          out.line(`   simulated over ${r.simulation.runs} run(s): ${c.allowToDeny} allow → deny, ${c.denyToAllow} deny → allow, ${c.unknown} unknown`);
+          if (files[i]) out.line(`   candidate: ${files[i]} (nothing applied; submit it as a proposal to adopt it)`);
+        });
+        return EXIT_OK;
+      });
+    },
+  };
+  return { policySimulate, policyRecommend };
 }
 
 export const POLICY_ANALYSIS_COMMANDS: readonly Command[] = Object.values(createPolicyAnalysisCommands());

@@ -121,3 +121,28 @@ describe('policy simulation over recorded runs', () => {
     expect(gone.value.changes.every((c) => c.unknownBecause === 'its module version is no longer stored')).toBe(true);
   });
 });
+
+describe('recommendations over recorded runs', () => {
+  it('community: refused; PRO: each recommendation carries its simulation, and nothing is applied', async () => {
+    const { recommendFromHistory } = await import('./simulation');
+    const h = openHarness();
+    try {
+      const hello = h.install(variant(HELLO, 'rec'), { name: 'hello', capabilities: [...STDIO] });
+      for (let i = 0; i < 20; i++) {
+        const r = await h.services.governor.run(hello, {}, 'test:operator');
+        if (!r.ok) throw new Error(r.message);
+      }
+      expect(recommendFromHistory(h.services)).toMatchObject({ ok: false, code: 'LICENSE_REQUIRED', message: expect.stringContaining('policy_recommendations') });
+      installProLicense(h.services);
+      const before = JSON.stringify(h.services.policy.policy);
+      const recs = recommendFromHistory(h.services);
+      if (!recs.ok) throw new Error(recs.message);
+      const fuel = recs.value.find((r) => r.id === 'limits.fuel');
+      expect(fuel?.simulation).toMatchObject({ runs: 20, counts: { allowToDeny: 0, unchanged: 20 } });
+      expect(recs.value.find((r) => r.id === 'capabilities')?.to).toEqual(['stdout', 'stderr', 'exit']);
+      expect(JSON.stringify(h.services.policy.policy)).toBe(before);
+    } finally {
+      await h.services.close();
+    }
+  });
+});

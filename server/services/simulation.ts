@@ -7,6 +7,7 @@
 import type { DbHandle } from '../../db/client';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 import { simulatePolicy, type ModuleFacts, type RecordedRun, type SimulationReport } from '../core/guardian/simulate';
+import { recommendFromRuns, type Recommendation } from '../core/guardian/recommend';
 import type { TPolicy } from '../core/guardian/schema';
 import { parseManifestText } from '../core/module/verify';
 import { inspectWasm } from '../core/wasm/inspect';
@@ -86,4 +87,40 @@ export function moduleFactsFrom(handle: DbHandle, versionIdOf: (run: RecordedRun
     }
     return facts ?? undefined;
   };
+}
+
+export interface RecommendationWithSimulation extends Recommendation {
+  readonly simulation: SimulationReport;
+}
+
+/**
+ * Recommendations from the window's runs for the policy in force, each with the simulation of its
+ * candidate over the same window. PRO: policy_recommendations (and nothing is applied).
+ */
+export function recommendFromHistory(
+  deps: { readonly handle: DbHandle; readonly license: Pick<LicenseService, 'require'>; readonly policy: { readonly policy: TPolicy } },
+  window: SimulationWindow = {},
+): Result<RecommendationWithSimulation[], SimulationCode> {
+  const licensed = deps.license.require('policy_recommendations');
+  if (!licensed.ok) return licensed;
+  const last = window.last ?? DEFAULT_SIMULATION_RUNS;
+  if (!Number.isSafeInteger(last) || last < 1 || last > MAX_SIMULATION_RUNS) {
+    return err('WINDOW_INVALID', `--last must be a whole number from 1 to ${MAX_SIMULATION_RUNS}, not ${last}`);
+  }
+  const rows = deps.handle.sqlite
+    .prepare<[number, number], { record: string }>('SELECT record FROM runs WHERE started_at >= ? ORDER BY started_at DESC, id DESC LIMIT ?')
+    .iterate(window.since?.getTime() ?? 0, last);
+  function* records(): Generator<DecisionRecord> {
+    for (const row of rows) yield JSON.parse(row.record) as DecisionRecord;
+  }
+  const recs = recommendFromRuns(deps.policy.policy, records());
+  // Simulating is part of recommending, so the recommendation licence covers it.
+  const simulate = (candidate: TPolicy) => simulateOverHistory({ ...deps, license: { require: () => ok(undefined) } }, candidate, window);
+  const out: RecommendationWithSimulation[] = [];
+  for (const r of recs) {
+    const simulation = simulate(r.candidate);
+    if (!simulation.ok) return simulation;
+    out.push({ ...r, simulation: simulation.value });
+  }
+  return ok(out);
 }
