@@ -8,7 +8,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { newNonce, securityHeaders } from './server/api/security-headers';
 
-const PUBLIC_PATHS = ['/signin'];
+// /metrics answers scrapers with its own bearer token (server/api/metrics-http.ts), never a session.
+const PUBLIC_PATHS = ['/signin', '/metrics'];
 // Auth.js v5 cookie names, plain and (over https) __Secure- prefixed; large tokens are chunked (.0, .1).
 const SESSION_COOKIE = /^(__Secure-)?authjs\.session-token(\.\d+)?$/;
 

@@ -35,13 +35,12 @@ for (let i = 0; i < MODULES; i++) {
 console.log(`installed ${MODULES * 2} versions in ${Math.round(performance.now() - t)} ms`);
 t = performance.now();
 const ins = s.handle.sqlite.prepare(`INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
-  decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256, stdin, stdout, stderr, record, audit_seq)
-  VALUES (?, 1, ?, '1.0.0', 'default', ?, 'user:op', ?, ?, ?, 0, 10, 1000, 3, 'default', 1, '1', '', x'', x'', x'', ?, ?)`);
-const record = JSON.stringify({ pre: { rules: [] }, post: { rules: [] }, pad: 'x'.repeat(1400) });
+  decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256, stdin, stdout, stderr, audit_seq)
+  VALUES (?, 1, ?, '1.0.0', 'default', ?, 'user:op', ?, ?, ?, 0, 10, 1000, 3, 'default', 1, '1', '', x'', x'', x'', ?)`);
 s.handle.sqlite.transaction(() => {
   for (let i = 0; i < RUNS; i++) {
     const deny = i % 10 === 0;
-    ins.run(`run-${i}`, `mod-${i % MODULES}`, `digest-${i % 1000}`, Date.now() - RUNS + i, deny ? 'deny' : 'allow', deny ? 'trap' : 'ok', record, i + 1);
+    ins.run(`run-${i}`, `mod-${i % MODULES}`, `digest-${i % 1000}`, Date.now() - RUNS + i, deny ? 'deny' : 'allow', deny ? 'trap' : 'ok', i + 1);
   }
 })();
 console.log(`filled ${RUNS} runs in ${Math.round(performance.now() - t)} ms`);

@@ -129,7 +129,7 @@ function plan(n: number, start: number, span: number, rnd: () => number, version
 
 const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
-  stdin, stdout, stderr, record, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  stdin, stdout, stderr, audit_seq, capability_denials) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Small everyday events between runs: sign-ins, sign-outs, exports, replays. */
 function filler(rnd: () => number): AuditEventInput {
@@ -211,7 +211,7 @@ export async function seedLarge(o: SeedOptions): Promise<SeedReport> {
         insert.run(record.runId, m.id, m.name, m.version, m.tenant, m.wasmSha256, record.actor, p.t, record.decision, p.kind === 'pre' ? 'denied' : p.outcome,
           p.outcome === 'ok' && ex ? (p.rule === 'exit_code' ? 3 : 0) : null, p.score, ex?.used.fuel ?? 0, ex ? Math.round(ex.used.wallMs) : 0,
           record.policy.name, record.policy.revision, record.input.seed, ex?.outputSha256 ?? '', Buffer.alloc(0),
-          Buffer.from(p.outcome === 'ok' && ex ? 'hello, world\n' : ''), Buffer.alloc(0), JSON.stringify(record), events[decidedAt]!.seq);
+          Buffer.from(p.outcome === 'ok' && ex ? 'hello, world\n' : ''), Buffer.alloc(0), events[decidedAt]!.seq, ex?.capabilityDenials?.length ?? 0);
       }
       inputs = [];
       rows = [];

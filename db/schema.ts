@@ -140,12 +140,16 @@ export const runs = sqliteTable(
     stdin: blob('stdin', { mode: 'buffer' }).notNull(),
     stdout: blob('stdout', { mode: 'buffer' }).notNull(),
     stderr: blob('stderr', { mode: 'buffer' }).notNull(),
-    record: text('record', { mode: 'json' }).notNull(), // the full decision record (see docs/decision-record.md)
+    // The decision record is not stored here: it is the payload of the run.decided audit event at
+    // auditSeq (stored once, covered by the hash chain; migration 0020). See RunQueries.get.
     auditSeq: integer('audit_seq').notNull(),
+    /** How many calls the sandbox refused (record.execution.capabilityDenials), for RunHistory without JSON. */
+    capabilityDenials: integer('capability_denials').notNull().default(0),
   },
   (t) => [
     index('runs_started').on(t.startedAt),
-    index('runs_module').on(t.moduleName, t.startedAt),
+    // Also covers RunHistory's count of a module's newest 100 runs with refused calls (no row reads).
+    index('runs_module').on(t.moduleName, t.startedAt, t.outcome, t.capabilityDenials),
     index('runs_decision').on(t.decision, t.startedAt),
     // RunHistory asks "has this digest ever run?" before every run; unindexed that scans the whole table.
     index('runs_digest').on(t.wasmSha256),
@@ -160,7 +164,7 @@ export const runs = sqliteTable(
 );
 
 /**
- * Denormalised from runs.record for the Watchtower's "top denied rules": one row per rule that
+ * Denormalised from the decision record (the run.decided payload since migration 0020) for the Watchtower's "top denied rules": one row per rule that
  * failed in a denied run. Filled by an AFTER INSERT trigger on runs (migration
  * 0005_run_denied_rules_trigger), so it is written in the same transaction as the run and no
  * writer can forget it.
@@ -170,6 +174,16 @@ export const runs = sqliteTable(
  * SHA-256, however many runs read it. A decision record lists its files by digest; replay rebuilds
  * the same directories from here and refuses when a content is missing or does not match.
  */
+/**
+ * Decision records of runs recorded before migration 0020 whose audit_seq did not point at their own
+ * run.decided event: kept as they were, so no record was lost when runs.record was dropped. Empty
+ * for every database whose runs were written by the recorder.
+ */
+export const runRecords = sqliteTable('run_records', {
+  runId: text('run_id').primaryKey(),
+  record: text('record').notNull(),
+});
+
 export const runFiles = sqliteTable('run_files', {
   sha256: text('sha256').primaryKey(),
   bytes: integer('bytes').notNull(),
@@ -333,6 +347,51 @@ export const sessions = sqliteTable(
     revokeReason: text('revoke_reason'),
   },
   (t) => [index('sessions_user').on(t.userId, t.revokedAt)],
+);
+
+/**
+ * The effective Guardian policy, one row per revision (append-only, triggers in 0017). The highest
+ * revision is in force. `changes` is the classified diff from the revision before (JSON).
+ */
+export const policyRevisions = sqliteTable(
+  'policy_revisions',
+  {
+    revision: integer('revision').primaryKey(),
+    name: text('name').notNull(),
+    policyJson: text('policy_json').notNull(),
+    sha256: text('sha256').notNull(), // of policy_json: what decision records name
+    source: text('source', { enum: ['seed', 'file', 'tightening', 'proposal'] }).notNull(),
+    fileSha256: text('file_sha256'), // the policy file's digest, for seed and file rows
+    proposalId: text('proposal_id'),
+    changes: text('changes').notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('policy_revisions_file').on(t.fileSha256)],
+);
+
+/** A policy change that weakens enforcement (or a restore), waiting for signed approvals by quorum. */
+export const policyProposals = sqliteTable(
+  'policy_proposals',
+  {
+    id: text('id').primaryKey(),
+    baseRevision: integer('base_revision').notNull(),
+    baseSha256: text('base_sha256').notNull(),
+    candidateJson: text('candidate_json').notNull(),
+    candidateSha256: text('candidate_sha256').notNull(),
+    restoreOf: integer('restore_of'),
+    changes: text('changes').notNull(),
+    proposerUserId: text('proposer_user_id').notNull(),
+    proposer: text('proposer').notNull(),
+    reason: text('reason').notNull(),
+    state: text('state', { enum: ['pending', 'applied', 'rejected', 'stale', 'expired'] }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+    detail: text('detail'),
+  },
+  (t) => [index('policy_proposals_state').on(t.state, t.createdAt)],
 );
 
 /**

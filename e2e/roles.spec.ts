@@ -80,11 +80,15 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'simulation.recommend': ALL,
   'license.status': ADMIN,
   'license.install': ADMIN,
+  'delivery.status': ADMIN,
+  'delivery.attempts': ADMIN,
+  'delivery.createWebhook': ADMIN,
+  'delivery.setEnabled': ADMIN,
 };
 
 // Keys is readable by every role (keys.read; changing keys needs keys.manage); Users needs users.manage.
 const NAV_ALWAYS = ['Watchtower', 'Modules', 'Runs', 'Quarantine', 'Audit log', 'Policies', 'Keys'];
-const NAV_ADMIN_ONLY = ['Users', 'License'];
+const NAV_ADMIN_ONLY = ['Users', 'License', 'Delivery'];
 
 test.describe('roles', () => {
   for (const [role, mutations] of Object.entries(FORBIDDEN) as [Exclude<E2ERole, 'admin'>, readonly Mutation[]][]) {

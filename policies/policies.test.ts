@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { effectiveGrant, evaluatePre, evaluatePost, PRE_RULE_IDS, POST_RULE_IDS, parsePolicyText, type PreInput, type TPolicy } from '../server/core/guardian';
 import { benignPre, makeManifest, makeReport, makeRun } from '../server/core/guardian/test-fixtures';
 import type { RunResult } from '../server/core/sandbox/types';
+import { policyFields } from '../server/core/guardian/fields';
+import { POLICY_FORMAT, POLICY_LANGUAGE_VERSION } from '../server/core/guardian/schema';
 import { SIGNAL_IDS, scoreThreat, shouldQuarantine, threatFactsFrom, type ThreatHistory } from '../server/core/threat';
 
 const here = import.meta.dirname;
@@ -136,6 +138,26 @@ describe('shipped policy files', () => {
 
 describe('docs stay true to the code', () => {
   const docs = join(here, '..', 'docs');
+  it('policy-reference.md lists every field of the schema with its exact type, default and range, and a meaning', () => {
+    const text = readFileSync(join(docs, 'policy-reference.md'), 'utf8');
+    const block = text.split('<!-- fields:begin -->')[1]?.split('<!-- fields:end -->')[0] ?? '';
+    // Cells split on unescaped pipes; the header and separator rows are skipped.
+    const rows = block.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    const cell = (v: string) => v.replaceAll('|', '\\|');
+    const expected = policyFields().map((f) => [
+      `\`${f.path}\``,
+      cell(f.type),
+      ['required', 'absent', 'all defaults'].includes(f.default) ? f.default : `\`${f.default}\``,
+      cell(f.range),
+    ]);
+    expect(rows.map((r) => r.slice(0, 4))).toEqual(expected);
+    for (const r of rows) expect(r[4]?.length ?? 0, `${r[0]} needs a meaning`).toBeGreaterThan(10);
+  });
+  it('the declared language version is the one the schema accepts', () => {
+    const text = readFileSync(join(docs, 'policy-reference.md'), 'utf8');
+    expect(text).toContain(`\`${POLICY_FORMAT}\``);
+    expect(POLICY_FORMAT).toBe(`nightcore.policy/v${POLICY_LANGUAGE_VERSION}`);
+  });
   it('policy-reference.md documents every rule', () => {
     const text = readFileSync(join(docs, 'policy-reference.md'), 'utf8');
     for (const id of [...PRE_RULE_IDS, ...POST_RULE_IDS]) expect(text, id).toContain(`\`${id}\``);

@@ -27,6 +27,9 @@ function ensureDebianTool(path, pkg, why) {
 const node = process.execPath;
 // The process backend's tests run real bubblewrap jails.
 ensureDebianTool('/usr/bin/bwrap', 'bubblewrap', 'the process backend tests');
+// The completion scripts are checked by the shells themselves (server/cli/ergonomics.test.ts).
+ensureDebianTool('/usr/bin/zsh', 'zsh', 'the zsh completion test');
+ensureDebianTool('/usr/bin/fish', 'fish', 'the fish completion test');
 step('type-check (tsc --noEmit)', node, ['node_modules/typescript/bin/tsc', '--noEmit']);
 step('unit and integration tests (vitest)', node, ['node_modules/vitest/vitest.mjs', 'run']);
 

@@ -31,9 +31,22 @@ export function OutcomeBadge({ outcome }: { readonly outcome: string }) {
   );
 }
 
-export function RuleBadge({ outcome }: { readonly outcome: 'pass' | 'fail' | 'skip' }) {
-  const tone: BadgeTone = outcome === 'pass' ? 'good' : outcome === 'fail' ? 'bad' : 'neutral';
-  return <Badge tone={tone}>{outcome === 'pass' ? 'passed' : outcome === 'fail' ? 'failed' : 'skipped'}</Badge>;
+const RULE_BADGE: Record<'pass' | 'fail' | 'skip' | 'would_fail', { tone: BadgeTone; text: string }> = {
+  pass: { tone: 'good', text: 'passed' },
+  fail: { tone: 'bad', text: 'failed' },
+  skip: { tone: 'neutral', text: 'skipped' },
+  // Not enforced: amber, never red, so nobody reads it as the reason for a deny.
+  would_fail: { tone: 'warn', text: 'would fail (dry-run)' },
+};
+
+export function RuleBadge({ outcome, dryRun }: { readonly outcome: 'pass' | 'fail' | 'skip' | 'would_fail'; readonly dryRun?: boolean }) {
+  const b = RULE_BADGE[outcome];
+  return (
+    <Badge tone={b.tone}>
+      {b.text}
+      {dryRun && outcome !== 'would_fail' ? ' (dry-run)' : ''}
+    </Badge>
+  );
 }
 
 export function QuarantineBadge({ quarantined }: { readonly quarantined: boolean }) {

@@ -11,5 +11,6 @@ export const NAV: readonly { href: string; label: string; permission: Permission
   { href: '/policies', label: 'Policies', permission: 'policies.read' },
   { href: '/keys', label: 'Keys', permission: 'keys.read' },
   { href: '/users', label: 'Users', permission: 'users.manage' },
+  { href: '/admin/delivery', label: 'Delivery', permission: 'delivery.manage' },
   { href: '/license', label: 'License', permission: 'license.manage' },
 ];

@@ -43,6 +43,10 @@ export const PROCEDURE_ACCESS = {
   'inbox.review': 'inbox.read',
   'inbox.decide': 'inbox.decide',
   'inbox.registerKey': 'inbox.decide',
+  'delivery.status': 'delivery.manage',
+  'delivery.attempts': 'delivery.manage',
+  'delivery.createWebhook': 'delivery.manage',
+  'delivery.setEnabled': 'delivery.manage',
   // The edition and the features in force, so any page can say "PRO" (no licensee details).
   // Simulation reads the run history and changes nothing (PRO: refused on the server without it).
   'simulation.run': 'policies.read',

@@ -27,6 +27,10 @@ const RUNNERS: readonly Role[] = ['operator', 'admin'];
 const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role[]]>> = {
   'users.me': ['signed-in', ALL],
   'users.list': ['users.manage', ADMIN],
+  'delivery.status': ['delivery.manage', ADMIN],
+  'delivery.attempts': ['delivery.manage', ADMIN],
+  'delivery.createWebhook': ['delivery.manage', ADMIN],
+  'delivery.setEnabled': ['delivery.manage', ADMIN],
   'users.create': ['users.manage', ADMIN],
   'users.disable': ['users.manage', ADMIN],
   'users.setRole': ['users.manage', ADMIN],
@@ -67,7 +71,7 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
  * (Auth.js's own endpoints, the API description), 'trpc' (guarded per procedure above), or an agent
  * Bearer token with a scope (no console session counts there).
  */
-type RouteAccess = readonly Role[] | 'public' | 'trpc' | 'agent-token submissions:write' | 'agent-token submissions:read';
+type RouteAccess = readonly Role[] | 'public' | 'trpc' | 'metrics-token' | 'agent-token submissions:write' | 'agent-token submissions:read';
 const PINNED_ROUTES: Readonly<Record<string, RouteAccess>> = {
   'app/api/audit/export/route.ts': ['approver', 'admin'],
   // verifying re-reads the whole log and records an event: bulk reading, so only those who may export
@@ -76,6 +80,8 @@ const PINNED_ROUTES: Readonly<Record<string, RouteAccess>> = {
   'app/api/modules/upload/route.ts': RUNNERS,
   // a compliance report is the log's content leaving the system: those who may export it
   'app/api/reports/route.ts': ['approver', 'admin'],
+  // Prometheus scrapers: its own bearer token, no session (behaviour: metrics-http.test.ts)
+  'app/metrics/route.ts': 'metrics-token',
   'app/api/trpc/[trpc]/route.ts': 'trpc',
   'app/api/v1/openapi.json/route.ts': 'public',
   'app/api/v1/submissions/route.ts': 'agent-token submissions:write',
@@ -163,6 +169,13 @@ describe('route handlers, pinned', () => {
     expect(`agent-token ${scopeOf('handleGetSubmission')}`).toBe(PINNED_ROUTES['app/api/v1/submissions/[id]/route.ts']);
     expect(readFileSync(join(ROOT, 'app/api/v1/submissions/route.ts'), 'utf8')).toMatch(/submitRoute/);
     expect(readFileSync(join(ROOT, 'app/api/v1/submissions/[id]/route.ts'), 'utf8')).toMatch(/submissionRoute/);
+  });
+
+  it('/metrics answers only its token: a console session gets 401', async () => {
+    const { handleMetrics } = await import('./metrics-http');
+    const res = handleMetrics(new Request(`http://${HOST}/metrics`, { headers: { cookie: 'authjs.session-token=anything' } }), { token: () => 'a-token-of-sixteen+', render: () => 'secret' });
+    expect(res.status).toBe(401);
+    expect(readFileSync(join(ROOT, 'app/metrics/route.ts'), 'utf8')).toMatch(/metricsRoute/);
   });
 
   it('Auth.js and tRPC routes only delegate (their guards are tested elsewhere)', () => {

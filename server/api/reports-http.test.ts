@@ -11,11 +11,14 @@ import { verifyEd25519 } from '../core/crypto/ed25519';
 const handles: DbHandle[] = [];
 afterEach(() => handles.splice(0).forEach((h) => h.close()));
 
-function setup(role: Role | null) {
+function setup(role: Role | null, licensed = true) {
   const { services, handle } = memoryServices();
   handles.push(handle);
   services.audit.append({ actor: 'user:alice', action: 'module.quarantined', subject: 'module:<b>evil</b>', payload: { reason: 'x' } });
-  const reportServices = { handle, audit: services.audit, serverKey: services.serverKey, witnesses: { cosignaturesOf: () => [] } };
+  const license = {
+    require: () => (licensed ? { ok: true, value: undefined } : { ok: false, code: 'LICENSE_REQUIRED', message: 'compliance reports (feature compliance_reports) need a PRO license' }),
+  };
+  const reportServices = { handle, audit: services.audit, serverKey: services.serverKey, witnesses: { cosignaturesOf: () => [] }, license };
   const deps: ReportHttpDeps = {
     user: async () => (role ? sessionFor(role, `who-${role}`) : null),
     services: () => reportServices as never,
@@ -47,6 +50,15 @@ describe('GET /api/reports', () => {
       expect(await res.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     expect((await handleReportDownload(new Request(`http://localhost:3000/api/reports?${range}`, { method: 'POST', headers: { host: 'localhost:3000', origin: 'http://localhost:3000' } }), refusing('admin'))).status).toBe(405);
+  });
+
+  it('refuses without a PRO license (403 LICENSE_REQUIRED) before any work', async () => {
+    const { services, deps } = setup('admin', false);
+    const head = services.audit.head().seq;
+    const res = await handleReportDownload(get(range), deps);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'LICENSE_REQUIRED', message: expect.stringContaining('compliance_reports') } });
+    expect(services.audit.head().seq).toBe(head);
   });
 
   it('names a bad period or format (400)', async () => {

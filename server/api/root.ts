@@ -9,6 +9,7 @@ import { watchtowerRouter } from './routers/watchtower';
 import { quarantineRouter } from './routers/quarantine';
 import { policiesRouter } from './routers/policies';
 import { inboxRouter } from './routers/inbox';
+import { deliveryRouter } from './routers/delivery';
 import { licenseRouter } from './routers/license';
 import { simulationRouter } from './routers/simulation';
 
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   quarantine: quarantineRouter,
   policies: policiesRouter,
   inbox: inboxRouter,
+  delivery: deliveryRouter,
   license: licenseRouter,
   simulation: simulationRouter,
 });

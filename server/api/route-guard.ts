@@ -26,7 +26,7 @@ export type UploadRouteCode = UploadCode | FolderCode | VerifyCode;
 export type SubmissionRouteCode = 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_WASM' | 'SUBMISSION_INVALID' | 'RATE_LIMITED' | 'NOT_FOUND';
 
 /** The compliance report download (server/api/reports-http.ts). */
-export type ReportRouteCode = 'INVALID_PERIOD' | 'PDF_FAILED' | 'NOT_LICENSED';
+export type ReportRouteCode = 'INVALID_PERIOD' | 'PDF_FAILED' | 'LICENSE_REQUIRED';
 
 export type RouteErrorCode = GuardCode | AuditRouteCode | UploadRouteCode | SubmissionRouteCode | ReportRouteCode;
 
@@ -70,10 +70,10 @@ export const ROUTE_ERROR_STATUS = {
   RATE_LIMITED: 429,
   NOT_FOUND: 404,
   // Reports: a bad period; the PDF renderer the request depends on (Chromium) failed: 424, the HTML
-  // report still works (a refusal on purpose, never a 500); not licensed.
+  // report still works (a refusal on purpose, never a 500); the PRO feature is not licensed (as tRPC's FORBIDDEN).
   INVALID_PERIOD: 400,
   PDF_FAILED: 424,
-  NOT_LICENSED: 403,
+  LICENSE_REQUIRED: 403,
 } as const satisfies Record<RouteErrorCode, number>;
 
 /** Responses of these handlers are never cached and never sniffed into another type. */

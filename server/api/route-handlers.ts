@@ -12,14 +12,18 @@ import { handleUploadRequest } from './upload-http';
 import { handleGetSubmission, handleSubmit } from './submissions-http';
 import { openApiDocument } from './openapi';
 import { handleReportDownload } from './reports-http';
-import { resolveChromium } from '../services/config';
+import { resolveChromium, resolveMetricsToken } from '../services/config';
+import { handleMetrics } from './metrics-http';
+import { withRequestLog } from './request-log';
 
-export const trpcRoute = (request: Request): Promise<Response> => handleTRPCRequest(request, createContext);
-export const uploadRoute = (request: Request): Promise<Response> => handleUploadRequest(request, { user: getSessionUser, services: getServices });
-export const auditVerifyRoute = (request: Request): Promise<Response> => handleAuditVerify(request, { user: getSessionUser, services: getServices });
-export const auditExportRoute = (request: Request): Promise<Response> => handleAuditExport(request, { user: getSessionUser, services: getServices });
-export const submitRoute = (request: Request): Promise<Response> => handleSubmit(request, { services: getServices });
-export const submissionRoute = async (request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> =>
-  handleGetSubmission(request, (await context.params).id, { services: getServices });
+export const trpcRoute = withRequestLog('trpc', (request: Request): Promise<Response> => handleTRPCRequest(request, createContext));
+export const uploadRoute = withRequestLog('upload', (request: Request): Promise<Response> => handleUploadRequest(request, { user: getSessionUser, services: getServices }));
+export const auditVerifyRoute = withRequestLog('audit.verify', (request: Request): Promise<Response> => handleAuditVerify(request, { user: getSessionUser, services: getServices }));
+export const auditExportRoute = withRequestLog('audit.export', (request: Request): Promise<Response> => handleAuditExport(request, { user: getSessionUser, services: getServices }));
+export const submitRoute = withRequestLog('submissions.create', (request: Request): Promise<Response> => handleSubmit(request, { services: getServices }));
+export const submissionRoute = withRequestLog('submissions.get', async (request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> =>
+  handleGetSubmission(request, (await context.params).id, { services: getServices }));
 export const openApiRoute = (): Response => Response.json(openApiDocument(), { headers: { 'cache-control': 'no-store' } });
-export const reportRoute = (request: Request): Promise<Response> => handleReportDownload(request, { user: getSessionUser, services: getServices, chromium: resolveChromium });
+export const reportRoute = withRequestLog('reports', (request: Request): Promise<Response> => handleReportDownload(request, { user: getSessionUser, services: getServices, chromium: resolveChromium }));
+/** Prometheus scrapes are not logged per request: one line every few seconds per scraper is noise. */
+export const metricsRoute = (request: Request): Response => handleMetrics(request, { token: resolveMetricsToken, render: () => getServices().metrics.render() });

@@ -15,13 +15,16 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { resolveForwarded, UNKNOWN_CLIENT, type ProxyTrust } from './trusted-proxies';
 
 export const CLIENT_HEADER = 'x-nightcore-client';
 export const HOST_HEADER = 'x-nightcore-host';
 export const GUARD_HEADER = 'x-nightcore-guard';
 const PROXY_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'] as const;
+/** A request id a trusted proxy assigned; kept only from a trusted proxy (a client could choose one to confuse the logs). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 interface GuardState {
   readonly nonce: string;
@@ -48,6 +51,9 @@ export function guardIncoming(req: Pick<IncomingMessage, 'headers'> & { socket?:
     forwardedProto: first(h['x-forwarded-proto']),
   });
   for (const name of PROXY_HEADERS) delete h[name];
+  const requestId = first(h[REQUEST_ID_HEADER]);
+  delete h[REQUEST_ID_HEADER];
+  if (resolved.proxied && requestId && REQUEST_ID.test(requestId)) h[REQUEST_ID_HEADER] = requestId;
   if (resolved.proxied) {
     if (resolved.client !== UNKNOWN_CLIENT) h['x-forwarded-for'] = resolved.client;
     if (resolved.host) h['x-forwarded-host'] = resolved.host;
@@ -82,4 +88,14 @@ export function guardedRequestInfo(headers: Headers): { client: string; host: st
   const nonce = state().nonce;
   if (stamp === null || stamp.length !== nonce.length || !timingSafeEqual(Buffer.from(stamp), Buffer.from(nonce))) return undefined;
   return { client: headers.get(CLIENT_HEADER) ?? UNKNOWN_CLIENT, host: headers.get(HOST_HEADER) ?? '' };
+}
+
+/**
+ * The id of this request for the logs: the trusted proxy's X-Request-Id (the guard removes it from
+ * anyone else), otherwise a fresh random one. Without this process's guard stamp, always fresh.
+ */
+export function requestIdOf(headers: Headers): string {
+  const given = headers.get(REQUEST_ID_HEADER);
+  if (given && REQUEST_ID.test(given) && guardedRequestInfo(headers)) return given;
+  return randomUUID();
 }

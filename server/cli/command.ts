@@ -4,6 +4,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, type Out } from './io';
+import { helpExtraOf } from './help-extras';
+import { closest } from './suggest';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -29,12 +31,14 @@ export interface CommandContext {
 export const COMMON_OPTIONS: Options = {
   help: { type: 'boolean', short: 'h' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   data: { type: 'string' },
 };
 
 const COMMON_HELP: Record<string, string> = {
   help: 'show this help',
   json: 'print machine-readable JSON (failures carry a `code` field)',
+  quiet: 'print only what the command produces for you to keep (ids, secrets shown once) and errors',
   data: 'data folder (default: $NIGHTCORE_DATA or ./data)',
 };
 
@@ -43,7 +47,7 @@ export function parseCommandArgs(command: Command, argv: string[]) {
   try {
     parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(withOptionSuggestion((e as Error).message, command));
   }
   if (parsed.values.help) return { help: true as const, values: parsed.values, positionals: parsed.positionals };
   const [min, max] = typeof command.positionals === 'number' ? [command.positionals, command.positionals] : command.positionals;
@@ -64,6 +68,16 @@ export function optionalString(values: CommandContext['values'], name: string): 
   return typeof v === 'string' ? v : undefined;
 }
 
+/** parseArgs says "Unknown option '--jsn'"; add the nearest option this command has, if one is close. */
+function withOptionSuggestion(message: string, command: Command): string {
+  const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (!unknown?.startsWith('--')) return message;
+  const names = Object.keys({ ...command.options, ...COMMON_OPTIONS });
+  const near = closest(unknown.slice(2).split('=')[0]!, names);
+  // parseArgs's own advice about '--' is for positionals that start with '-': keep it only when nothing is near.
+  return near ? `unknown option ${unknown}; did you mean --${near}?` : message;
+}
+
 export function helpText(command: Command): string {
   const lines = [`nightcore ${command.name} — ${command.summary}`, '', `usage: ${command.usage}`, ''];
   lines.push('options:');
@@ -71,5 +85,8 @@ export function helpText(command: Command): string {
     const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ' <value>' : ''}`;
     lines.push(`  ${flag.padEnd(28)} ${command.optionHelp[name] ?? COMMON_HELP[name] ?? ''}`.trimEnd());
   }
+  const extra = helpExtraOf(command.name, command.usage);
+  lines.push('', 'examples:', ...extra.examples.map((e) => `  ${e}`));
+  lines.push('', `exit codes: 0 success; 1 ${extra.exit1}; 2 usage error`);
   return lines.join('\n');
 }

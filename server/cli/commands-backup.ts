@@ -13,7 +13,7 @@ import { withServices } from './services';
 export const backup: Command = {
   name: 'backup',
   summary: 'a consistent copy of the database while the console serves (0600; secrets only with --with-secrets)',
-  usage: 'nightcore backup --out FILE [--with-secrets]   (example: nightcore backup --out /backups/nightcore-$(date +%F).ncbak)',
+  usage: 'nightcore backup --out FILE [--with-secrets]',
   options: { out: { type: 'string' }, 'with-secrets': { type: 'boolean' } },
   optionHelp: {
     out: 'the backup file to create (never overwritten)',
@@ -40,7 +40,7 @@ export const backup: Command = {
 export const restore: Command = {
   name: 'restore',
   summary: 'check a backup (chain, checkpoints, signature) and only then replace the database with it',
-  usage: 'nightcore restore FILE   (example: nightcore restore /backups/nightcore-2026-12-01.ncbak --data ./data; stop the console first)',
+  usage: 'nightcore restore FILE   (stop the console first)',
   options: {},
   optionHelp: {},
   positionals: 1,

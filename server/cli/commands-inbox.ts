@@ -12,7 +12,7 @@ import { signStatement, type Decision } from '../core/inbox';
 import type { Services } from '../services/index';
 import type { Command, CommandContext } from './command';
 import { optionalString, requireString } from './command';
-import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
+import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, keepLine, reject } from './io';
 import { withServices } from './services';
 
 export interface InboxCommandDeps {
@@ -145,7 +145,7 @@ export function createInboxCommands(deps: InboxCommandDeps = DEFAULT_DEPS) {
       return deps.withServices(values, (s) => {
         const created = s.agents.create({ name: positionals[0]!, ownerUsername: requireString(values, 'owner'), ratePerHour: rate, expiresAt, scopes }, deps.actor());
         if (!created.ok) return reject(out, created);
-        out.line(`agent ${created.value.agent.name} registered; its token (shown only this once): ${created.value.token}`);
+        keepLine(out, `agent ${created.value.agent.name} registered; its token (shown only this once): ${created.value.token}`);
         out.data({ ok: true, agent: created.value.agent, token: created.value.token });
         return EXIT_OK;
       });

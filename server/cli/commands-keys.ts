@@ -7,7 +7,7 @@ import type { KeyRole } from '../core/module/verify';
 import { KEY_ROLES } from '../services/trust-store';
 import type { Command } from './command';
 import { optionalString, requireString } from './command';
-import { EXIT_OK, UsageError, cliActor, reject } from './io';
+import { EXIT_OK, UsageError, cliActor, keepLine, reject } from './io';
 import { withServices } from './services';
 
 export const keygen: Command = {
@@ -29,7 +29,7 @@ export const keygen: Command = {
     // 'wx' refuses to overwrite: losing a signing key to a typo is not recoverable.
     writeFileSync(privatePath, encodePrivateKeyFile(pair), { mode: 0o600, flag: 'wx' });
     writeFileSync(publicPath, encodePublicKeyFile(pair.publicKey), { mode: 0o644, flag: 'wx' });
-    out.line(`created key ${keyid}`);
+    keepLine(out, `created key ${keyid}`);
     out.line(`  private key: ${privatePath} (keep it secret; mode 0600)`);
     out.line(`  public key:  ${publicPath} (an admin registers it with: nightcore trust add ${publicPath} --role publisher)`);
     out.data({ ok: true, keyid, privateKey: privatePath, publicKey: publicPath });

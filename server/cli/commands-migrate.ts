@@ -12,7 +12,7 @@ import { withServices } from './services';
 export const migrate: Command = {
   name: 'migrate',
   summary: 'upgrade the data folder to this release (backup first; --check only reports)',
-  usage: 'nightcore migrate [--check] [--json]   (example: nightcore migrate --check --data /var/lib/nightcore)',
+  usage: 'nightcore migrate [--check] [--json]',
   options: { check: { type: 'boolean' } },
   optionHelp: { check: 'report the pending migrations and the audit chain; change nothing (exit 1 when something would change or cannot)' },
   positionals: 0,

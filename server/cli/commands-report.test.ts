@@ -3,14 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openHarness, type Harness } from '../services/test-fixtures';
+import { installProLicense, TEST_VENDOR_PUBLIC_BASE64 } from '../services/test-license';
 import { main } from './main';
 
 let h: Harness;
+const savedKey = process.env.NIGHTCORE_LICENSE_TEST_KEY;
 beforeAll(() => {
+  // The CLI opens its own services through config.ts: let it accept the test vendor's license (vitest sets NODE_ENV=test).
+  process.env.NIGHTCORE_LICENSE_TEST_KEY = TEST_VENDOR_PUBLIC_BASE64;
   h = openHarness();
+  installProLicense(h.services);
   h.services.quarantine.add({ moduleName: 'demo', wasmSha256: 'ab'.repeat(32), reason: 'seeded', source: 'threat' }, 'user:alice');
 });
 afterAll(async () => {
+  if (savedKey === undefined) delete process.env.NIGHTCORE_LICENSE_TEST_KEY;
+  else process.env.NIGHTCORE_LICENSE_TEST_KEY = savedKey;
   await h?.services.close();
 });
 

@@ -5,7 +5,7 @@ import type { Services } from '../services/index';
 import { usersOf, type PublicUser } from '../services/users';
 import type { Command, CommandContext } from './command';
 import { requireString } from './command';
-import { EXIT_OK, UsageError, cliActor, reject } from './io';
+import { EXIT_OK, UsageError, cliActor, keepLine, reject } from './io';
 import { withServices } from './services';
 
 export interface UserCommandDeps {
@@ -60,7 +60,7 @@ export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
         const created = await usersOf(s).create({ username: positionals[0]!, password, role }, deps.actor());
         if (!created.ok) return reject(out, created);
         out.line(`created ${created.value.username} (${created.value.role})`);
-        if (!values['password-stdin']) out.line(`password (shown only this once): ${password}`);
+        if (!values['password-stdin']) keepLine(out, `password (shown only this once): ${password}`);
         out.data({ ok: true, user: jsonUser(created.value), ...(values['password-stdin'] ? {} : { password }) });
         return EXIT_OK;
       });
@@ -136,7 +136,7 @@ export function createUserCommands(deps: UserCommandDeps = DEFAULT_DEPS) {
         const changed = await usersOf(s).setPassword(positionals[0]!, password, deps.actor());
         if (!changed.ok) return reject(out, changed);
         out.line(`new password set for ${changed.value.username}; every session of the account has ended`);
-        if (!fromStdin) out.line(`password (shown only this once): ${password}`);
+        if (!fromStdin) keepLine(out, `password (shown only this once): ${password}`);
         out.data({ ok: true, user: jsonUser(changed.value), ...(fromStdin ? {} : { password }) });
         return EXIT_OK;
       });

@@ -16,16 +16,26 @@ export class UsageError extends Error {
 export interface Out {
   readonly json: boolean;
   line(text: string): void;
+  /** Output the person must keep (a secret shown once, a new id): printed even with --quiet. */
+  keep?(text: string): void;
   error(text: string): void;
   data(value: unknown): void;
   /** Like data(), streamed in chunks: for values whose JSON may be too large for one string (absent in test doubles). */
   dataStreamed?(value: unknown): Promise<void>;
 }
 
-export function makeOut(json: boolean, stdout = process.stdout, stderr = process.stderr): Out {
+/**
+ * Text for people, or JSON for programs (--json). With `quiet`, informational lines are dropped but
+ * errors and `keep` lines are not. Never any colour or cursor codes, so NO_COLOR, a pipe and a dumb
+ * terminal all get the same plain text.
+ */
+export function makeOut(json: boolean, stdout = process.stdout, stderr = process.stderr, quiet = false): Out {
   return {
     json,
     line: (text) => {
+      if (!json && !quiet) stdout.write(`${text}\n`);
+    },
+    keep: (text) => {
       if (!json) stdout.write(`${text}\n`);
     },
     error: (text) => {
@@ -38,6 +48,12 @@ export function makeOut(json: boolean, stdout = process.stdout, stderr = process
       if (json) await writeJson(stdout, value);
     },
   };
+}
+
+/** Prints a line the person must keep (see Out.keep); test doubles without `keep` get it as a line. */
+export function keepLine(out: Out, text: string): void {
+  if (out.keep) out.keep(text);
+  else out.line(text);
 }
 
 /** Reports an expected failure (a value with a code) the same way in every command; returns exit 1. */

@@ -2,7 +2,9 @@
  * `nightcore`: dispatches to one command. Exit codes: 0 success, 1 rejected or failed
  * verification (with the error code), 2 usage error.
  */
-import { helpText, parseCommandArgs, type Command } from './command';
+import { COMMON_OPTIONS, helpText, parseCommandArgs, type Command } from './command';
+import { SHELLS, completionScript, type Shell } from './completion';
+import { closest } from './suggest';
 import { EXIT_OK, EXIT_REJECTED, EXIT_USAGE, UsageError, makeOut, reject } from './io';
 import { keygen, trustAdd, trustList, trustRevoke } from './commands-keys';
 import { init, sign, verify, inspect, importCmd } from './commands-modules';
@@ -15,6 +17,8 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { DELIVERY_COMMANDS } from './commands-delivery';
+import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { POLICY_ANALYSIS_COMMANDS } from './commands-policy-analysis';
 import { REPORT_COMMANDS } from './commands-report';
@@ -37,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   runsShow,
   replay,
   policyCheck,
+  ...POLICY_COMMANDS,
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,
@@ -44,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
   ...POLICY_ANALYSIS_COMMANDS,
   ...REPORT_COMMANDS,
@@ -52,17 +58,37 @@ export const COMMANDS: readonly Command[] = [
   restore,
 ];
 
+const completion: Command = {
+  name: 'completion',
+  summary: 'print a shell completion script (bash, zsh or fish) for every command and option',
+  usage: 'nightcore completion bash|zsh|fish',
+  options: {},
+  optionHelp: {},
+  positionals: 1,
+  run({ positionals }) {
+    const shell = positionals[0] as Shell;
+    if (!SHELLS.includes(shell)) throw new UsageError(`the shell must be one of ${SHELLS.join(', ')}`);
+    // The script itself is the output to keep, even with --quiet.
+    process.stdout.write(completionScript(shell, COMMANDS, COMMON_OPTIONS));
+    return EXIT_OK;
+  },
+};
+
+/** Every command including `completion`, which is built from the others. */
+const ALL_COMMANDS: readonly Command[] = [...COMMANDS, completion];
+
 function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const width = Math.max(...ALL_COMMANDS.map((c) => c.name.length));
   return [
     'nightcore — execution firewall for WebAssembly',
     '',
     'usage: nightcore <command> [options]   (nightcore <command> --help for details)',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...ALL_COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'exit codes: 0 success, 1 rejected or failed (with an error code), 2 usage error',
+    'output: plain text without colour (NO_COLOR and pipes need nothing special); --json for programs, --quiet for scripts',
   ].join('\n');
 }
 
@@ -70,10 +96,24 @@ function overview(): string {
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(' ');
-    const command = COMMANDS.find((c) => c.name === name);
+    const command = ALL_COMMANDS.find((c) => c.name === name);
     if (command) return { command, rest: argv.slice(words) };
   }
   return undefined;
+}
+
+/** "unknown command", with the nearest command if one is close, or the commands of a known group. */
+export function unknownCommandMessage(argv: readonly string[]): string {
+  const words = argv.filter((w) => !w.startsWith('-')).slice(0, 2);
+  const names = ALL_COMMANDS.map((c) => c.name);
+  const pair = words.join(' ');
+  const nearPair = words.length === 2 ? closest(pair, names) : undefined;
+  const typed = nearPair ? pair : (words[0] ?? '');
+  const near = nearPair ?? closest(typed, names);
+  if (near) return `unknown command "${typed}"; did you mean "nightcore ${near}"?`;
+  const group = ALL_COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `));
+  if (group.length) return `unknown command "${pair}": ${group.map((c) => c.name).join(', ')}`;
+  return `unknown command "${typed}"; run nightcore --help`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -88,14 +128,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
-    const hint = group.length ? `: ${group.map((c) => c.name).join(', ')}` : '; run nightcore --help';
-    process.stderr.write(`unknown command "${argv.slice(0, 2).join(' ')}"${hint}\n`);
+    process.stderr.write(`${unknownCommandMessage(argv)}\n`);
     return EXIT_USAGE;
   }
   const { command, rest } = found;
   const json = rest.includes('--json');
-  const out = makeOut(json);
+  const quiet = rest.includes('--quiet') || rest.includes('-q');
+  const out = makeOut(json, process.stdout, process.stderr, quiet);
   try {
     const parsed = parseCommandArgs(command, rest);
     if (parsed.help) {

@@ -1,6 +1,7 @@
 /** `nightcore run --dir/--save/--env` end to end, in process: the real command over real services and a signed bundle. */
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './commands-runs';
 import { parseCommandArgs } from './command';
@@ -31,10 +32,11 @@ describe('nightcore run --dir / --save / --env', () => {
     const p = JSON.parse(readFileSync(join(__dirname, '../../policies/default.json'), 'utf8'));
     p.capabilities = [...p.capabilities, 'fs.read', 'fs.write'];
     p.env = ['ALLOWED'];
-    const h = openHarness();
-    dataDir = h.dataDir;
-    policy = join(dataDir, 'files-policy.json');
+    // The policy file seeds the data folder's first revision; later starts use the database's.
+    policy = join(mkdtempSync(join(tmpdir(), 'nightcore-files-policy-')), 'files-policy.json');
     writeFileSync(policy, JSON.stringify(p));
+    const h = openHarness({ policyPath: policy });
+    dataDir = h.dataDir;
     const caps = { capabilities: ['fs.read' as const, 'fs.write' as const, 'environ' as const] };
     writer = h.bundle(WRITES_FILE, { name: 'cli-writer', ...caps });
     trapper = h.bundle(TRAPS_AFTER_WRITING, { name: 'cli-trapper', ...caps });

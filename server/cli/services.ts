@@ -14,6 +14,8 @@ export async function withServices<T>(values: CommandContext['values'], fn: (s: 
   const dataDir = resolveDataDir(flag('data'));
   const upgrade = await upgradeOrExplain(dataDir);
   const services = openServices({ dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), licenseKeys: resolveLicenseVendorKeys(), workerUrl: DEFAULT_WORKER_URL });
+  // The data folder's policy is its newest revision; say so when the configured file differs.
+  if (services.policyNotice) process.stderr.write(`note: ${services.policyNotice}\n`);
   try {
     recordUpgrade(services.audit, upgrade);
     return await fn(services, upgrade);

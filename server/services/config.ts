@@ -81,3 +81,9 @@ export function resolveChromium(): string {
   const text = process.env.NIGHTCORE_CHROMIUM?.trim();
   return text ? text : '/usr/bin/chromium';
 }
+
+/** The /metrics bearer token: NIGHTCORE_METRICS_TOKEN; unset or empty, /metrics is disabled. */
+export function resolveMetricsToken(): string | undefined {
+  const text = process.env.NIGHTCORE_METRICS_TOKEN?.trim();
+  return text ? text : undefined;
+}

@@ -13,6 +13,7 @@ import type { ActivePolicy } from './policy-store';
 import type { QuarantineService } from './quarantine';
 import { RunHistory } from './run-history';
 import { SqliteRecordedRuns, SqliteRunRecorder } from './run-recorder';
+import { GroupCommit } from './group-commit';
 
 export interface GovernorDeps {
   readonly handle: DbHandle;
@@ -32,16 +33,20 @@ export interface GovernorDeps {
 
 export function openGovernor(deps: GovernorDeps): Governor {
   const { sqlite, db } = deps.handle;
+  // run.started and run.decided of runs that reach this point in the same event-loop turn share one
+  // transaction; each run's promise resolves only once that transaction has committed (fail closed).
+  const commits = new GroupCommit(sqlite);
+  const recorder = new SqliteRunRecorder(sqlite, deps.audit, deps.quarantine);
   return createGovernor({
     policy: deps.policy,
     modules: deps.modules,
     trustedKey: deps.trustedKey,
     history: new RunHistory(sqlite),
     approvals: deps.approvals ?? NO_APPROVALS,
-    audit: deps.audit,
+    audit: { append: (event) => commits.run(() => deps.audit.append(event)) },
     backend: deps.backend,
     backendKind: deps.backendKind,
-    recorder: new SqliteRunRecorder(sqlite, deps.audit, deps.quarantine),
+    recorder: { record: (run) => commits.run(() => recorder.record(run)) },
     recorded: new SqliteRecordedRuns(sqlite, db),
     clock: deps.now,
     newRunId: randomUUID,

@@ -5,7 +5,7 @@
  * session; a statement only counts if its key is registered to that same person.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, lte } from 'drizzle-orm';
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { approvalStatements, approverKeys, submissions, users } from '../../db/schema';
 import { err, ok, type Result } from '../core/result';
@@ -275,21 +275,37 @@ export class InboxService {
   }
 
   /** Approved submissions with exactly these digests, newest first (the approvals port reads them). */
-  approvedFor(wasmSha256: string, manifestSha256: string): SubmissionRow[] {
+  /**
+   * Asked before every governed run (the approvals port), so prepared once: building the Drizzle
+   * query on each call cost about 10% of a warm run (bench/profile-governed.ts).
+   */
+  private approvedForQuery?: ReturnType<InboxService['prepareApprovedFor']>;
+
+  private prepareApprovedFor() {
     return this.db
       .select()
       .from(submissions)
-      .where(and(eq(submissions.wasmSha256, wasmSha256), eq(submissions.manifestSha256, manifestSha256), eq(submissions.state, 'approved')))
+      .where(and(eq(submissions.wasmSha256, sql.placeholder('wasm')), eq(submissions.manifestSha256, sql.placeholder('manifest')), eq(submissions.state, 'approved')))
       .orderBy(desc(submissions.decidedAt))
       .limit(5)
-      .all();
+      .prepare();
+  }
+
+  approvedFor(wasmSha256: string, manifestSha256: string): SubmissionRow[] {
+    this.approvedForQuery ??= this.prepareApprovedFor();
+    return this.approvedForQuery.all({ wasm: wasmSha256, manifest: manifestSha256 });
   }
 
   statements(id: string): TSignedApproval[] {
+    return this.statementsFor(subjectOf(id));
+  }
+
+  /** Stored statements about any subject (policy proposals keep theirs here too: `policy:<id>`). */
+  statementsFor(subject: string): TSignedApproval[] {
     return this.db
       .select({ payload: approvalStatements.payload, keyid: approvalStatements.keyid, sig: approvalStatements.sig })
       .from(approvalStatements)
-      .where(eq(approvalStatements.subject, subjectOf(id)))
+      .where(eq(approvalStatements.subject, subject))
       .orderBy(approvalStatements.id)
       .all();
   }
@@ -309,13 +325,14 @@ export class InboxService {
     return this.db.select({ userId: approverKeys.userId }).from(approverKeys).where(eq(approverKeys.keyid, keyid)).get()?.userId;
   }
 
-  private readonly approverKey = (keyid: string): ApproverKey | undefined => {
+  /** An approval key as the quorum sees it (trust store entry + the person it is bound to). */
+  readonly approverKey = (keyid: string): ApproverKey | undefined => {
     const key = this.trust.lookup(keyid);
     if (!key) return undefined;
     return { keyid: key.keyid, publicKey: key.publicKey, role: key.role, status: key.status, userId: this.binding(keyid) ?? null };
   };
 
-  private readonly person = (userId: string): Person | undefined => {
+  readonly person = (userId: string): Person | undefined => {
     const u = this.db.select({ id: users.id, username: users.username, role: users.role, disabled: users.disabled }).from(users).where(eq(users.id, userId)).get();
     return u && isRole(u.role) ? { id: u.id, username: u.username, role: u.role, disabled: u.disabled } : undefined;
   };

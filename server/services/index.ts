@@ -23,6 +23,7 @@ import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
+import { PolicyRevisions } from './policy-revisions';
 import { join } from 'node:path';
 import { err, type Result } from '../core/result';
 import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
@@ -36,7 +37,8 @@ import { startCheckpointTimer } from './checkpoint-timer';
 import { WitnessPusher, loadWitnessConfig } from './witness-client';
 import { LicenseService } from './license';
 import { PRODUCTION_VENDOR_KEY, type VendorKey } from '../core/license';
-import { DeliveryService } from './delivery/service';
+import { DeliveryService, deliveryLag } from './delivery/service';
+import { NightcoreMetrics } from './metrics';
 
 export interface Services {
   readonly handle: DbHandle;
@@ -54,11 +56,18 @@ export interface Services {
   readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
   readonly governor: Governor;
+  /** The Guardian policy in force: the newest revision in the database, read again on every access. */
   readonly policy: ActivePolicy;
+  /** Policy revisions, proposals and their approvals (docs/policy-reference.md, "Revisions"). */
+  readonly policies: PolicyRevisions;
+  /** Set when the configured policy file differs from the revision in force (the file is not applied). */
+  readonly policyNotice: string | null;
   /** Pushes checkpoints to the witnesses in <data>/witnesses.json and keeps their cosignatures. */
   readonly witnesses: WitnessPusher;
   /** Webhooks and SIEM sinks following the audit log (docs/delivery.md). */
   readonly delivery: DeliveryService;
+  /** Prometheus metrics of this process (served at /metrics); sinks register their lag here. */
+  readonly metrics: NightcoreMetrics;
   /** The sandbox backend, started on first use (a CLI command that runs nothing starts no workers). */
   backend(): SandboxBackend;
   /** The configured backend's kind, without starting it. */
@@ -118,17 +127,19 @@ export function openServices(options: ServiceOptions): Services {
   // A bad policy stops the start: running on a policy nobody could read would not be default deny.
   const loaded = loadPolicyFile(options.policyPath ?? defaultPolicyPath());
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
-  const policy = loaded.value;
 
   const handle = openDatabaseOrExplain(options);
   const serverKey = loadOrCreateServerKey(options.dataDir);
+  const metrics = new NightcoreMetrics();
   // Node attestations in decision records are checked against the trust store (opened below; the
   // check runs only when the log is verified, long after both exist).
-  const audit: AuditLog = new AuditLog(handle.sqlite, { serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)) });
+  const audit: AuditLog = new AuditLog(handle.sqlite, {
+    serverKey, now, verifySignature: verifyEd25519, checkContent: attestationCheck((keyid): TrustedKey | undefined => trust.lookup(keyid)),
+    observeAppend: (s) => metrics.auditAppendSeconds.observe(s),
+  });
   if (serverKey.created) {
     audit.append({ actor: 'system', action: 'server.key_created', subject: `key:${serverKey.keyid}`, payload: {} });
   }
-  recordPolicyIfChanged(handle, audit, policy);
   reconcileInterruptedRuns(handle.sqlite, audit, now());
   const witnessConfig = loadWitnessConfig(options.dataDir);
   if (!witnessConfig.ok) {
@@ -151,17 +162,31 @@ export function openServices(options: ServiceOptions): Services {
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
   const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
-  const inbox = new InboxService(handle.db, audit, trust, () => policy.policy, now, license, modules);
+  const inbox: InboxService = new InboxService(handle.db, audit, trust, () => policies.current().policy, now, license, modules);
   modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
+  const policies: PolicyRevisions = new PolicyRevisions(handle.db, audit, inbox, now, loaded.value.path);
+  let policyNotice: string | null;
+  try {
+    policyNotice = policies.init(loaded.value).notice;
+    recordPolicyIfChanged(handle, audit, policies.current());
+  } catch (e) {
+    stopCheckpointTimer();
+    handle.close();
+    // The revision in force must validate too: the server never runs on a policy it cannot read.
+    throw new ServiceStartError('POLICY_INVALID', `the policy revision in force cannot be used: ${(e as Error).message}`);
+  }
+  const policy = () => policies.current();
   const approvals = inboxApprovals(inbox);
-  // SIEM export is a PRO feature: when licensing lands, pass its check as `siemGate` here.
-  const delivery = new DeliveryService(handle.sqlite, audit, now);
+  // SIEM export (syslog, HEC, OCSF) is a PRO feature; webhooks are not gated.
+  const delivery = new DeliveryService(handle.sqlite, audit, now, { siemGate: () => license.require('siem_export') });
   const stopDelivery = options.deliver ? delivery.start() : () => undefined;
-  const governor = openGovernor({
-    handle, audit, modules, quarantine, policy: () => policy, backend: getBackend, backendKind, approvals, now,
+  const governor = metrics.instrument(openGovernor({
+    handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
     trustedKey: trust.lookup,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
-  });
+  }));
+  metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
+  metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));
   return {
     handle,
     serverKey,
@@ -174,16 +199,21 @@ export function openServices(options: ServiceOptions): Services {
     inbox,
     license,
     governor,
-    policy,
+    get policy() {
+      return policies.current();
+    },
+    policies,
+    policyNotice,
     witnesses,
     delivery,
+    metrics,
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
       if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);
       if (!manifest.ok) return manifest;
-      return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy.policy);
+      return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy().policy);
     },
     killAll: (reason, actor) => {
       // Stop first, record second: the kill switch must work even when recording fails.

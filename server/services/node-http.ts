@@ -5,10 +5,11 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionNode, JobCode, NodeTransport, SignedJob } from '../core/sandbox/remote';
+import type { ExecutionNode, JobCode, NodeHealth, NodeTransport, SignedCancel, SignedJob } from '../core/sandbox/remote';
 
 /** Module (up to the largest policy cap) and stdin, base64, with room for the statement. */
 export const MAX_JOB_BYTES = 160 * 1024 * 1024;
+const MAX_CANCEL_BYTES = 16 * 1024;
 
 const STATUS: Readonly<Record<JobCode | 'BODY_TOO_LARGE' | 'NOT_JSON' | 'NOT_FOUND', number>> = {
   JOB_INVALID: 400,
@@ -20,6 +21,7 @@ const STATUS: Readonly<Record<JobCode | 'BODY_TOO_LARGE' | 'NOT_JSON' | 'NOT_FOU
   JOB_REPLAYED: 409,
   JOB_MISMATCH: 422,
   MODULE_UNTRUSTED: 403,
+  CANCEL_INVALID: 403,
   INSTRUMENT_FAILED: 422,
   BODY_TOO_LARGE: 413,
   NOT_FOUND: 404,
@@ -60,7 +62,19 @@ export function startNodeServer(node: ExecutionNode, listen: { host: string; por
     const refuse = (code: keyof typeof STATUS, message: string) => reply(STATUS[code], { ok: false, code, message });
     try {
       if (req.method === 'GET' && req.url === '/v1/health') return reply(200, { ok: true, ...node.health() });
-      if (req.method !== 'POST' || req.url !== '/v1/jobs') return refuse('NOT_FOUND', 'POST /v1/jobs or GET /v1/health');
+      if (req.method === 'POST' && req.url === '/v1/jobs/cancel') {
+        const order = await readBody(req, MAX_CANCEL_BYTES);
+        if (order === 'too large') return refuse('BODY_TOO_LARGE', `a cancel order is at most ${MAX_CANCEL_BYTES} bytes`);
+        let parsed: SignedCancel;
+        try {
+          parsed = JSON.parse(order.toString('utf8')) as SignedCancel;
+        } catch {
+          return refuse('NOT_JSON', 'the body is not JSON');
+        }
+        const cancelled = node.cancel(parsed);
+        return cancelled.ok ? reply(200, { ok: true, ...cancelled.value }) : refuse(cancelled.code, cancelled.message);
+      }
+      if (req.method !== 'POST' || req.url !== '/v1/jobs') return refuse('NOT_FOUND', 'POST /v1/jobs, POST /v1/jobs/cancel or GET /v1/health');
       const body = await readBody(req, maxBody);
       if (body === 'too large') return refuse('BODY_TOO_LARGE', `a job is at most ${maxBody} bytes`);
       let job: SignedJob;
@@ -104,12 +118,22 @@ export function httpNodeTransport(): NodeTransport {
       if (res.ok && body.ok && body.result) return { ok: true, result: body.result as never };
       // The refusal's signature is checked by the backend, never trusted here.
       return {
-        ok: false,
+        ok: false as const,
         status: res.status,
         code: String(body.code ?? 'NODE_ERROR'),
         message: String(body.message ?? `HTTP ${res.status}`),
         ...(body.refusal ? { refusal: body.refusal as never } : {}),
       };
+    },
+    async cancel(node, order) {
+      const res = await fetch(`${node.url}/v1/jobs/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order), signal: AbortSignal.timeout(5_000) });
+      const body = (await res.json()) as { ok?: boolean; stopped?: boolean };
+      return res.ok && body.ok === true && body.stopped === true;
+    },
+    async health(node, signal) {
+      const res = await fetch(`${node.url}/v1/health`, { signal });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return (await res.json()) as NodeHealth;
     },
   };
 }

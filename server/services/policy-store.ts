@@ -12,8 +12,14 @@ import { err, ok, type Result } from '../core/result';
 
 export interface ActivePolicy {
   readonly policy: TPolicy;
+  /** The configured policy file (the history's seed); the policy itself is the revision in force. */
   readonly path: string;
   readonly sha256: string;
+}
+
+/** A policy file as read: its text too, so the first start can store exactly these bytes. */
+export interface PolicyFile extends ActivePolicy {
+  readonly text: string;
 }
 
 /** The shipped default policy, beside the sources (or under the working directory when bundled). */
@@ -22,7 +28,7 @@ export function defaultPolicyPath(): string {
   return existsSync(besideSource) ? besideSource : join(process.cwd(), 'policies', 'default.json');
 }
 
-export function loadPolicyFile(path: string): Result<ActivePolicy, PolicyErrorCode | 'POLICY_UNREADABLE'> {
+export function loadPolicyFile(path: string): Result<PolicyFile, PolicyErrorCode | 'POLICY_UNREADABLE'> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,5 +37,5 @@ export function loadPolicyFile(path: string): Result<ActivePolicy, PolicyErrorCo
   }
   const parsed = parsePolicyText(text);
   if (!parsed.ok) return err(parsed.code, `${path}: ${parsed.message}`, parsed.issues);
-  return ok({ policy: parsed.value, path, sha256: sha256Hex(text) });
+  return ok({ policy: parsed.value, path, sha256: sha256Hex(text), text });
 }

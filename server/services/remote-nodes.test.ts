@@ -40,7 +40,7 @@ async function inProcessNode(consolePublicKey: Uint8Array, publisher: { keyid: s
   });
   const server: NodeServer = await startNodeServer(node, { host: '127.0.0.1', port: 0 });
   cleanups.push(() => server.close(), () => backend.close());
-  return { keyid: node.keyid, publicKey: key.publicKey, url: server.url };
+  return { keyid: node.keyid, publicKey: key.publicKey, url: server.url, backend };
 }
 
 describe('remote backend over HTTP on loopback', () => {
@@ -128,6 +128,25 @@ describe('remote backend over HTTP on loopback', () => {
     setRecord({ ...record, execution: { ...record.execution!, used: { ...record.execution!.used, fuel: 1 } } });
     const edited = await h.services.governor.replay(record.runId, 'test:operator');
     expect(edited.ok ? 'replayed' : `${edited.code}: ${edited.message}`).toMatch(/^ATTESTATION_INVALID: .*fuel differ from what node/);
+  });
+
+  it('the kill switch reaches the node over HTTP: the node\'s own run stops', async () => {
+    const nodes: { keyid: string; url: string }[] = [];
+    const h = openHarness({ backend: 'remote', nodes });
+    cleanups.push(() => h.services.close());
+    const a = await inProcessNode(h.services.serverKey.publicKey, h.publisher);
+    nodes.push({ keyid: a.keyid, url: a.url });
+    expect(h.services.trust.add({ publicKey: a.publicKey, role: 'node', name: 'node a' }, 'test:admin').ok).toBe(true);
+    const module = h.install(variant(INFINITE_LOOP, 'runaway'), { name: 'runaway', capabilities: [], limits: { fuel: 1e15, wallMs: 60_000 } });
+    const pending = h.services.governor.run(module, {}, 'test:operator');
+    for (let i = 0; i < 500 && a.backend.stats().running === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.backend.stats().running).toBe(1);
+    expect(h.services.backend().killAll('incident 42')).toBe(1);
+    const r = await pending;
+    if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+    expect(r.value.record.execution?.outcome).toEqual({ kind: 'denied', reason: 'kill switch: incident 42' });
+    for (let i = 0; i < 300 && a.backend.stats().running > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(a.backend.stats()).toMatchObject({ running: 0, killed: 1 });
   });
 
   it('refuses to start with a node that is not an active trust-store key of role node', async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openHarness, type Harness } from './test-fixtures';
+import { installProLicense } from './test-license';
 import { UserService } from './users';
 import { buildReport, produceReport } from './reports';
 import { resolveChromium } from './config';
@@ -31,6 +32,7 @@ let clock = new Date('2026-10-30T10:00:00.000Z');
 const tick = (ms = 1000) => (clock = new Date(clock.getTime() + ms));
 let h: Harness;
 let seeded: RunSpec[];
+let sizeBefore = 0;
 const keyPair = generateKeyPair();
 
 function appendRun(spec: RunSpec, i: number): void {
@@ -64,11 +66,12 @@ function randomRun(rand: () => number): RunSpec {
 beforeAll(async () => {
   h = openHarness({ now: () => clock });
   const { services } = h;
+  installProLicense(services, {}, clock);
   const users = new UserService(services.handle.db, services.audit, () => clock);
   // Before the period: runs that must not count, then a checkpoint (the "before" tree head).
   appendRun({ decision: 'deny', outcome: 'trap', failed: ['exit_code'] }, 900);
   appendRun({ decision: 'allow', outcome: 'ok', failed: [] }, 901);
-  services.audit.checkpoint();
+  sizeBefore = services.audit.checkpoint()!.seq;
 
   clock = new Date('2026-11-03T08:00:00.000Z');
   const rand = seededRandom(1313);
@@ -145,7 +148,7 @@ describe('compliance report figures', () => {
     expect(report.checkpoints.rows.every((c) => c.time >= PERIOD.from && c.time < PERIOD.to)).toBe(true);
     const { before, end, consistency } = report.proof;
     expect(before && end && consistency).toBeTruthy();
-    expect(before!.size).toBe(3 + 2); // server.key_created, policy.loaded, key.added (harness), then the two seeded runs
+    expect(before!.size).toBe(sizeBefore); // the checkpoint written just before the period
     const key = parseVerifierKey(report.log.verifierKey);
     if (!key.ok) throw new Error(key.message);
     const bundle = { type: CONSISTENCY_BUNDLE, oldCheckpoint: before!.note, newCheckpoint: end!.note, proof: consistency };
@@ -220,4 +223,19 @@ describe('report signature', () => {
     if (!failed.ok) expect(failed.message).toContain('NIGHTCORE_CHROMIUM');
     expect(h.services.audit.head().seq).toBe(head);
   }, 120_000);
+});
+
+describe('licensing', () => {
+  it('the community edition is refused before any work, naming the feature; nothing is recorded', async () => {
+    const community = openHarness();
+    try {
+      const head = community.services.audit.head().seq;
+      const made = await produceReport(community.services, { period: PERIOD, format: 'html', actor: 'user:auditor' });
+      expect(made).toMatchObject({ ok: false, code: 'LICENSE_REQUIRED' });
+      if (!made.ok) expect(made.message).toContain('compliance_reports');
+      expect(community.services.audit.head().seq).toBe(head);
+    } finally {
+      await community.services.close();
+    }
+  });
 });

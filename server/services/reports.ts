@@ -25,18 +25,16 @@ export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 /** A PDF of a large period takes Chromium a few seconds; a hung browser must not hang the caller. */
 export const PDF_TIMEOUT_MS = 60_000;
 
-export type ReportCode = 'PDF_FAILED' | 'NOT_LICENSED';
+export type ReportCode = 'PDF_FAILED' | 'LICENSE_REQUIRED';
 
-type ReportServices = Pick<Services, 'handle' | 'audit' | 'serverKey' | 'witnesses'>;
+type ReportServices = Pick<Services, 'handle' | 'audit' | 'serverKey' | 'witnesses' | 'license'>;
 
 /**
- * The licensing hook: compliance reports are a PRO feature. Licensing is built in parallel
- * (server/services/license*); until `requireFeature` exists this allows every caller. Replace the
- * body with `requireFeature('compliance_reports')` (and map its refusal to NOT_LICENSED) so the CLI
- * and the console route, which both call this first, are gated in one place.
+ * Compliance reports are a PRO feature (`compliance_reports`, docs/licensing.md): refused on the
+ * server before any work, by the CLI and the console route alike, with a message naming the feature.
  */
-export function checkReportLicense(): Result<true, 'NOT_LICENSED'> {
-  return ok(true);
+export function checkReportLicense(s: Pick<Services, 'license'>): Result<void, 'LICENSE_REQUIRED'> {
+  return s.license.require('compliance_reports');
 }
 
 const EVENT_COLUMNS = 'seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash';
@@ -147,7 +145,7 @@ export interface ProduceOptions {
 
 /** Builds, renders, signs and audits one report. Nothing is recorded for a report that failed to render. */
 export async function produceReport(s: ReportServices, options: ProduceOptions): Promise<Result<ProducedReport, ReportCode>> {
-  const licensed = checkReportLicense();
+  const licensed = checkReportLicense(s);
   if (!licensed.ok) return licensed;
   const now = options.now ?? (() => new Date());
   const report = await buildReport(s, options.period, options.actor, now());

@@ -16,10 +16,11 @@ export class RunHistory {
       postFailures: sqlite.prepare<[string], { n: number }>(
         "SELECT count(*) AS n FROM runs WHERE module_name = ? AND decision = 'deny' AND outcome <> 'denied'",
       ),
-      // Recent runs (newest 100, bounding the JSON scan) whose record shows calls the sandbox refused.
+      // Recent runs (newest 100) in which the sandbox refused calls. runs.capability_denials, not the
+      // record's JSON (parsing 100 records took about 1 ms per run); covered by index runs_module.
       capabilityDenials: sqlite.prepare<[string], { n: number }>(
-        `SELECT count(*) AS n FROM (SELECT record FROM runs WHERE module_name = ? AND outcome <> 'denied' ORDER BY started_at DESC LIMIT 100)
-         WHERE json_array_length(record, '$.execution.capabilityDenials') > 0`,
+        `SELECT count(*) AS n FROM (SELECT capability_denials FROM runs WHERE module_name = ? AND outcome <> 'denied' ORDER BY started_at DESC LIMIT 100)
+         WHERE capability_denials > 0`,
       ),
       previousVersion: sqlite.prepare<[string, number], { wasm_sha256: string; size_bytes: number }>(
         'SELECT wasm_sha256, size_bytes FROM module_versions WHERE name = ? AND id < ? ORDER BY id DESC LIMIT 1',

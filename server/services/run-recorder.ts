@@ -19,7 +19,7 @@ import type { QuarantineService } from './quarantine';
  */
 const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
-  stdin, stdout, stderr, record, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  stdin, stdout, stderr, audit_seq, capability_denials) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Input file contents, content-addressed (db/schema.ts `runFiles`): written once per distinct content. */
 const INSERT_FILE = 'INSERT OR IGNORE INTO run_files (sha256, bytes, content) VALUES (?, ?, ?)';
@@ -66,8 +66,8 @@ export class SqliteRunRecorder implements RunRecorder {
         Buffer.from(stdin),
         Buffer.from(stdout),
         Buffer.from(stderr),
-        JSON.stringify(record), // text mode 'json'
-        event.seq,
+        event.seq, // the record itself is this event's payload: stored once (migration 0020)
+        execution?.capabilityDenials?.length ?? 0,
       );
       // In the same transaction: a recorded run can always be replayed with exactly its input.
       for (const [sha256, content] of contentsOf(dirs ?? [])) this.insertFile.run(sha256, content.length, Buffer.from(content));
@@ -82,20 +82,25 @@ export class SqliteRunRecorder implements RunRecorder {
 }
 
 export class SqliteRecordedRuns implements RecordedRuns {
-  private readonly byId: Database.Statement<[string], { record: string; stdin: Buffer; module_version_id: number }>;
+  private readonly byId: Database.Statement<[string], { record: string | null; stdin: Buffer; module_version_id: number }>;
   private readonly fileBySha: Database.Statement<[string], { content: Buffer }>;
 
   constructor(
     sqlite: Database.Database,
     private readonly db: Db,
   ) {
-    this.byId = sqlite.prepare('SELECT record, stdin, module_version_id FROM runs WHERE id = ?');
+    // The record is the run's own run.decided payload (or its pre-0020 copy): see RunQueries.get.
+    this.byId = sqlite.prepare(`SELECT coalesce(rr.record, e.payload) AS record, r.stdin, r.module_version_id FROM runs r
+      LEFT JOIN run_records rr ON rr.run_id = r.id
+      LEFT JOIN audit_events e ON e.seq = r.audit_seq AND e.action = 'run.decided' AND e.subject = 'run:' || r.id
+      WHERE r.id = ?`);
     this.fileBySha = sqlite.prepare('SELECT content FROM run_files WHERE sha256 = ?');
   }
 
   load(runId: string): RecordedRun | undefined {
     const row = this.byId.get(runId);
     if (!row) return undefined;
+    if (row.record === null) throw new Error(`run ${runId} has no decision record: its run.decided audit event is missing`);
     const module = this.db.select().from(moduleVersions).where(eq(moduleVersions.id, row.module_version_id)).get();
     const record = JSON.parse(row.record) as DecisionRecord;
     const recordedDirs = record.input.dirs;

@@ -1,11 +1,11 @@
 /** Reading recorded runs: listing with filters (newest first, keyset pagination) and one run whole. */
 import { and, desc, eq, inArray, lt, lte, gte, or, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { runDeniedRules, runs } from '../../db/schema';
+import { auditEvents, runDeniedRules, runRecords, runs } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 
 export type RunRow = typeof runs.$inferSelect;
-export type RunSummary = Omit<RunRow, 'stdin' | 'stdout' | 'stderr' | 'record'>;
+export type RunSummary = Omit<RunRow, 'stdin' | 'stdout' | 'stderr' | 'capabilityDenials'>;
 
 export interface RunFilter {
   readonly module?: string;
@@ -17,8 +17,23 @@ export interface RunFilter {
   readonly limit?: number;
 }
 
-const { stdin: _i, stdout: _o, stderr: _e, record: _r, ...summaryColumns } = getTableColumns(runs);
-void [_i, _o, _e, _r];
+const { stdin: _i, stdout: _o, stderr: _e, capabilityDenials: _c, ...summaryColumns } = getTableColumns(runs);
+void [_i, _o, _e, _c];
+
+/**
+ * A run's decision record, stored once (migration 0020): the payload of its own run.decided audit
+ * event, or for a run recorded before that migration whose event did not match, its kept copy.
+ * The join checks the event is this run's decision, so a wrong audit_seq yields no record, never
+ * another run's.
+ */
+const recordText = sql<string | null>`coalesce(${runRecords.record}, ${auditEvents.payload})`;
+const ownRecord = eq(runRecords.runId, runs.id);
+const ownDecision = and(eq(auditEvents.seq, runs.auditSeq), eq(auditEvents.action, 'run.decided'), eq(auditEvents.subject, sql`'run:' || ${runs.id}`));
+
+function parseRecord(id: string, text: string | null): DecisionRecord {
+  if (text === null) throw new Error(`run ${id} has no decision record: its run.decided audit event is missing`);
+  return JSON.parse(text) as DecisionRecord;
+}
 
 export class RunQueries {
   constructor(private readonly db: Db) {}
@@ -77,12 +92,25 @@ export class RunQueries {
   /** The decision records of these runs only (no output columns), for a list that explains each row. */
   records(ids: readonly string[]): Map<string, DecisionRecord> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.select({ id: runs.id, record: runs.record }).from(runs).where(inArray(runs.id, [...ids])).all();
-    return new Map(rows.map((r) => [r.id, r.record as DecisionRecord]));
+    const rows = this.db
+      .select({ id: runs.id, record: recordText })
+      .from(runs)
+      .leftJoin(runRecords, ownRecord)
+      .leftJoin(auditEvents, ownDecision)
+      .where(inArray(runs.id, [...ids]))
+      .all();
+    return new Map(rows.map((r) => [r.id, parseRecord(r.id, r.record)]));
   }
 
   get(id: string): (RunRow & { record: DecisionRecord }) | undefined {
-    return this.db.select().from(runs).where(eq(runs.id, id)).get() as (RunRow & { record: DecisionRecord }) | undefined;
+    const row = this.db
+      .select({ ...getTableColumns(runs), record: recordText })
+      .from(runs)
+      .leftJoin(runRecords, ownRecord)
+      .leftJoin(auditEvents, ownDecision)
+      .where(eq(runs.id, id))
+      .get();
+    return row ? { ...row, record: parseRecord(row.id, row.record) } : undefined;
   }
 }
 

@@ -18,13 +18,16 @@ interface Seed {
   post?: Rule[] | null;
 }
 
-function insertRun(handle: DbHandle, s: Seed) {
+/** A run as the recorder writes it: its record is the payload of its run.decided event (migration 0020). */
+function insertRun(handle: DbHandle, audit: AuditLog, s: Seed) {
   const verdict = (phase: 'pre' | 'post', rules: Rule[]) => ({
     phase,
     decision: rules.some((r) => r.outcome === 'fail') ? 'deny' : 'allow',
     summary: 'seeded',
     rules: rules.map((r) => ({ ...r, severity: 'high', explanation: 'seeded' })),
   });
+  const record = { pre: verdict('pre', s.pre ?? [{ id: 'signature_trusted', outcome: 'pass' }]), post: s.post === null ? null : verdict('post', s.post ?? []) };
+  const event = audit.append({ actor: 'user:test', action: 'run.decided', subject: `run:${s.id}`, payload: record });
   handle.db
     .insert(runs)
     .values({
@@ -49,8 +52,7 @@ function insertRun(handle: DbHandle, s: Seed) {
       stdin: Buffer.alloc(0),
       stdout: Buffer.alloc(0),
       stderr: Buffer.alloc(0),
-      record: { pre: verdict('pre', s.pre ?? [{ id: 'signature_trusted', outcome: 'pass' }]), post: s.post === null ? null : verdict('post', s.post ?? []) },
-      auditSeq: 1,
+      auditSeq: event.seq,
     })
     .run();
 }
@@ -115,7 +117,7 @@ describe('WatchtowerService', () => {
   });
 
   describe('with seeded runs', () => {
-    beforeEach(() => SEEDS.forEach((s) => insertRun(handle, s)));
+    beforeEach(() => SEEDS.forEach((s) => insertRun(handle, audit, s)));
 
     it('24h: totals, rate, hourly series aligned to UTC hours', () => {
       const s = watchtower.summary({ window: '24h' });
@@ -178,8 +180,8 @@ describe('WatchtowerService', () => {
     it('complete buckets are kept between calls, yet a run inserted late into one is counted on the next call', () => {
       const before = watchtower.summary({ window: '7d' });
       // Started yesterday (a complete bucket), recorded only now: the kept totals must not hide it.
-      insertRun(handle, { id: 'late', at: '2026-03-09T23:59:59.000Z', decision: 'deny', score: 80, module: 'golf', pre: [{ id: 'tenant_allowed', outcome: 'fail' }], post: null });
-      insertRun(handle, { id: 'live', at: '2026-03-10T12:25:00.000Z', decision: 'allow', score: 0, module: 'alpha' });
+      insertRun(handle, audit, { id: 'late', at: '2026-03-09T23:59:59.000Z', decision: 'deny', score: 80, module: 'golf', pre: [{ id: 'tenant_allowed', outcome: 'fail' }], post: null });
+      insertRun(handle, audit, { id: 'live', at: '2026-03-10T12:25:00.000Z', decision: 'allow', score: 0, module: 'alpha' });
       const after = watchtower.summary({ window: '7d' });
       expect(after.runs.total).toBe(before.runs.total + 2);
       expect(after.series[5]).toEqual({ start: '2026-03-09T00:00:00.000Z', allowed: 2, denied: 1 });
@@ -211,13 +213,13 @@ describe('WatchtowerService', () => {
       expect(watchtower.feed({ afterStartedAt: new Date('2026-03-10T11:05:00.000Z'), afterId: 'r2' }).map((r) => r.id)).toEqual(['r8', 'r1', 'r3']);
       expect(watchtower.feed({ afterStartedAt: new Date(all[0]!.startedAt), afterId: all[0]!.id })).toEqual([]);
       // Same millisecond, later id: still newer than the cursor.
-      insertRun(handle, { id: 'r9', at: '2026-03-10T12:30:00.000Z', decision: 'allow', score: 0, module: 'alpha' });
+      insertRun(handle, audit, { id: 'r9', at: '2026-03-10T12:30:00.000Z', decision: 'allow', score: 0, module: 'alpha' });
       expect(watchtower.feed({ afterStartedAt: new Date(all[0]!.startedAt), afterId: 'r8' }).map((r) => r.id)).toEqual(['r9']);
     });
 
     it('feed returns at most FEED_LIMIT items', () => {
       for (let i = 0; i < FEED_LIMIT + 5; i++) {
-        insertRun(handle, { id: `bulk-${String(i).padStart(3, '0')}`, at: '2026-03-10T12:00:00.000Z', decision: 'allow', score: 1, module: 'bulk' });
+        insertRun(handle, audit, { id: `bulk-${String(i).padStart(3, '0')}`, at: '2026-03-10T12:00:00.000Z', decision: 'allow', score: 1, module: 'bulk' });
       }
       expect(watchtower.feed()).toHaveLength(FEED_LIMIT);
     });

@@ -19,6 +19,8 @@ export const ZRunWhySchema = z.object({
   outcome: z.string(),
   /** The outcome in words: "trapped (unreachable)", "ran out of fuel", ... */
   outcomeText: z.string(),
+  /** Rules that ran in dry-run in either phase and would have failed: recorded, not the reason for the deny. */
+  dryRunWouldFail: z.array(z.string()).optional(),
 });
 export type TRunWhy = z.infer<typeof ZRunWhySchema>;
 
@@ -56,6 +58,7 @@ export function whyDenied(record: Pick<DecisionRecord, 'decision' | 'pre' | 'pos
     failedRules: failed.length,
     outcome: outcome?.kind ?? 'denied',
     outcomeText: outcomeText(outcome),
+    dryRunWouldFail: [...(record.pre.dryRun?.wouldFail ?? []), ...(record.post?.dryRun?.wouldFail ?? [])],
   };
 }
 
@@ -65,5 +68,6 @@ export function deniedBecause(why: TRunWhy): string {
   const ran = why.phase === 'post' ? ` The module ${why.outcomeText}.` : ' Nothing ran.';
   const more = why.failedRules > 1 ? ` ${why.failedRules - 1} more ${why.failedRules - 1 === 1 ? 'rule' : 'rules'} failed too.` : '';
   const sentence = /[.!?]$/.test(why.explanation) ? why.explanation : `${why.explanation}.`;
-  return `Denied because ${rule}: ${sentence}${ran}${more}`;
+  const dry = why.dryRunWouldFail?.length ? ` In dry-run (not enforced), ${why.dryRunWouldFail.join(', ')} would also have failed.` : '';
+  return `Denied because ${rule}: ${sentence}${ran}${more}${dry}`;
 }

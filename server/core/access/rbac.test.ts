@@ -20,6 +20,7 @@ const EXPECTED: Record<Permission, readonly Role[]> = {
   'policies.manage': ['admin'],
   'audit.read': ['viewer', 'operator', 'approver', 'admin'],
   'audit.export': ['approver', 'admin'],
+  'delivery.manage': ['admin'],
   'license.manage': ['admin'],
 };
 

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'policies.manage',
   'audit.read',
   'audit.export',
+  // webhooks and SIEM sinks: where audit events leave the machine
+  'delivery.manage',
   'license.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

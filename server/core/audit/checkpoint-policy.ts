@@ -25,6 +25,7 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'user.unlocked',
   'auth.sessions_revoked',
   'policy.loaded',
+  'policy.revised',
   'module.quarantined',
   'module.released',
   'server.key_created',

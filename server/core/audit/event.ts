@@ -20,7 +20,7 @@ export const AUDIT_ACTION_GROUPS = {
   auth: ['auth.login', 'auth.login_failed', 'auth.logout', 'auth.sessions_revoked'],
   run: ['run.started', 'run.decided', 'run.replayed', 'run.interrupted'],
   sandbox: ['sandbox.kill_switch'],
-  policy: ['policy.loaded'],
+  policy: ['policy.loaded', 'policy.revised', 'policy.proposed', 'policy.proposal_rejected', 'policy.proposal_stale', 'policy.proposal_expired'],
   audit: ['audit.exported', 'audit.verified'],
   report: ['report.generated'],
   server: ['server.key_created'],

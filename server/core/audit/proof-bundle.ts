@@ -16,6 +16,7 @@ import { canonicalPayload } from './canonical-payload';
 import type { Ed25519Verify } from './ed25519-port';
 import { openCheckpoint, type CheckpointNoteCode } from './checkpoint-note';
 import { eventHash } from './hash';
+import { ZExportedEventSchema } from './exported-event';
 import { HASH_BYTES, leafHash, verifyConsistency, verifyInclusion, type Hash } from './merkle';
 import type { NoteKey } from './signed-note';
 
@@ -74,14 +75,12 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 
 /** The event's own hash, recomputed from its fields; undefined when a field is missing or mistyped. */
 function recomputeEventHash(e: unknown): { seq: number; hash: string; recomputed: string } | undefined {
-  if (!isObject(e)) return undefined;
-  const { seq, time, actor, action, subject, payload, prevHash, hash } = e;
-  if (!isCount(seq) || seq < 1) return undefined;
-  for (const s of [time, actor, action, subject]) if (typeof s !== 'string') return undefined;
-  if (typeof prevHash !== 'string' || !HEX64.test(prevHash) || typeof hash !== 'string' || !HEX64.test(hash)) return undefined;
+  const parsed = ZExportedEventSchema.safeParse(e);
+  if (!parsed.success) return undefined;
+  const { seq, time, actor, action, subject, payload, prevHash, hash } = parsed.data;
   const canonical = canonicalPayload(payload);
   if (!canonical.ok) return undefined;
-  const recomputed = eventHash({ seq, time: time as string, actor: actor as string, action: action as string, subject: subject as string, payload: canonical.value, prevHash });
+  const recomputed = eventHash({ seq, time, actor, action, subject, payload: canonical.value, prevHash });
   return { seq, hash, recomputed };
 }
 

@@ -29,7 +29,7 @@ export interface DeliveryPorts {
 
 export interface StepOptions {
   readonly batchSize: number;
-  /** events read per step when a filter skips most of them */
+  /** events read per step when there is a filter (default 16 batches, at least 64, at most 1000) */
   readonly scanSize?: number;
   readonly accepts?: (action: string) => boolean;
   readonly backoff?: BackoffOptions;
@@ -48,7 +48,10 @@ const DEFAULT_SCAN = 1_000;
 export async function deliverStep(dest: DestinationState, transport: Transport, ports: DeliveryPorts, options: StepOptions): Promise<StepOutcome> {
   const start = ports.now();
   if (dest.nextAttemptAt !== null && dest.nextAttemptAt > start) return { kind: 'waiting', untilMs: dest.nextAttemptAt };
-  const scanned = ports.events(dest.cursor, Math.max(options.scanSize ?? DEFAULT_SCAN, options.batchSize));
+  // Without a filter every event read is sent: read exactly one batch. With one, read further ahead
+  // so a run of skipped events costs few steps (but not so far that each event costs a long read).
+  const limit = options.accepts ? Math.max(options.scanSize ?? Math.min(DEFAULT_SCAN, Math.max(64, options.batchSize * 16)), options.batchSize) : options.batchSize;
+  const scanned = ports.events(dest.cursor, limit);
   if (scanned.length === 0) return { kind: 'idle' };
   const accepts = options.accepts ?? (() => true);
   const batch: AuditEvent[] = [];

@@ -9,7 +9,12 @@ import { MAX_PATTERNS, checkPattern } from './safe-regex';
 import { ZApprovalPolicySchema } from '../inbox/policy';
 import { checkFunctionPattern } from './preview1-functions';
 
+/**
+ * The policy language version, declared by every policy in `format`. v1 grew only by optional fields
+ * (dry_run); a change that alters what an existing field means needs v2.
+ */
 export const POLICY_FORMAT = 'nightcore.policy/v1';
+export const POLICY_LANGUAGE_VERSION = 1;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -26,7 +31,12 @@ const unique = <T>(xs: readonly T[]): boolean => new Set(xs).size === xs.length;
 
 /** Each rule carries its own severity; the default is what the rule usually deserves. */
 const rule = <S extends z.core.$ZodLooseShape>(severity: Severity, shape: S) =>
-  z.strictObject({ severity: z.enum(SEVERITIES).default(severity), ...shape });
+  z.strictObject({
+    severity: z.enum(SEVERITIES).default(severity),
+    /** Evaluated and recorded, never blocks (absent = false, so v1 policies keep their meaning). */
+    dry_run: z.boolean().optional(),
+    ...shape,
+  });
 
 const positiveInt = z.number().int().positive();
 
@@ -123,6 +133,8 @@ export const ZPolicySchema = z.strictObject({
   /** Bumped with every change; the decision record stores it. */
   revision: positiveInt,
   description: z.string().max(2000).default(''),
+  /** Every rule in dry-run: evaluated and recorded, none blocks (absent = false). */
+  dry_run: z.boolean().optional(),
   limits: ZLimitsSchema,
   capabilities: z.array(z.enum(CAPABILITIES)).refine(unique, 'must not repeat a capability'),
   env: z.array(z.string().regex(ENV_NAME_RE, 'must be an environment variable name')).refine(unique, 'must not repeat a name').default([]),

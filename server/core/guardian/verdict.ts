@@ -1,6 +1,10 @@
 import type { PostRuleId, PreRuleId, Severity, TPolicy } from './schema';
 
-export type RuleOutcome = 'pass' | 'fail' | 'skip';
+/**
+ * `would_fail`: a rule in dry-run that would have denied. It is recorded, but it never blocks,
+ * never quarantines and never counts as a denying rule (those all look for `fail`).
+ */
+export type RuleOutcome = 'pass' | 'fail' | 'skip' | 'would_fail';
 
 /**
  * Not a policy rule: the sandbox itself refused the module (it cannot be metered). Listed as a
@@ -14,6 +18,18 @@ export interface RuleResult {
   readonly severity: Severity;
   /** One plain sentence a manager can read. */
   readonly explanation: string;
+  /** Present (true) when the rule ran in dry-run: its verdict was recorded, not enforced. */
+  readonly dryRun?: true;
+}
+
+/** Which rules ran in dry-run, and what the verdict would have been had they been enforced. */
+export interface DryRunSummary {
+  /** The whole policy is in dry-run (`dry_run: true` at the top). */
+  readonly policy: boolean;
+  readonly rules: readonly string[];
+  /** Dry-run rules whose check failed. */
+  readonly wouldFail: readonly string[];
+  readonly wouldDecision: 'allow' | 'deny';
 }
 
 export interface Verdict {
@@ -24,6 +40,8 @@ export interface Verdict {
   /** One sentence: why the decision came out this way. */
   readonly summary: string;
   readonly rules: readonly RuleResult[];
+  /** Absent when no rule ran in dry-run (and in records written before dry-run existed). */
+  readonly dryRun?: DryRunSummary;
 }
 
 /** What a single rule check returns before the evaluator attaches id and severity. */
@@ -52,9 +70,10 @@ export function decide<Id extends PreRuleId | PostRuleId>(
   phase: 'pre' | 'post',
   policy: TPolicy,
   ids: readonly Id[],
-  configured: (id: Id) => { severity: Severity } | undefined,
+  configured: (id: Id) => { severity: Severity; dry_run?: boolean } | undefined,
   check: (id: Id) => Check,
 ): Verdict {
+  const policyDryRun = policy.dry_run === true;
   const rules = ids.map((id): RuleResult => {
     const cfg = configured(id);
     if (cfg === undefined) return { id, outcome: 'skip', severity: 'low', explanation: NOT_ENABLED };
@@ -64,25 +83,44 @@ export function decide<Id extends PreRuleId | PostRuleId>(
     } catch (e) {
       result = fail(`The check could not be completed, so it counts as failed (${e instanceof Error ? e.message : String(e)}).`);
     }
-    return { id, outcome: result.outcome, severity: cfg.severity, explanation: result.explanation };
+    if (!policyDryRun && cfg.dry_run !== true) return { id, outcome: result.outcome, severity: cfg.severity, explanation: result.explanation };
+    // Dry-run: evaluated exactly as enforced, recorded, but a failure cannot deny.
+    const outcome = result.outcome === 'fail' ? 'would_fail' : result.outcome;
+    const explanation = result.outcome === 'fail' ? `Dry-run, not enforced: ${result.explanation}` : result.explanation;
+    return { id, outcome, severity: cfg.severity, explanation, dryRun: true };
   });
+  const dry = rules.filter((r) => r.dryRun === true);
+  const wouldFail = dry.filter((r) => r.outcome === 'would_fail');
   const failed = rules.filter((r) => r.outcome === 'fail');
   const passed = rules.filter((r) => r.outcome === 'pass');
+  // A dry-run failure answered too: counting it keeps default deny from blocking in its place.
+  const answered = passed.length + wouldFail.length;
   const phaseName = phase === 'pre' ? 'before running' : 'after running';
   let summary: string;
   if (failed.length > 0) {
     summary = `Denied ${phaseName}: ${checks(failed.length)} failed (${listForSentence(failed.map((r) => r.id))}).`;
-  } else if (passed.length === 0) {
+  } else if (answered === 0) {
     summary = `Denied ${phaseName}: no rule allowed this run (default deny).`;
+  } else if (passed.length === 0) {
+    summary = `Allowed ${phaseName}: no enforced check failed.`;
   } else {
     summary =
       passed.length === 1 ? `Allowed ${phaseName}: the 1 applicable check passed.` : `Allowed ${phaseName}: all ${passed.length} applicable checks passed.`;
   }
+  const decision = failed.length === 0 && answered > 0 ? 'allow' : 'deny';
+  if (dry.length === 0) return { phase, decision, policy: { name: policy.name, revision: policy.revision }, summary, rules };
+  const wouldDecision = decision === 'allow' && wouldFail.length > 0 ? 'deny' : decision;
+  if (wouldFail.length > 0) {
+    summary += ` Dry-run: ${listForSentence(wouldFail.map((r) => r.id))} would have denied (not enforced).`;
+  } else {
+    summary += ` ${dry.length === 1 ? '1 rule' : `${dry.length} rules`} in dry-run passed.`;
+  }
   return {
     phase,
-    decision: failed.length === 0 && passed.length > 0 ? 'allow' : 'deny',
+    decision,
     policy: { name: policy.name, revision: policy.revision },
     summary,
     rules,
+    dryRun: { policy: policyDryRun, rules: dry.map((r) => r.id), wouldFail: wouldFail.map((r) => r.id), wouldDecision },
   };
 }

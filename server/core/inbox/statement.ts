@@ -26,7 +26,7 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const ZApprovalStatementSchema = z.strictObject({
   format: z.literal(APPROVAL_FORMAT),
   /** What is decided: `submission:<uuid>` or `quarantine:<id>`. */
-  subject: z.string().regex(/^(submission|quarantine):[0-9a-z-]{1,64}$/, 'must be submission:<id> or quarantine:<id>'),
+  subject: z.string().regex(/^(submission|quarantine|policy):[0-9a-z-]{1,64}$/, 'must be submission:<id>, quarantine:<id> or policy:<proposal id>'),
   wasmSha256: z.string().regex(HEX64, 'must be 64 lower-case hex digits'),
   manifestSha256: z.string().regex(HEX64, 'must be 64 lower-case hex digits'),
   policy: z.strictObject({ name: z.string().min(1).max(64), revision: z.number().int().positive() }),

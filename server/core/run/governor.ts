@@ -60,11 +60,11 @@ export function createGovernor(ports: GovernorPorts): Governor {
   const killedWhileWaiting = (): RunResult => emptyResult({ kind: 'denied', reason: `kill switch: ${lastKill}` });
 
   /** Stores the decision; until it is stored, nothing about the run is released. */
-  function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, dirs: readonly Preopen[], result?: RunResult): Result<RunReport, RunCode> {
+  async function decide(record: DecisionRecord, module: StoredModule, stdin: Uint8Array, dirs: readonly Preopen[], result?: RunResult): Promise<Result<RunReport, RunCode>> {
     const stdout = result?.stdout ?? new Uint8Array(0);
     const stderr = result?.stderr ?? new Uint8Array(0);
     try {
-      ports.recorder.record({ record, module, stdin, stdout, stderr, wallMs: result?.wallMs ?? 0, ...(dirs.length > 0 ? { dirs } : {}) });
+      await ports.recorder.record({ record, module, stdin, stdout, stderr, wallMs: result?.wallMs ?? 0, ...(dirs.length > 0 ? { dirs } : {}) });
     } catch (e) {
       return err('AUDIT_FAILED', `the decision could not be recorded, so its result is withheld: ${(e as Error).message}`);
     }
@@ -110,14 +110,15 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const dirs = input.dirs ?? [];
       const given = { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call, dirs, envWithheld };
       const base = recordBase(module, a, given);
-      if (a.pre.decision === 'deny') return decide(deniedBeforeRunning(base), module, stdin, dirs);
+      if (a.pre.decision === 'deny') return await decide(deniedBeforeRunning(base), module, stdin, dirs);
 
       // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.
-      if (!(await admission.started)) return decide(judged(base, a, killedWhileWaiting()), module, stdin, dirs);
+      if (!(await admission.started)) return await decide(judged(base, a, killedWhileWaiting()), module, stdin, dirs);
 
-      // 5. Fail closed: if run.started cannot be written, nothing runs.
+      // 5. Fail closed: if run.started cannot be written, nothing runs. Awaited: with group commit the
+      // event is durable only once its batch commits, and the module must not start before that.
       try {
-        ports.audit.append({
+        await ports.audit.append({
           actor,
           action: 'run.started',
           subject: `run:${base.runId}`,
@@ -130,14 +131,14 @@ export function createGovernor(ports: GovernorPorts): Governor {
       // 6. Execute exactly what was granted.
       const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin, dirs));
       if (!ran.ok) {
-        if (ran.code === 'INSTRUMENT_FAILED') return decide(sandboxRefused(base, ran.message), module, stdin, dirs);
+        if (ran.code === 'INSTRUMENT_FAILED') return await decide(sandboxRefused(base, ran.message), module, stdin, dirs);
         // run.started is written: the refusal becomes this run's recorded decision, never an open start.
         const refused = emptyResult({ kind: 'denied', reason: `the sandbox refused the run (${ran.code}): ${ran.message}` });
-        return decide(judged(base, a, refused), module, stdin, dirs);
+        return await decide(judged(base, a, refused), module, stdin, dirs);
       }
 
       // 7. Judge the result (post-exec), 8. decide and record.
-      return decide(judged(base, a, ran.value), module, stdin, dirs, ran.value);
+      return await decide(judged(base, a, ran.value), module, stdin, dirs, ran.value);
     } finally {
       admission.release();
     }

@@ -86,9 +86,13 @@ export const NO_APPROVALS: Approvals = {
   check: () => ({ approved: false, source: 'none', detail: 'No approval source is configured, so nothing is approved.' }),
 };
 
-/** Appends one event; throws when it cannot (the governor then refuses to run: fail closed). */
+/**
+ * Appends one event; throws or rejects when it cannot (the governor then refuses to run: fail
+ * closed). A promise resolves only once the event is durable: storage may commit several runs'
+ * events in one transaction (group commit), and a promise never resolves before that commit.
+ */
 export interface AuditSink {
-  append(event: AuditEventInput): { readonly seq: number };
+  append(event: AuditEventInput): { readonly seq: number } | Promise<{ readonly seq: number }>;
 }
 
 /** Everything one decided run leaves behind. */
@@ -105,10 +109,11 @@ export interface DecidedRun {
 
 /**
  * Stores a decided run: the `run.decided` audit event, the run row and any quarantine, in one
- * transaction (all or nothing). Throws when it cannot.
+ * transaction (all or nothing). Throws or rejects when it cannot; a promise resolves only once the
+ * run is committed (possibly in a transaction shared with other runs: group commit).
  */
 export interface RunRecorder {
-  record(run: DecidedRun): void;
+  record(run: DecidedRun): void | Promise<void>;
 }
 
 /** What replay needs of a recorded run. */

@@ -102,7 +102,7 @@ export async function replayRecorded(
     .map((field) => ({ field, recorded: String(recorded[field]), replayed: String(replayed[field]) }));
   const report: ReplayReport = { runId, identical: differences.length === 0, attestation: attested.value, differences, recorded, replayed };
   try {
-    ports.audit.append({ actor, action: 'run.replayed', subject: `run:${runId}`, payload: { identical: report.identical, differences } });
+    await ports.audit.append({ actor, action: 'run.replayed', subject: `run:${runId}`, payload: { identical: report.identical, differences } });
   } catch (e) {
     return err('AUDIT_FAILED', `the replay could not be recorded, so its result is withheld: ${(e as Error).message}`);
   }

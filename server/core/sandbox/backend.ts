@@ -73,8 +73,12 @@ export interface BackendStats {
 export interface SandboxBackend {
   readonly kind: BackendKind;
   readonly description: BackendDescription;
-  /** Runs one request to completion; fails only with BUSY, SHUT_DOWN or INSTRUMENT_FAILED. */
-  run(req: RunRequest): Promise<Result<RunResult, SandboxRunError>>;
+  /**
+   * Runs one request to completion; fails only with BUSY, SHUT_DOWN or INSTRUMENT_FAILED. Aborting
+   * `signal` stops this one run (waiting or executing) as denied 'kill switch: <signal.reason>': an
+   * execution node stops a job its console cancelled.
+   */
+  run(req: RunRequest, signal?: AbortSignal): Promise<Result<RunResult, SandboxRunError>>;
   /** Ends every in-flight and queued run as denied 'kill switch: <reason>'; returns how many. */
   killAll(reason: string): number;
   stats(): BackendStats;
@@ -90,10 +94,10 @@ export function withRequestChecks(inner: SandboxBackend, reports?: ReportSource)
   return {
     kind: inner.kind,
     description: inner.description,
-    run: async (req) => {
+    run: async (req, signal) => {
       // With a report source (the preparation thread), no module work happens on this thread.
       const refused = reports ? await checkRequestOffThread(req, reports) : checkRequest(req);
-      return refused ?? inner.run(req);
+      return refused ?? inner.run(req, signal);
     },
     killAll: (reason) => inner.killAll(reason),
     stats: () => inner.stats(),

@@ -179,13 +179,40 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
     for (let n = Math.min(queue.length - starting, size - slots.length); n > 0; n--) spawn();
   }
 
+  /**
+   * Ends one run wherever it is (being prepared, queued, executing) as denied; an executing run's
+   * executor is terminated and replaced, like a wall-clock kill. Identified by its settle function.
+   */
+  function cancel(settle: Settle, pending: Pending | undefined, reason: string): void {
+    const outcome: RunOutcome = { kind: 'denied', reason };
+    const mine = (s: Settle) => s === settle;
+    if (pending && preparing.delete(pending)) {
+      counters.killed++;
+      return pending.settle(ok(emptyResult(outcome)));
+    }
+    const q = queue.findIndex((j) => mine(j.settle));
+    if (q >= 0) {
+      const [job] = queue.splice(q, 1);
+      counters.killed++;
+      return job!.settle(ok(emptyResult(outcome)));
+    }
+    const slot = slots.find((s) => s.job !== null && mine(s.job.settle));
+    if (!slot) return;
+    const job = slot.job!;
+    retire(slot, true);
+    counters.killed++;
+    job.settle(ok(emptyResult(outcome, elapsed(job))));
+    pump();
+  }
+
   if (opts.prespawn) for (let i = 0; i < size; i++) spawn();
 
   return {
     kind: opts.description.kind,
     description: opts.description,
-    run(req) {
+    run(req, signal) {
       if (closed) return Promise.resolve(err('SHUT_DOWN', 'the sandbox is closed'));
+      if (signal?.aborted) return Promise.resolve(ok(emptyResult({ kind: 'denied', reason: `kill switch: ${String(signal.reason)}` })));
       const active = slots.filter((s) => s.job !== null).length;
       // Runs still being prepared count as queued: they are on their way to the queue.
       if (active + queue.length + preparing.size >= size + queueLimit) {
@@ -197,17 +224,28 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
         queue.push({ id: nextId++, req, payload: opts.job(req, prepared.value), settle, startedAt: 0, timer: null });
         pump();
       };
-      return new Promise((settle) => {
+      return new Promise((resolve) => {
+        let settled = false;
+        let pending: Pending | undefined;
+        const onAbort = () => cancel(settle, pending, `kill switch: ${String(signal!.reason)}`);
+        const settle: Settle = (r) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          resolve(r);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
         const prepared = opts.prepare(req);
         if (!(prepared instanceof Promise)) return enqueue(prepared, settle);
-        const pending: Pending = { settle };
-        preparing.add(pending);
+        const waiting: Pending = { settle };
+        pending = waiting;
+        preparing.add(waiting);
         prepared.then(
           (done) => {
-            if (preparing.delete(pending)) enqueue(done, settle); // else ended meanwhile
+            if (preparing.delete(waiting)) enqueue(done, settle); // else ended meanwhile
           },
           (e: unknown) => {
-            if (preparing.delete(pending)) settle(ok(emptyResult({ kind: 'crashed', message: `preparation failed: ${String(e)}` })));
+            if (preparing.delete(waiting)) settle(ok(emptyResult({ kind: 'crashed', message: `preparation failed: ${String(e)}` })));
           },
         );
       });

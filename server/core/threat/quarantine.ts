@@ -7,7 +7,7 @@ export type QuarantineSource = 'post_exec' | 'threat';
 /** The parts of a post-exec verdict quarantine looks at (structurally a guardian Verdict). */
 export interface PostOutcome {
   readonly decision: 'allow' | 'deny';
-  readonly rules: readonly { readonly id: string; readonly outcome: 'pass' | 'fail' | 'skip' }[];
+  readonly rules: readonly { readonly id: string; readonly outcome: 'pass' | 'fail' | 'skip' | 'would_fail' }[];
 }
 
 export interface QuarantineInput {

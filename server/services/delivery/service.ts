@@ -16,16 +16,19 @@ import type { AuditLog } from '../audit-log';
 import { DeliveryStore, type AttemptRow, type CreateInput, type Destination, type StoreCode } from './store';
 import { BATCH_SIZE, createTransport } from './transports';
 
-/** The licensing hook: SIEM export is a PRO feature (see docs/delivery.md). */
-export type SiemGate = () => Result<void, 'FORBIDDEN'>;
-/** Until a license check is wired in (server/services/index.ts), every feature is available. */
+/**
+ * The licensing hook: SIEM export is a PRO feature (see docs/delivery.md). The services pass the
+ * license's `require('siem_export')`; LICENSE_REQUIRED names the feature and the edition.
+ */
+export type SiemGate = () => Result<void, 'LICENSE_REQUIRED'>;
+/** For tests and benches that open the delivery service without a license service. */
 export const NO_LICENSE_CHECK: SiemGate = () => ok(undefined);
 
 export const DELIVERY_TICK_MS = 1_000;
 /** steps one destination may take per tick before the others get their turn */
 const STEPS_PER_TURN = 50;
 
-export type DeliveryCode = StoreCode | 'FORBIDDEN';
+export type DeliveryCode = StoreCode | 'LICENSE_REQUIRED';
 
 export interface DestinationStatus {
   readonly id: string;

@@ -15,8 +15,8 @@ export const REMOTE: BackendDescription = {
     },
     {
       id: 'wall_clock',
-      how: 'the node kills the run at the signed limit; the console gives up 5 s later and records a `timeout`',
-      limits: 'a node that ignores its limit holds its own capacity, never the console\'s',
+      how: 'the node kills the run at the signed limit; the console gives up 5 s later, records a `timeout` and sends the node a signed cancel order',
+      limits: 'a node that ignores its limit and the cancel order holds its own capacity, never the console\'s',
     },
     {
       id: 'memory_cap',
@@ -35,13 +35,13 @@ export const REMOTE: BackendDescription = {
     },
     {
       id: 'isolation',
-      how: 'a separate machine: jobs are Ed25519-signed by the console (expiring, single use, bound to one node) and results are signed by the node and checked before they count; the node\'s signature is kept in the decision record',
-      limits: 'a compromised node can lie about what the module did (its signature then proves which node lied); module bytes and stdin travel to the node',
+      how: 'a separate machine: jobs are Ed25519-signed by the console (expiring, single use, bound to one node); the node verifies every module again against its own trust store (`--publisher-key`) and signs its result or refusal, which is checked before it counts, kept in the decision record and checked again by `audit verify` and `replay`',
+      limits: 'a compromised node can lie about what the module did (its signature then proves which node lied); module bytes and stdin travel to the node; health reports only steer dispatch and are not signed',
     },
     {
       id: 'kill_switch',
-      how: '`killAll` abandons every in-flight job at once and records it as killed',
-      limits: 'the node is not told to stop: its run ends at the signed wall-clock limit',
+      how: '`killAll` abandons every in-flight job at once, records it as killed, and sends each node a cancel order signed by the console; the node stops that job on its own backend at once',
+      limits: 'a node that cannot be reached stops the job only at its signed wall-clock limit',
     },
   ],
 };

@@ -11,13 +11,25 @@ import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type BackendStats, type SandboxBackend, type SandboxRunError } from '../backend';
 import { emptyResult } from '../request-checks';
 import type { RunRequest, RunResult } from '../types';
-import { JOB_FORMAT, signJob, verifyRefusal, verifyResult, type JobStatement, type SignedJob, type SignedRefusal, type SignedResult } from './protocol';
+import {
+  CANCEL_FORMAT,
+  JOB_FORMAT,
+  signCancel,
+  signJob,
+  verifyRefusal,
+  verifyResult,
+  type JobStatement,
+  type SignedCancel,
+  type SignedJob,
+  type SignedRefusal,
+  type SignedResult,
+} from './protocol';
 import { encodeInvocation, encodeTrees, type EncodedPreopen } from './values';
 import { REMOTE } from './guarantees';
 
 export { REMOTE } from './guarantees';
 export { createExecutionNode, type ExecutionNode, type JobCode } from './node';
-export type { SignedJob, SignedRefusal, SignedResult } from './protocol';
+export type { SignedCancel, SignedJob, SignedRefusal, SignedResult } from './protocol';
 export { verifyAttestation } from './protocol';
 
 export interface RemoteNode {
@@ -34,6 +46,19 @@ export interface NodeTransport {
     job: SignedJob,
     signal: AbortSignal,
   ): Promise<{ ok: true; result: SignedResult } | { ok: false; status: number; code: string; message: string; refusal?: SignedRefusal }>;
+  /** Tells the node to stop a job (signed by the console); true when the node stopped it. */
+  cancel(node: RemoteNode, order: SignedCancel): Promise<boolean>;
+  /** What the node reports about itself; rejects when it cannot be reached. */
+  health?(node: RemoteNode, signal: AbortSignal): Promise<NodeHealth>;
+}
+
+/** A node's own report (GET /v1/health): the dispatch weighs it, never trusts it for results. */
+export interface NodeHealth {
+  readonly keyid: string;
+  readonly kind: string;
+  readonly capacity: number;
+  readonly running: number;
+  readonly queued: number;
 }
 
 export interface RemoteBackendOptions {
@@ -49,27 +74,71 @@ export interface RemoteBackendOptions {
   readonly ttlSlackMs?: number;
   /** How long a node that failed is skipped (default 10 s). */
   readonly cooldownMs?: number;
+  /** How often nodes are asked for their health (default 5 s; 0: never, dispatch on configured capacity only). */
+  readonly healthEveryMs?: number;
 }
 
 interface NodeState {
   readonly node: RemoteNode;
   running: number;
   downUntil: number;
+  /** The node's last health report (its load includes other consoles' jobs); undefined until one arrived. */
+  reported?: NodeHealth;
 }
 
 export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend {
   const states: NodeState[] = opts.nodes.map((node) => ({ node, running: 0, downUntil: 0 }));
-  const inFlight = new Set<AbortController>();
-  const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, forged: 0 };
+  /** Jobs on their way or running, with where they run: the kill switch tells each node to stop. */
+  const inFlight = new Map<AbortController, { state: NodeState; jobId: string }>();
+  const healthEvery = opts.healthEveryMs ?? 5_000;
+  let healthTimer: ReturnType<typeof setInterval> | undefined;
+  const counters = { completed: 0, timeouts: 0, crashes: 0, killed: 0, forged: 0, cancelled: 0 };
   let closed = false;
   let killReason = '';
+
+  /** What a node can take: the configured capacity, or less when the node says so. */
+  const capacityOf = (s: NodeState) => Math.max(0, Math.min(s.node.capacity, s.reported?.capacity ?? s.node.capacity));
+  /** Its load: ours, or what it reported (other consoles' jobs included) when that is more. */
+  const loadOf = (s: NodeState) => Math.max(s.running, (s.reported?.running ?? 0) + (s.reported?.queued ?? 0));
 
   /** The healthy node with the most free capacity, or none. */
   function pick(): NodeState | undefined {
     const now = Date.now();
     return states
-      .filter((s) => s.downUntil <= now && s.running < s.node.capacity && opts.nodeKey(s.node.keyid) !== undefined)
-      .sort((a, b) => a.running / a.node.capacity - b.running / b.node.capacity)[0];
+      .filter((s) => s.downUntil <= now && s.running < capacityOf(s) && opts.nodeKey(s.node.keyid) !== undefined)
+      .sort((a, b) => loadOf(a) / capacityOf(a) - loadOf(b) / capacityOf(b))[0];
+  }
+
+  /** Asks every node how it is: an unreachable node, or one answering with another key, is rested. */
+  async function checkHealth(): Promise<void> {
+    const health = opts.transport.health;
+    if (!health) return;
+    await Promise.all(
+      states.map(async (s) => {
+        try {
+          const h = await health(s.node, AbortSignal.timeout(2_000));
+          if (h?.keyid !== s.node.keyid || !Number.isFinite(h.capacity)) throw new Error('the address answers as another node');
+          s.reported = { keyid: h.keyid, kind: String(h.kind), capacity: Number(h.capacity), running: Number(h.running) || 0, queued: Number(h.queued) || 0 };
+          if (s.downUntil > Date.now() && s.running === 0) s.downUntil = 0; // back: no need to wait out the rest
+        } catch {
+          s.reported = undefined;
+          s.downUntil = Math.max(s.downUntil, Date.now() + (opts.cooldownMs ?? 10_000));
+        }
+      }),
+    );
+  }
+  if (healthEvery > 0 && opts.transport.health) {
+    healthTimer = setInterval(() => void checkHealth(), healthEvery);
+    healthTimer.unref?.();
+  }
+
+  /** Tells the node to stop a job (best effort: a node that is gone stops with its run anyway). */
+  function cancelOnNode(state: NodeState, jobId: string, reason: string): void {
+    const statement = { format: CANCEL_FORMAT, jobId, consoleKeyid: opts.consoleKeyid, nodeKeyid: state.node.keyid, reason, issuedAt: opts.clock().toISOString() } as const;
+    opts.transport.cancel(state.node, signCancel(statement, opts.sign)).then(
+      (stopped) => void (stopped && counters.cancelled++),
+      () => undefined,
+    );
   }
 
   function statement(req: RunRequest, node: RemoteNode, preopens: EncodedPreopen[] | undefined): JobStatement {
@@ -101,12 +170,15 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
     const trees = req.preopens && req.preopens.length > 0 ? encodeTrees(req.preopens) : undefined;
     const job = statement(req, state.node, trees?.trees);
     const abort = new AbortController();
-    inFlight.add(abort);
+    inFlight.set(abort, { state, jobId: job.jobId });
     state.running++;
     const started = performance.now();
     const wallMs = () => Math.round((performance.now() - started) * 100) / 100;
     // The node kills the run at its wall-clock limit; the console waits a little longer, then gives up.
-    const timer = setTimeout(() => abort.abort('timeout'), req.limits.wallMs + 5_000);
+    const timer = setTimeout(() => {
+      abort.abort('timeout');
+      cancelOnNode(state, job.jobId, 'the console gave up waiting (wall-clock limit)');
+    }, req.limits.wallMs + 5_000);
     try {
       const answer = await opts.transport.submit(state.node, signJob(job, opts.sign, req.wasm, req.stdin, trees?.files), abort.signal);
       const nodePublicKey = opts.nodeKey(state.node.keyid);
@@ -162,25 +234,29 @@ export function createRemoteBackend(opts: RemoteBackendOptions): SandboxBackend 
     killAll(reason) {
       killReason = reason;
       const n = inFlight.size;
-      for (const a of inFlight) a.abort('killed');
+      for (const [a, { state, jobId }] of inFlight) {
+        a.abort('killed');
+        cancelOnNode(state, jobId, `kill switch: ${reason}`);
+      }
       counters.killed += n;
       return n;
     },
     stats(): BackendStats {
-      const { forged, ...common } = counters;
+      const { forged, cancelled, ...common } = counters;
       return {
         kind: 'remote',
-        capacity: states.reduce((n, s) => n + s.node.capacity, 0),
+        capacity: states.reduce((n, s) => n + capacityOf(s), 0),
         running: states.reduce((n, s) => n + s.running, 0),
         queued: 0,
         queueLimit: states.reduce((n, s) => n + s.node.capacity, 0) * 2,
         ...common,
-        detail: { nodes: states.length, healthy: states.filter((s) => s.downUntil <= Date.now()).length, refusedResults: forged },
+        detail: { nodes: states.length, healthy: states.filter((s) => s.downUntil <= Date.now()).length, refusedResults: forged, cancelledOnNodes: cancelled },
       };
     },
     async close() {
       closed = true;
-      for (const a of inFlight) a.abort('closed');
+      if (healthTimer) clearInterval(healthTimer);
+      for (const a of inFlight.keys()) a.abort('closed');
     },
   };
   return withRequestChecks(backend);

@@ -24,6 +24,9 @@ import {
   RESULT_FORMAT,
   signRefusal,
   signResult,
+  cancelSigningBytes,
+  CANCEL_FORMAT,
+  type SignedCancel,
   type SignedJob,
   type SignedRefusal,
   type SignedResult,
@@ -38,6 +41,7 @@ export type JobCode =
   | 'JOB_REPLAYED'
   | 'JOB_MISMATCH'
   | 'MODULE_UNTRUSTED'
+  | 'CANCEL_INVALID'
   | 'BUSY'
   | 'SHUT_DOWN'
   | 'INSTRUMENT_FAILED';
@@ -67,6 +71,8 @@ export type JobRefused = { readonly ok: false; readonly code: JobCode; readonly 
 export interface ExecutionNode {
   readonly keyid: string;
   handle(job: SignedJob): Promise<{ readonly ok: true; readonly value: SignedResult } | JobRefused>;
+  /** Stops a running (or waiting) job on the console's signed order; `stopped` is false when it was not running here. */
+  cancel(order: SignedCancel): Result<{ stopped: boolean }, 'CANCEL_INVALID'>;
   health(): { keyid: string; kind: string; capacity: number; running: number; queued: number };
 }
 
@@ -79,6 +85,8 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
   const skew = opts.skewMs ?? 30_000;
   /** Job ids seen, until they expire: a replayed job is refused, and the map stays bounded by the TTL. */
   const seen = new Map<string, number>();
+  /** Jobs executing now: who sent each, and how to stop it. */
+  const running = new Map<string, { consoleKeyid: string; stop: AbortController }>();
 
   function forgetExpired(now: number): void {
     for (const [id, expires] of seen) if (expires + skew < now) seen.delete(id);
@@ -173,7 +181,14 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
     async handle(job) {
       const request = check(job);
       if (!request.ok) return refuse(job, request.code, request.message, request.authenticated === true);
-      const ran = await opts.backend.run(request.value);
+      const stop = new AbortController();
+      running.set(job.statement.jobId, { consoleKeyid: job.statement.consoleKeyid, stop });
+      let ran;
+      try {
+        ran = await opts.backend.run(request.value, stop.signal);
+      } finally {
+        running.delete(job.statement.jobId);
+      }
       if (!ran.ok) return refuse(job, ran.code, ran.message, true);
       const r = ran.value;
       const tree = r.filesystem ? encodeTrees(r.filesystem) : undefined;
@@ -195,6 +210,24 @@ export function createExecutionNode(opts: ExecutionNodeOptions): ExecutionNode {
         ...(tree ? { filesystem: tree.trees } : {}),
       } as const;
       return ok(signResult(statement, (m) => opts.sign(opts.seed, m), r.stdout, r.stderr, tree?.files));
+    },
+    cancel(order) {
+      const s = order?.statement;
+      if (!s || s.format !== CANCEL_FORMAT || typeof order.signature !== 'string' || typeof s.reason !== 'string') return err('CANCEL_INVALID', 'not a nightcore.job-cancel/v1 order');
+      const consoleKey = opts.consoles(s.consoleKeyid);
+      let bytes: Uint8Array;
+      try {
+        bytes = cancelSigningBytes(s);
+      } catch {
+        return err('CANCEL_INVALID', 'the cancel order is not plain JSON');
+      }
+      if (!consoleKey || !opts.verify(consoleKey, bytes, Buffer.from(order.signature, 'base64'))) return err('CANCEL_INVALID', 'the cancel order is not signed by a console this node trusts');
+      if (s.nodeKeyid !== keyid) return err('CANCEL_INVALID', 'the cancel order is for another node');
+      const job = running.get(s.jobId);
+      // Only the console that sent a job may stop it.
+      if (!job || job.consoleKeyid !== s.consoleKeyid) return ok({ stopped: false });
+      job.stop.abort(`cancelled by console ${s.consoleKeyid.slice(0, 12)}: ${s.reason.slice(0, 200)}`);
+      return ok({ stopped: true });
     },
     health() {
       const s = opts.backend.stats();

@@ -15,6 +15,8 @@ import { decodeTrees, decodeValues, type EncodedInvocation, type EncodedPreopen,
 export const JOB_FORMAT = 'nightcore.job/v1';
 export const RESULT_FORMAT = 'nightcore.job-result/v1';
 export const REFUSAL_FORMAT = 'nightcore.job-refusal/v1';
+export const CANCEL_FORMAT = 'nightcore.job-cancel/v1';
+const CANCEL_DOMAIN = 'nightcore job cancel v1\n';
 const JOB_DOMAIN = 'nightcore job v1\n';
 const RESULT_DOMAIN = 'nightcore job result v1\n';
 const REFUSAL_DOMAIN = 'nightcore job refusal v1\n';
@@ -96,6 +98,30 @@ function canonicalBytes(value: object): Uint8Array {
 export const jobSigningBytes = (s: JobStatement): Uint8Array => new Uint8Array([...enc.encode(JOB_DOMAIN), ...canonicalBytes(s)]);
 export const resultSigningBytes = (s: ResultStatement): Uint8Array => new Uint8Array([...enc.encode(RESULT_DOMAIN), ...canonicalBytes(s)]);
 export const jobDigest = (s: JobStatement): string => sha256Hex(canonicalBytes(s));
+
+/**
+ * The console's signed order to stop a job it sent (the kill switch, or its own wall-clock give-up).
+ * Only the console that signed the job may cancel it; the node checks that.
+ */
+export interface CancelStatement {
+  readonly format: typeof CANCEL_FORMAT;
+  readonly jobId: string;
+  readonly consoleKeyid: string;
+  readonly nodeKeyid: string;
+  readonly reason: string;
+  readonly issuedAt: string;
+}
+
+export interface SignedCancel {
+  readonly statement: CancelStatement;
+  readonly signature: string;
+}
+
+export const cancelSigningBytes = (s: CancelStatement): Uint8Array => new Uint8Array([...enc.encode(CANCEL_DOMAIN), ...canonicalBytes(s)]);
+
+export function signCancel(statement: CancelStatement, sign: (m: Uint8Array) => Uint8Array): SignedCancel {
+  return { statement, signature: b64(sign(cancelSigningBytes(statement))) };
+}
 
 /**
  * A node's signed "no" to a job it authenticated (the console's signature verified): which job,

@@ -10,7 +10,7 @@ import { createWorkerThreadsBackend } from '../worker-threads';
 import { DEFAULT_WORKER_URL } from '../worker-threads/worker-url';
 import * as m from '../test-modules';
 import { createExecutionNode, createRemoteBackend, type NodeTransport, type RemoteNode, type SignedJob } from './index';
-import { refusalSigningBytes, resultSigningBytes, signJob, verifyAttestation, JOB_FORMAT, type JobStatement } from './protocol';
+import { refusalSigningBytes, resultSigningBytes, signCancel, signJob, verifyAttestation, CANCEL_FORMAT, JOB_FORMAT, type CancelStatement, type JobStatement } from './protocol';
 import { testPublisher } from './test-signed';
 
 const publisher = testPublisher();
@@ -41,12 +41,20 @@ const nodes = localBackends.map((backend) => {
 });
 
 type Tamper = (answer: Awaited<ReturnType<NodeTransport['submit']>>) => Awaited<ReturnType<NodeTransport['submit']>>;
-function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string> } = {}): NodeTransport {
+function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string>; health?: NodeTransport['health'] } = {}): NodeTransport {
+  const nodeOf = (keyid: string) => nodes.find((x) => x.node.keyid === keyid)!.node;
   return {
-    async submit(target, job) {
+    async cancel(target, order) {
+      const r = nodeOf(target.keyid).cancel(structuredClone(order));
+      return r.ok && r.value.stopped;
+    },
+    health: opts.health ?? (async (target) => nodeOf(target.keyid).health()),
+    async submit(target, job, signal) {
       if (opts.dead?.has(target.keyid)) throw new Error('connection reset by peer');
       const n = nodes.find((x) => x.node.keyid === target.keyid)!.node;
-      const r = await n.handle(structuredClone(job));
+      // Like a connection the console closes: an aborted submit rejects at once.
+      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      const r = await Promise.race([n.handle(structuredClone(job)), aborted]);
       const answer = r.ok ? ({ ok: true, result: r.value } as const) : ({ ok: false, status: 400, code: r.code, message: r.message, ...(r.refusal ? { refusal: r.refusal } : {}) } as const);
       return opts.tamper ? opts.tamper(answer) : answer;
     },
@@ -54,8 +62,14 @@ function memoryTransport(opts: { tamper?: Tamper; dead?: Set<string> } = {}): No
 }
 const revoked = new Set<string>();
 const nodeKey = (keyid: string) => (revoked.has(keyid) ? undefined : nodes.find((n) => n.node.keyid === keyid)?.publicKey);
-const remoteBackend = (transport: NodeTransport) =>
-  createRemoteBackend({ nodes: nodes.map((n) => n.remote), transport, consoleKeyid, nodeKey, sign: (msg) => signEd25519(consoleKey.seed, msg), verify: verifyEd25519, clock });
+const remoteBackend = (transport: NodeTransport, healthEveryMs = 0) =>
+  createRemoteBackend({ nodes: nodes.map((n) => n.remote), transport, consoleKeyid, nodeKey, sign: (msg) => signEd25519(consoleKey.seed, msg), verify: verifyEd25519, clock, healthEveryMs });
+const until = async (cond: () => boolean, ms = 5_000) => {
+  for (const end = Date.now() + ms; !cond(); ) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 describe('remote backend', () => {
   it('runs on a node, gives the local result, and carries the node\'s verifiable signature', async () => {
@@ -123,6 +137,63 @@ describe('remote backend', () => {
     expect(results[0]!.ok && results[0]!.value.outcome.kind === 'crashed' && results[0]!.value.outcome.message).toMatch(/lost mid-run/);
     expect(results[1]!.ok && results[1]!.value.attestation?.nodeKeyid).toBe(nodes[1]!.node.keyid);
     expect(remote.stats().detail.healthy).toBe(1);
+  });
+});
+
+describe('remote kill switch and node health', () => {
+  it('killAll tells the node to stop the job, and the node\'s run really stops', async () => {
+    const remote = remoteBackend(memoryTransport());
+    const pending = remote.run(request(m.INFINITE_LOOP, { limits: { fuel: 1e15, wallMs: 60_000 } }));
+    const busy = () => localBackends.find((b) => b.stats().running > 0);
+    await until(() => busy() !== undefined);
+    const local = busy()!;
+    const killedBefore = local.stats().killed;
+    expect(remote.killAll('operator pressed stop')).toBe(1);
+    const r = await pending;
+    expect(r.ok && r.value.outcome).toEqual({ kind: 'denied', reason: 'kill switch: operator pressed stop' });
+    // Not only abandoned by the console: the node's own backend ended the run, long before its 60 s.
+    await until(() => local.stats().running === 0, 3_000);
+    expect(local.stats().killed).toBe(killedBefore + 1);
+    await until(() => remote.stats().detail.cancelledOnNodes === 1, 1_000);
+  });
+
+  it('a node obeys only a cancel order signed by the console that sent the job, for this node', async () => {
+    const target = nodes[0]!.node;
+    const stranger = generateKeyPair();
+    const order = (over: Partial<CancelStatement> = {}, seed = consoleKey.seed) =>
+      signCancel({ format: CANCEL_FORMAT, jobId: 'job-x', consoleKeyid, nodeKeyid: target.keyid, reason: 'stop', issuedAt: now.toISOString(), ...over }, (msg) => signEd25519(seed, msg));
+    expect(target.cancel(order({}, stranger.seed))).toMatchObject({ ok: false, code: 'CANCEL_INVALID' });
+    expect(target.cancel(order({ consoleKeyid: keyIdOf(stranger.publicKey) }, stranger.seed))).toMatchObject({ ok: false, code: 'CANCEL_INVALID' });
+    expect(target.cancel(order({ nodeKeyid: nodes[1]!.node.keyid }))).toMatchObject({ ok: false, code: 'CANCEL_INVALID' });
+    const honest = order();
+    expect(target.cancel({ ...honest, statement: { ...honest.statement, jobId: 'another-job' } })).toMatchObject({ ok: false, code: 'CANCEL_INVALID' });
+    expect(target.cancel(honest)).toEqual({ ok: true, value: { stopped: false } }); // nothing of that id runs here
+  });
+
+  it('dispatches by what nodes report: a full or unreachable node gets no jobs', async () => {
+    const full = nodes[0]!.node.keyid;
+    const remote = remoteBackend(
+      memoryTransport({
+        health: async (target) => {
+          if (target.keyid === full) return { ...nodes[0]!.node.health(), capacity: 0 };
+          throw new Error('connection refused');
+        },
+      }),
+      20,
+    );
+    // A few health rounds: one node says it is full, the other does not answer.
+    await new Promise((res) => setTimeout(res, 100));
+    expect(remote.stats().detail.healthy).toBe(1);
+    const r = await remote.run(request(m.HELLO));
+    expect(r.ok ? 'ran' : r.code).toBe('BUSY');
+    await remote.close();
+    // Honest reports: both nodes take jobs again.
+    const healthy = remoteBackend(memoryTransport(), 20);
+    await new Promise((res) => setTimeout(res, 60));
+    expect(healthy.stats()).toMatchObject({ capacity: 2, detail: { healthy: 2 } });
+    const ok = await healthy.run(request(m.HELLO));
+    expect(ok.ok && ok.value.outcome.kind).toBe('ok');
+    await healthy.close();
   });
 });
 
