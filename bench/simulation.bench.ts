@@ -42,8 +42,12 @@ for (const m of modules) {
 
 // Clone the real rows: same record shape, new ids and times (one run per 10 ms going back).
 const sqlite = h.services.handle.sqlite;
-const templates = sqlite.prepare('SELECT * FROM runs').all() as Record<string, unknown>[];
-const columns = Object.keys(templates[0]!);
+const templates = sqlite
+  .prepare("SELECT r.*, ae.payload AS record FROM runs r JOIN audit_events ae ON ae.seq = r.audit_seq AND ae.action = 'run.decided'")
+  .all() as Record<string, unknown>[];
+const columns = Object.keys(templates[0]!).filter((c) => c !== 'record');
+// Cloned runs keep their record in run_records (where a run's record lives when its event does not match).
+const insertRecord = sqlite.prepare('INSERT INTO run_records (run_id, record) VALUES (?, ?)');
 const insert = sqlite.prepare(`INSERT INTO runs (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
 const t0 = Date.now();
 sqlite.transaction(() => {
@@ -53,7 +57,8 @@ sqlite.transaction(() => {
     const record = JSON.parse(t.record as string) as { runId: string; startedAt: string };
     record.runId = `bench-${i}`;
     record.startedAt = at.toISOString();
-    insert.run(...columns.map((c) => (c === 'id' ? `bench-${i}` : c === 'started_at' ? at.getTime() : c === 'record' ? JSON.stringify(record) : t[c])));
+    insert.run(...columns.map((c) => (c === 'id' ? `bench-${i}` : c === 'started_at' ? at.getTime() : t[c])));
+    insertRecord.run(`bench-${i}`, JSON.stringify(record));
   }
 })();
 
@@ -71,7 +76,9 @@ const candidates: Record<string, TPolicy> = {
 function floor(): number {
   const start = performance.now();
   let n = 0;
-  for (const row of sqlite.prepare<[number], { record: string }>('SELECT id, decision, record, module_version_id FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').iterate(RUNS)) {
+  const sql = `SELECT r.id, r.decision, coalesce(rr.record, ae.payload) AS record, r.module_version_id FROM runs r LEFT JOIN run_records rr ON rr.run_id = r.id
+    LEFT JOIN audit_events ae ON ae.seq = r.audit_seq AND ae.action = 'run.decided' AND ae.subject = 'run:' || r.id ORDER BY r.started_at DESC, r.id DESC LIMIT ?`;
+  for (const row of sqlite.prepare<[number], { record: string }>(sql).iterate(RUNS)) {
     if ((JSON.parse(row.record) as { decision: string }).decision) n++;
   }
   if (n !== RUNS) throw new Error(`floor read ${n} runs`);

@@ -28,10 +28,19 @@ export interface SimulationWindow {
 
 export type SimulationCode = GateCode | 'WINDOW_INVALID';
 
+/**
+ * A run's decision record is stored once (migration 0020): the payload of its own run.decided audit
+ * event, or its kept copy in run_records (the same join as RunQueries).
+ */
+const RECORD = 'coalesce(rr.record, ae.payload)';
+const FROM_RUNS = `FROM runs r LEFT JOIN run_records rr ON rr.run_id = r.id
+  LEFT JOIN audit_events ae ON ae.seq = r.audit_seq AND ae.action = 'run.decided' AND ae.subject = 'run:' || r.id
+  WHERE r.started_at >= ? ORDER BY r.started_at DESC, r.id DESC LIMIT ?`;
+
 interface Row {
   id: string;
   decision: 'allow' | 'deny';
-  record: string;
+  record: string | null;
   module_version_id: number;
   stdout: Buffer | null;
   stderr: Buffer | null;
@@ -50,15 +59,12 @@ export function simulateOverHistory(
   }
   if (window.since && Number.isNaN(window.since.getTime())) return err('WINDOW_INVALID', 'the start of the window is not a valid time');
   // The output is read only when a rule looks at it: 200,000 runs' output would dwarf the records.
-  const output = candidate.post.output_patterns ? 'stdout, stderr' : 'NULL AS stdout, NULL AS stderr';
-  const rows = deps.handle.sqlite
-    .prepare<[number, number], Row>(
-      `SELECT id, decision, record, module_version_id, ${output} FROM runs WHERE started_at >= ? ORDER BY started_at DESC, id DESC LIMIT ?`,
-    )
-    .iterate(window.since?.getTime() ?? 0, last);
+  const output = candidate.post.output_patterns ? 'r.stdout, r.stderr' : 'NULL AS stdout, NULL AS stderr';
+  const rows = deps.handle.sqlite.prepare<[number, number], Row>(`SELECT r.id, r.decision, ${RECORD} AS record, r.module_version_id, ${output} ${FROM_RUNS}`).iterate(window.since?.getTime() ?? 0, last);
   const versionOf = new Map<string, number>();
   function* recorded(): Generator<RecordedRun> {
     for (const row of rows) {
+      if (row.record === null) continue; // its run.decided event is missing: nothing to judge (RunQueries.get refuses it too)
       versionOf.set(row.id, row.module_version_id);
       yield {
         id: row.id,
@@ -108,10 +114,10 @@ export function recommendFromHistory(
     return err('WINDOW_INVALID', `--last must be a whole number from 1 to ${MAX_SIMULATION_RUNS}, not ${last}`);
   }
   const rows = deps.handle.sqlite
-    .prepare<[number, number], { record: string }>('SELECT record FROM runs WHERE started_at >= ? ORDER BY started_at DESC, id DESC LIMIT ?')
+    .prepare<[number, number], { record: string | null }>(`SELECT ${RECORD} AS record ${FROM_RUNS}`)
     .iterate(window.since?.getTime() ?? 0, last);
   function* records(): Generator<DecisionRecord> {
-    for (const row of rows) yield JSON.parse(row.record) as DecisionRecord;
+    for (const row of rows) if (row.record !== null) yield JSON.parse(row.record) as DecisionRecord;
   }
   const recs = recommendFromRuns(deps.policy.policy, records());
   // Simulating is part of recommending, so the recommendation licence covers it.
