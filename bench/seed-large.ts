@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { openServices } from '../server/services/index';
 import { openHarness } from '../server/services/test-fixtures';
+import { addApprover, signRelease } from '../server/services/test-inbox';
 import { writeBundle } from '../server/services/bundle-files';
 import { ensureInitialAdmin } from '../server/services/initial-admin';
 import { verifyWithProgress } from '../server/services/audit-stream';
@@ -258,9 +259,11 @@ export async function seedLarge(o: SeedOptions): Promise<SeedReport> {
     for (const [i, m] of targets.entries()) {
       services.quarantine.add({ moduleName: m.name, wasmSha256: m.wasmSha256, reason: i % 2 ? 'post-exec failure: trap' : 'threat score in quarantine band', source: i % 2 ? 'post_exec' : 'threat' }, 'guardian');
     }
+    // Released the only way there is: a signed release statement (the default policy's quorum is one approver).
+    const onCall = addApprover(services, 'on-call-carol', 'approver', new Date(clock));
     for (const m of targets.slice(0, 4)) {
-      const released = services.quarantine.release(m.wasmSha256, 'false positive, reviewed by on-call', 'user:carol');
-      if (!released.ok) throw new Error(released.message);
+      const released = signRelease(services, onCall, m.wasmSha256, 'false positive, reviewed by on-call');
+      if (!released.ok || !released.value.released) throw new Error(released.ok ? 'not released' : released.message);
     }
     clock = end - 30_000;
     const result = await verifyWithProgress(services.audit, 'user:admin', () => {}, 100_000);

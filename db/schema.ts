@@ -309,7 +309,7 @@ export const approvalStatements = sqliteTable(
     subject: text('subject').notNull(), // submission:<id> or quarantine:<id>
     keyid: text('keyid').notNull(),
     userId: text('user_id').notNull(),
-    decision: text('decision', { enum: ['approve', 'reject'] }).notNull(),
+    decision: text('decision', { enum: ['approve', 'reject', 'release'] }).notNull(),
     payload: text('payload').notNull(), // base64 canonical statement
     sig: text('sig').notNull(), // base64 Ed25519
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),

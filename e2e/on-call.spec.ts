@@ -12,6 +12,7 @@ import { test, expect } from './fixtures';
 import { runDir } from './support/env';
 import { compileWat, writeSignedBundle } from './support/modules';
 import { trpcMutation, trpcQuery, expectData } from './support/trpc';
+import { registerScriptKey, signRelease } from './support/approvals';
 import { uploadBundle } from './support/console';
 
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -94,7 +95,8 @@ test('a module Guardian quarantined: the phone shows why, how long ago and how m
 
   // Release it so other specs see a clean board.
   const wasm = expectData(await trpcQuery<{ moduleName: string; wasmSha256: string }[]>(await apiAs('approver'), 'quarantine.list'), 'quarantine.list').find((q) => q.moduleName === NAME);
-  expectData(await trpcMutation(await apiAs('approver'), origin, 'quarantine.release', { wasmSha256: wasm!.wasmSha256, reason: 'e2e: done' }), 'quarantine.release');
+  const approver = await apiAs('approver');
+  expectData(await signRelease(approver, origin, await registerScriptKey(approver, origin), wasm!.wasmSha256, 'e2e: done'), 'quarantine.release');
 });
 
 test('installable: the manifest and its icons load without a session, and every page links the manifest', async ({ playwright, asRole, origin }) => {

@@ -13,6 +13,7 @@ import { uploadBundle } from './support/console';
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const NAME = 'on-call-demo';
 const REASON = 'e2e: suspicious, hold it';
+const PASSPHRASE = 'e2e phone passphrase';
 
 test('a quarantined module is visible and openable from a phone, and the approver releases it there', async ({ browser, asRole, apiAs, origin }) => {
   const bundle = writeSignedBundle(runDir(), await compileWat('(module (memory (export "memory") 1) (func (export "_start")))'), {
@@ -67,9 +68,18 @@ test('a quarantined module is visible and openable from a phone, and the approve
     // Big enough to hit with a thumb (44 px, the usual touch-target minimum).
     expect((await again.getByTestId('release-quarantine').boundingBox())?.height).toBeGreaterThanOrEqual(44);
     await again.getByTestId('release-quarantine').tap();
+    // First time on this phone: create the approval key (sealed with a passphrase, only its public part sent).
+    await again.getByTestId('key-passphrase').fill(PASSPHRASE);
+    await again.getByTestId('create-key').tap();
     await again.getByTestId('release-reason').fill('e2e: checked, fine');
+    await again.getByTestId('release-passphrase').fill(PASSPHRASE);
     await again.getByTestId('release-confirm').tap();
+    // The shipped policy's quorum is one approver: this signature releases it, and the history says who and why.
     await expect(phone.getByTestId('quarantine-row').filter({ hasText: NAME })).toHaveCount(0);
+    const history = phone.getByTestId('release-history-row').filter({ hasText: NAME }).first();
+    await expect(history).toContainText(`${ACCOUNTS.approver.username} signed`);
+    await expect(history).toContainText('e2e: checked, fine');
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   } finally {
     await context.close();
   }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
 import type { E2ERole } from './support/accounts';
 import { trpcMutation, trpcQuery, expectData } from './support/trpc';
+import { registerScriptKey, signRelease } from './support/approvals';
 import { ensureHelloUploaded, HELLO_BUNDLE_FILES } from './support/console';
 import { PROCEDURE_ACCESS } from '../server/api/permissions';
 import { generateKeyPair } from '../server/core/crypto/ed25519';
@@ -22,7 +23,8 @@ const HELLO_SHA256 = (JSON.parse(readFileSync('examples/hello-bundle/nightcore.j
 const MUTATIONS = {
   'modules.run': { name: 'hello' },
   'quarantine.add': { moduleName: 'hello', version: '1.0.0', reason: 'e2e: must be refused' },
-  'quarantine.release': { wasmSha256: HELLO_SHA256, reason: 'e2e: must be refused' },
+  // The guard refuses before the statement is even read, so a malformed one is enough here.
+  'quarantine.release': { id: 1, signed: { payload: 'e30=', keyid: '0'.repeat(64), sig: 'AA==' } },
   'keys.add': { publicKey: FRESH_KEY, role: 'publisher', name: 'e2e: must be refused' },
   'users.create': { username: 'mallory', role: 'admin', password: 'e2e-mallory-pass-0000' },
   // The attack the pinned tables exist for: a non-admin making an account admin.
@@ -70,6 +72,9 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'quarantine.list': ALL,
   'quarantine.add': ['operator', 'approver', 'admin'],
   'quarantine.release': ['approver', 'admin'],
+  'quarantine.history': ALL,
+  'inbox.pendingCount': ['approver', 'admin'],
+  'quarantine.myKeys': ['approver', 'admin'],
   'policies.active': ALL,
   'inbox.list': ALL,
   'inbox.review': ALL,
@@ -241,9 +246,10 @@ test.describe('roles', () => {
       const blocked = await trpcMutation<{ record: { decision: string } }>(operator, origin, 'modules.run', MUTATIONS['modules.run']);
       expect(blocked.data?.record.decision).toBe('deny');
     } finally {
-      const released = await trpcMutation<{ releasedBy: string }>(approver, origin, 'quarantine.release', { wasmSha256: HELLO_SHA256, reason: 'e2e: reviewed' });
+      // Under the shipped policy the quorum is one approver: one signed statement releases it.
+      const released = await signRelease(approver, origin, await registerScriptKey(approver, origin), HELLO_SHA256, 'e2e: reviewed');
       expect(released.status).toBe(200);
-      expect(released.data?.releasedBy).toContain('approver');
+      expect(released.data?.released).toBe(true);
     }
     const listed = expectData(await trpcQuery<{ wasmSha256: string }[]>(approver, 'quarantine.list'), 'quarantine.list');
     expect(listed.map((q) => q.wasmSha256)).not.toContain(HELLO_SHA256);

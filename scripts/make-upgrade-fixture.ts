@@ -27,6 +27,7 @@ import { signStatement } from '../server/core/inbox';
 import { HELLO, INFINITE_LOOP, LEAKS_KEY, variant } from '../server/core/sandbox/test-modules';
 import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-threads/worker-url';
 import { SERVER_KEY_FILE } from '../server/services/server-key';
+import { signRelease } from '../server/services/test-inbox';
 
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
 
@@ -91,7 +92,11 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T 
   await run(s, leaker, 'deny'); // quarantined: a pre-exec denial
   s.quarantine.add({ moduleName: hello.name, wasmSha256: hello.wasmSha256, reason: 'reported by on-call', source: 'manual' }, 'user:operator');
   await run(s, hello, 'deny');
-  must(s.quarantine.release(hello.wasmSha256, 'false alarm', 'user:alice'));
+  // Released the only way there is: a signed release statement (the default policy's quorum is one approver).
+  const alice = s.inbox.userByName('alice')!;
+  const aliceKey = generateKeyPair();
+  const aliceKeyid = must(s.inbox.registerApproverKey(aliceKey.publicKey, alice)).keyid;
+  must(signRelease(s, { ...alice, seed: aliceKey.seed, keyid: aliceKeyid }, hello.wasmSha256, 'false alarm'));
   s.audit.checkpoint();
   await s.close();
 }

@@ -10,8 +10,10 @@ import { Badge } from '@/components/ui/badge';
 
 /** The signed-in console: every page below requires a session (checked here, on the server). */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const { user, allows } = await pageAccess('/');
-  const items = NAV.filter((item) => allows(item.permission));
+  const { user, allows, api } = await pageAccess('/');
+  // Those who decide see how many submissions wait for them beside Inbox.
+  const pending = allows('inbox.decide') ? await api.inbox.pendingCount() : 0;
+  const items = NAV.filter((item) => allows(item.permission)).map((item) => (item.href === '/inbox' && pending > 0 ? { ...item, badge: pending } : item));
   return (
     <div className="md:flex">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-indigo-600 focus:px-3 focus:py-2">

@@ -16,7 +16,7 @@ export interface StatementFields {
 }
 
 export interface Statement extends StatementFields {
-  readonly decision: 'approve' | 'reject';
+  readonly decision: 'approve' | 'reject' | 'release';
   readonly reason: string;
   readonly time: string;
 }

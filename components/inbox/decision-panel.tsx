@@ -4,7 +4,7 @@
  * person's passphrase, see browser-key.ts) and only its public part is registered with the server.
  * The statement shows exactly what will be signed before the person signs it.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { useMutation } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
@@ -12,7 +12,8 @@ import type { TStatementFields } from '@/server/api/routers/inbox';
 import { Button } from '@/components/ui/button';
 import { ErrorState } from '@/components/ui/error-state';
 import { Input } from '@/components/ui/input';
-import { createBrowserKey, loadKey, saveKey, signWithBrowserKey, MIN_PASSPHRASE, type StoredKey } from './browser-key';
+import { loadKey, signWithBrowserKey, type StoredKey } from './browser-key';
+import { KeySetup } from './key-setup';
 import type { Statement } from './approval-statement';
 
 export function DecisionPanel({ id, username, fields, registered }: { id: string; username: string; fields: TStatementFields; registered: readonly string[] }) {
@@ -24,25 +25,7 @@ export function DecisionPanel({ id, username, fields, registered }: { id: string
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setKey(loadKey(window.localStorage, username)), [username]);
-  const register = useMutation(trpc.inbox.registerKey.mutationOptions());
-  const decide = useMutation(trpc.inbox.decide.mutationOptions({ onSuccess: () => router.refresh() }));
-
-  async function createKey(e: FormEvent) {
-    e.preventDefault();
-    setProblem(null);
-    setBusy(true);
-    try {
-      const created = await createBrowserKey(passphrase);
-      await register.mutateAsync({ publicKey: created.publicKey });
-      saveKey(window.localStorage, username, created);
-      setKey(created);
-      setPassphrase('');
-    } catch (x) {
-      setProblem((x as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const decide = useMutation(trpc.inbox.decide.mutationOptions({ onSuccess: () => router.refresh() }));
 
   async function sign(decision: Statement['decision']) {
     if (!key) return;
@@ -62,17 +45,14 @@ export function DecisionPanel({ id, username, fields, registered }: { id: string
 
   if (!key || !registered.includes(key.keyid)) {
     return (
-      <form onSubmit={createKey} className="space-y-2" noValidate>
-        <p className="text-sm text-slate-300">
-          {key ? 'The key in this browser is not registered to you on this server. Create a new one.' : 'Create your approval key. Its private part stays in this browser, sealed with your passphrase.'}
-        </p>
-        <Input label="Passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} hint={`At least ${MIN_PASSPHRASE} characters. Nobody can recover it.`} data-testid="key-passphrase" />
-        <Button type="submit" pending={busy} data-testid="create-key">
-          Create and register my key
-        </Button>
-        {problem ? <ErrorState title="No key created" message={problem} /> : null}
-        {register.isError ? <ErrorState title="Not registered" message={register.error.message} code={errorCode(register.error)} /> : null}
-      </form>
+      <KeySetup
+        username={username}
+        stale={key !== null}
+        onCreated={(created) => {
+          setKey(created);
+          router.refresh();
+        }}
+      />
     );
   }
   return (

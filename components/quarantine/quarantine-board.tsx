@@ -9,7 +9,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { errorCode, useTRPC } from '@/components/providers';
-import type { TQuarantineEntry } from '@/server/api/routers/quarantine';
+import type { TQuarantineEntry, TReleaseHistory } from '@/server/api/routers/quarantine';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
@@ -17,7 +17,8 @@ import { Input } from '@/components/ui/input';
 import { Time } from '@/components/ui/time';
 import { filterQuarantine } from './quarantine-filter';
 import { QuarantineForm } from './quarantine-form';
-import { ReleaseControl } from './release-control';
+import { ReleaseApprovals, ReleaseControl } from './release-control';
+import { ReleaseHistory } from './release-history';
 
 const SOURCE_LABEL: Record<TQuarantineEntry['source'], string> = {
   post_exec: 'post-exec failure',
@@ -40,7 +41,9 @@ function Cause({ q }: { q: TQuarantineEntry }) {
   );
 }
 
-export function QuarantineBoard({ initial, canAdd, canRelease, initialQuery = '' }: { initial: TQuarantineEntry[]; canAdd: boolean; canRelease: boolean; initialQuery?: string }) {
+export function QuarantineBoard({
+  initial, history, canAdd, canRelease, username, initialQuery = '',
+}: { initial: TQuarantineEntry[]; history: TReleaseHistory[]; canAdd: boolean; canRelease: boolean; username: string; initialQuery?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
@@ -101,17 +104,17 @@ export function QuarantineBoard({ initial, canAdd, canRelease, initialQuery = ''
                   </>
                 ) : null}
               </dl>
-              {canRelease ? (
-                <div className="mt-3">
-                  <ReleaseControl wasmSha256={q.wasmSha256} moduleName={q.moduleName} />
-                </div>
-              ) : null}
+              <div className="mt-3 space-y-2">
+                <ReleaseApprovals release={q.release} />
+                {canRelease ? <ReleaseControl entry={q} username={username} /> : null}
+              </div>
             </li>
           ))}
         </ul>
         </>
       )}
       {canAdd ? <QuarantineForm /> : null}
+      <ReleaseHistory initial={history} />
     </div>
   );
 }

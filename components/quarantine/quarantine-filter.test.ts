@@ -13,6 +13,7 @@ const entry = (id: number, moduleName: string, since: string, extra: Partial<TQu
   by: 'user:olga',
   runId: null,
   cause: null,
+  release: { statement: { format: 'nightcore.approval/v1', subject: `quarantine:${id}`, wasmSha256: 'a'.repeat(64), manifestSha256: 'b'.repeat(64), policy: { name: 'default', revision: 1 } }, detail: '', rule: '', counted: [] },
   ...extra,
 });
 

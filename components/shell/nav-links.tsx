@@ -4,7 +4,7 @@ import { usePathname } from 'next/navigation';
 import { cn } from '@/components/ui/cn';
 
 /** Section links; the current one is marked for screen readers and styled. Wraps on phones, so no link is cut off. */
-export function NavLinks({ items }: { items: readonly { href: string; label: string }[] }) {
+export function NavLinks({ items }: { items: readonly { href: string; label: string; badge?: number }[] }) {
   const path = usePathname();
   const current = (href: string) => (href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`));
   return (
@@ -20,6 +20,11 @@ export function NavLinks({ items }: { items: readonly { href: string; label: str
             )}
           >
             {item.label}
+            {item.badge ? (
+              <span className="ml-2 rounded-full bg-amber-500 px-2 text-xs font-semibold text-slate-950" data-testid="nav-badge" aria-label={`${item.badge} waiting`}>
+                {item.badge > 99 ? '99+' : item.badge}
+              </span>
+            ) : null}
           </Link>
         </li>
       ))}

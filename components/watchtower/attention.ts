@@ -14,11 +14,7 @@ export interface AttentionItem {
 
 const n = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 
-/**
- * Hook for the Agent Inbox (being built separately): the summary reports pending approvals only
- * once an inbox procedure exists (`inboxAvailable`). Until then this answers null and Watchtower
- * shows nothing about approvals, rather than roadmap text.
- */
+/** Agent Inbox submissions waiting for a decision (the summary counts pending, unexpired ones). */
 export function pendingApprovalsAttention(summary: Pick<TWatchtowerSummary, 'inboxAvailable' | 'pendingInbox'>): AttentionItem | null {
   if (!summary.inboxAvailable || summary.pendingInbox === 0) return null;
   return {

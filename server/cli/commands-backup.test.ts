@@ -37,7 +37,8 @@ describe('nightcore backup / restore (the restore drill)', () => {
     expect(restored.stdout).toContain("checkpoints checked against the backup's own server key");
     expect(restored.stdout).toContain('wrote server-key.json from the backup'); // the CLI alone never made an auth-secret
     expect(restored.stdout).toMatch(/audit chain intact: \d+ events/);
-    expect(nightcore(['audit', 'verify'], fresh).code).toBe(0);
+    const verified = JSON.parse(nightcore(['audit', 'verify', '--json'], fresh).stdout) as { ok: boolean; uncheckpointed: number };
+    expect(verified).toMatchObject({ ok: true, uncheckpointed: 0 }); // data.restored is sealed by a checkpoint at once
     expect(readFileSync(join(fresh, 'server-key.json'), 'utf8')).toBe(readFileSync(join(live, 'server-key.json'), 'utf8'));
     const log = nightcore(['audit', 'export', '--format', 'jsonl'], fresh).stdout;
     expect(log).toContain('"action":"data.restored"');

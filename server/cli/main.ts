@@ -17,6 +17,7 @@ import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
 import { INBOX_COMMANDS } from './commands-inbox';
+import { QUARANTINE_COMMANDS } from './commands-quarantine';
 import { DELIVERY_COMMANDS } from './commands-delivery';
 import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   backends,
   ...USER_COMMANDS,
   ...INBOX_COMMANDS,
+  ...QUARANTINE_COMMANDS,
   ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
   ...POLICY_ANALYSIS_COMMANDS,

@@ -18,6 +18,7 @@ import {
   wat,
 } from '../core/sandbox/test-modules';
 import { openHarness, type Harness } from './test-fixtures';
+import { addApprover, signRelease } from './test-inbox';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
@@ -95,8 +96,9 @@ describe('run governor (real services)', () => {
     expect(second.record.execution).toBeNull();
     expect(failed(second.record.pre)).toContain('quarantined');
 
-    const released = h.services.quarantine.release(module.wasmSha256, 'investigated: test key', 'test:approver');
-    expect(released.ok).toBe(true);
+    // The default policy's quorum is one approver: one signed release statement releases it.
+    const released = signRelease(h.services, addApprover(h.services, 'on-call'), module.wasmSha256, 'investigated: test key');
+    expect(released).toMatchObject({ ok: true, value: { released: true } });
     const third = await run(module);
     expect(third.record.execution?.outcome).toEqual({ kind: 'ok', exitCode: 0 });
   });

@@ -6,13 +6,10 @@
  * digest under the same name, not a policy revision the approvals were not given under.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { HELLO, variant } from '../core/sandbox/test-modules';
 import { submissionEnvelope } from '../core/inbox';
 import { openInboxHarness, type InboxHarness, type Person } from './test-inbox';
-import { openServices } from './index';
-import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 import type { PublicAgent } from './agents';
 import type { SubmissionView } from './inbox';
 import { listModules, moduleDetail } from '../api/routers/module-views';
@@ -183,18 +180,15 @@ describe('approved submissions run like modules, on their approvals only', () =>
   });
 
   it('under a new policy revision the old approvals count for nothing', async () => {
-    const policy = JSON.parse(readFileSync(h.services.policy.path, 'utf8')) as { revision: number };
-    const next = join(h.dataDir, 'next-policy.json');
-    writeFileSync(next, JSON.stringify({ ...policy, revision: policy.revision + 1 }));
-    const other = openServices({ dataDir: h.dataDir, policyPath: next, poolSize: 1, workerUrl: DEFAULT_WORKER_URL });
-    try {
-      const module = other.modules.latest('agent-made')!;
-      const r = await other.governor.run(module, {}, 'test:operator');
-      if (!r.ok) throw new Error(r.message);
-      expect(r.value.record.decision).toBe('deny');
-      expect(r.value.record.verification.message).toMatch(/made under policy .* r\d+; .* r\d+ is in force/);
-    } finally {
-      await other.close();
-    }
+    // A tightening (one more import denied, which these modules do not use) applies at once as the next revision.
+    const current = JSON.parse(readFileSync(h.services.policy.path, 'utf8')) as { pre: Record<string, unknown> };
+    const tighter = { ...current, pre: { ...current.pre, imports_allowed: { severity: 'critical', deny_functions: ['proc_raise'] } } };
+    const proposed = h.services.policies.propose(JSON.stringify(tighter), alice, 'deny proc_raise');
+    expect(proposed.ok).toBe(true);
+    const r = await h.services.governor.run(h.services.modules.latest('agent-made')!, {}, 'test:operator');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.value.record.policy.revision).toBeGreaterThan(1);
+    expect(r.value.record.decision).toBe('deny');
+    expect(r.value.record.verification.message).toMatch(/made under policy .* r\d+; .* r\d+ is in force/);
   });
 });

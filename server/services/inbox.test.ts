@@ -8,6 +8,7 @@ import { HELLO, variant } from '../core/sandbox/test-modules';
 import { createManifest } from '../core/module/sign';
 import { openInboxHarness, type InboxHarness, type Person } from './test-inbox';
 import type { PublicAgent } from './agents';
+import { watchtowerOf } from './watchtower';
 
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
 
@@ -157,6 +158,14 @@ describe('agent inbox (real services)', () => {
       const r = await h.services.governor.run(swapped, {}, 'test:operator');
       expect(r.ok && r.value.record.approval).toMatchObject({ approved: false });
     });
+  });
+
+  it('Watchtower counts the submissions waiting for a decision (pending, not expired); decided ones leave the count', () => {
+    const before = watchtowerOf(h.services).summary({ window: '24h' }).pendingInbox;
+    const s = submit(variant(HELLO, 'waiting'), 'waiting');
+    expect(watchtowerOf(h.services).summary({ window: '24h' })).toMatchObject({ inboxAvailable: true, pendingInbox: before + 1 });
+    expect(h.services.inbox.withdraw(s.id, 'agent:ci-bot', () => true).ok).toBe(true);
+    expect(watchtowerOf(h.services).summary({ window: '24h' }).pendingInbox).toBe(before);
   });
 
   it('the rate limit counts stored submissions and refuses the one over', () => {

@@ -262,16 +262,22 @@ export class InboxService {
   /** The quorum for a submission under `policy`, over its stored statements (or only `only`, to judge one before storing it). */
   evaluate(row: Pick<SubmissionRow, 'id' | 'wasmSha256' | 'manifestSha256' | 'ownerUserId'>, policy: TPolicy, only?: readonly TSignedApproval[]): QuorumResult {
     const target: ApprovalTarget = { subject: subjectOf(row.id), wasmSha256: row.wasmSha256, manifestSha256: row.manifestSha256, policy: { name: policy.name, revision: policy.revision } };
-    const signed = only ?? this.statements(row.id);
-    return evaluateQuorum({
-      target,
-      policy: policy.approval,
-      signed,
-      key: this.approverKey,
-      person: this.person,
-      excluded: new Map([[row.ownerUserId, 'owns the agent that submitted it']]),
-      now: this.now(),
-    });
+    return this.evaluateTarget(target, policy, new Map([[row.ownerUserId, 'owns the agent that submitted it']]), only ?? this.statements(row.id));
+  }
+
+  /** The quorum of any subject (a submission, a quarantine entry) over `signed`, with the trust store and the people as they are now. */
+  evaluateTarget(target: ApprovalTarget, policy: TPolicy, excluded: ReadonlyMap<string, string>, signed: readonly TSignedApproval[]): QuorumResult {
+    return evaluateQuorum({ target, policy: policy.approval, signed, key: this.approverKey, person: this.person, excluded, now: this.now() });
+  }
+
+  /** The console user an approval key is registered to. */
+  keyOwner(keyid: string): string | undefined {
+    return this.binding(keyid);
+  }
+
+  /** True when exactly this signature was already recorded (about anything). */
+  alreadyRecorded(sig: string): boolean {
+    return this.db.select({ id: approvalStatements.id }).from(approvalStatements).where(eq(approvalStatements.sig, sig)).get() !== undefined;
   }
 
   /** Approved submissions with exactly these digests, newest first (the approvals port reads them). */

@@ -22,6 +22,7 @@ import { openGovernor } from './governor';
 import { AgentService } from './agents';
 import { InboxService } from './inbox';
 import { inboxApprovals } from './inbox-approvals';
+import { QuarantineReleases } from './quarantine-release';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { PolicyRevisions } from './policy-revisions';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ export interface Services {
   /** Agents that submit modules, and the inbox where people decide on them (docs/approvals.md). */
   readonly agents: AgentService;
   readonly inbox: InboxService;
+  /** Quarantine release by the approval policy's quorum of signed statements. */
+  readonly releases: QuarantineReleases;
   /** The installed license: the edition and PRO features in force now (docs/licensing.md). */
   readonly license: LicenseService;
   /** The one run path: verify → pre-exec → execute → post-exec → decide (server/core/run). */
@@ -197,6 +200,7 @@ export function openServices(options: ServiceOptions): Services {
     runs: new RunQueries(handle.db),
     agents,
     inbox,
+    releases: new QuarantineReleases(handle.db, audit, inbox, quarantine, () => policies.current().policy, now, license),
     license,
     governor,
     get policy() {

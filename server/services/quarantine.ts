@@ -1,12 +1,13 @@
 /**
- * Quarantine of module versions (by wasm digest). A quarantined module is denied pre-exec until a
- * person releases it; both transitions are audited in the same transaction as the change.
+ * Quarantine of module versions (by wasm digest). A quarantined module is denied pre-exec until the
+ * approval policy's quorum signs its release (quarantine-release.ts); both transitions are audited in the same transaction as the change.
  */
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { quarantine } from '../../db/schema';
 import { err, ok, type Result } from '../core/result';
 import type { AuditLog } from './audit-log';
+import type { JsonValue } from '../core/audit/canonical-payload';
 
 export type QuarantineRow = typeof quarantine.$inferSelect;
 export type QuarantineSource = QuarantineRow['source'];
@@ -53,22 +54,38 @@ export class QuarantineService {
     );
   }
 
-  release(wasmSha256: string, reason: string, actor: string): Result<QuarantineRow, 'NOT_QUARANTINED' | 'REASON_REQUIRED'> {
-    if (reason.trim() === '') return err('REASON_REQUIRED', 'releasing a module from quarantine needs a reason');
-    const current = this.active(wasmSha256);
-    if (!current) return err('NOT_QUARANTINED', `no active quarantine for ${wasmSha256}`);
+  byId(id: number): QuarantineRow | undefined {
+    return this.db.select().from(quarantine).where(eq(quarantine.id, id)).get();
+  }
+
+  /** Released entries, latest release first: the release history the quarantine page shows. */
+  released(limit = 50): QuarantineRow[] {
+    return this.db.select().from(quarantine).where(isNotNull(quarantine.releasedAt)).orderBy(desc(quarantine.releasedAt)).limit(Math.min(limit, 500)).all();
+  }
+
+  /**
+   * Ends a quarantine entry. Only QuarantineReleases calls this, once the approval policy's quorum
+   * of signed release statements is met (nobody releases alone unless the quorum is one person);
+   * `releasedBy` names the approvers, `approvals` goes into the audit event.
+   */
+  releaseEntry(
+    id: number, release: { reason: string; releasedBy: string; approvals: readonly JsonValue[] }, actor: string,
+  ): Result<QuarantineRow, 'NOT_QUARANTINED' | 'REASON_REQUIRED'> {
+    if (release.reason.trim() === '') return err('REASON_REQUIRED', 'releasing a module from quarantine needs a reason');
+    const current = this.byId(id);
+    if (!current || current.releasedAt !== null) return err('NOT_QUARANTINED', `quarantine entry ${id} is not active`);
     const released = this.audit.record(
       {
         actor,
         action: 'module.released',
         subject: `module:${current.moduleName}`,
-        payload: { id: current.id, wasmSha256, reason: reason.trim() },
+        payload: { id: current.id, wasmSha256: current.wasmSha256, reason: release.reason.trim(), releasedBy: release.releasedBy, approvals: [...release.approvals] },
       },
       () =>
         this.db
           .update(quarantine)
-          .set({ releasedAt: this.now(), releasedBy: actor, releaseReason: reason.trim() })
-          .where(eq(quarantine.id, current.id))
+          .set({ releasedAt: this.now(), releasedBy: release.releasedBy, releaseReason: release.reason.trim() })
+          .where(and(eq(quarantine.id, current.id), isNull(quarantine.releasedAt)))
           .returning()
           .get(),
     );

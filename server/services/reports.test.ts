@@ -18,6 +18,7 @@ import { keyIdOf } from '../core/crypto/keys';
 import { parseVerifierKey } from '../core/audit/signed-note';
 import { CONSISTENCY_BUNDLE, verifyConsistencyBundle } from '../core/audit/proof-bundle';
 import { seededRandom } from '../core/audit/test-support';
+import { addApprover, signRelease } from './test-inbox';
 
 const HOSTILE = `<script>alert("x")</script>&'<img src=x onerror=alert(1)>`;
 const PERIOD = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
@@ -71,6 +72,8 @@ beforeAll(async () => {
   // Before the period: runs that must not count, then a checkpoint (the "before" tree head).
   appendRun({ decision: 'deny', outcome: 'trap', failed: ['exit_code'] }, 900);
   appendRun({ decision: 'allow', outcome: 'ok', failed: [] }, 901);
+  // Before the period: the on-call approver's key (its key.added is not one of the period's changes).
+  const approver1 = addApprover(services, 'approver1', 'approver', clock);
   sizeBefore = services.audit.checkpoint()!.seq;
 
   clock = new Date('2026-11-03T08:00:00.000Z');
@@ -79,7 +82,8 @@ beforeAll(async () => {
   seeded.forEach((spec, i) => appendRun(spec, i));
   const q = services.quarantine.add({ moduleName: HOSTILE, wasmSha256: 'ab'.repeat(32), reason: 'seeded threat', source: 'threat' }, 'user:alice');
   tick();
-  expect(services.quarantine.release(q.wasmSha256, 'false positive, reviewed', 'user:approver1').ok).toBe(true);
+  // Released by a signed statement (the default policy's quorum is one approver).
+  expect(signRelease(services, approver1, q.wasmSha256, 'false positive, reviewed', clock)).toMatchObject({ ok: true, value: { released: true } });
   tick();
   const added = services.trust.add({ publicKey: keyPair.publicKey, role: 'publisher', name: 'team key' }, 'user:admin');
   if (!added.ok) throw new Error(added.message);

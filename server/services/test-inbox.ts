@@ -14,6 +14,7 @@ import { signStatement, type TApprovalStatement, type TSignedApproval } from '..
 import { defaultPolicyPath } from './policy-store';
 import { openHarness, type Harness } from './test-fixtures';
 import type { SubmissionView } from './inbox';
+import type { Services } from './index';
 import { installProLicense } from './test-license';
 
 export interface Person {
@@ -34,6 +35,32 @@ export const QUORUM_POLICY = {
   reason_required: true,
 };
 
+/** A console user with an approval key registered to them (generated here, never committed). */
+export function addApprover(services: Services, username: string, role: Role = 'approver', at: Date = new Date()): Person {
+  const id = randomUUID();
+  services.handle.db.insert(users).values({ id, username, passwordHash: 'unused', role, createdAt: at, createdBy: 'test', updatedAt: at }).run();
+  const pair = generateKeyPair();
+  const registered = services.inbox.registerApproverKey(pair.publicKey, { id, username });
+  if (!registered.ok) throw new Error(registered.message);
+  return { id, username, seed: pair.seed, keyid: registered.value.keyid };
+}
+
+/** A signed release statement for the active quarantine entry of `wasmSha256`, as the browser or the CLI makes it. */
+export function releaseStatement(services: Services, person: Person, wasmSha256: string, reason: string, over: Partial<TApprovalStatement> = {}, time = new Date()): { entryId: number; signed: TSignedApproval } {
+  const entry = services.quarantine.active(wasmSha256);
+  if (!entry) throw new Error(`${wasmSha256} is not quarantined`);
+  const target = services.releases.target(entry);
+  const signed = signStatement({ format: 'nightcore.approval/v1', ...target, decision: 'release', reason, time: time.toISOString(), ...over }, person.seed, person.keyid);
+  if (!signed.ok) throw new Error(signed.message);
+  return { entryId: entry.id, signed: signed.value };
+}
+
+/** Signs and sends one release statement (under a quorum of one, this releases). */
+export function signRelease(services: Services, person: Person, wasmSha256: string, reason: string, time = new Date()) {
+  const { entryId, signed } = releaseStatement(services, person, wasmSha256, reason, {}, time);
+  return services.releases.sign(entryId, signed, person);
+}
+
 /** `pro: false` leaves the installation on the community edition (the quorum above one is then refused). */
 export function openInboxHarness(now?: () => Date, options: { pro?: boolean } = {}): InboxHarness {
   const base = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, unknown> & { pre: Record<string, unknown> };
@@ -47,13 +74,7 @@ export function openInboxHarness(now?: () => Date, options: { pro?: boolean } = 
   return {
     ...h,
     person(username, role) {
-      const id = randomUUID();
-      const at = clock();
-      h.services.handle.db.insert(users).values({ id, username, passwordHash: 'unused', role, createdAt: at, createdBy: 'test', updatedAt: at }).run();
-      const pair = generateKeyPair();
-      const registered = h.services.inbox.registerApproverKey(pair.publicKey, { id, username });
-      if (!registered.ok) throw new Error(registered.message);
-      return { id, username, seed: pair.seed, keyid: registered.value.keyid };
+      return addApprover(h.services, username, role, clock());
     },
     statement(person, submission, over = {}) {
       const p = h.services.policy.policy;

@@ -111,7 +111,7 @@ describe('WatchtowerService', () => {
     expect(s.riskyModules).toEqual([]);
     expect(s.series).toHaveLength(24);
     expect(s.pendingInbox).toBe(0);
-    expect(s.inboxAvailable).toBe(false);
+    expect(s.inboxAvailable).toBe(true);
     expect(s.audit.lastVerification).toBeNull();
     expect(watchtower.feed()).toEqual([]);
   });

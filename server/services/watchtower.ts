@@ -32,7 +32,7 @@ export interface WatchtowerSummary {
   readonly bucket: 'hour' | 'day';
   readonly runs: { total: number; allowed: number; denied: number; allowRate: number | null; perHour: number };
   readonly quarantinedActive: number;
-  /** The Agent Inbox is not built yet: always 0 with inboxAvailable false. */
+  /** Agent Inbox submissions waiting for a decision (pending and not expired). */
   readonly pendingInbox: number;
   readonly inboxAvailable: boolean;
   readonly threat: { average: number | null; histogram: { from: number; to: number; count: number }[] };
@@ -126,6 +126,8 @@ export class WatchtowerService {
         'SELECT COUNT(*) AS n FROM run_denied_rules WHERE rule = ? AND started_at >= ? AND started_at < ?',
       ),
       quarantined: sqlite.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM quarantine WHERE released_at IS NULL'),
+      // Pending and not yet past expiry (an overdue one reads as expired before the sweep records it).
+      pendingInbox: sqlite.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM submissions INDEXED BY submissions_state WHERE state = 'pending' AND expires_at > ?"),
       feedNewest: sqlite.prepare<[number], FeedRow>(`${FEED_SELECT} ORDER BY started_at DESC, id DESC LIMIT ?`),
       feedAfter: sqlite.prepare<[number, string, number], FeedRow>(
         `${FEED_SELECT} WHERE (started_at, id) > (?, ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
@@ -171,8 +173,8 @@ export class WatchtowerService {
       bucket: shape.bucket,
       runs: { total, allowed, denied, allowRate: total === 0 ? null : allowed / total, perHour: total / hours },
       quarantinedActive: this.stmt.quarantined.get()!.n,
-      pendingInbox: 0,
-      inboxAvailable: false,
+      pendingInbox: this.stmt.pendingInbox.get(nowMs)!.n,
+      inboxAvailable: true,
       threat: { average: total === 0 ? null : scoreSum / total, histogram },
       series,
       topDeniedRules: this.topDeniedRules(settled.rules.map((n, i) => n + live.rules[i]!)),

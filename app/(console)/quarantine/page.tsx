@@ -11,9 +11,16 @@ export default async function QuarantinePage({ searchParams }: { searchParams: P
   const q = (await searchParams).q;
   return (
     <div className="mx-auto max-w-3xl space-y-4">
-      <PageHeader title="Quarantine" description="Module versions Guardian refuses to run until someone releases them, which rule and outcome put each one there, and how long ago." />
+      <PageHeader title="Quarantine" description="Module versions Guardian refuses to run until the approval quorum signs their release, which rule and outcome put each one there, how long ago, and who released what." />
       {allows('quarantine.read') ? (
-        <QuarantineBoard initial={await api.quarantine.list()} canAdd={allows('quarantine.add')} canRelease={allows('quarantine.release')} initialQuery={typeof q === 'string' ? q.slice(0, 200) : ''} />
+        <QuarantineBoard
+          initial={await api.quarantine.list()}
+          history={await api.quarantine.history()}
+          canAdd={allows('quarantine.add')}
+          canRelease={allows('quarantine.release')}
+          username={user.username}
+          initialQuery={typeof q === 'string' ? q.slice(0, 200) : ''}
+        />
       ) : (
         <ErrorState title="Not available for your role" message={`Your role (${user.role}) cannot read the quarantine (quarantine.read). Ask an admin.`} />
       )}

@@ -141,6 +141,11 @@ export const inboxRouter = createTRPCRouter({
       return { state: r.state, detail: r.quorum.detail };
     }),
 
+  /** The navigation's badge: submissions waiting for a decision (shown to those who decide). */
+  pendingCount: guarded('inbox.pendingCount')
+    .output(z.number().int())
+    .query(({ ctx }) => ctx.services.inbox.list({ state: 'pending', limit: 500 }).length),
+
   registerKey: guarded('inbox.registerKey')
     .input(z.object({ publicKey: z.string().max(64) }))
     .output(z.object({ keyid: z.string() }))

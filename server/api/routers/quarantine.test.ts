@@ -1,4 +1,4 @@
-/** The quarantine router over real services: list, add (by name@version or digest), release with a reason; all audited. */
+/** The quarantine router over real services: list, add (by name@version or digest), signed release with a reason, history; all audited. */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { openHarness, type Harness } from '../../services/test-fixtures';
@@ -7,6 +7,8 @@ import type { Role } from '../../core/access/rbac';
 import type { ModuleVersionRow } from '../../services/module-registry';
 import { createCaller } from '../root';
 import { ctxFor, sessionFor } from '../test-support';
+import { addApprover, releaseStatement } from '../../services/test-inbox';
+import { quarantineEntryDigest } from '../../core/inbox';
 
 let h: Harness;
 let alpha: ModuleVersionRow;
@@ -72,19 +74,32 @@ describe('quarantine router', () => {
     expect((await failure(as('operator').quarantine.add({ moduleName: 'alpha', version: '1.0.0', reason: '   ' }))).code).toBe('BAD_REQUEST');
   });
 
-  it('release needs a reason, is refused to operators, and is audited', async () => {
-    expect((await failure(as('approver').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: '  ' }))).code).toBe('BAD_REQUEST');
-    expect((await failure(as('operator').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'fine' }))).code).toBe('FORBIDDEN');
+  it('release is signed: refused to operators, needs a reason, one signed statement under the default quorum of one; audited with the approval; history shows it', async () => {
+    const ann = addApprover(h.services, 'ann');
+    const asAnn = createCaller(ctxFor(sessionFor('approver', 'ann', ann.id), h.services));
+    const entry = (await as('viewer').quarantine.list()).find((e) => e.moduleName === 'alpha')!;
+    expect(entry.release).toMatchObject({ statement: { subject: `quarantine:${entry.id}`, wasmSha256: alpha.wasmSha256 }, counted: [], rule: '1 with role approver' });
+    expect(entry.release.statement.manifestSha256).toBe(quarantineEntryDigest({ id: entry.id, wasmSha256: alpha.wasmSha256, since: new Date(entry.since) }));
+
+    const blank = releaseStatement(h.services, ann, alpha.wasmSha256, '  ');
+    expect((await failure(as('operator').quarantine.release({ id: blank.entryId, signed: blank.signed }))).code).toBe('FORBIDDEN');
+    expect(await failure(asAnn.quarantine.release({ id: blank.entryId, signed: blank.signed }))).toEqual({ code: 'BAD_REQUEST', domain: 'REASON_REQUIRED' });
+    // Somebody else's session relaying ann's statement is refused: the decider is the session user.
+    const good = releaseStatement(h.services, ann, alpha.wasmSha256, 'false alarm, checked output');
+    expect(await failure(as('approver', 'mallory').quarantine.release({ id: good.entryId, signed: good.signed }))).toEqual({ code: 'BAD_REQUEST', domain: 'KEY_NOT_YOURS' });
     expect((await as('viewer').quarantine.list()).map((e) => e.moduleName).sort()).toEqual(['alpha', 'bravo']);
 
-    const released = await as('approver', 'ann').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'false alarm, checked output' });
-    expect(released).toMatchObject({ moduleName: 'alpha', releasedBy: 'user:ann', releaseReason: 'false alarm, checked output' });
+    expect(await asAnn.quarantine.release({ id: good.entryId, signed: good.signed })).toMatchObject({ released: true });
     const event = lastEvent();
     expect(event).toMatchObject({ actor: 'user:ann', action: 'module.released', subject: 'module:alpha' });
-    expect(JSON.parse(event.payload)).toMatchObject({ wasmSha256: alpha.wasmSha256, reason: 'false alarm, checked output' });
+    expect(JSON.parse(event.payload)).toMatchObject({ wasmSha256: alpha.wasmSha256, reason: 'ann: false alarm, checked output', releasedBy: 'quorum: ann', approvals: [{ approver: 'ann', keyid: ann.keyid }] });
     expect((await as('viewer').quarantine.list()).map((e) => e.moduleName)).toEqual(['bravo']);
+    const history = await as('viewer').quarantine.history();
+    expect(history).toEqual([expect.objectContaining({ moduleName: 'alpha', releasedBy: 'quorum: ann', approvals: [expect.objectContaining({ username: 'ann', reason: 'false alarm, checked output' })] })]);
 
-    expect(await failure(as('admin').quarantine.release({ wasmSha256: alpha.wasmSha256, reason: 'twice' }))).toEqual({ code: 'NOT_FOUND', domain: 'NOT_QUARANTINED' });
+    expect(await failure(asAnn.quarantine.release({ id: good.entryId, signed: good.signed }))).toEqual({ code: 'CONFLICT', domain: 'NOT_QUARANTINED' });
+    expect(await asAnn.quarantine.myKeys()).toEqual([ann.keyid]);
+    expect((await failure(as('viewer').quarantine.myKeys())).code).toBe('FORBIDDEN');
   });
 
   it('a quarantine put there by a run names the rule and the outcome that did it; a manual one has no cause', async () => {

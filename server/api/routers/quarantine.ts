@@ -1,13 +1,16 @@
 /**
  * The on-call page's API: what is in quarantine and why; quarantine a module version (operators,
- * approvers, admins) and release one with a reason (approvers, admins). Both changes go through
- * QuarantineService, which writes the audit event in the same transaction.
+ * approvers, admins); sign a release (approvers, admins): an entry is released only when the
+ * approval policy's quorum of signed release statements is met (QuarantineReleases), and the page
+ * shows the approvals collected, what is still needed, and the history of releases.
  */
 import { z } from 'zod';
-import { TRPCError } from '@trpc/server';
 import { err, ok, type Result } from '../../core/result';
 import type { Services } from '../../services/index';
 import type { QuarantineRow } from '../../services/quarantine';
+import type { ReleaseCode } from '../../services/quarantine-release';
+import { APPROVAL_FORMAT, ZSignedApprovalSchema } from '../../core/inbox';
+import type { DomainStatus } from '../errors';
 import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
@@ -29,6 +32,19 @@ export const ZQuarantineEntrySchema = z.object({
   runId: z.string().nullable(),
   /** Which rule and which outcome of the triggering run put it here; null for a manual quarantine. */
   cause: ZRunWhySchema.nullable(),
+  /** What a release statement for this entry binds, and the signed releases collected so far. */
+  release: z.object({
+    statement: z.object({
+      format: z.literal(APPROVAL_FORMAT),
+      subject: z.string(),
+      wasmSha256: z.string(),
+      manifestSha256: z.string(),
+      policy: z.object({ name: z.string(), revision: z.number().int() }),
+    }),
+    detail: z.string(),
+    rule: z.string(),
+    counted: z.array(z.object({ username: z.string(), keyid: z.string(), time: z.string(), reason: z.string() })),
+  }),
 });
 export type TQuarantineEntry = z.infer<typeof ZQuarantineEntrySchema>;
 
@@ -38,7 +54,48 @@ export const ZQuarantineAddSchema = z.union([
 ]);
 export type TQuarantineAdd = z.infer<typeof ZQuarantineAddSchema>;
 
-export const ZQuarantineReleaseSchema = z.object({ wasmSha256: ZDigestSchema, reason: ZReasonSchema });
+export const ZQuarantineReleaseSchema = z.object({ id: z.number().int().positive(), signed: ZSignedApprovalSchema });
+
+/** A released entry: why it was quarantined, who signed its release, when and why. */
+export const ZReleaseHistorySchema = z.object({
+  id: z.number().int(),
+  moduleName: z.string(),
+  wasmSha256: z.string(),
+  reason: z.string(),
+  since: z.string(),
+  releasedAt: z.string(),
+  releasedBy: z.string(),
+  releaseReason: z.string(),
+  approvals: z.array(z.object({ username: z.string(), keyid: z.string(), time: z.string(), reason: z.string() })),
+});
+export type TReleaseHistory = z.infer<typeof ZReleaseHistorySchema>;
+
+/** Closed: a new refusal code is a compile error here until someone decides its status. */
+const RELEASE_STATUS: { readonly [K in ReleaseCode]: DomainStatus } = {
+  QUARANTINE_NOT_FOUND: 'NOT_FOUND',
+  NOT_QUARANTINED: 'CONFLICT',
+  DUPLICATE: 'CONFLICT',
+  KEY_NOT_YOURS: 'BAD_REQUEST',
+  REASON_REQUIRED: 'BAD_REQUEST',
+  LICENSE_REQUIRED: 'FORBIDDEN',
+  STATEMENT_INVALID: 'BAD_REQUEST',
+  SIGNATURE_INVALID: 'BAD_REQUEST',
+  KEY_UNKNOWN: 'BAD_REQUEST',
+  KEY_REVOKED: 'BAD_REQUEST',
+  KEY_NOT_APPROVER: 'BAD_REQUEST',
+  KEY_UNBOUND: 'BAD_REQUEST',
+  PERSON_UNKNOWN: 'BAD_REQUEST',
+  PERSON_DISABLED: 'BAD_REQUEST',
+  WRONG_SUBJECT: 'BAD_REQUEST',
+  WRONG_WASM: 'BAD_REQUEST',
+  WRONG_MANIFEST: 'BAD_REQUEST',
+  WRONG_POLICY: 'BAD_REQUEST',
+  EXPIRED: 'BAD_REQUEST',
+  FROM_THE_FUTURE: 'BAD_REQUEST',
+  SEPARATION_OF_DUTIES: 'BAD_REQUEST',
+  NOT_ELIGIBLE: 'BAD_REQUEST',
+  SUPERSEDED: 'BAD_REQUEST',
+};
 
 function versionsOf(services: Services, wasmSha256: string): string[] {
   return services.modules.versionsWithDigest(wasmSha256).map((r) => r.version);
@@ -62,6 +119,26 @@ function toWire(services: Services, row: QuarantineRow): TQuarantineEntry {
     by: row.by,
     runId: row.runId,
     cause: causeOf(services, row.runId),
+    release: releaseOf(services, row),
+  };
+}
+
+function releaseOf(services: Services, row: QuarantineRow): TQuarantineEntry['release'] {
+  const status = services.releases.status(row);
+  return { statement: { format: APPROVAL_FORMAT, ...services.releases.target(row) }, detail: status.detail, rule: status.rule, counted: [...status.counted] };
+}
+
+function historyOf(services: Services, row: QuarantineRow): TReleaseHistory {
+  return {
+    id: row.id,
+    moduleName: row.moduleName,
+    wasmSha256: row.wasmSha256,
+    reason: row.reason,
+    since: row.since.toISOString(),
+    releasedAt: row.releasedAt?.toISOString() ?? '',
+    releasedBy: row.releasedBy ?? '',
+    releaseReason: row.releaseReason ?? '',
+    approvals: services.releases.recorded(row.id),
   };
 }
 
@@ -93,23 +170,21 @@ export const quarantineRouter = createTRPCRouter({
       return { entry: toWire(ctx.services, row), alreadyQuarantined: false };
     }),
 
+  history: guarded('quarantine.history')
+    .output(z.array(ZReleaseHistorySchema))
+    .query(({ ctx }) => ctx.services.quarantine.released(50).map((row) => historyOf(ctx.services, row))),
+
+  /** The viewer's registered approval keys (the browser checks the key it holds is one of them). */
+  myKeys: guarded('quarantine.myKeys')
+    .output(z.array(z.string()))
+    .query(({ ctx }) => ctx.services.inbox.keysOf(ctx.user.id)),
+
+  /** One signed release statement from the session's user; releases the entry when it completes the quorum. */
   release: guarded('quarantine.release')
     .input(ZQuarantineReleaseSchema)
-    .output(z.object({ wasmSha256: z.string(), moduleName: z.string(), releasedAt: z.string(), releasedBy: z.string(), releaseReason: z.string() }))
+    .output(z.object({ released: z.boolean(), detail: z.string() }))
     .mutation(({ ctx, input }) => {
-      const row = unwrap(ctx.services.quarantine.release(input.wasmSha256, input.reason, actorForUser(ctx.user.username)), {
-        NOT_QUARANTINED: 'NOT_FOUND',
-        REASON_REQUIRED: 'BAD_REQUEST',
-      });
-      if (!row.releasedAt || !row.releasedBy || !row.releaseReason) {
-        throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'release was not recorded' });
-      }
-      return {
-        wasmSha256: row.wasmSha256,
-        moduleName: row.moduleName,
-        releasedAt: row.releasedAt.toISOString(),
-        releasedBy: row.releasedBy,
-        releaseReason: row.releaseReason,
-      };
+      const r = unwrap(ctx.services.releases.sign(input.id, input.signed, { id: ctx.user.id, username: ctx.user.username }), RELEASE_STATUS);
+      return { released: r.released, detail: r.quorum.detail };
     }),
 });

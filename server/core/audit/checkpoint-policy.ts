@@ -40,6 +40,10 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'delivery.destination_added',
   'delivery.destination_changed',
   'delivery.destination_disabled',
+  // the database itself was upgraded, copied out or replaced
+  'data.migrated',
+  'data.backed_up',
+  'data.restored',
 ]);
 
 export type CheckpointReason = 'first' | 'security' | 'interval';

@@ -5,3 +5,4 @@ export * from './quorum';
 export * from './submission';
 export * from './intake';
 export * from './module-source';
+export * from './quarantine-release';

@@ -124,7 +124,7 @@ function check(input: QuorumInput, signed: TSignedApproval): ValidStatement | Re
   }
   const signedAt = Date.parse(s.time);
   if (signedAt > input.now.getTime() + MAX_CLOCK_SKEW_MS) return refuse('FROM_THE_FUTURE', `The statement is dated ${s.time}, in the future.`);
-  if (s.decision === 'approve' && signedAt + approvalTtlMs(input.policy) <= input.now.getTime()) {
+  if (s.decision !== 'reject' && signedAt + approvalTtlMs(input.policy) <= input.now.getTime()) {
     return refuse('EXPIRED', `The approval of ${s.time} has expired (approvals last ${input.policy.approval_ttl_hours} h).`);
   }
   if (input.policy.reason_required && s.reason.trim() === '') return refuse('REASON_REQUIRED', 'The policy requires a reason.');

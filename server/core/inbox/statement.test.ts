@@ -34,6 +34,14 @@ describe('approval statement', () => {
     expect(opened.ok).toBe(true);
   });
 
+  it('binds the kind of decision to the kind of subject: release only for quarantine, approve/reject only for submissions', () => {
+    expect(canonicalStatement(statementFor({ decision: 'release' }))).toMatchObject({ ok: false, code: 'STATEMENT_INVALID', issues: [expect.stringMatching(/^decision: a submission is decided with/)] });
+    const q = { subject: 'quarantine:12' };
+    expect(canonicalStatement(statementFor({ ...q, decision: 'approve' }))).toMatchObject({ ok: false, issues: [expect.stringMatching(/^decision: a quarantine entry is decided with "release"/)] });
+    expect(canonicalStatement(statementFor({ ...q, decision: 'reject' })).ok).toBe(false);
+    expect(canonicalStatement(statementFor({ ...q, decision: 'release' })).ok).toBe(true);
+  });
+
   it('names every bad field of a statement', () => {
     const bad = canonicalStatement({ ...statementFor(), wasmSha256: 'xyz', decision: 'maybe', time: '2026-02-30T00:00:00.000Z', extra: 1 });
     expect(bad.ok).toBe(false);

@@ -15,7 +15,8 @@ import { err, ok, type Result } from '../result';
 
 export const APPROVAL_FORMAT = 'nightcore.approval/v1';
 export const APPROVAL_PAYLOAD_TYPE = 'application/vnd.nightcore.approval.v1+json';
-export const DECISIONS = ['approve', 'reject'] as const;
+/** approve / reject decide a submission; release decides a quarantine entry (and nothing else). */
+export const DECISIONS = ['approve', 'reject', 'release'] as const;
 export type Decision = (typeof DECISIONS)[number];
 export const MAX_REASON_CHARS = 2000;
 
@@ -33,6 +34,12 @@ export const ZApprovalStatementSchema = z.strictObject({
   decision: z.enum(DECISIONS),
   reason: z.string().max(MAX_REASON_CHARS),
   time: z.string().regex(ISO_MS, 'must be ISO 8601 UTC with milliseconds').refine((t) => new Date(t).toISOString() === t, 'must be a real instant'),
+}).superRefine((s, ctx) => {
+  // A release signature must never count as a submission approval, nor the reverse.
+  const quarantine = s.subject.startsWith('quarantine:');
+  if (quarantine !== (s.decision === 'release')) {
+    ctx.addIssue({ code: 'custom', path: ['decision'], message: quarantine ? 'a quarantine entry is decided with "release"' : 'a submission is decided with "approve" or "reject"' });
+  }
 });
 export type TApprovalStatement = z.infer<typeof ZApprovalStatementSchema>;
 
