@@ -42,6 +42,13 @@ export const PROCEDURE_ACCESS = {
   'inbox.pendingCount': 'inbox.decide',
   'quarantine.myKeys': 'quarantine.release',
   'policies.active': 'policies.read',
+  'policies.history': 'policies.read',
+  'policies.proposal': 'policies.read',
+  'policies.check': 'policies.manage',
+  'policies.propose': 'policies.manage',
+  'policies.restore': 'policies.manage',
+  // Deciding a proposal is deciding an approval: approvers (and admins), like the inbox.
+  'policies.decide': 'inbox.decide',
   'inbox.list': 'inbox.read',
   'inbox.review': 'inbox.read',
   'inbox.decide': 'inbox.decide',

@@ -52,6 +52,11 @@ describe('webhooks and sinks commands', () => {
     expect(printed).toMatch(/ok\s+seq \d+/);
     expect(receiver.requests).toHaveLength(1);
     expect(verifyWebhook(secret!, receiver.requests[0]!.body, receiver.requests[0]!.headers['nightcore-signature'] as string, Math.floor(Date.now() / 1000)).ok).toBe(true);
+    expect(await h.run(h.commands.webhooksEdit, ['ops', '--events', 'runs'])).toBe(0);
+    expect(h.delivery.store.get('ops')?.spec.config).toEqual({ url: `${receiver.url}/in`, events: ['runs'] });
+    expect(await h.run(h.commands.webhooksEdit, ['ops', '--url', 'gopher://x/'])).toBe(1);
+    expect(h.errors.join('\n')).toMatch(/INVALID_DESTINATION/);
+    expect(h.delivery.store.secretOf(h.delivery.store.get('ops')!.id)).toBe(secret); // the secret stays
     expect(await h.run(h.commands.webhooksDisable, ['ops'])).toBe(0);
     expect(h.delivery.store.get('ops')?.enabled).toBe(false);
   });

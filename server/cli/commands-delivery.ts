@@ -1,5 +1,5 @@
 /**
- * `webhooks add|list|enable|disable|deliveries` and `sinks add|list|status|enable|disable|deliver`:
+ * `webhooks add|edit|list|enable|disable|deliveries` and `sinks add|list|status|enable|disable|deliver`:
  * outbound delivery of audit events (docs/delivery.md). Destinations live in the database; the
  * console's background loop delivers. `sinks deliver` delivers from this shell until caught up
  * (installations without a console, or to check a destination by hand).
@@ -117,6 +117,29 @@ export function createDeliveryCommands(deps: DeliveryCommandDeps = DEFAULT_DEPS)
     },
   };
 
+  const webhooksEdit: Command = {
+    name: 'webhooks edit',
+    summary: 'change a webhook\'s URL or events (its secret and cursor stay)',
+    usage: `nightcore webhooks edit <name> [--url URL] [--events ${WEBHOOK_CATEGORY_NAMES.join(',')}]`,
+    options: { url: { type: 'string' }, events: { type: 'string' } },
+    optionHelp: { url: 'the new http(s) URL', events: `the new comma-separated list: ${WEBHOOK_CATEGORY_NAMES.join(', ')}` },
+    positionals: 1,
+    run: ({ values, positionals, out }) => {
+      const url = optionalString(values, 'url');
+      const events = optionalString(values, 'events')?.split(',').map((e) => e.trim()).filter(Boolean);
+      if (url === undefined && events === undefined) throw new UsageError('give --url, --events or both');
+      return deps.withServices(values, (s) => {
+        const current = s.delivery.store.get(positionals[0]!);
+        if (!current || current.spec.kind !== 'webhook') return reject(out, { code: 'NOT_FOUND', message: `no webhook "${positionals[0]}" (nightcore webhooks list)` });
+        const changed = s.delivery.update(current.id, { url: url ?? current.spec.config.url, events: events ?? current.spec.config.events }, deps.actor());
+        if (!changed.ok) return reject(out, changed);
+        out.line(`${changed.value.name} → ${changed.value.target}`);
+        out.data({ ok: true, destination: destinationJson(changed.value) });
+        return EXIT_OK;
+      });
+    },
+  };
+
   const list = (group: 'webhooks' | 'sinks'): Command => ({
     name: `${group} list`,
     summary: `list ${group === 'webhooks' ? 'webhooks' : 'SIEM sinks (syslog, HTTP event collector, OCSF files)'}`,
@@ -221,7 +244,7 @@ export function createDeliveryCommands(deps: DeliveryCommandDeps = DEFAULT_DEPS)
   };
 
   return {
-    webhooksAdd, webhooksList: list('webhooks'), webhooksEnable: toggle('webhooks', true), webhooksDisable: toggle('webhooks', false), webhooksDeliveries: deliveries('webhooks'),
+    webhooksAdd, webhooksEdit, webhooksList: list('webhooks'), webhooksEnable: toggle('webhooks', true), webhooksDisable: toggle('webhooks', false), webhooksDeliveries: deliveries('webhooks'),
     sinksAdd, sinksList: list('sinks'), sinksStatus, sinksEnable: toggle('sinks', true), sinksDisable: toggle('sinks', false), sinksDeliveries: deliveries('sinks'), sinksDeliver,
   };
 }
