@@ -23,6 +23,7 @@ import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
 import { POLICY_ANALYSIS_COMMANDS } from './commands-policy-analysis';
 import { REPORT_COMMANDS } from './commands-report';
+import { configCheck } from './commands-config';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
 
@@ -55,6 +56,7 @@ export const COMMANDS: readonly Command[] = [
   ...LICENSE_COMMANDS,
   ...POLICY_ANALYSIS_COMMANDS,
   ...REPORT_COMMANDS,
+  configCheck,
   migrate,
   backup,
   restore,
