@@ -34,6 +34,16 @@ describe('instrumentation register()', () => {
     await expect(register()).rejects.toThrow(/NIGHTCORE_TRUSTED_PROXIES: "proxy.example"/);
   });
 
+  it('refuses to start on any invalid setting, naming each with its fix, before opening anything', async () => {
+    startEnv('');
+    process.env.NIGHTCORE_POOL_SIZE = '0';
+    process.env.NIGHTCORE_METRICS_TOKEN = 'short';
+    const error = await register().then(() => undefined, (e: Error) => e);
+    expect(error?.message).toContain('NIGHTCORE_POOL_SIZE: the value ("0") must be from 1 to 256. Fix:');
+    expect(error?.message).toContain('NIGHTCORE_METRICS_TOKEN: the value is shorter than 16 characters. Fix:');
+    expect((globalThis as { nightcoreServices?: unknown }).nightcoreServices).toBeUndefined();
+  });
+
   it('guards every request of the process: a sprayed X-Forwarded-For never reaches a handler', async () => {
     startEnv('');
     await register();

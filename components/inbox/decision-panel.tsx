@@ -16,7 +16,20 @@ import { loadKey, signWithBrowserKey, type StoredKey } from './browser-key';
 import { KeySetup } from './key-setup';
 import type { Statement } from './approval-statement';
 
-export function DecisionPanel({ id, username, fields, registered }: { id: string; username: string; fields: TStatementFields; registered: readonly string[] }) {
+/** `target`: what is decided — an inbox submission (default) or a policy proposal; the same statement format signs both. */
+export function DecisionPanel({
+  id,
+  username,
+  fields,
+  registered,
+  target = 'submission',
+}: {
+  id: string;
+  username: string;
+  fields: TStatementFields;
+  registered: readonly string[];
+  target?: 'submission' | 'policy proposal';
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [key, setKey] = useState<StoredKey | null>(null);
@@ -25,7 +38,9 @@ export function DecisionPanel({ id, username, fields, registered }: { id: string
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setKey(loadKey(window.localStorage, username)), [username]);
-    const decide = useMutation(trpc.inbox.decide.mutationOptions({ onSuccess: () => router.refresh() }));
+  const decideSubmission = useMutation(trpc.inbox.decide.mutationOptions({ onSuccess: () => router.refresh() }));
+  const decideProposal = useMutation(trpc.policies.decide.mutationOptions({ onSuccess: () => router.refresh() }));
+  const decide = target === 'submission' ? decideSubmission : decideProposal;
 
   async function sign(decision: Statement['decision']) {
     if (!key) return;
@@ -35,7 +50,8 @@ export function DecisionPanel({ id, username, fields, registered }: { id: string
     try {
       const statement: Statement = { ...fields, decision, reason: reason.trim(), time: new Date().toISOString() };
       const signed = await signWithBrowserKey(key, passphrase, statement);
-      decide.mutate({ id, signed });
+      if (target === 'submission') decideSubmission.mutate({ id, signed });
+      else decideProposal.mutate({ id, signed });
     } catch (x) {
       setProblem((x as Error).message);
     } finally {
@@ -74,7 +90,7 @@ export function DecisionPanel({ id, username, fields, registered }: { id: string
       <p className="text-xs text-slate-500">Key {key.keyid.slice(0, 16)}… in this browser.</p>
       {problem ? <ErrorState title="Not signed" message={problem} /> : null}
       {decide.isError ? <ErrorState title="Not accepted" message={decide.error.message} code={errorCode(decide.error)} /> : null}
-      {decide.isSuccess ? <p className="text-sm text-emerald-300" role="status">Recorded. The submission is {decide.data.state}: {decide.data.detail}</p> : null}
+      {decide.isSuccess ? <p className="text-sm text-emerald-300" role="status">Recorded. The {target} is {decide.data.state}: {decide.data.detail}</p> : null}
     </div>
   );
 }

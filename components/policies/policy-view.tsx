@@ -23,7 +23,7 @@ export function PolicyView({ active }: { active: TActivePolicy }) {
   return (
     <div className="space-y-4">
       <Card title={`${policy.name} · revision ${policy.revision}`} description={policy.description || undefined} data-testid="policy-identity">
-        <Pairs entries={[['sha256', active.sha256], ['file', active.path], ['format', policy.format]]} />
+        <Pairs entries={[['sha256', active.sha256], ['seeded from file', active.path], ['format', policy.format]]} />
         <p className="mt-3 text-sm text-slate-400">
           Default deny: a run is allowed only if at least one rule passed and none failed. Every decision record names this policy&apos;s name, revision and
           sha256. Field meanings: docs/policy-reference.md.
@@ -41,10 +41,10 @@ export function PolicyView({ active }: { active: TActivePolicy }) {
         </Card>
       </div>
       <Card title="Pre-exec rules" description="Checked before the module runs, in this order.">
-        <RuleList ids={PRE_RULE_IDS} rules={policy.pre} text={PRE_RULE_TEXT} testId="policy-pre-rules" />
+        <RuleList ids={PRE_RULE_IDS} rules={policy.pre} text={PRE_RULE_TEXT} testId="policy-pre-rules" policyDryRun={policy.dry_run === true} />
       </Card>
       <Card title="Post-exec rules" description="Checked after the run, on its outcome, usage and output.">
-        <RuleList ids={POST_RULE_IDS} rules={policy.post} text={POST_RULE_TEXT} testId="policy-post-rules" />
+        <RuleList ids={POST_RULE_IDS} rules={policy.post} text={POST_RULE_TEXT} testId="policy-post-rules" policyDryRun={policy.dry_run === true} />
       </Card>
       <Card title="Threat scoring" description="score = min(100, sum of the weights of the signals that fired); see docs/threat-scoring.md." data-testid="policy-threat">
         <div className="grid gap-6 md:grid-cols-3">

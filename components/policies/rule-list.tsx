@@ -14,7 +14,9 @@ export function RuleList({
   rules,
   text,
   testId,
+  policyDryRun = false,
 }: {
+  policyDryRun?: boolean;
   ids: readonly string[];
   rules: Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;
   text: Readonly<Record<string, string>>;
@@ -24,12 +26,18 @@ export function RuleList({
     <ul className="divide-y divide-slate-800" data-testid={testId}>
       {ids.map((id) => {
         const rule = rules[id];
-        const settings = rule ? Object.entries(rule).filter(([k]) => k !== 'severity') : [];
+        const settings = rule ? Object.entries(rule).filter(([k]) => k !== 'severity' && k !== 'dry_run') : [];
+        const dryRun = rule !== undefined && (policyDryRun || rule.dry_run === true);
         return (
           <li key={id} className="py-3" data-testid="policy-rule-row">
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-mono text-sm text-slate-50">{id}</span>
               {rule ? <Badge tone={SEVERITY_TONE[String(rule.severity)] ?? 'neutral'}>{String(rule.severity)}</Badge> : <Badge>not enabled: listed as skipped</Badge>}
+              {dryRun ? (
+                <Badge tone="warn" data-testid="rule-dry-run">
+                  dry-run: recorded, never blocks
+                </Badge>
+              ) : null}
             </div>
             <p className="mt-1 text-sm text-slate-400">Passes when: {text[id] ?? '—'}</p>
             {settings.length > 0 ? (

@@ -42,6 +42,13 @@ export const PROCEDURE_ACCESS = {
   'inbox.pendingCount': 'inbox.decide',
   'quarantine.myKeys': 'quarantine.release',
   'policies.active': 'policies.read',
+  'policies.history': 'policies.read',
+  'policies.proposal': 'policies.read',
+  'policies.check': 'policies.manage',
+  'policies.propose': 'policies.manage',
+  'policies.restore': 'policies.manage',
+  // Deciding a proposal is deciding an approval: approvers (and admins), like the inbox.
+  'policies.decide': 'inbox.decide',
   'inbox.list': 'inbox.read',
   'inbox.review': 'inbox.read',
   'inbox.decide': 'inbox.decide',
@@ -51,6 +58,9 @@ export const PROCEDURE_ACCESS = {
   'delivery.createWebhook': 'delivery.manage',
   'delivery.setEnabled': 'delivery.manage',
   // The edition and the features in force, so any page can say "PRO" (no licensee details).
+  // Simulation reads the run history and changes nothing (PRO: refused on the server without it).
+  'simulation.run': 'policies.read',
+  'simulation.recommend': 'policies.read',
   'license.features': 'signed-in',
   'license.status': 'license.manage',
   'license.install': 'license.manage',

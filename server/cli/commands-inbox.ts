@@ -5,10 +5,12 @@
  * - `approvals verify`: checks every stored statement of a submission again, one line each;
  * - `agent add|list|revoke` and `approver-key add`: an admin registers agents and binds approval keys to people.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parsePrivateKeyFile, parsePublicKeyFile } from '../core/crypto/keys';
 import { sha256Hex } from '../core/crypto/digest';
-import { signStatement, type Decision } from '../core/inbox';
+import { parseApprovalsExport, signStatement, verifyApprovalsExport, type Decision } from '../core/inbox';
+import { exportApprovals } from '../services/approvals-export';
+import type { Out } from './io';
 import type { Services } from '../services/index';
 import type { Command, CommandContext } from './command';
 import { optionalString, requireString } from './command';
@@ -106,12 +108,18 @@ export function createInboxCommands(deps: InboxCommandDeps = DEFAULT_DEPS) {
 
   const approvalsVerify: Command = {
     name: 'approvals verify',
-    summary: 'verify every signed statement of a submission against the trust store and the policy',
-    usage: 'nightcore approvals verify <submission-id>',
-    options: { policy: { type: 'string' } },
-    optionHelp: { policy: 'Guardian policy file (default: the shipped one)' },
-    positionals: 1,
+    summary: 'verify signed approval statements: offline from an export file (no database), or a submission\'s stored ones',
+    usage: 'nightcore approvals verify --file EXPORT.json | nightcore approvals verify <submission-id>',
+    options: { file: { type: 'string' }, policy: { type: 'string' } },
+    optionHelp: { file: 'an export from `nightcore approvals export` (statements + approver public keys); nothing else is read', policy: 'Guardian policy file (default: the shipped one)' },
+    positionals: [0, 1],
     run({ values, positionals, out }) {
+      const file = optionalString(values, 'file');
+      if (file !== undefined) {
+        if (positionals.length > 0) throw new UsageError('give either --file or a submission id, not both');
+        return verifyOffline(readFileSync(file, 'utf8'), out);
+      }
+      if (positionals.length !== 1) throw new UsageError('give a submission id, or --file EXPORT.json to verify offline');
       const id = positionals[0]!;
       return deps.withServices(values, (s) => {
         const submission = s.inbox.get(id);
@@ -123,6 +131,29 @@ export function createInboxCommands(deps: InboxCommandDeps = DEFAULT_DEPS) {
         out.data({ ok: true, state: submission.state, quorum: quorum.state, counted: quorum.counted.map((c) => c.keyid), refused: quorum.refused });
         // Stored statements were valid when they arrived; one that no longer verifies is news.
         return quorum.refused.some((r) => r.code === 'SIGNATURE_INVALID' || r.code === 'STATEMENT_INVALID') ? EXIT_REJECTED : EXIT_OK;
+      });
+    },
+  };
+
+  const approvalsExport: Command = {
+    name: 'approvals export',
+    summary: 'write the evidence to verify a subject\'s approvals offline: its digests, signed statements and approver public keys',
+    usage: 'nightcore approvals export <submission-id|quarantine:ID> [--out FILE]',
+    options: { out: { type: 'string' }, policy: { type: 'string' } },
+    optionHelp: { out: 'write here instead of standard output', policy: 'Guardian policy file (default: the shipped one)' },
+    positionals: 1,
+    run({ values, positionals, out }) {
+      return deps.withServices(values, (s) => {
+        const exported = exportApprovals(s, positionals[0]!);
+        if (!exported.ok) return reject(out, exported);
+        const text = `${JSON.stringify(exported.value, null, 2)}\n`;
+        const target = optionalString(values, 'out');
+        if (target) {
+          writeFileSync(target, text);
+          out.line(`wrote ${exported.value.statements.length} statement(s) and ${exported.value.keys.length} key(s) to ${target}`);
+        } else out.line(text.trimEnd());
+        out.data({ ok: true, export: exported.value });
+        return EXIT_OK;
       });
     },
   };
@@ -212,7 +243,20 @@ export function createInboxCommands(deps: InboxCommandDeps = DEFAULT_DEPS) {
     },
   };
 
-  return { submit, approve: decide('approve'), reject: decide('reject'), approvalsVerify, agentAdd, agentList, agentRevoke, approverKeyAdd };
+  return { submit, approve: decide('approve'), reject: decide('reject'), approvalsVerify, approvalsExport, agentAdd, agentList, agentRevoke, approverKeyAdd };
 }
 
 export const INBOX_COMMANDS: readonly Command[] = Object.values(createInboxCommands());
+
+/** No database, no trust store: only the file. Exit 0 when every statement verifies, 1 otherwise. */
+function verifyOffline(text: string, out: Out): number {
+  const parsed = parseApprovalsExport(text);
+  if (!parsed.ok) return reject(out, parsed);
+  const results = verifyApprovalsExport(parsed.value);
+  for (const r of results) out.line(`${r.ok ? 'ok      ' : `FAIL ${r.code}`}  #${r.index} ${r.keyid.slice(0, 16)}  ${r.explanation}`);
+  const good = results.filter((r) => r.ok).length;
+  const allGood = results.length > 0 && good === results.length;
+  out.line(`${good} of ${results.length} statement(s) verify for ${parsed.value.target.subject}${results.length === 0 ? ' (the export holds none)' : ''}`);
+  out.data({ ok: allGood, target: parsed.value.target, results });
+  return allGood ? EXIT_OK : EXIT_REJECTED;
+}

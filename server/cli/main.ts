@@ -21,7 +21,9 @@ import { QUARANTINE_COMMANDS } from './commands-quarantine';
 import { DELIVERY_COMMANDS } from './commands-delivery';
 import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
+import { POLICY_ANALYSIS_COMMANDS } from './commands-policy-analysis';
 import { REPORT_COMMANDS } from './commands-report';
+import { configCheck } from './commands-config';
 import { migrate } from './commands-migrate';
 import { backup, restore } from './commands-backup';
 
@@ -52,7 +54,9 @@ export const COMMANDS: readonly Command[] = [
   ...QUARANTINE_COMMANDS,
   ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
+  ...POLICY_ANALYSIS_COMMANDS,
   ...REPORT_COMMANDS,
+  configCheck,
   migrate,
   backup,
   restore,

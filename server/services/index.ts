@@ -167,7 +167,7 @@ export function openServices(options: ServiceOptions): Services {
   const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
   const inbox: InboxService = new InboxService(handle.db, audit, trust, () => policies.current().policy, now, license, modules);
   modules.trustSubmissionsWith((row) => inbox.judgeModule(row));
-  const policies: PolicyRevisions = new PolicyRevisions(handle.db, audit, inbox, now, loaded.value.path);
+  const policies: PolicyRevisions = new PolicyRevisions(handle.db, audit, inbox, now, loaded.value.path, license);
   let policyNotice: string | null;
   try {
     policyNotice = policies.init(loaded.value).notice;

@@ -214,3 +214,29 @@ describe('start with a policy file', () => {
     expect((error as ServiceStartError).issues).toEqual(expect.arrayContaining(['revision: Too small: expected number to be >0', 'limits.fuel: Invalid input: expected number, received undefined']));
   });
 });
+
+describe('licensing', () => {
+  it('without PRO, a proposal under a quorum above one is refused (never lowered to one); a rejection still counts', async () => {
+    const c = openInboxHarness(undefined, { pro: false });
+    try {
+      const proposer = c.person('carol', 'admin');
+      const approver = c.person('bob', 'approver');
+      const p = JSON.parse(c.services.policies.revision(c.services.policy.policy.revision)!.policyJson);
+      p.limits.fuel = 2_000_000_000;
+      const r = c.services.policies.propose(JSON.stringify(p), { id: proposer.id, username: 'carol' }, 'more fuel');
+      if (!r.ok || !('proposal' in r.value)) throw new Error('expected a proposal');
+      const row = r.value.proposal;
+      const statement = (decision: 'approve' | 'reject') => {
+        const s = signStatement({ ...c.services.policies.statementFields(row), decision, reason: 'x', time: new Date().toISOString() }, approver.seed, approver.keyid);
+        if (!s.ok) throw new Error(s.message);
+        return s.value;
+      };
+      const refused = c.services.policies.decide(row.id, statement('approve'), { id: approver.id, username: 'bob' });
+      expect(!refused.ok && refused.code).toBe('LICENSE_REQUIRED');
+      const rejected = c.services.policies.decide(row.id, statement('reject'), { id: approver.id, username: 'bob' });
+      expect(rejected.ok && rejected.value.state).toBe('rejected');
+    } finally {
+      await c.services.close();
+    }
+  });
+});

@@ -19,16 +19,17 @@ import { classifyChange, type ChangeClassification, type PolicyChange } from '..
 import { parsePolicyText, type TPolicy } from '../core/guardian/schema';
 import { sha256Hex } from '../core/crypto/digest';
 import { err, ok, type Result } from '../core/result';
-import { APPROVAL_FORMAT, evaluateQuorum, submissionTtlMs, type QuorumResult, type RefusalCode, type TSignedApproval } from '../core/inbox';
+import { APPROVAL_FORMAT, describeQuorum, evaluateQuorum, quorumPlaces, submissionTtlMs, type QuorumResult, type RefusalCode, type TSignedApproval } from '../core/inbox';
 import type { AuditLog } from './audit-log';
 import type { Decider, InboxService } from './inbox';
 import type { ActivePolicy } from './policy-store';
+import type { LicenseService } from './license';
 
 export type RevisionRow = typeof policyRevisions.$inferSelect;
 export type ProposalRow = typeof policyProposals.$inferSelect;
 
 export type ProposeCode = 'POLICY_NOT_JSON' | 'POLICY_INVALID' | 'NO_CHANGE' | 'REASON_REQUIRED' | 'REVISION_NOT_FOUND';
-export type PolicyDecideCode = 'PROPOSAL_NOT_FOUND' | 'NOT_PENDING' | 'EXPIRED' | 'STALE' | 'KEY_NOT_YOURS' | 'DUPLICATE' | RefusalCode;
+export type PolicyDecideCode = 'PROPOSAL_NOT_FOUND' | 'NOT_PENDING' | 'EXPIRED' | 'STALE' | 'KEY_NOT_YOURS' | 'DUPLICATE' | 'LICENSE_REQUIRED' | RefusalCode;
 
 export type ProposeOutcome =
   | { readonly applied: RevisionRow; readonly classification: ChangeClassification }
@@ -66,6 +67,7 @@ export class PolicyRevisions {
     private readonly inbox: InboxService,
     private readonly now: () => Date,
     private readonly filePath: string,
+    private readonly license: Pick<LicenseService, 'require'>,
   ) {}
 
   /**
@@ -264,6 +266,12 @@ export class PolicyRevisions {
         const own = alone.refused.find((r) => r.keyid === signed.keyid);
         if (own) return refuse(own.code, own.message);
         const counted = alone.counted[0]!;
+        // As in the inbox: without PRO a quorum above one is refused, never lowered to one.
+        const approval = this.current().policy.approval;
+        if (counted.statement.decision === 'approve' && quorumPlaces(approval) > 1) {
+          const licensed = this.license.require('approval_quorum');
+          if (!licensed.ok) return refuse('LICENSE_REQUIRED', `The approval policy needs ${describeQuorum(approval)}: ${licensed.message}`);
+        }
         const now = this.now();
         this.audit.record(
           { actor, action: 'approval.recorded', subject, payload: { keyid: signed.keyid, decision: counted.statement.decision, statementSha256: sha256Hex(counted.canonical) } },

@@ -121,11 +121,12 @@ describe('remote backend over HTTP on loopback', () => {
 
     // Replay compares against nothing unverified: a stored record with a broken node signature, or
     // one edited to claim other fuel than the node signed, is refused before anything runs.
-    const setRecord = (rec: object) => h.services.handle.sqlite.prepare('UPDATE runs SET record = ? WHERE id = ?').run(JSON.stringify(rec), record.runId);
-    setRecord({ ...record, backend: { kind: 'remote', attestation: { ...att, signature: sig.toString('base64') } } });
+    // (The run row names its run.decided event; the attacker points it at a record they appended.)
+    const setRecord = (seq: number) => h.services.handle.sqlite.prepare('UPDATE runs SET audit_seq = ? WHERE id = ?').run(seq, record.runId);
+    setRecord(flipped);
     const bad = await h.services.governor.replay(record.runId, 'test:operator');
     expect(bad.ok ? 'replayed' : `${bad.code}: ${bad.message}`).toMatch(/^ATTESTATION_INVALID: .*does not verify/);
-    setRecord({ ...record, execution: { ...record.execution!, used: { ...record.execution!.used, fuel: 1 } } });
+    setRecord(seqOf({ ...record, execution: { ...record.execution!, used: { ...record.execution!.used, fuel: 1 } } }));
     const edited = await h.services.governor.replay(record.runId, 'test:operator');
     expect(edited.ok ? 'replayed' : `${edited.code}: ${edited.message}`).toMatch(/^ATTESTATION_INVALID: .*fuel differ from what node/);
   });

@@ -6,3 +6,4 @@ export * from './submission';
 export * from './intake';
 export * from './module-source';
 export * from './quarantine-release';
+export * from './offline-verify';

@@ -30,7 +30,7 @@ export const PROCESS: BackendDescription = {
     {
       ...same('determinism'),
       how: `the same host and seeded sources as the worker backend: ${same('determinism').how}`,
-      limits: `${same('determinism').limits}; the jail runs V8 with the worker's stack size, but a stack overflow comes a few frames earlier or later than in a worker thread (under 1 % of the fuel)`,
+      limits: `${same('determinism').limits}; the jail runs the module in a worker thread with the worker backend's stack size and entry, so a stack overflow comes at the same depth (checked by the backend differential test)`,
     },
     {
       id: 'isolation',

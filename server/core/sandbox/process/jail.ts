@@ -97,8 +97,6 @@ export function jailArgv(spec: JailSpec): string[] {
     '--',
     tools.node,
     '--no-warnings',
-    // The worker backend's V8 stack (4 MiB thread less Node's 192 KiB buffer), so recursion depth matches.
-    '--stack-size=3904',
     spec.entry ?? `${JAIL_SANDBOX_DIR}/process/runner.mjs`,
   ];
 }

@@ -71,12 +71,12 @@ describe('process backend', () => {
     expect(comparable(call).returnValues).toEqual([`i64:${(1n << 62n) + 1n}`, 'f64:1.75']);
   });
 
-  it('overflows the stack like the worker backend, at nearly the same depth (documented limit)', async () => {
+  it('overflows the stack like the worker backend, at the same depth (the same thread stack and entry)', async () => {
     const req = m.request(m.DEEP_RECURSION);
     const [a, b] = await Promise.all([must(jailed, req), must(threads, req)]);
     expect(a.outcome).toEqual({ kind: 'trap', trap: 'stack_overflow' });
     expect(b.outcome).toEqual(a.outcome);
-    expect(Math.abs(a.fuelUsed - b.fuelUsed) / b.fuelUsed).toBeLessThan(0.01);
+    expect(a.fuelUsed).toBe(b.fuelUsed);
   });
 
   it('times out a busy loop by killing the process and serves the next run from a fresh one', async () => {
