@@ -87,6 +87,8 @@ const ALLOWED: Readonly<Record<string, readonly E2ERole[]>> = {
   'inbox.decide': ['approver', 'admin'],
   'inbox.registerKey': ['approver', 'admin'],
   'license.features': ALL,
+  'simulation.run': ALL,
+  'simulation.recommend': ALL,
   'license.status': ADMIN,
   'license.install': ADMIN,
   'delivery.status': ADMIN,

@@ -58,6 +58,9 @@ export const PROCEDURE_ACCESS = {
   'delivery.createWebhook': 'delivery.manage',
   'delivery.setEnabled': 'delivery.manage',
   // The edition and the features in force, so any page can say "PRO" (no licensee details).
+  // Simulation reads the run history and changes nothing (PRO: refused on the server without it).
+  'simulation.run': 'policies.read',
+  'simulation.recommend': 'policies.read',
   'license.features': 'signed-in',
   'license.status': 'license.manage',
   'license.install': 'license.manage',

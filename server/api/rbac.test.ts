@@ -69,6 +69,8 @@ const PINNED_PROCEDURES: Readonly<Record<string, readonly [string, readonly Role
   'inbox.decide': ['inbox.decide', ['approver', 'admin']],
   'inbox.registerKey': ['inbox.decide', ['approver', 'admin']],
   'license.features': ['signed-in', ALL],
+  'simulation.run': ['policies.read', ALL],
+  'simulation.recommend': ['policies.read', ALL],
   'license.status': ['license.manage', ADMIN],
   'license.install': ['license.manage', ADMIN],
 };

@@ -11,6 +11,7 @@ import { policiesRouter } from './routers/policies';
 import { inboxRouter } from './routers/inbox';
 import { deliveryRouter } from './routers/delivery';
 import { licenseRouter } from './routers/license';
+import { simulationRouter } from './routers/simulation';
 
 export const appRouter = createTRPCRouter({
   modules: modulesRouter,
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   inbox: inboxRouter,
   delivery: deliveryRouter,
   license: licenseRouter,
+  simulation: simulationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -44,7 +44,7 @@ describe('nightcore migrate', () => {
     const applied = nightcore(['migrate'], data);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/applied 0013_run_files; \d+ events and \d+ checkpoint\(s\) verified before and after/);
-    const schema = /upgraded the data folder from (\S+) to \S+ \(1 migration\(s\); backup: .*backups\/nightcore-\d{8}T\d{6}Z-schema-(\S+)\.db\)/.exec(applied.stderr);
+    const schema = /upgraded the data folder from (\S+) to \S+, applying 0013_run_files \(backup: .*backups\/nightcore-\d{8}T\d{6}Z-schema-(\S+)\.db\)/.exec(applied.stderr);
     expect(schema, applied.stderr).not.toBeNull();
     expect(schema![2]).toBe(schema![1]); // the backup is named after the schema it holds
     expect(readdirSync(join(data, 'backups'))).toHaveLength(1);

@@ -79,6 +79,14 @@ export const HELP_EXTRAS: Readonly<Record<string, HelpExtra>> = {
   'agent list': { examples: ['nightcore agent list --json'], exit1: 'the data folder could not be opened' },
   'agent revoke': { examples: ['nightcore agent revoke ci-bot'], exit1: 'no such agent, or already revoked' },
   'approver-key add': { examples: ['nightcore approver-key add approver.pub --user carol'], exit1: REJECTED },
+  'policy simulate': {
+    examples: ['nightcore policy simulate candidate.json', 'nightcore policy simulate candidate.json --last 5000 --since 2026-11-01 --json'],
+    exit1: 'the candidate policy is invalid, the window is invalid, or this installation has no PRO license (policy_simulation)',
+  },
+  'policy recommend': {
+    examples: ['nightcore policy recommend', 'nightcore policy recommend --last 10000 --out recommendations'],
+    exit1: 'the window is invalid, or this installation has no PRO license (policy_recommendations)',
+  },
   'license show': { examples: ['nightcore license show', 'nightcore license show --json'], exit1: 'the installed license is invalid' },
   'license install': { examples: ['nightcore license install acme.license.json'], exit1: 'the license is forged, expired or for another product' },
   report: { examples: ['nightcore report --from 2026-11-01 --to 2026-12-01 --format pdf --out november.pdf'], exit1: 'the report could not be made (bad period, Chromium missing for PDF)' },

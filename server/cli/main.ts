@@ -21,6 +21,7 @@ import { QUARANTINE_COMMANDS } from './commands-quarantine';
 import { DELIVERY_COMMANDS } from './commands-delivery';
 import { POLICY_COMMANDS } from './commands-policy';
 import { LICENSE_COMMANDS } from './commands-license';
+import { POLICY_ANALYSIS_COMMANDS } from './commands-policy-analysis';
 import { REPORT_COMMANDS } from './commands-report';
 import { configCheck } from './commands-config';
 import { migrate } from './commands-migrate';
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = [
   ...QUARANTINE_COMMANDS,
   ...DELIVERY_COMMANDS,
   ...LICENSE_COMMANDS,
+  ...POLICY_ANALYSIS_COMMANDS,
   ...REPORT_COMMANDS,
   configCheck,
   migrate,

@@ -28,7 +28,7 @@ export async function withServices<T>(values: CommandContext['values'], fn: (s: 
 export async function upgradeOrExplain(dataDir: string): Promise<UpgradeReport | undefined> {
   try {
     const report = await upgradeDataFolder(dataDir);
-    if (report) process.stderr.write(`upgraded the data folder from ${report.from} to ${report.to} (${report.applied.length} migration(s); backup: ${report.backup})\n`);
+    if (report) process.stderr.write(`upgraded the data folder from ${report.from} to ${report.to}, applying ${report.applied.join(', ')} (backup: ${report.backup})\n`);
     return report;
   } catch (e) {
     if (e instanceof UpgradeError) throw new ServiceStartError(e.code, e.message);

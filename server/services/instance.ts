@@ -27,7 +27,7 @@ const globalForServices = globalThis as unknown as { nightcoreServices?: Service
 export async function startServices(): Promise<Services> {
   if (globalForServices.nightcoreServices) return globalForServices.nightcoreServices;
   const upgrade = await upgradeDataFolder(resolveDataDir());
-  if (upgrade) console.log(`[nightcore] upgraded the data folder from ${upgrade.from} to ${upgrade.to} (backup: ${upgrade.backup})`);
+  if (upgrade) console.log(`[nightcore] upgraded the data folder from ${upgrade.from} to ${upgrade.to}, applying ${upgrade.applied.join(', ')} (backup: ${upgrade.backup})`);
   const services = getServices();
   recordUpgrade(services.audit, upgrade);
   return services;

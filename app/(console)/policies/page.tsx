@@ -8,6 +8,8 @@ import { PolicyView } from '@/components/policies/policy-view';
 import { PolicyEditor } from '@/components/policies/policy-editor';
 import { ChangesTable } from '@/components/policies/changes-table';
 import { RestoreButton } from '@/components/policies/restore-button';
+import { SimulationPanel } from '@/components/policies/simulation-panel';
+import { RecommendationsPanel } from '@/components/policies/recommendations-panel';
 
 export const metadata = { title: 'Policies' };
 
@@ -50,6 +52,8 @@ export default async function PoliciesPage() {
         {open.length > 0 ? <p className="mt-2 text-xs text-slate-400">{open.length} waiting for a decision.</p> : null}
       </Card>
       <PolicyView active={active} />
+      <SimulationPanel initialPolicy={JSON.stringify(active.policy, null, 2)} />
+      <RecommendationsPanel />
       {allows('policies.manage') && current ? (
         <Card title="Change the policy" description="Validated on the server, field by field. Tightening applies at once (audited); weakening needs approval.">
           <PolicyEditor initial={current.policyJson} />
