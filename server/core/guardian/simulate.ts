@@ -171,7 +171,14 @@ interface Judged {
   readonly unknownBecause?: string;
 }
 
-function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing: Set<string>): Judged {
+/**
+ * Pre-exec verdicts memoized per simulation: a verdict depends only on the module version (manifest
+ * and report), the recorded signature result, the re-weighted threat score and the facts tried, and
+ * thousands of runs share those. The key holds every one of them, so a hit is the same evaluation.
+ */
+type PreMemo = Map<ModuleFacts, Map<string, Verdict>>;
+
+function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing: Set<string>, memo: PreMemo): Judged {
   const r = run.record;
   const grant = effectiveGrant(candidate, facts.manifest);
   const threat = rescore(r, candidate, missing);
@@ -185,7 +192,15 @@ function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing
     legacy: r.module.legacy,
   };
   const variants = preVariants(r, missing);
-  const verdicts = variants.map((v) => evaluatePre(candidate, { ...base, ...v }));
+  const byFacts = memo.get(facts) ?? new Map<string, Verdict>();
+  memo.set(facts, byFacts);
+  const signed = `${r.verification.ok}|${r.verification.code ?? ''}|${r.module.signers.map((x) => `${x.keyid}:${x.role}:${x.name}`).join(',')}|${threat.score}|${threat.band}|${JSON.stringify(r.module.legacy)}`;
+  const verdicts = variants.map((v) => {
+    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}`;
+    let verdict = byFacts.get(key);
+    if (!verdict) byFacts.set(key, (verdict = evaluatePre(candidate, { ...base, ...v })));
+    return verdict;
+  });
   const pre = verdicts[0]!;
   if (verdicts.some((v) => v.decision !== pre.decision)) {
     return { to: 'unknown', band: threat.band, pre, post: null, timeout: false, unknownBecause: 'the decision depends on a fact that was not recorded' };
@@ -221,6 +236,7 @@ export function simulatePolicy(
   const modules = new Map<string, { name: string; runs: number; allowToDeny: number; denyToAllow: number; unknown: number; bandChanges: number }>();
   const notRecorded: Tally = new Map();
   const changes: RunChange[] = [];
+  const memo: PreMemo = new Map();
   let total = 0;
   let from: string | undefined;
   let to: string | undefined;
@@ -237,7 +253,7 @@ export function simulatePolicy(
     const missing = new Set<string>();
     const facts = factsOf(run);
     const j: Judged = facts
-      ? judge(run, facts, candidate, missing)
+      ? judge(run, facts, candidate, missing, memo)
       : { to: 'unknown', band: r.threat.band, pre: r.pre, post: r.post, timeout: false, unknownBecause: 'its module version is no longer stored' };
     if (!facts) missing.add('the module version (no longer stored)');
     for (const fact of missing) bump(notRecorded, fact);
