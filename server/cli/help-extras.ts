@@ -68,8 +68,6 @@ export const HELP_EXTRAS: Readonly<Record<string, HelpExtra>> = {
   'sinks disable': { examples: ['nightcore sinks disable siem'], exit1: 'no such sink' },
   'sinks deliveries': { examples: ['nightcore sinks deliveries siem --limit 50'], exit1: 'no such sink' },
   'sinks deliver': { examples: ['nightcore sinks deliver --json'], exit1: 'a destination could not be reached (it is retried later)' },
-  'policy simulate': { examples: ['nightcore policy simulate candidate.json --last 10000', 'nightcore policy simulate candidate.json --since 2026-11-01T00:00:00Z --json'], exit1: 'the candidate policy is invalid' },
-  'policy recommend': { examples: ['nightcore policy recommend --last 5000', 'nightcore policy recommend --since 2026-11-01T00:00:00Z --out recommendations'], exit1: 'the history could not be read' },
   'config check': { examples: ['nightcore config check', 'nightcore config check --json'], exit1: 'a setting is invalid (each problem named with its fix)' },
   'audit verify': { examples: ['nightcore audit verify', 'nightcore audit verify --json'], exit1: 'the chain, the Merkle tree or a checkpoint does not verify (the first bad sequence number is named)' },
   'audit checkpoint': { examples: ['nightcore audit checkpoint'], exit1: 'the checkpoint could not be signed or written' },
