@@ -177,6 +177,20 @@ describe('policy revisions', () => {
     expect(row?.n).toBe(0);
   });
 
+  it('a proposal that lowered the quorum still shows the quorum that decided it, not the lower one it brought', () => {
+    const proposal = proposalOf(propose(edited((p) => (p.approval.quorum = [{ role: 'approver', count: 1 }]))));
+    expect(policies().approvalPolicyOf(proposal).quorum).toHaveLength(2);
+    policies().decide(proposal.id, sign(bob, proposal), who(bob));
+    const applied = policies().decide(proposal.id, sign(frank, proposal), who(frank));
+    expect(applied.ok && applied.value.state).toBe('applied');
+    expect(h.services.policy.policy.approval.quorum).toEqual([{ role: 'approver', count: 1 }]);
+    const row = policies().proposal(proposal.id)!;
+    expect(policies().approvalPolicyOf(row).quorum).toEqual([{ role: 'approver', count: 1 }, { group: 'managers', count: 1 }]);
+    const shown = policies().evaluate(row);
+    expect(shown.state).toBe('met');
+    expect(shown.counted.map((c) => c.person.username).sort()).toEqual(['bob', 'frank']);
+  });
+
   it('history is append-only in the database', () => {
     expect(() => h.services.handle.sqlite.exec('UPDATE policy_revisions SET reason = 1')).toThrow(/append-only/);
     expect(() => h.services.handle.sqlite.exec('DELETE FROM policy_revisions')).toThrow(/append-only/);

@@ -219,6 +219,17 @@ export class PolicyRevisions {
   }
 
   /** The quorum for a proposal under the approval policy in force, over its stored statements (or only `only`). */
+  /**
+   * The approval rules a proposal is decided under: those of its base revision. While it is pending
+   * that is the revision in force (otherwise it is stale); once applied, the policy in force may be
+   * the candidate itself, whose quorum (perhaps a lower one) did not decide it.
+   */
+  approvalPolicyOf(row: ProposalRow): TPolicy['approval'] {
+    const base = this.revision(row.baseRevision);
+    const parsed = base ? parsePolicyText(base.policyJson) : undefined;
+    return parsed?.ok ? parsed.value.approval : this.current().policy.approval;
+  }
+
   evaluate(row: ProposalRow, only?: readonly TSignedApproval[]): QuorumResult {
     const base = this.current();
     return evaluateQuorum({
@@ -228,7 +239,7 @@ export class PolicyRevisions {
         manifestSha256: row.baseSha256,
         policy: { name: this.revision(row.baseRevision)?.name ?? base.policy.name, revision: row.baseRevision },
       },
-      policy: base.policy.approval,
+      policy: this.approvalPolicyOf(row),
       signed: only ?? this.inbox.statementsFor(proposalSubject(row.id)),
       key: this.inbox.approverKey,
       person: this.inbox.person,

@@ -109,7 +109,7 @@ function proposalView(s: Services, row: ProposalRow, user: { id: string }) {
     quorum: {
       state: quorum.state,
       detail: quorum.detail,
-      rule: describeQuorum(s.policy.policy.approval),
+      rule: describeQuorum(s.policies.approvalPolicyOf(row)),
       decisions: quorum.counted.map((c) => ({ username: c.person.username, decision: c.statement.decision, reason: c.statement.reason, time: c.statement.time })),
     },
     you: { mayDecide: why === null, why, keyids },
