@@ -225,6 +225,9 @@ test('two approvers from the required groups sign on their phones; one is not en
     await signOnPage(m, MANAGER_PASSPHRASE);
     // The page refreshes with the outcome (the decision form gives way to the proposal's state).
     await expect(m.getByText('This proposal is applied.')).toBeVisible();
+    // Its approvals are shown under the quorum that decided them (both people), not the lower one it brought.
+    await expect(m.getByText(/^e2e-peer: approve at/)).toBeVisible();
+    await expect(m.getByText(/^e2e-mgr: approve at/)).toBeVisible();
     const after = expectData(await trpcQuery<ActivePolicy>(admin, 'policies.active'), 'policies.active');
     expect(after.revision).toBe(before.revision + 3);
     expect(after.policy.approval).toEqual(original.approval);
