@@ -216,3 +216,22 @@ describe('OCSF JSON Lines files', () => {
     expect(r.ok ? [] : r.issues).toHaveLength(3);
   });
 });
+
+describe('licence lapses', () => {
+  it('an unlicensed SIEM sink pauses with its cursor kept and catches up when the licence returns', async () => {
+    const receiver = await new SyslogReceiver().start();
+    cleanups.push(() => receiver.stop());
+    let licensed = true;
+    const s = side({ siemGate: () => (licensed ? { ok: true, value: undefined } : { ok: false, code: 'LICENSE_REQUIRED', message: 'siem_export is PRO' }) });
+    expect(s.delivery.create({ name: 'siem', kind: 'syslog', config: { target: `tcp://127.0.0.1:${receiver.port}` }, fromStart: true }, 'user:admin').ok).toBe(true);
+    licensed = false;
+    for (let i = 0; i < 5; i++) s.audit.append(tricky(i));
+    await s.delivery.tick();
+    expect(receiver.streams).toHaveLength(0);
+    expect(s.delivery.status()[0]).toMatchObject({ state: 'unlicensed', cursor: 0 });
+    licensed = true;
+    await deliverUntilCaughtUp(s.delivery);
+    const seqs = receiver.streams.flatMap(parseOctetCounted).map((f) => Number(parse5424(f).sd['nightcore@32473']!.seq));
+    expect(seqs).toEqual(Array.from({ length: s.audit.head().seq }, (_, i) => i + 1));
+  });
+});
