@@ -3,10 +3,11 @@
  * every bad field by path; a valid change that weakens enforcement becomes a proposal the proposer
  * cannot approve; an approver signs it in the browser (their key is made and sealed there) and the
  * quorum (one approver, the default approval block) makes it the next revision, shown with its diff.
+ * The proposal page carries its simulation: what the candidate would change on recorded runs.
  */
 import { test, expect } from './fixtures';
 
-test('edit a policy, see path errors, propose a weakening, approve it by quorum, see the new revision', async ({ asRole }) => {
+test('edit a policy, see path errors, propose a weakening, simulate it, approve it by quorum, see the new revision', async ({ asRole }) => {
   test.setTimeout(120_000);
   const admin = await asRole('admin');
   await admin.goto('/policies');
@@ -49,6 +50,15 @@ test('edit a policy, see path errors, propose a weakening, approve it by quorum,
   const approver = await asRole('approver');
   await approver.goto(href);
   await expect(approver.getByTestId('proposal-changes').locator('[data-path="limits.wallMs"]')).toContainText(`${wallMs}`);
+  // The simulation is attached: recorded runs judged again under the candidate, before anyone signs.
+  // A longer wall clock can only let more runs through, never deny one that was allowed.
+  const simulation = approver.getByTestId('proposal-simulation').getByTestId('simulation-report');
+  await expect(simulation).toBeVisible();
+  await expect(simulation).toContainText(/over \d[\d,]* recorded runs?/);
+  await expect(simulation.locator('[data-count="allowToDeny"] dd')).toHaveText('0');
+  await approver.getByTestId('proposal-simulation-10000').click();
+  await expect(approver.getByTestId('proposal-simulation-10000')).toHaveAttribute('aria-pressed', 'true');
+  await expect(simulation).toBeVisible();
   const passphrase = 'policy e2e passphrase 42';
   await approver.getByTestId('key-passphrase').fill(passphrase);
   await approver.getByTestId('create-key').click();

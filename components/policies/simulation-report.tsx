@@ -7,6 +7,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import type { TSimulationReport } from '@/server/api/routers/simulation';
+import { countOf } from '@/components/ui/count';
 
 const TO_TONE = { allow: 'good', deny: 'bad', unknown: 'warn' } as const;
 
@@ -15,7 +16,7 @@ export function SimulationReport({ report }: { readonly report: TSimulationRepor
   return (
     <div className="flex flex-col gap-4 text-sm" data-testid="simulation-report">
       <p>
-        Policy <span className="font-mono">{report.policy.name}</span> r{report.policy.revision} over {report.runs} recorded run(s)
+        Policy <span className="font-mono">{report.policy.name}</span> r{report.policy.revision} over {countOf(report.runs, 'recorded run')}
         {report.range ? ` from ${report.range.from.slice(0, 16).replace('T', ' ')} to ${report.range.to.slice(0, 16).replace('T', ' ')}` : ''}.
       </p>
       <dl className="grid grid-cols-2 gap-2 sm:grid-cols-5" data-testid="simulation-counts">
@@ -34,7 +35,7 @@ export function SimulationReport({ report }: { readonly report: TSimulationRepor
           </div>
         ))}
       </dl>
-      {c.approximateTimeouts > 0 ? <p className="text-amber-300">{c.approximateTimeouts} change(s) come from a lower wall-clock limit: approximate, run times vary.</p> : null}
+      {c.approximateTimeouts > 0 ? <p className="text-amber-300">{c.approximateTimeouts === 1 ? '1 change comes' : `${countOf(c.approximateTimeouts, 'change')} come`} from a lower wall-clock limit: approximate, run times vary.</p> : null}
       {report.rules.length > 0 ? (
         <section>
           <h3 className="font-medium text-slate-200">Rules responsible</h3>
@@ -53,7 +54,7 @@ export function SimulationReport({ report }: { readonly report: TSimulationRepor
           <ul className="mt-1 flex flex-col gap-1" data-testid="simulation-modules">
             {report.modules.map((m) => (
               <li key={m.name}>
-                <span className="font-mono">{m.name}</span>: {m.runs} run(s), {m.allowToDeny} allow → deny, {m.denyToAllow} deny → allow, {m.unknown} unknown, {m.bandChanges} band change(s)
+                <span className="font-mono">{m.name}</span>: {countOf(m.runs, 'run')}, {m.allowToDeny} allow → deny, {m.denyToAllow} deny → allow, {m.unknown} unknown, {countOf(m.bandChanges, 'band change')}
               </li>
             ))}
           </ul>
@@ -65,7 +66,7 @@ export function SimulationReport({ report }: { readonly report: TSimulationRepor
           <ul className="mt-1 flex flex-col gap-1" data-testid="simulation-not-recorded">
             {report.notRecorded.map((n) => (
               <li key={n.fact}>
-                {n.fact}: {n.runs} run(s)
+                {n.fact}: {countOf(n.runs, 'run')}
               </li>
             ))}
           </ul>

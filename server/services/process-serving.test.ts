@@ -7,14 +7,32 @@
  */
 import { describe, it, expect, afterAll } from 'vitest';
 import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { INFINITE_LOOP, variant } from '../core/sandbox/test-modules';
 import { openHarness } from './test-fixtures';
+import { defaultPolicyPath } from './policy-store';
 
 /** Generous for a shared 2-core machine; a blocked event loop would take the whole wall-clock limit. */
 const MAX_LATENCY_MS = 750;
 
-const h = openHarness({ backend: 'process', poolSize: 1 });
+/**
+ * The shipped policy caps fuel at 10^9, which a quiet machine burns in about a second: the runaway
+ * would end out of fuel before its wall clock. This copy lifts the cap so only the clock and the
+ * kill switch can stop it, whatever the machine's speed.
+ */
+const policyDir = mkdtempSync(join(tmpdir(), 'nightcore-serving-'));
+function unmeteredPolicy(): string {
+  const policy = JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as { limits: { fuel: number } };
+  policy.limits.fuel = Number.MAX_SAFE_INTEGER;
+  const file = join(policyDir, 'policy.json');
+  writeFileSync(file, JSON.stringify(policy));
+  return file;
+}
+
+const h = openHarness({ backend: 'process', poolSize: 1, policyPath: unmeteredPolicy() });
 const server = createServer((_req, res) => {
   const head = h.services.audit.head();
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -23,6 +41,7 @@ const server = createServer((_req, res) => {
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   await h.services.close();
+  rmSync(policyDir, { recursive: true, force: true });
 });
 
 /** Asks the server every 20 ms until `done` settles; returns each request's latency. */
@@ -50,7 +69,7 @@ describe('the console keeps serving while a jailed run is killed', () => {
   it('answers every request within the bound while runaway jails are killed (wall clock, then kill switch)', async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const module = h.install(variant(INFINITE_LOOP, 'runaway'), { name: 'runaway', capabilities: [], limits: { fuel: 1e15, wallMs: 1_500 } });
+    const module = h.install(variant(INFINITE_LOOP, 'runaway'), { name: 'runaway', capabilities: [], limits: { fuel: Number.MAX_SAFE_INTEGER, wallMs: 1_500 } });
 
     // 1. Killed at its wall-clock limit.
     const timedOut = h.services.governor.run(module, {}, 'test:operator');

@@ -6,6 +6,7 @@ import { Card } from '@/components/ui/card';
 import { Badge } from '@/components/ui/badge';
 import { ChangesTable } from '@/components/policies/changes-table';
 import { DecisionPanel } from '@/components/inbox/decision-panel';
+import { ProposalSimulation } from '@/components/policies/proposal-simulation';
 
 export const metadata = { title: 'Policy proposal' };
 
@@ -43,6 +44,9 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
           <summary className="cursor-pointer">Candidate policy (sha256 {p.candidateSha256.slice(0, 16)}…)</summary>
           <pre className="mt-2 max-h-80 overflow-auto whitespace-pre-wrap break-all">{p.candidateJson}</pre>
         </details>
+      </Card>
+      <Card title="What it would change" description="The candidate judged against recorded runs, before anyone approves it: which decisions flip, which rules cause it, which modules are affected.">
+        <ProposalSimulation candidateJson={p.candidateJson} />
       </Card>
       <Card title="Approvals" description={`Quorum: ${view.quorum.rule}`} data-testid="proposal-quorum">
         <p className="text-sm text-slate-200" data-testid="proposal-quorum-detail">
