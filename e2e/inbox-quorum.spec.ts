@@ -19,6 +19,9 @@ import { compileWat } from './support/modules';
 import { expectData, trpcMutation, trpcQuery } from './support/trpc';
 import { registerScriptKey, sign } from './support/approvals';
 import { PHONE, signInOnPhone, submitAsAgent, type Submitted } from './support/inbox';
+import type { TApprovalStatement } from '../server/core/inbox';
+
+type StatementFields = Omit<TApprovalStatement, 'decision' | 'reason' | 'time'>;
 
 const PEER = { username: 'e2e-peer', password: 'e2e-peer-password-0005' };
 const MANAGER = { username: 'e2e-mgr', password: 'e2e-mgr-password-0006' };
@@ -56,8 +59,8 @@ test('two approvers from the required groups sign on their phones; one is not en
   const original = before.policy;
   const approverKey = await registerScriptKey(approver, origin);
   const signProposal = async (id: string, reason: string) => {
-    const view = expectData(await trpcQuery<{ statement: Record<string, unknown> }>(approver, 'policies.proposal', { id }), 'policies.proposal');
-    const signed = sign(approverKey, { ...(view.statement as any), decision: 'approve', reason, time: new Date().toISOString() });
+    const view = expectData(await trpcQuery<{ statement: StatementFields }>(approver, 'policies.proposal', { id }), 'policies.proposal');
+    const signed = sign(approverKey, { ...view.statement, decision: 'approve', reason, time: new Date().toISOString() });
     return expectData(await trpcMutation<{ state: string; revision: number | null }>(approver, origin, 'policies.decide', { id, signed }), 'policies.decide');
   };
   // A new group lets new people approve: a weakening, a proposal the current quorum (one approver) signs.
