@@ -17,10 +17,14 @@ const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const USER = 'locked-out-e2e';
 const PASSWORD = 'locked-out-e2e-pass-0005';
 
+/** Submits the form and waits for the server's answer, so the next attempt never lands while this one is pending. */
 async function signInForm(page: Page, username: string, password: string): Promise<void> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/signin');
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await answered;
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
 }
 
 test('sign-in warns two attempts before the lock; the admin sees the lock and unlocks the account', async ({ browser, asRole, apiAs, origin }) => {

@@ -65,9 +65,9 @@ test('an admin-created account signs in; a role change, sign-out-everywhere and 
 
     // "Sign out everywhere" from the Users page ends the new session.
     await admin.reload();
-    await expect(row.getByTestId('user-active-sessions')).toHaveText('1 active session(s)');
+    await expect(row.getByTestId('user-active-sessions')).toHaveText('1 active session');
     await row.getByTestId('sign-out-everywhere').click();
-    await expect(row.getByTestId('user-active-sessions')).toHaveText('0 active session(s)');
+    await expect(row.getByTestId('user-active-sessions')).toHaveText('0 active sessions');
     await person.goto('/modules');
     await expect(person).toHaveURL(/\/signin/);
     await signInThroughForm(person, NAME, password);
