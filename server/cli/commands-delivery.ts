@@ -13,19 +13,13 @@ import { WEBHOOK_CATEGORY_NAMES } from '../core/delivery/event-filter';
 import type { DestinationKind } from '../core/delivery/types';
 import type { Command, CommandContext } from './command';
 import { optionalString, requireString } from './command';
-import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, reject } from './io';
+import { EXIT_OK, EXIT_REJECTED, UsageError, cliActor, readAllStdin, reject } from './io';
 import { withServices } from './services';
 
 export interface DeliveryCommandDeps {
   readonly withServices: <T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>) => Promise<T>;
   readonly readStdin: () => Promise<string>;
   readonly actor: () => string;
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const DEFAULT_DEPS: DeliveryCommandDeps = { withServices, readStdin: readAllStdin, actor: cliActor };

@@ -5,7 +5,7 @@ import type { Services } from '../services/index';
 import { usersOf, type PublicUser } from '../services/users';
 import type { Command, CommandContext } from './command';
 import { requireString } from './command';
-import { EXIT_OK, UsageError, cliActor, keepLine, reject } from './io';
+import { EXIT_OK, UsageError, cliActor, readAllStdin, keepLine, reject } from './io';
 import { withServices } from './services';
 
 export interface UserCommandDeps {
@@ -13,12 +13,6 @@ export interface UserCommandDeps {
   readonly withServices: <T>(values: CommandContext['values'], fn: (s: Services) => T | Promise<T>) => Promise<T>;
   readonly readStdin: () => Promise<string>;
   readonly actor: () => string;
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const DEFAULT_DEPS: UserCommandDeps = { withServices, readStdin: readAllStdin, actor: cliActor };

@@ -67,6 +67,13 @@ export function reject(out: Out, failure: { code: string; message: string; issue
   return EXIT_REJECTED;
 }
 
+/** All of standard input as UTF-8 (passwords and tokens come this way, never as arguments: those end up in shell history and `ps`). */
+export async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Who did it, as recorded in the audit log for actions taken from this shell. */
 export function cliActor(): string {
   try {

@@ -7,10 +7,10 @@
  */
 import { z } from 'zod';
 import { canonicalJson } from '../module/canonical';
-import { preAuthEncoding } from '../module/dsse';
 import { describeIssues } from '../module/manifest';
-import { decodeBase64Strict, encodeBase64, KEYID_RE } from '../crypto/keys';
-import { signEd25519, verifyEd25519 } from '../crypto/ed25519';
+import { encodeBase64, KEYID_RE } from '../crypto/keys';
+import { signEd25519 } from '../crypto/ed25519';
+import { openSignedJson, signedJsonBytes } from '../crypto/signed-json';
 import { err, ok, type Result } from '../result';
 
 export const APPROVAL_FORMAT = 'nightcore.approval/v1';
@@ -55,7 +55,7 @@ export type StatementCode = 'STATEMENT_INVALID' | 'SIGNATURE_INVALID';
 
 /** The exact bytes an approver's key signs. */
 export function signingBytes(canonical: string): Uint8Array {
-  return preAuthEncoding(APPROVAL_PAYLOAD_TYPE, new TextEncoder().encode(canonical));
+  return signedJsonBytes(APPROVAL_PAYLOAD_TYPE, canonical);
 }
 
 /** Validates a statement and returns its canonical text (every bad field named). */
@@ -92,20 +92,12 @@ export interface OpenedStatement {
 export function openStatement(signed: TSignedApproval, publicKey: Uint8Array): Result<OpenedStatement, StatementCode> {
   const shape = ZSignedApprovalSchema.safeParse(signed);
   if (!shape.success) return err('STATEMENT_INVALID', 'The signed approval is malformed.', describeIssues(shape.error));
-  const payloadBytes = decodeBase64Strict(signed.payload);
-  const sig = decodeBase64Strict(signed.sig);
-  if (!payloadBytes || !sig) return err('STATEMENT_INVALID', 'The payload and signature must be canonical base64.');
-  if (!verifyEd25519(publicKey, preAuthEncoding(APPROVAL_PAYLOAD_TYPE, payloadBytes), sig)) {
-    return err('SIGNATURE_INVALID', `The signature does not verify with key ${signed.keyid}.`);
+  const opened = openSignedJson(signed, APPROVAL_PAYLOAD_TYPE, publicKey);
+  if (!opened.ok) {
+    if (opened.code === 'BAD_SIGNATURE') return err('SIGNATURE_INVALID', `The signature does not verify with key ${signed.keyid}.`);
+    return err('STATEMENT_INVALID', opened.message);
   }
-  let canonical: string;
-  let value: unknown;
-  try {
-    canonical = new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes);
-    value = JSON.parse(canonical);
-  } catch {
-    return err('STATEMENT_INVALID', 'The signed payload is not UTF-8 JSON.');
-  }
+  const { text: canonical, value } = opened.value;
   const again = canonicalStatement(value);
   if (!again.ok) return again;
   if (again.value !== canonical) return err('STATEMENT_INVALID', 'The signed payload is not in canonical (RFC 8785) form.');

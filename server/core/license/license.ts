@@ -8,10 +8,10 @@
  */
 import { z } from 'zod';
 import { canonicalJson } from '../module/canonical';
-import { preAuthEncoding } from '../module/dsse';
 import { describeIssues } from '../module/manifest';
-import { decodeBase64Strict, encodeBase64, KEYID_RE } from '../crypto/keys';
-import { signEd25519, verifyEd25519 } from '../crypto/ed25519';
+import { encodeBase64, KEYID_RE } from '../crypto/keys';
+import { signEd25519 } from '../crypto/ed25519';
+import { openSignedJson, signedJsonBytes } from '../crypto/signed-json';
 import { err, ok, type Result } from '../result';
 import { MAX_LICENSE_FILE_BYTES } from './features';
 
@@ -75,7 +75,7 @@ export interface OpenedLicense {
 }
 
 export function licenseSigningBytes(canonical: string): Uint8Array {
-  return preAuthEncoding(LICENSE_PAYLOAD_TYPE, new TextEncoder().encode(canonical));
+  return signedJsonBytes(LICENSE_PAYLOAD_TYPE, canonical);
 }
 
 function canonicalLicense(value: unknown): Result<string, 'LICENSE_INVALID'> {
@@ -118,20 +118,12 @@ export function openLicense(text: string, vendorKeys: readonly VendorKey[]): Res
   const signed = shape.data;
   const key = vendorKeys.find((k) => k.keyid === signed.keyid);
   if (!key) return err('LICENSE_WRONG_KEY', `The license is signed by key ${signed.keyid.slice(0, 16)}…, which is not the Night Core vendor key.`);
-  const payloadBytes = decodeBase64Strict(signed.payload);
-  const sig = decodeBase64Strict(signed.sig);
-  if (!payloadBytes || !sig) return err('LICENSE_INVALID', 'The payload and signature must be canonical base64.');
-  if (!verifyEd25519(key.publicKey, preAuthEncoding(LICENSE_PAYLOAD_TYPE, payloadBytes), sig)) {
-    return err('LICENSE_SIGNATURE_INVALID', 'The license signature does not verify with the vendor key: the license was altered or forged.');
+  const opened = openSignedJson(signed, LICENSE_PAYLOAD_TYPE, key.publicKey);
+  if (!opened.ok) {
+    if (opened.code === 'BAD_SIGNATURE') return err('LICENSE_SIGNATURE_INVALID', 'The license signature does not verify with the vendor key: the license was altered or forged.');
+    return err('LICENSE_INVALID', opened.code === 'NOT_JSON' ? 'The signed license is not UTF-8 JSON.' : opened.message);
   }
-  let canonical: string;
-  let value: unknown;
-  try {
-    canonical = new TextDecoder('utf-8', { fatal: true }).decode(payloadBytes);
-    value = JSON.parse(canonical);
-  } catch {
-    return err('LICENSE_INVALID', 'The signed license is not UTF-8 JSON.');
-  }
+  const { text: canonical, value } = opened.value;
   const again = canonicalLicense(value);
   if (!again.ok) return again;
   if (again.value !== canonical) return err('LICENSE_INVALID', 'The signed license is not in canonical (RFC 8785) form.');
