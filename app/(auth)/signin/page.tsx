@@ -7,7 +7,7 @@ import { INVALID_CREDENTIALS, attemptsLeftFromCode, attemptsLeftMessage, rateLim
 import { safeCallbackUrl } from '@/server/auth/callback-url';
 import { SignInForm } from './signin-form';
 
-export const metadata: Metadata = { title: 'Sign in · Night Core' };
+export const metadata: Metadata = { title: 'Sign in' }; // the layout adds " · Night Core"
 
 /** Errors that arrive in the URL when signing in through the Auth.js endpoints directly. */
 function errorFromQuery(error: string | undefined, code: string | undefined): string | undefined {
