@@ -157,8 +157,12 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T 
 
 // Keep the database (compacted, no WAL) and the server's PUBLIC key; leave its private key behind.
 mkdirSync(out, { recursive: true });
+// Committed as SQL text (sqlite3's .dump), never as a database file: reviewable, diffable, and the
+// test loads it back into exactly the tables, rows, indexes and triggers written here.
 const sqlite = new Database(join(dataDir, 'nightcore.db'));
-sqlite.exec(`VACUUM INTO '${join(out, 'nightcore.db').replaceAll("'", "''")}'`);
+const snapshot = join(work, 'snapshot.db');
+sqlite.exec(`VACUUM INTO '${snapshot.replaceAll("'", "''")}'`);
+writeFileSync(join(out, 'nightcore.sql'), execFileSync('sqlite3', [snapshot, '.dump'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
 sqlite.close();
 const key = JSON.parse(readFileSync(join(dataDir, SERVER_KEY_FILE), 'utf8')) as { type: string; keyid: string; publicKey: string; createdAt: string };
 writeFileSync(join(out, 'server-key.pub.json'), `${JSON.stringify({ type: key.type, keyid: key.keyid, publicKey: key.publicKey, createdAt: key.createdAt }, null, 2)}\n`);
@@ -171,7 +175,7 @@ const commit = (() => {
 })();
 writeFileSync(
   join(out, 'README.md'),
-  `# Upgrade fixture made by ${commit}\n\nA data folder written by Night Core at commit ${commit} with \`scripts/make-upgrade-fixture.ts\`.\n` +
+  `# Upgrade fixture made by ${commit}\n\nThe database of a data folder written by Night Core at commit ${commit} with \`scripts/make-upgrade-fixture.ts\`,\nas SQL text (\`nightcore.sql\`, sqlite3 .dump; the test loads it into a fresh database).\n` +
     'Never edit or regenerate it: it stands for what that release wrote. `server-key.json` (the private key)\n' +
     'is left out on purpose; `server-key.pub.json` lets the test check the old checkpoint signatures.\n',
 );

@@ -1,6 +1,6 @@
 /**
  * Upgrades that lose nothing, on the committed data folders written by earlier releases
- * (testdata/upgrade/<commit>/, made by scripts/make-upgrade-fixture.ts): each one upgrades to
+ * (testdata/upgrade/<commit>/nightcore.sql, made by scripts/make-upgrade-fixture.ts): each one upgrades to
  * whatever the current schema is with every event, run, key, user, module, quarantine, approval and
  * policy intact and the audit chain verifying; a failed migration, a migration that rewrites
  * history, a tampered chain and a folder from a newer release all leave the data as it was.
@@ -10,7 +10,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { planUpgrade, recordUpgrade, upgradeDataFolder, UpgradeError } from './u
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
 const ROOT = join(__dirname, '..', '..', 'testdata', 'upgrade');
-const FIXTURES = readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'nightcore.db')));
+const FIXTURES = readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'nightcore.sql')));
 const REAL = loadMigrations();
 const extra = (tag: string, ...statements: string[]): Migration => ({ idx: 9_000, tag, when: 9_000_000_000_000 + tag.length, hash: tag, statements });
 const ADD_TABLE = extra('9000_add_table', 'CREATE TABLE upgrade_probe (id INTEGER PRIMARY KEY)', 'ALTER TABLE users ADD COLUMN probe TEXT');
@@ -35,7 +35,14 @@ afterEach(async () => {
 
 function copyOf(fixture: string): { dir: string; key: CheckpointKey } {
   const dir = mkdtempSync(join(tmpdir(), `nightcore-upgrade-${fixture}-`));
-  copyFileSync(join(ROOT, fixture, 'nightcore.db'), join(dir, 'nightcore.db'));
+  // The fixture is committed as SQL text (sqlite3 .dump), not a database file; loading it gives back
+  // exactly the tables, rows, indexes and triggers the old release wrote.
+  const db = new Database(join(dir, 'nightcore.db'));
+  try {
+    db.exec(readFileSync(join(ROOT, fixture, 'nightcore.sql'), 'utf8'));
+  } finally {
+    db.close();
+  }
   const key = publicKeyFromJson(readFileSync(join(ROOT, fixture, 'server-key.pub.json'), 'utf8'));
   if (!key) throw new Error(`${fixture}: server-key.pub.json holds no public key`);
   return { dir, key };
