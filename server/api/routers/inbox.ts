@@ -13,6 +13,7 @@ import type { DecideCode, SubmissionView } from '../../services/inbox';
 import { reviewOf, type Review } from '../../services/inbox-review';
 import { unwrap, type DomainStatus } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
+import { REFUSAL_STATUS } from '../refusal-status';
 
 export const ZSubmissionStateSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'withdrawn']);
 
@@ -61,28 +62,12 @@ export interface TReview extends Omit<Review, 'submission'> {
 
 /** Closed: a new refusal code is a compile error here until someone decides its status. */
 const DECIDE_STATUS: { readonly [K in DecideCode]: DomainStatus } = {
+  ...REFUSAL_STATUS,
   SUBMISSION_NOT_FOUND: 'NOT_FOUND',
   NOT_PENDING: 'CONFLICT',
-  EXPIRED: 'CONFLICT',
+  EXPIRED: 'CONFLICT', // the submission expired: its state, not the statement, is the conflict
   DUPLICATE: 'CONFLICT',
   KEY_NOT_YOURS: 'BAD_REQUEST',
-  STATEMENT_INVALID: 'BAD_REQUEST',
-  SIGNATURE_INVALID: 'BAD_REQUEST',
-  KEY_UNKNOWN: 'BAD_REQUEST',
-  KEY_REVOKED: 'BAD_REQUEST',
-  KEY_NOT_APPROVER: 'BAD_REQUEST',
-  KEY_UNBOUND: 'BAD_REQUEST',
-  PERSON_UNKNOWN: 'BAD_REQUEST',
-  PERSON_DISABLED: 'BAD_REQUEST',
-  WRONG_SUBJECT: 'BAD_REQUEST',
-  WRONG_WASM: 'BAD_REQUEST',
-  WRONG_MANIFEST: 'BAD_REQUEST',
-  WRONG_POLICY: 'BAD_REQUEST',
-  FROM_THE_FUTURE: 'BAD_REQUEST',
-  REASON_REQUIRED: 'BAD_REQUEST',
-  SEPARATION_OF_DUTIES: 'BAD_REQUEST',
-  NOT_ELIGIBLE: 'BAD_REQUEST',
-  SUPERSEDED: 'BAD_REQUEST',
   LICENSE_REQUIRED: 'FORBIDDEN',
 };
 

@@ -14,6 +14,7 @@ import type { Services } from '../../services/index';
 import { unwrap, type DomainStatus } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import type { TStatementFields } from './inbox';
+import { REFUSAL_STATUS } from '../refusal-status';
 
 export const ZActivePolicySchema = z.object({
   name: z.string(),
@@ -76,11 +77,14 @@ const PROPOSE_STATUS: { readonly [K in ProposeCode]: DomainStatus } = {
   REVISION_NOT_FOUND: 'NOT_FOUND',
 };
 const DECIDE_STATUS: { readonly [K in PolicyDecideCode]: DomainStatus } = {
-  PROPOSAL_NOT_FOUND: 'NOT_FOUND', NOT_PENDING: 'CONFLICT', EXPIRED: 'CONFLICT', STALE: 'CONFLICT', DUPLICATE: 'CONFLICT', KEY_NOT_YOURS: 'BAD_REQUEST',
-  STATEMENT_INVALID: 'BAD_REQUEST', SIGNATURE_INVALID: 'BAD_REQUEST', KEY_UNKNOWN: 'BAD_REQUEST', KEY_REVOKED: 'BAD_REQUEST', KEY_NOT_APPROVER: 'BAD_REQUEST',
-  KEY_UNBOUND: 'BAD_REQUEST', PERSON_UNKNOWN: 'BAD_REQUEST', PERSON_DISABLED: 'BAD_REQUEST', WRONG_SUBJECT: 'BAD_REQUEST', WRONG_WASM: 'BAD_REQUEST',
-  WRONG_MANIFEST: 'BAD_REQUEST', WRONG_POLICY: 'BAD_REQUEST', FROM_THE_FUTURE: 'BAD_REQUEST', REASON_REQUIRED: 'BAD_REQUEST', SEPARATION_OF_DUTIES: 'BAD_REQUEST',
-  NOT_ELIGIBLE: 'BAD_REQUEST', SUPERSEDED: 'BAD_REQUEST', LICENSE_REQUIRED: 'FORBIDDEN',
+  ...REFUSAL_STATUS,
+  PROPOSAL_NOT_FOUND: 'NOT_FOUND',
+  NOT_PENDING: 'CONFLICT',
+  EXPIRED: 'CONFLICT', // the proposal expired
+  STALE: 'CONFLICT',
+  DUPLICATE: 'CONFLICT',
+  KEY_NOT_YOURS: 'BAD_REQUEST',
+  LICENSE_REQUIRED: 'FORBIDDEN',
 };
 
 /** At most 256 KiB of policy text: a policy is a few KiB; more is a mistake or an attack. */

@@ -15,6 +15,7 @@ import { actorForUser } from '../../services/users';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { whyDenied, ZRunWhySchema, type TRunWhy } from './run-why';
+import { REFUSAL_STATUS } from '../refusal-status';
 
 export const ZDigestSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a wasm digest is 64 lower-case hex characters');
 export const ZReasonSchema = z.string().trim().min(1, 'give a reason').max(500);
@@ -72,29 +73,12 @@ export type TReleaseHistory = z.infer<typeof ZReleaseHistorySchema>;
 
 /** Closed: a new refusal code is a compile error here until someone decides its status. */
 const RELEASE_STATUS: { readonly [K in ReleaseCode]: DomainStatus } = {
+  ...REFUSAL_STATUS,
   QUARANTINE_NOT_FOUND: 'NOT_FOUND',
   NOT_QUARANTINED: 'CONFLICT',
   DUPLICATE: 'CONFLICT',
   KEY_NOT_YOURS: 'BAD_REQUEST',
-  REASON_REQUIRED: 'BAD_REQUEST',
   LICENSE_REQUIRED: 'FORBIDDEN',
-  STATEMENT_INVALID: 'BAD_REQUEST',
-  SIGNATURE_INVALID: 'BAD_REQUEST',
-  KEY_UNKNOWN: 'BAD_REQUEST',
-  KEY_REVOKED: 'BAD_REQUEST',
-  KEY_NOT_APPROVER: 'BAD_REQUEST',
-  KEY_UNBOUND: 'BAD_REQUEST',
-  PERSON_UNKNOWN: 'BAD_REQUEST',
-  PERSON_DISABLED: 'BAD_REQUEST',
-  WRONG_SUBJECT: 'BAD_REQUEST',
-  WRONG_WASM: 'BAD_REQUEST',
-  WRONG_MANIFEST: 'BAD_REQUEST',
-  WRONG_POLICY: 'BAD_REQUEST',
-  EXPIRED: 'BAD_REQUEST',
-  FROM_THE_FUTURE: 'BAD_REQUEST',
-  SEPARATION_OF_DUTIES: 'BAD_REQUEST',
-  NOT_ELIGIBLE: 'BAD_REQUEST',
-  SUPERSEDED: 'BAD_REQUEST',
 };
 
 function versionsOf(services: Services, wasmSha256: string): string[] {
