@@ -56,7 +56,7 @@ FROM (
     ) END
   ) END AS facts
   FROM (
-    SELECT r.id, coalesce(rr.record, ae.payload) AS j FROM runs r
+    SELECT r.id, jsonb(coalesce(rr.record, ae.payload)) AS j FROM runs r
     LEFT JOIN run_records rr ON rr.run_id = r.id
     LEFT JOIN audit_events ae ON ae.seq = r.audit_seq AND ae.action = 'run.decided' AND ae.subject = 'run:' || r.id
   ) rec

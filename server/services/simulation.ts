@@ -78,16 +78,18 @@ export function* recordedRuns(handle: DbHandle, range: { since: number; last: nu
   // The output is read only when a rule looks at it: 200,000 runs' output would dwarf the facts.
   const output = options.output ? 'r.stdout, r.stderr' : 'NULL AS stdout, NULL AS stderr';
   const identity = 'r.id, r.decision, r.module_version_id, r.module_name, r.module_version, r.started_at';
-  const fromRecord = (record: string): { facts: RunFacts; startedAt: string; module: { name: string; version: string } } => {
+  // A Buffer is a Uint8Array: the output is handed over without a copy.
+  const run = (row: Row, facts: RunFacts, startedAt: string, module: { name: string; version: string }) =>
+    ({ id: row.id, decision: row.decision, moduleVersionId: row.module_version_id, startedAt, module, facts, stdout: row.stdout ?? undefined, stderr: row.stderr ?? undefined });
+  const fromRecord = (row: Row, record: string) => {
     const r = JSON.parse(record) as DecisionRecord;
-    return { facts: factsFromRecord(r), startedAt: r.startedAt, module: { name: r.module.name, version: r.module.version } };
+    return run(row, factsFromRecord(r), r.startedAt, { name: r.module.name, version: r.module.version });
   };
-  const outputOf = (row: Row) => (row.stdout !== null && row.stderr !== null ? { stdout: new Uint8Array(row.stdout), stderr: new Uint8Array(row.stderr) } : {});
   if (options.source === 'records') {
     const rows = sqlite.prepare<[number, number], Row & { record: string | null }>(`SELECT ${identity}, ${RECORD} AS record, ${output} FROM runs r ${JOIN_RECORD} ${WINDOW}`);
     for (const row of rows.iterate(range.since, range.last)) {
       if (row.record === null) continue;
-      yield { id: row.id, decision: row.decision, moduleVersionId: row.module_version_id, ...fromRecord(row.record), ...outputOf(row) };
+      yield fromRecord(row, row.record);
     }
     return;
   }
@@ -96,14 +98,13 @@ export function* recordedRuns(handle: DbHandle, range: { since: number; last: nu
   for (const row of rows.iterate(range.since, range.last)) {
     const facts = row.guardian_facts === null ? undefined : decodeRunFacts(row.guardian_facts);
     if (facts) {
-      const startedAt = new Date(row.started_at).toISOString();
-      yield { id: row.id, decision: row.decision, moduleVersionId: row.module_version_id, startedAt, module: { name: row.module_name, version: row.module_version }, facts, ...outputOf(row) };
+      yield run(row, facts, new Date(row.started_at).toISOString(), { name: row.module_name, version: row.module_version });
       continue;
     }
     // No stored facts (or a damaged value): the record says what they are; nothing is guessed.
     const record = recordOf.get(row.id)?.record ?? null;
     if (record === null) continue;
-    yield { id: row.id, decision: row.decision, moduleVersionId: row.module_version_id, ...fromRecord(record), ...outputOf(row) };
+    yield fromRecord(row, record);
   }
 }
 
