@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import canonicalize from 'canonicalize';
-import { canonicalPayload, MAX_PAYLOAD_BYTES, utf8Length } from './canonical-payload';
+import { canonicalPayload, fastCanonical, MAX_PAYLOAD_BYTES, utf8Length } from './canonical-payload';
 import { randomJson, seededRandom } from './test-support';
 
 describe('canonicalPayload', () => {
@@ -73,5 +73,70 @@ describe('canonicalPayload', () => {
     for (const s of ['', 'plain', 'é', '€', '😀', 'a😀é€\u0000', '\u{10FFFF}', 'x'.repeat(1000) + '😀'.repeat(100)]) {
       expect(utf8Length(s), s).toBe(Buffer.byteLength(s));
     }
+  });
+
+  describe('the fast path (copy + native JSON.stringify)', () => {
+    it('gives the canonicalize package\'s text whenever it answers, and answers for most random values', () => {
+      const rand = seededRandom(0xfa57);
+      let answered = 0;
+      for (let i = 0; i < 2000; i++) {
+        const value = randomJson(rand);
+        const fast = fastCanonical(value);
+        if (fast === undefined) continue;
+        answered++;
+        expect(fast).toBe(canonicalize(value));
+      }
+      expect(answered).toBeGreaterThan(1500); // the rest have keys starting with a digit
+    });
+
+    it('answers for a decision-record-like payload, with keys given out of order', () => {
+      const value = { z: 1, rules: [{ outcome: 'pass', id: 'a' }], a: { c: [1.5, -0, 'é😀'], b: null, skipped: undefined } };
+      expect(fastCanonical(value)).toBe('{"a":{"b":null,"c":[1.5,0,"é😀"]},"rules":[{"id":"a","outcome":"pass"}],"z":1}');
+    });
+
+    it('leaves to the full serialiser what JSON.stringify would order or escape differently, and the result is still canonical', () => {
+      const cases: [unknown, string][] = [
+        [{ '10': 1, '2': 2, a: 3 }, '{"10":1,"2":2,"a":3}'], // JSON.stringify: "2" before "10"
+        [JSON.parse('{"__proto__":1,"a":2}'), '{"__proto__":1,"a":2}'],
+        ['\\ud800 is text, not a surrogate', '"\\\\ud800 is text, not a surrogate"'],
+      ];
+      for (const [value, text] of cases) {
+        expect(fastCanonical(value)).toBeUndefined();
+        expect(canonicalPayload(value)).toEqual({ ok: true, value: text });
+        expect(canonicalize(value)).toBe(text);
+      }
+      const hidden = { s: 'a\ud800b' };
+      expect(fastCanonical(hidden)).toBeUndefined();
+      expect(canonicalPayload(hidden)).toMatchObject({ ok: false, message: expect.stringContaining('payload.s contains a lone surrogate') });
+    });
+
+    it('is not fooled by an inherited toJSON (prototype pollution)', () => {
+      for (const proto of [Object.prototype, Array.prototype] as Record<string, unknown>[]) {
+        proto.toJSON = () => 'polluted';
+        try {
+          expect(fastCanonical({ a: [1] })).toBeUndefined();
+          expect(canonicalPayload({ a: [1] })).toEqual({ ok: true, value: '{"a":[1]}' });
+        } finally {
+          delete proto.toJSON;
+        }
+      }
+      expect(fastCanonical({ a: [1] })).toBe('{"a":[1]}');
+    });
+
+    it('reads each value once, so a getter cannot show one value to the check and another to the text', () => {
+      let reads = 0;
+      const value = Object.defineProperty({}, 'n', { enumerable: true, get: () => (reads++ === 0 ? 1 : NaN) });
+      expect(canonicalPayload(value)).toEqual({ ok: true, value: '{"n":1}' });
+      expect(reads).toBe(1);
+    });
+
+    it('still names a cycle, a non-plain object and a bad number with their paths', () => {
+      const cyclic: Record<string, unknown> = { list: [] };
+      (cyclic.list as unknown[]).push(cyclic);
+      expect(fastCanonical(cyclic)).toBeUndefined();
+      expect(canonicalPayload(cyclic)).toMatchObject({ ok: false, message: expect.stringContaining('payload.list[0] refers back to itself') });
+      expect(canonicalPayload({ a: { when: new Date(0) } })).toMatchObject({ ok: false, message: expect.stringContaining('payload.a.when is a Date') });
+      expect(canonicalPayload({ a: [0, -Infinity] })).toMatchObject({ ok: false, message: expect.stringContaining('payload.a[1] is -Infinity') });
+    });
   });
 });

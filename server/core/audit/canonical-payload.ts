@@ -118,19 +118,93 @@ function write(value: unknown, depth: number, stack: Set<object>): string {
 
 /** The canonical JSON text of a payload, or why it is not a JSON value. Never throws. */
 export function canonicalPayload(value: unknown): Result<string, PayloadCode> {
-  let text: string;
-  try {
-    text = write(value, 0, new Set());
-  } catch (e) {
-    // A throwing getter or proxy is not a JSON value either; the caller must still get a value back.
-    const reason = e instanceof NotJson ? e.at('payload') : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
-    return err('PAYLOAD_NOT_JSON', reason);
+  let text = fastCanonical(value);
+  if (text === undefined) {
+    try {
+      text = write(value, 0, new Set());
+    } catch (e) {
+      // A throwing getter or proxy is not a JSON value either; the caller must still get a value back.
+      const reason = e instanceof NotJson ? e.at('payload') : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
+      return err('PAYLOAD_NOT_JSON', reason);
+    }
   }
-  const bytes = utf8Length(text, MAX_PAYLOAD_BYTES);
-  if (bytes > MAX_PAYLOAD_BYTES) {
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4): short texts need no count.
+  if (text.length * 3 > MAX_PAYLOAD_BYTES && utf8Length(text, MAX_PAYLOAD_BYTES) > MAX_PAYLOAD_BYTES) {
     return err('PAYLOAD_TOO_LARGE', `payload is more than ${MAX_PAYLOAD_BYTES} bytes of JSON (UTF-8); the limit is ${MAX_PAYLOAD_BYTES} bytes (64 KiB)`);
   }
   return ok(text);
+}
+
+/**
+ * The fast path, for the valid payloads that are nearly all of the work (the decision record on
+ * every run): each value is read once and copied into fresh arrays and plain objects whose keys
+ * are inserted in JCS order, and the copy is serialised by the native JSON.stringify, about 2.5x
+ * faster than concatenating (measured: 2.4 vs 6.4 µs for the audit bench's payload, 25 vs 70 µs for
+ * 4.8 KB). Undefined when it is not sure the result is canonical; write() then decides and says
+ * why. It is sure only when:
+ * - no key starts with a digit: JSON.stringify puts array-index keys ("2", "10") first in numeric
+ *   order, JCS sorts them as text;
+ * - no key is "__proto__" (assigning it would set the copy's prototype, not a property);
+ * - nothing inherited a toJSON (JSON.stringify would call it);
+ * - the text has no "\ud" escape: JSON.stringify escapes a lone surrogate, which JCS refuses (a
+ *   literal backslash before "ud" also matches; write() then accepts it);
+ * - nothing throws. No cycle set is kept: a cycle runs into the depth limit, and write() names it.
+ */
+export function fastCanonical(value: unknown): string | undefined {
+  if ('toJSON' in Object.prototype || 'toJSON' in Array.prototype) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(copyForJson(value, 0));
+  } catch {
+    return undefined;
+  }
+  return text.includes('\\ud') ? undefined : text;
+}
+
+/** Thrown inside the fast path only: "let write() decide". One instance, so bailing out costs no stack trace. */
+const BAIL = new Error('not sure: use the full serialiser');
+
+function copyForJson(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw BAIL;
+      return value;
+    case 'object':
+      break;
+    default:
+      throw BAIL;
+  }
+  if (value === null) return null;
+  if (depth >= MAX_DEPTH) throw BAIL;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v === undefined) throw BAIL;
+      out[i] = copyForJson(v, depth + 1);
+    }
+    return out;
+  }
+  if (!isPlainObject(value)) throw BAIL;
+  const record = value as Record<string, unknown>;
+  let keys = Object.keys(record);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys = keys.sort(); // UTF-16 code unit order, as in write()
+      break;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if ((first >= 0x30 && first <= 0x39) || key === '__proto__') throw BAIL;
+    const v = record[key];
+    if (v !== undefined) out[key] = copyForJson(v, depth + 1);
+  }
+  return out;
 }
 
 /**

@@ -77,36 +77,41 @@ export type AuditInputCode = 'INVALID_ACTOR' | 'INVALID_ACTION' | 'INVALID_SUBJE
 export const MAX_ACTOR_LENGTH = 256;
 export const MAX_SUBJECT_LENGTH = 1024;
 
-/** Lone surrogates cannot be stored as UTF-8 (SQLite would change them) and RFC 8785 forbids them. */
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Lone surrogates cannot be stored as UTF-8 (SQLite would change them) and RFC 8785 forbids them.
+ * `String.prototype.isWellFormed` (ES2024, Node 20) is a native scan: it runs twice per event.
+ */
+const isWellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
 
 function checkName(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length === 0) return 'must not be empty';
   if (value.length > max) return `must be at most ${max} characters`;
-  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode (no lone surrogates)';
+  if (!isWellFormed(value)) return 'must be well-formed Unicode (no lone surrogates)';
   return undefined;
 }
 
 /** Validates an input and canonicalises its payload. Collects every problem, not just the first. */
 export function prepareInput(input: AuditEventInput): Result<PreparedInput, AuditInputCode> {
+  const actorProblem = checkName(input.actor, MAX_ACTOR_LENGTH);
+  const actionOk = isAuditAction(input.action);
+  const subjectProblem = checkName(input.subject, MAX_SUBJECT_LENGTH);
+  const payload = canonicalPayload(input.payload);
+  if (actorProblem === undefined && actionOk && subjectProblem === undefined && payload.ok) {
+    return ok({ actor: input.actor, action: input.action, subject: input.subject, payload: payload.value });
+  }
+  // The rare path: collect every problem (no closure or list is made for the valid events above).
   const issues: string[] = [];
   let code: AuditInputCode | undefined;
   const note = (c: AuditInputCode, message: string) => {
     code ??= c;
     issues.push(message);
   };
-  const actorProblem = checkName(input.actor, MAX_ACTOR_LENGTH);
   if (actorProblem) note('INVALID_ACTOR', `actor ${actorProblem}`);
-  if (!isAuditAction(input.action)) note('INVALID_ACTION', `action ${JSON.stringify(String(input.action))} is not a known audit action`);
-  const subjectProblem = checkName(input.subject, MAX_SUBJECT_LENGTH);
+  if (!actionOk) note('INVALID_ACTION', `action ${JSON.stringify(String(input.action))} is not a known audit action`);
   if (subjectProblem) note('INVALID_SUBJECT', `subject ${subjectProblem}`);
-  const payload = canonicalPayload(input.payload);
   if (!payload.ok) note(payload.code, payload.message);
-  if (code !== undefined || !payload.ok) {
-    return err(code ?? 'PAYLOAD_NOT_JSON', `invalid audit event: ${issues.join('; ')}`, issues);
-  }
-  return ok({ actor: input.actor, action: input.action, subject: input.subject, payload: payload.value });
+  return err(code ?? 'PAYLOAD_NOT_JSON', `invalid audit event: ${issues.join('; ')}`, issues);
 }
 
 /** ISO 8601 UTC with milliseconds; refuses an invalid clock reading instead of logging "Invalid Date". */
