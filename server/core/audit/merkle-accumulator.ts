@@ -18,7 +18,10 @@ export class MerkleAccumulator {
   /** stack[i] = root of a perfect subtree; sizes strictly decrease from bottom to top */
   private readonly roots: string[] = [];
   private readonly sizes: number[] = [];
-  private readonly scratch = Buffer.allocUnsafe(65);
+  /** 0x00 || event hash: a buffer of its own, so no subarray is made per leaf */
+  private readonly leafInput = Buffer.alloc(33, 0);
+  /** 0x01 || left || right */
+  private readonly nodeInput = Buffer.alloc(65, 1);
   private count = 0;
 
   get size(): number {
@@ -27,10 +30,9 @@ export class MerkleAccumulator {
 
   /** Adds the leaf for an event, given the event's chain hash (64 hex digits). */
   pushEventHash(eventHashHex: string): void {
-    const s = this.scratch;
-    s[0] = 0;
-    if (eventHashHex.length !== 64 || s.write(eventHashHex, 1, 32, 'hex') !== 32) throw new TypeError('an event hash must be 64 hex digits');
-    this.pushLeaf(sha256Latin1(s.subarray(0, 33)));
+    // write() stops at the first non-hex digit, so a short count also catches a malformed hash.
+    if (eventHashHex.length !== 64 || this.leafInput.write(eventHashHex, 1, 32, 'hex') !== 32) throw new TypeError('an event hash must be 64 hex digits');
+    this.pushLeaf(sha256Latin1(this.leafInput));
   }
 
   private pushLeaf(leaf: string): void {
@@ -47,8 +49,7 @@ export class MerkleAccumulator {
   }
 
   private node(left: string, right: string): string {
-    const s = this.scratch;
-    s[0] = 1;
+    const s = this.nodeInput;
     s.write(left, 1, 32, 'latin1');
     s.write(right, 33, 32, 'latin1');
     return sha256Latin1(s);
