@@ -11,7 +11,7 @@
  * Writes bench/results/audit-proofs.json and bench/results/audit-proofs.md.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir, cpus, platform, release } from 'node:os';
+import { tmpdir, cpus, platform, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -29,6 +29,7 @@ const PROOFS = 500;
 const CHECKPOINT_ROUNDS = 20;
 
 const root = mkdtempSync(join(tmpdir(), 'nc-proofs-bench-'));
+const loadAtStart = loadavg();
 const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -104,7 +105,7 @@ rmSync(root, { recursive: true, force: true });
 
 const r3 = (x: number) => +x.toFixed(3);
 const results = {
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, os: `${platform()} ${release()}` },
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, os: `${platform()} ${release()}`, loadavgAtStart: loadAtStart.map((x) => +x.toFixed(2)), loadavgAtEnd: loadavg().map((x) => +x.toFixed(2)) },
   date: new Date().toISOString(),
   events: EVENTS,
   writeEventsPerSec: Math.round(EVENTS / writeSeconds),
@@ -116,7 +117,8 @@ const results = {
 };
 
 const table = [
-  `Verifiable audit log bench: ${EVENTS.toLocaleString('en-US')} events (${results.checkpoints} checkpoints), ${results.machine.cpu}, ${results.machine.cores} cores, node ${results.machine.node}`,
+  `Verifiable audit log bench: ${EVENTS.toLocaleString('en-US')} events (${results.checkpoints} checkpoints), ${results.machine.cpu}, ${results.machine.cores} cores, node ${results.machine.node}, ${results.date}`,
+  `Load average ${results.machine.loadavgAtStart.join(' / ')} at the start, ${results.machine.loadavgAtEnd.join(' / ')} at the end (shared machine).`,
   '',
   '| operation | p50 | p95 | max |',
   '|---|---:|---:|---:|',
