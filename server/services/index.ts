@@ -95,7 +95,11 @@ export interface ServiceOptions {
   readonly backend?: BackendKind;
   /** For the remote backend: execution nodes by key id (registered in the trust store with role `node`). */
   readonly nodes?: readonly { readonly keyid: string; readonly url: string; readonly capacity?: number }[];
-  /** Start the backend's executors at once (a long-running console) instead of on first use. */
+  /**
+   * Start the backend's executors and the preparation thread at once (a long-running console).
+   * Otherwise the backend opens on the first run and starts one executor at that moment, so that its
+   * start overlaps the run's verification, inspection and audit instead of following them.
+   */
   readonly prespawn?: boolean;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
@@ -189,6 +193,17 @@ export function openServices(options: ServiceOptions): Services {
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
+  if (options.prespawn && backendKind() !== 'remote') {
+    // A long-running host starts its executors and its preparation thread now, so that no run waits
+    // for a thread or a jail to start. A backend that cannot open (no bubblewrap) still fails the
+    // first run with its reason, as it did when it was opened there.
+    try {
+      getBackend();
+    } catch {
+      // reported by the first run
+    }
+    preparation?.start();
+  }
   metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));
   return {
     handle,
@@ -248,6 +263,7 @@ function openBackend(
     return createWorkerThreadsBackend({
       size: options.poolSize,
       workerUrl: options.workerUrl,
+      prespawn: options.prespawn ? true : 1,
       prepare: preparation?.forRun,
       reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
     });
@@ -256,7 +272,7 @@ function openBackend(
     size: options.poolSize,
     sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
-    prespawn: options.prespawn,
+    prespawn: options.prespawn ? true : 1,
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;

@@ -76,6 +76,11 @@ export class ModulePreparation {
     return report ? ok({ report }) : err('INSPECT_FAILED', 'the module could not be inspected');
   }
 
+  /** Starts the preparation thread now (a long-running host) rather than on the first job. */
+  start(): void {
+    this.preparer.start();
+  }
+
   close(): Promise<void> {
     return this.preparer.close();
   }

@@ -8,7 +8,7 @@
  *   await preparer.instrument(wasm, caps, saved) → compiles a persisted artefact without re-instrumenting
  *   await preparer.inspect(wasm)                 → Result<WasmReport, PrepareError>
  *
- * One thread, started on first use, one job at a time (jobs wait in order). A job past `timeoutMs`
+ * One thread, started on first use (or by start()), one job at a time (jobs wait in order). A job past `timeoutMs`
  * ends as TIMEOUT and its thread is terminated (the only way to stop a busy thread) and replaced;
  * a thread that dies (heap cap) ends its job as CRASHED. Inputs over `maxBytes` are refused at once.
  */
@@ -43,6 +43,11 @@ export interface WasmPreparerOptions {
 export interface WasmPreparer {
   instrument(wasm: Uint8Array, caps: PrepareCaps, artefact?: InstrumentedArtefact | null, withReport?: boolean): Promise<Result<Prepared, PrepareError>>;
   inspect(wasm: Uint8Array): Promise<Result<WasmReport, PrepareError>>;
+  /**
+   * Starts the thread now instead of on the first job (a long-running host, so that no run waits
+   * for the thread to load its code). Idle, it keeps no process alive.
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -61,7 +66,7 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
   let nextId = 1;
   let closed = false;
 
-  function start(): Worker {
+  function spawn(): Worker {
     const w = new Worker(opts.workerUrl, {
       execArgv: [],
       env: {},
@@ -103,7 +108,7 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
 
   function pump(): void {
     if (closed || current || queue.length === 0) return;
-    if (!worker) worker = start();
+    if (!worker) worker = spawn();
     worker.ref();
     if (!ready) return;
     const job = queue.shift()!;
@@ -141,6 +146,11 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
       const r = await submit({ wasm, caps: null, artefact: null, inspect: true });
       if (!r.ok) return r;
       return r.value.report ? ok(r.value.report) : err('CRASHED', 'the preparation thread returned no report');
+    },
+    start() {
+      if (closed || worker) return;
+      worker = spawn();
+      worker.unref();
     },
     async close() {
       closed = true;

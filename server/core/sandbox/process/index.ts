@@ -36,8 +36,8 @@ export interface ProcessBackendOptions {
   readonly prlimit?: string;
   /** Where to look for bwrap and prlimit when not given (default /usr/bin, /bin). */
   readonly systemDirs?: readonly string[];
-  /** Start every process now (the console) rather than on first use (the CLI). */
-  readonly prespawn?: boolean;
+  /** Start every process now (true: the console), this many (a run is on its way), or none until first use. */
+  readonly prespawn?: boolean | number;
   /**
    * The host user the jail runs as. Default: nobody when the console runs as root (so even an escape
    * from V8 and the namespaces lands in an unprivileged account), else the console's own user.
