@@ -96,11 +96,13 @@ export interface ServiceOptions {
   /** For the remote backend: execution nodes by key id (registered in the trust store with role `node`). */
   readonly nodes?: readonly { readonly keyid: string; readonly url: string; readonly capacity?: number }[];
   /**
-   * Start the backend's executors and the preparation thread at once (a long-running console).
-   * Otherwise the backend opens on the first run and starts one executor at that moment, so that its
-   * start overlaps the run's verification, inspection and audit instead of following them.
+   * Start executors before anything else, so that they start while this thread parses the policy and
+   * opens the database: true starts every executor and the preparation thread (a long-running
+   * console), a number that many executors (a command about to run a module). Otherwise the backend
+   * opens on the first run and starts one executor at that moment, so that its start overlaps the
+   * run's verification, inspection and audit instead of following them.
    */
-  readonly prespawn?: boolean;
+  readonly prespawn?: boolean | number;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /**
@@ -130,6 +132,41 @@ export class ServiceStartError extends Error {
 }
 
 export function openServices(options: ServiceOptions): Services {
+  const preparation = options.instrumentWorkerUrl
+    ? new ModulePreparation(
+        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
+        new PreparedStore(join(options.dataDir, 'prepared')),
+      )
+    : undefined;
+  const early = startEarly(options, preparation);
+  try {
+    return assembleServices(options, preparation, early);
+  } catch (e) {
+    // A start that fails (bad policy, newer schema) leaves no thread or jail behind.
+    void early?.close();
+    void preparation?.close();
+    throw e;
+  }
+}
+
+/**
+ * With `prespawn`, the local backend opens first and its executors (and, for a console, the
+ * preparation thread) start on their own threads while this one parses the policy and opens the
+ * database: a first run no longer waits for them. A backend that cannot open (no bubblewrap) fails
+ * the first run with its reason instead, as when it opened there; the remote backend needs the trust
+ * store, so it always opens on first use.
+ */
+function startEarly(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend | undefined {
+  if (!options.prespawn || (options.backend ?? 'worker-threads') === 'remote') return undefined;
+  if (options.prespawn === true) preparation?.start();
+  try {
+    return openLocalBackend(options, preparation);
+  } catch {
+    return undefined; // reported by the first run
+  }
+}
+
+function assembleServices(options: ServiceOptions, preparation: ModulePreparation | undefined, early: SandboxBackend | undefined): Services {
   const now = options.now ?? (() => new Date());
   // A bad policy stops the start: running on a policy nobody could read would not be default deny.
   const loaded = loadPolicyFile(options.policyPath ?? defaultPolicyPath());
@@ -158,14 +195,8 @@ export function openServices(options: ServiceOptions): Services {
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
-  const preparation = options.instrumentWorkerUrl
-    ? new ModulePreparation(
-        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
-        new PreparedStore(join(options.dataDir, 'prepared')),
-      )
-    : undefined;
-  let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
+  let backend: SandboxBackend | undefined = early;
+  const getBackend = () => (backend ??= options.backend === 'remote' ? openRemoteBackend(options, { trust, serverKey, now }) : openLocalBackend(options, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
   const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
@@ -193,17 +224,6 @@ export function openServices(options: ServiceOptions): Services {
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
-  if (options.prespawn && backendKind() !== 'remote') {
-    // A long-running host starts its executors and its preparation thread now, so that no run waits
-    // for a thread or a jail to start. A backend that cannot open (no bubblewrap) still fails the
-    // first run with its reason, as it did when it was opened there.
-    try {
-      getBackend();
-    } catch {
-      // reported by the first run
-    }
-    preparation?.start();
-  }
   metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));
   return {
     handle,
@@ -252,18 +272,17 @@ export function openServices(options: ServiceOptions): Services {
 }
 
 /**
- * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
- * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
+ * The configured local backend (worker threads or jailed processes). The process backend's jail
+ * mounts the sandbox code, found beside the worker entry (server/core/sandbox/worker-threads/worker.mjs
+ * → server/core/sandbox). Opened early (prespawn) or by a first run, which starts one executor at once.
  */
-function openBackend(
-  options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }, preparation: ModulePreparation | undefined,
-): SandboxBackend {
-  if (options.backend === 'remote') return openRemoteBackend(options, ctx);
+function openLocalBackend(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend {
+  const prespawn = options.prespawn === true || typeof options.prespawn === 'number' ? options.prespawn : 1;
   if (options.backend !== 'process') {
     return createWorkerThreadsBackend({
       size: options.poolSize,
       workerUrl: options.workerUrl,
-      prespawn: options.prespawn ? true : 1,
+      prespawn,
       prepare: preparation?.forRun,
       reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
     });
@@ -272,7 +291,7 @@ function openBackend(
     size: options.poolSize,
     sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
-    prespawn: options.prespawn ? true : 1,
+    prespawn,
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;
