@@ -2,6 +2,7 @@
  * `nightcore`: dispatches to one command. Exit codes: 0 success, 1 rejected or failed
  * verification (with the error code), 2 usage error.
  */
+import './zod-jitless'; // first: before any schema is built (see the file)
 import { COMMON_OPTIONS, helpText, parseCommandArgs, type Command } from './command';
 import { SHELLS, completionScript, type Shell } from './completion';
 import { closest } from './suggest';
