@@ -22,6 +22,14 @@ type Made = Result<{ module: WebAssembly.Module; memoryExport: string | null; re
 export class ModulePreparation {
   /** Jobs in progress per (digest, caps): an import and the first run share one instrumentation. */
   private readonly inFlight = new Map<string, Promise<Made>>();
+  /** Every job and report still working (a preparation started at import is not awaited by anyone): close() waits for them. */
+  private readonly pending = new Set<Promise<unknown>>();
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work)).catch(() => undefined);
+    return work;
+  }
 
   constructor(
     private readonly preparer: WasmPreparer,
@@ -48,11 +56,15 @@ export class ModulePreparation {
       return ok({ module: prepared.value.module, memoryExport: prepared.value.artefact.memoryExport, report: prepared.value.report });
     })().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, job);
-    return job;
+    return this.track(job);
   }
 
   /** The inspector report of a stored module: persisted, or made off-thread (and persisted). */
-  async report(wasmSha256: string, wasm: Uint8Array): Promise<WasmReport | undefined> {
+  report(wasmSha256: string, wasm: Uint8Array): Promise<WasmReport | undefined> {
+    return this.track(this.loadOrInspect(wasmSha256, wasm));
+  }
+
+  private async loadOrInspect(wasmSha256: string, wasm: Uint8Array): Promise<WasmReport | undefined> {
     const saved = await this.store.loadReport(wasmSha256);
     if (saved) return saved;
     const inspected = await this.preparer.inspect(wasm);
@@ -81,8 +93,13 @@ export class ModulePreparation {
     this.preparer.start();
   }
 
-  close(): Promise<void> {
-    return this.preparer.close();
+  /**
+   * Stops the thread (jobs still waiting end as SHUT_DOWN), then waits for work already past it to
+   * finish writing: nothing is written into the data folder after close() resolves.
+   */
+  async close(): Promise<void> {
+    await this.preparer.close();
+    await Promise.allSettled([...this.pending]);
   }
 }
 
