@@ -145,6 +145,11 @@ export const runs = sqliteTable(
     auditSeq: integer('audit_seq').notNull(),
     /** How many calls the sandbox refused (record.execution.capabilityDenials), for RunHistory without JSON. */
     capabilityDenials: integer('capability_denials').notNull().default(0),
+    /**
+     * The compact facts policy simulation judges the run by (server/core/guardian/run-facts.ts, about
+     * a hundred bytes), so it never parses 200,000 full records. Null only for a run without a record.
+     */
+    guardianFacts: text('guardian_facts'),
   },
   (t) => [
     index('runs_started').on(t.startedAt),
