@@ -295,6 +295,8 @@ function openLocalBackend(options: ServiceOptions, preparation: ModulePreparatio
     sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
     prespawn,
+    prepare: preparation?.bytesForRun,
+    reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;

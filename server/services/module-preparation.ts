@@ -10,6 +10,7 @@ import { effectiveGrant } from '../core/guardian';
 import { tableElementsOf, type TManifest } from '../core/module/manifest';
 import type { TPolicy } from '../core/guardian/schema';
 import type { PrepareFn } from '../core/sandbox/worker-threads/module-cache';
+import type { PrepareBytesFn } from '../core/sandbox/process';
 import type { PrepareCaps, PrepareError, WasmPreparer } from '../core/sandbox/instrument/off-thread';
 import type { WasmReport } from '../core/wasm/report';
 import type { PreparedStore } from './prepared-store';
@@ -17,7 +18,7 @@ import type { PreparedStore } from './prepared-store';
 /** Generous for the largest module accepted (64 MiB), yet a bound: the issue's 5 MB module took ~9 s. */
 export const PREPARE_TIMEOUT_MS = 120_000;
 
-type Made = Result<{ module: WebAssembly.Module; memoryExport: string | null; report: WasmReport | null }, PrepareError>;
+type Made = Result<{ module: WebAssembly.Module; bytes: Uint8Array; memoryExport: string | null; report: WasmReport | null }, PrepareError>;
 
 export class ModulePreparation {
   /** Jobs in progress per (digest, caps): an import and the first run share one instrumentation. */
@@ -43,6 +44,13 @@ export class ModulePreparation {
     return ok({ module: made.value.module, memoryExport: made.value.memoryExport });
   };
 
+  /** The process backend's port: the instrumented bytes, which the jail compiles itself (a compiled module cannot cross processes). */
+  readonly bytesForRun: PrepareBytesFn = async (wasmSha256, wasm, caps) => {
+    const made = await this.make(wasmSha256, wasm, caps, false);
+    if (!made.ok) return refusal(made);
+    return ok({ bytes: made.value.bytes, memoryExport: made.value.memoryExport });
+  };
+
   private make(wasmSha256: string, wasm: Uint8Array, caps: PrepareCaps, withReport: boolean): Promise<Made> {
     const key = `${wasmSha256}:${caps.maxMemoryPages}:${caps.maxTableElements}`;
     const running = this.inFlight.get(key);
@@ -53,7 +61,7 @@ export class ModulePreparation {
       if (!prepared.ok) return prepared;
       if (prepared.value.fresh) await this.store.saveArtefact(wasmSha256, caps, prepared.value.artefact);
       if (prepared.value.report) await this.store.saveReport(wasmSha256, prepared.value.report);
-      return ok({ module: prepared.value.module, memoryExport: prepared.value.artefact.memoryExport, report: prepared.value.report });
+      return ok({ module: prepared.value.module, bytes: prepared.value.artefact.bytes, memoryExport: prepared.value.artefact.memoryExport, report: prepared.value.report });
     })().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, job);
     return this.track(job);
