@@ -35,7 +35,7 @@ describe('process backend: modules prepared off the serving thread', () => {
     const r = await h.services.governor.run(module, { args: ['-'], stdin: new TextEncoder().encode('one two three\n') }, 'test');
     expect(r.ok && r.value.record.decision).toBe('allow');
     expect(r.ok && Buffer.from(r.value.stdout).toString()).toBe('1 3 14 -\n');
-    expect(r.ok && r.value.record.backend.kind).toBe('process');
+    expect(r.ok && r.value.record.backend?.kind).toBe('process');
     // Made by the preparation thread (the on-thread path persists nothing).
     expect(readdirSync(join(h.dataDir, 'prepared')).filter((f) => f.startsWith(module.wasmSha256)).sort()).toEqual([
       `${module.wasmSha256}.m34.t65536.json`,
