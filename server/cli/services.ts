@@ -1,7 +1,8 @@
 /**
  * Opens the services for one command and always closes them, whatever the command returns.
  * No preparation thread here: a command serves no other requests, so module work on its own thread
- * stalls nobody, and starting that thread would cost every command a thread start.
+ * stalls nobody, and starting that thread would cost every command a thread start. What it prepares
+ * is persisted in the data folder all the same, so the next command does not instrument it again.
  */
 import { openServices, ServiceStartError, type Services } from '../services';
 import { recordUpgrade, upgradeDataFolder, UpgradeError, type UpgradeReport } from '../services/upgrade';

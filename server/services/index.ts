@@ -26,8 +26,9 @@ import { QuarantineReleases } from './quarantine-release';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { PolicyRevisions } from './policy-revisions';
 import { join } from 'node:path';
-import { err, type Result } from '../core/result';
+import type { Result } from '../core/result';
 import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
+import { createInThreadPreparer } from '../core/sandbox/instrument/in-thread';
 import { MAX_WASM_BYTES } from './bundle-files';
 import { ModulePreparation, PREPARE_TIMEOUT_MS } from './module-preparation';
 import { PreparedStore } from './prepared-store';
@@ -110,7 +111,8 @@ export interface ServiceOptions {
   /**
    * The preparation thread's entry (server/services/instrument-worker.mjs): with it,
    * modules are inspected, instrumented and compiled off the serving thread and persisted per
-   * digest. Without it (benches), that work happens on the calling thread.
+   * digest. Without it (a CLI command, benches), that work happens on the calling thread, and is
+   * persisted all the same.
    */
   readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
@@ -134,19 +136,21 @@ export class ServiceStartError extends Error {
 }
 
 export function openServices(options: ServiceOptions): Services {
-  const preparation = options.instrumentWorkerUrl
-    ? new ModulePreparation(
-        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
-        new PreparedStore(join(options.dataDir, 'prepared')),
-      )
-    : undefined;
+  // Without a preparation thread (a CLI command), modules are prepared on this thread, but the results
+  // are still persisted: the next command finds them instead of instrumenting again.
+  const preparation = new ModulePreparation(
+    options.instrumentWorkerUrl
+      ? createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES })
+      : createInThreadPreparer({ maxBytes: MAX_WASM_BYTES }),
+    new PreparedStore(join(options.dataDir, 'prepared')),
+  );
   const early = startEarly(options, preparation);
   try {
     return assembleServices(options, preparation, early);
   } catch (e) {
     // A start that fails (bad policy, newer schema) leaves no thread or jail behind.
     void early?.close();
-    void preparation?.close();
+    void preparation.close();
     throw e;
   }
 }
@@ -158,9 +162,9 @@ export function openServices(options: ServiceOptions): Services {
  * the first run with its reason instead, as when it opened there; the remote backend needs the trust
  * store, so it always opens on first use.
  */
-function startEarly(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend | undefined {
+function startEarly(options: ServiceOptions, preparation: ModulePreparation): SandboxBackend | undefined {
   if (!options.prespawn || (options.backend ?? 'worker-threads') === 'remote') return undefined;
-  if (options.prespawn === true) preparation?.start();
+  if (options.prespawn === true) preparation.start();
   try {
     return openLocalBackend(options, preparation);
   } catch {
@@ -168,7 +172,7 @@ function startEarly(options: ServiceOptions, preparation: ModulePreparation | un
   }
 }
 
-function assembleServices(options: ServiceOptions, preparation: ModulePreparation | undefined, early: SandboxBackend | undefined): Services {
+function assembleServices(options: ServiceOptions, preparation: ModulePreparation, early: SandboxBackend | undefined): Services {
   const now = options.now ?? (() => new Date());
   // A bad policy stops the start: running on a policy nobody could read would not be default deny.
   const loaded = loadPolicyFile(options.policyPath ?? defaultPolicyPath());
@@ -223,7 +227,7 @@ function assembleServices(options: ServiceOptions, preparation: ModulePreparatio
   const governor = metrics.instrument(openGovernor({
     handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
     trustedKey: trust.lookup,
-    loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
+    loadReport: (module) => preparation.report(module.wasmSha256, module.wasm),
     onStage: options.observeRunStage,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
@@ -252,7 +256,6 @@ function assembleServices(options: ServiceOptions, preparation: ModulePreparatio
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
-      if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);
       if (!manifest.ok) return manifest;
       return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy().policy);
@@ -268,7 +271,7 @@ function assembleServices(options: ServiceOptions, preparation: ModulePreparatio
       stopDelivery();
       await delivery.close();
       await backend?.close();
-      await preparation?.close();
+      await preparation.close();
       handle.close();
     },
   };
@@ -279,15 +282,15 @@ function assembleServices(options: ServiceOptions, preparation: ModulePreparatio
  * mounts the sandbox code, found beside the worker entry (server/core/sandbox/worker-threads/worker.mjs
  * → server/core/sandbox). Opened early (prespawn) or by a first run, which starts one executor at once.
  */
-function openLocalBackend(options: ServiceOptions, preparation: ModulePreparation | undefined): SandboxBackend {
+function openLocalBackend(options: ServiceOptions, preparation: ModulePreparation): SandboxBackend {
   const prespawn = options.prespawn === true || typeof options.prespawn === 'number' ? options.prespawn : 1;
   if (options.backend !== 'process') {
     return createWorkerThreadsBackend({
       size: options.poolSize,
       workerUrl: options.workerUrl,
       prespawn,
-      prepare: preparation?.forRun,
-      reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+      prepare: preparation.forRun,
+      reports: (sha, wasm) => preparation.report(sha, wasm),
     });
   }
   const made = createProcessBackend({
@@ -295,8 +298,8 @@ function openLocalBackend(options: ServiceOptions, preparation: ModulePreparatio
     sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
     prespawn,
-    prepare: preparation?.bytesForRun,
-    reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+    prepare: preparation.bytesForRun,
+    reports: (sha, wasm) => preparation.report(sha, wasm),
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;

@@ -26,6 +26,8 @@ export class ModulePreparation {
   /** Every job and report still working (a preparation started at import is not awaited by anyone): close() waits for them. */
   private readonly pending = new Set<Promise<unknown>>();
 
+  private closed = false;
+
   private track<T>(work: Promise<T>): Promise<T> {
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work)).catch(() => undefined);
@@ -55,6 +57,7 @@ export class ModulePreparation {
     const key = `${wasmSha256}:${caps.maxMemoryPages}:${caps.maxTableElements}`;
     const running = this.inFlight.get(key);
     if (running) return running;
+    if (this.closed) return Promise.resolve(err('SHUT_DOWN', 'the services are closed'));
     const job = (async (): Promise<Made> => {
       const saved = (await this.store.loadArtefact(wasmSha256, caps)) ?? null;
       const prepared = await this.preparer.instrument(wasm, caps, saved, withReport);
@@ -69,6 +72,7 @@ export class ModulePreparation {
 
   /** The inspector report of a stored module: persisted, or made off-thread (and persisted). */
   report(wasmSha256: string, wasm: Uint8Array): Promise<WasmReport | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
     return this.track(this.loadOrInspect(wasmSha256, wasm));
   }
 
@@ -106,6 +110,7 @@ export class ModulePreparation {
    * finish writing: nothing is written into the data folder after close() resolves.
    */
   async close(): Promise<void> {
+    this.closed = true; // nothing new starts, not even a report asked for by work finishing now
     await this.preparer.close();
     await Promise.allSettled([...this.pending]);
   }

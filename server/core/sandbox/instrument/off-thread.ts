@@ -51,7 +51,7 @@ export interface WasmPreparer {
   close(): Promise<void>;
 }
 
-type JobResult = Result<PrepareOutput, PrepareError>;
+export type JobResult = Result<PrepareOutput, PrepareError>;
 interface Job {
   readonly id: number;
   readonly req: PrepareRequest;
@@ -134,19 +134,7 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
     });
   }
 
-  return {
-    async instrument(wasm, caps, artefact = null, withReport = false) {
-      const r = await submit({ wasm, caps, artefact, inspect: withReport });
-      if (!r.ok) return r;
-      const { artefact: out, module, fresh, report } = r.value;
-      if (!out || !module) return err('CRASHED', 'the preparation thread returned no module');
-      return ok({ artefact: out, module, fresh, report });
-    },
-    async inspect(wasm) {
-      const r = await submit({ wasm, caps: null, artefact: null, inspect: true });
-      if (!r.ok) return r;
-      return r.value.report ? ok(r.value.report) : err('CRASHED', 'the preparation thread returned no report');
-    },
+  return preparerOver(submit, {
     start() {
       if (closed || worker) return;
       worker = spawn();
@@ -160,5 +148,24 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
       worker = null;
       if (w) await w.terminate();
     },
+  });
+}
+
+/** The port's two questions, asked of whatever runs prepareJob (this thread, or the preparation thread). */
+export function preparerOver(submit: (req: PrepareRequest) => Promise<JobResult>, lifecycle: Pick<WasmPreparer, 'start' | 'close'>): WasmPreparer {
+  return {
+    async instrument(wasm, caps, artefact = null, withReport = false) {
+      const r = await submit({ wasm, caps, artefact, inspect: withReport });
+      if (!r.ok) return r;
+      const { artefact: out, module, fresh, report } = r.value;
+      if (!out || !module) return err('CRASHED', 'the preparation thread returned no module');
+      return ok({ artefact: out, module, fresh, report });
+    },
+    async inspect(wasm) {
+      const r = await submit({ wasm, caps: null, artefact: null, inspect: true });
+      if (!r.ok) return r;
+      return r.value.report ? ok(r.value.report) : err('CRASHED', 'the preparation thread returned no report');
+    },
+    ...lifecycle,
   };
 }
