@@ -6,6 +6,7 @@
  */
 import type { DbHandle } from '../../db/client';
 import type { DecisionRecord } from '../core/guardian/decision-record';
+import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 import { simulatePolicy, type ModuleFacts, type RecordedRun, type SimulationReport } from '../core/guardian/simulate';
 import { recommendFromRuns, type Recommendation } from '../core/guardian/recommend';
 import type { TPolicy } from '../core/guardian/schema';
@@ -26,7 +27,27 @@ export interface SimulationWindow {
   readonly since?: Date;
 }
 
-export type SimulationCode = GateCode | 'WINDOW_INVALID';
+export type SimulationCode = GateCode | 'WINDOW_INVALID' | 'RECORD_INVALID';
+
+/** Thrown out of the lazily read runs, caught where the simulation is called: one bad record stops it, named. */
+class UnreadableRecord extends Error {}
+
+/** Every published version of the record, read through its schema (older ones lack later fields). */
+function readRecord(runId: string, text: string): DecisionRecord {
+  const parsed = parseDecisionRecord(text, runId);
+  if (!parsed.ok) throw new UnreadableRecord(parsed.message);
+  return parsed.value;
+}
+
+/** Runs `simulate`, turning a record that does not read into RECORD_INVALID instead of an exception. */
+function readingRecords<T>(simulate: () => T): Result<T, 'RECORD_INVALID'> {
+  try {
+    return ok(simulate());
+  } catch (e) {
+    if (e instanceof UnreadableRecord) return err('RECORD_INVALID', e.message);
+    throw e;
+  }
+}
 
 /**
  * A run's decision record is stored once (migration 0020): the payload of its own run.decided audit
@@ -69,12 +90,12 @@ export function simulateOverHistory(
       yield {
         id: row.id,
         decision: row.decision,
-        record: JSON.parse(row.record) as DecisionRecord,
+        record: readRecord(row.id, row.record),
         ...(row.stdout !== null && row.stderr !== null ? { stdout: new Uint8Array(row.stdout), stderr: new Uint8Array(row.stderr) } : {}),
       };
     }
   }
-  return ok(simulatePolicy(candidate, recorded(), moduleFactsFrom(deps.handle, (run) => versionOf.get(run.id))));
+  return readingRecords(() => simulatePolicy(candidate, recorded(), moduleFactsFrom(deps.handle, (run) => versionOf.get(run.id))));
 }
 
 /** Manifest and inspector report per module version, read and inspected once per simulation. */
@@ -114,12 +135,14 @@ export function recommendFromHistory(
     return err('WINDOW_INVALID', `--last must be a whole number from 1 to ${MAX_SIMULATION_RUNS}, not ${last}`);
   }
   const rows = deps.handle.sqlite
-    .prepare<[number, number], { record: string | null }>(`SELECT ${RECORD} AS record ${FROM_RUNS}`)
+    .prepare<[number, number], { id: string; record: string | null }>(`SELECT r.id, ${RECORD} AS record ${FROM_RUNS}`)
     .iterate(window.since?.getTime() ?? 0, last);
   function* records(): Generator<DecisionRecord> {
-    for (const row of rows) if (row.record !== null) yield JSON.parse(row.record) as DecisionRecord;
+    for (const row of rows) if (row.record !== null) yield readRecord(row.id, row.record);
   }
-  const recs = recommendFromRuns(deps.policy.policy, records());
+  const read = readingRecords(() => recommendFromRuns(deps.policy.policy, records()));
+  if (!read.ok) return read;
+  const recs = read.value;
   // Simulating is part of recommending, so the recommendation licence covers it.
   const simulate = (candidate: TPolicy) => simulateOverHistory({ ...deps, license: { require: () => ok(undefined) } }, candidate, window);
   const out: RecommendationWithSimulation[] = [];

@@ -116,18 +116,29 @@ function recordedFact(record: DecisionRecord, ruleId: string): boolean | undefin
   return r?.outcome === 'fail' ? true : r?.outcome === 'pass' ? false : undefined;
 }
 
+/**
+ * Stands for "a legacy import whose origin the record does not hold" when a record written before
+ * module.legacy existed is tried both ways (legacy_modules reads only whether it is one).
+ */
+const LEGACY_NOT_RECORDED: NonNullable<PreInput['legacy']> = { format: 'nightcore.legacy-signature/v1', folderName: '(not recorded)', unsignedManifestSha256: '' };
+
 /** Every combination of the facts the record lacks; one variant when it has them all. */
-function preVariants(record: DecisionRecord, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend'>[] {
+function preVariants(record: DecisionRecord, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] {
   const q = recordedFact(record, 'quarantined');
   const approved = record.approval?.approved;
   const backend = record.backend?.kind;
+  const legacy = record.module.legacy;
+  // Absent is not "a bundle": records written before module.legacy existed do not say.
+  if (legacy === undefined) missing.add('whether the module was a legacy import (not recorded by older versions)');
   if (q === undefined) missing.add('whether the module was in quarantine (the rule was off when recorded)');
   if (approved === undefined) missing.add('whether the module was approved (not recorded by older versions)');
   if (backend === undefined) missing.add('the sandbox backend (nothing ran, or an older record)');
-  const out: Pick<PreInput, 'quarantined' | 'approved' | 'backend'>[] = [];
+  const out: Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] = [];
   for (const quarantined of q === undefined ? [false, true] : [q]) {
     for (const a of approved === undefined ? [false, true] : [approved]) {
-      for (const b of backend === undefined ? BACKENDS : [backend]) out.push({ quarantined, approved: a, backend: b });
+      for (const b of backend === undefined ? BACKENDS : [backend]) {
+        for (const l of legacy === undefined ? [null, LEGACY_NOT_RECORDED] : [legacy]) out.push({ quarantined, approved: a, backend: b, legacy: l });
+      }
     }
   }
   return out;
@@ -189,14 +200,13 @@ function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing
     signature: { verified: r.verification.ok, code: r.verification.code ?? undefined, signers: r.module.signers },
     deniedImports: checkImports(facts.report.imports).denied,
     threat,
-    legacy: r.module.legacy,
   };
   const variants = preVariants(r, missing);
   const byFacts = memo.get(facts) ?? new Map<string, Verdict>();
   memo.set(facts, byFacts);
-  const signed = `${r.verification.ok}|${r.verification.code ?? ''}|${r.module.signers.map((x) => `${x.keyid}:${x.role}:${x.name}`).join(',')}|${threat.score}|${threat.band}|${JSON.stringify(r.module.legacy)}`;
+  const signed = `${r.verification.ok}|${r.verification.code ?? ''}|${r.module.signers.map((x) => `${x.keyid}:${x.role}:${x.name}`).join(',')}|${threat.score}|${threat.band}`;
   const verdicts = variants.map((v) => {
-    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}`;
+    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}|${JSON.stringify(v.legacy)}`;
     let verdict = byFacts.get(key);
     if (!verdict) byFacts.set(key, (verdict = evaluatePre(candidate, { ...base, ...v })));
     return verdict;
