@@ -22,6 +22,7 @@ import { err, ok, type Result } from '../core/result';
 import type { CheckpointKey } from './audit-log';
 import { chainSummary, publicKeyFromJson, serverPublicKeyOf, verifyDatabaseChain } from './chain-check';
 import { SERVER_KEY_FILE, keyIdOfPublicKey, verifyEd25519Node, type ServerKey } from './server-key';
+import { keyRows } from './server-keys';
 
 export const BACKUP_FORMAT = 'nightcore.backup/v1';
 const META = 'nightcore_backup';
@@ -39,7 +40,7 @@ export interface BackupStatement {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-export type BackupCode = 'KEY_MISSING' | 'NOT_A_BACKUP' | 'BACKUP_CORRUPT' | 'SCHEMA_NEWER' | 'STATEMENT_INVALID' | 'OTHER_INSTALLATION' | 'CHAIN_BROKEN' | 'HEAD_MISMATCH';
+export type BackupCode = 'KEY_MISSING' | 'NOT_A_BACKUP' | 'BACKUP_CORRUPT' | 'SCHEMA_NEWER' | 'STATEMENT_INVALID' | 'OTHER_INSTALLATION' | 'KEY_ROTATED' | 'CHAIN_BROKEN' | 'HEAD_MISMATCH';
 
 export interface BackupReport {
   readonly file: string;
@@ -137,6 +138,11 @@ export function checkBackup(copy: Database.Database, dataDir: string): Result<Ch
   const key: CheckpointKey | undefined = own ?? carried;
   if (!key) return err('STATEMENT_INVALID', 'the backup carries no server public key and this folder has none');
   if (statement.serverKeyId !== key.keyid) {
+    const retired = retiredHere(dataDir, String(statement.serverKeyId));
+    if (retired) {
+      // Its log would go on under a key it never handed over to: that handover cannot be signed any more.
+      return err('KEY_ROTATED', `the backup was signed by server key ${retired.keyid.slice(0, 16)}, which this folder retired at seq ${retired.untilSeq} (the key was rotated since the backup was made): restore it into a new, empty folder (a --with-secrets backup brings that key back there), or restore a backup made after the rotation`);
+    }
     return err('OTHER_INSTALLATION', `the backup was signed by server key ${String(statement.serverKeyId).slice(0, 16)}, this folder's key is ${key.keyid.slice(0, 16)}: restore it into a new folder (with --with-secrets backups), or put that folder's server-key.json back`);
   }
   const signature = Buffer.from(meta.get('signature') ?? '', 'base64');
@@ -149,12 +155,26 @@ export function checkBackup(copy: Database.Database, dataDir: string): Result<Ch
     if (text === undefined || sha256(text) !== digest) return err('STATEMENT_INVALID', `the secret ${name} differs from the one the backup statement names`);
     secrets[name] = text;
   }
-  const chain = verifyDatabaseChain(copy, [key]);
+  // The backup's own key history (after a rotation, its former keys for their periods), anchored on `key`.
+  const chain = verifyDatabaseChain(copy, key);
   if (!chain.ok) return err('CHAIN_BROKEN', chainSummary(chain));
   if (chain.headSeq !== statement.headSeq || chain.headHash !== statement.headHash) {
     return err('HEAD_MISMATCH', `the backup statement names head ${statement.headSeq}, the log in it ends at ${chain.headSeq}: events were removed or added after it was made`);
   }
   return ok({ statement, keyFrom: own ? 'this folder' : 'the backup', keyid: key.keyid, events: chain.events, checkpoints: chain.checkpoints, uncheckpointed: chain.uncheckpointed, secrets });
+}
+
+/** A key this folder's database lists as retired (server_keys), or undefined. */
+function retiredHere(dataDir: string, keyid: string): { keyid: string; untilSeq: number } | undefined {
+  const live = join(dataDir, DATABASE_FILE);
+  if (!existsSync(live)) return undefined;
+  const db = new Database(live, { readonly: true, fileMustExist: true });
+  try {
+    const row = keyRows(db).find((r) => r.keyid === keyid && r.until_seq !== null);
+    return row ? { keyid: row.keyid, untilSeq: row.until_seq! } : undefined;
+  } finally {
+    db.close();
+  }
 }
 
 export interface RestoreReport extends CheckedBackup {
