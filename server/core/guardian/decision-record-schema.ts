@@ -23,7 +23,8 @@ import { SEVERITIES } from './schema';
 import { PRE_RULE_IDS } from './pre';
 import { POST_RULE_IDS } from './post';
 import { SANDBOX_RULE_ID } from './verdict';
-import { DECISION_FORMAT } from './decision-record';
+
+export const DECISION_FORMAT = 'nightcore.decision/v1';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 /** ISO 8601 UTC with milliseconds, as Date.prototype.toISOString writes it. */

@@ -8,7 +8,7 @@
  * which makes the compiler ask how each of them treats an older record.
  */
 import type { z } from 'zod';
-import type { ZDecisionRecordSchema } from './decision-record-schema';
+import { DECISION_FORMAT, type ZDecisionRecordSchema } from './decision-record-schema';
 import type { Capability, TEffectiveLimits, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
 import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
@@ -17,7 +17,7 @@ import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 import type { RecordedDir, RecordedDirState } from '../run/input-tree';
 
-export const DECISION_FORMAT = 'nightcore.decision/v1';
+export { DECISION_FORMAT };
 
 /** A typed wasm value in a record: decimal text, so i64 and NaN/infinities survive JSON. */
 export interface RecordedValue {
