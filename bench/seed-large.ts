@@ -21,6 +21,7 @@ import { generateKeyPair } from '../server/core/crypto/ed25519';
 import { createManifest, signManifest } from '../server/core/module/sign';
 import { bandFor } from '../server/core/threat/bands';
 import type { DecisionRecord } from '../server/core/guardian/decision-record';
+import { encodeRunFacts, factsFromRecord } from '../server/core/guardian/run-facts';
 import type { AuditEventInput } from '../server/core/audit/event';
 import { seededRandom } from '../server/core/audit/test-support';
 
@@ -130,7 +131,7 @@ function plan(n: number, start: number, span: number, rnd: () => number, version
 
 const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
-  stdin, stdout, stderr, audit_seq, capability_denials) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  stdin, stdout, stderr, audit_seq, capability_denials, guardian_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Small everyday events between runs: sign-ins, sign-outs, exports, replays. */
 function filler(rnd: () => number): AuditEventInput {
@@ -212,7 +213,8 @@ export async function seedLarge(o: SeedOptions): Promise<SeedReport> {
         insert.run(record.runId, m.id, m.name, m.version, m.tenant, m.wasmSha256, record.actor, p.t, record.decision, p.kind === 'pre' ? 'denied' : p.outcome,
           p.outcome === 'ok' && ex ? (p.rule === 'exit_code' ? 3 : 0) : null, p.score, ex?.used.fuel ?? 0, ex ? Math.round(ex.used.wallMs) : 0,
           record.policy.name, record.policy.revision, record.input.seed, ex?.outputSha256 ?? '', Buffer.alloc(0),
-          Buffer.from(p.outcome === 'ok' && ex ? 'hello, world\n' : ''), Buffer.alloc(0), events[decidedAt]!.seq, ex?.capabilityDenials?.length ?? 0);
+          Buffer.from(p.outcome === 'ok' && ex ? 'hello, world\n' : ''), Buffer.alloc(0), events[decidedAt]!.seq, ex?.capabilityDenials?.length ?? 0,
+          encodeRunFacts(factsFromRecord(record))); // as the recorder writes them
       }
       inputs = [];
       rows = [];

@@ -86,7 +86,7 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
 
 /**
  * Every server key that signed this log's checkpoints and the seq range it may sign (migration
- * 0024). A rotation retires the key in use (until_seq) and adds the next one with the rotation
+ * 0025). A rotation retires the key in use (until_seq) and adds the next one with the rotation
  * record both signed; rows are never deleted, and change only when retired (SQL triggers).
  */
 export const serverKeys = sqliteTable('server_keys', {
@@ -160,6 +160,11 @@ export const runs = sqliteTable(
     auditSeq: integer('audit_seq').notNull(),
     /** How many calls the sandbox refused (record.execution.capabilityDenials), for RunHistory without JSON. */
     capabilityDenials: integer('capability_denials').notNull().default(0),
+    /**
+     * The compact facts policy simulation judges the run by (server/core/guardian/run-facts.ts, about
+     * a hundred bytes), so it never parses 200,000 full records. Null only for a run without a record.
+     */
+    guardianFacts: text('guardian_facts'),
   },
   (t) => [
     index('runs_started').on(t.startedAt),

@@ -187,7 +187,7 @@ const keys = {
 // --- backup statements --------------------------------------------------------------------------------
 {
   const key = testEd25519Key();
-  const statement: BackupStatement = { format: BACKUP_FORMAT, createdAt: '2026-12-02T20:00:00.000Z', schema: '0024_server_keys', headSeq: 1234, headHash: 'a'.repeat(64), serverKeyId: key.keyid, secrets: {} };
+  const statement: BackupStatement = { format: BACKUP_FORMAT, createdAt: '2026-12-02T20:00:00.000Z', schema: '0025_server_keys', headSeq: 1234, headHash: 'a'.repeat(64), serverKeyId: key.keyid, secrets: {} };
   const withSecrets: BackupStatement = { ...statement, secrets: { 'server-key.json': 'b'.repeat(64), 'auth-secret': 'c'.repeat(64) } };
   const sig = (s: BackupStatement) => encodeBase64(key.sign(backupStatementBytes(s)));
   const other = testEd25519Key();

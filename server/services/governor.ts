@@ -29,6 +29,7 @@ export interface GovernorDeps {
   readonly now: () => Date;
   /** Persisted or off-thread inspector reports (module-preparation.ts). */
   readonly loadReport?: GovernorPorts['loadReport'];
+  readonly onStage?: GovernorPorts['onStage'];
 }
 
 export function openGovernor(deps: GovernorDeps): Governor {
@@ -52,5 +53,6 @@ export function openGovernor(deps: GovernorDeps): Governor {
     newRunId: randomUUID,
     newSeed: () => randomBytes(8).readBigUInt64BE(),
     loadReport: deps.loadReport,
+    onStage: deps.onStage,
   });
 }

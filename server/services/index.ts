@@ -10,7 +10,7 @@ import { createWorkerThreadsBackend, type BackendKind, type SandboxBackend } fro
 import { createProcessBackend, sandboxDirOf } from '../core/sandbox/process';
 import { createRemoteBackend } from '../core/sandbox/remote';
 import { httpNodeTransport } from './node-http';
-import type { Governor } from '../core/run';
+import type { Governor, GovernorPorts } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
 import { loadOrCreateServerKey, type ServerKey } from './server-key';
@@ -89,6 +89,8 @@ export interface Services {
 
 export interface ServiceOptions {
   readonly dataDir: string;
+  /** Told each run stage's duration in ms (bench/profile-governed.ts: where a run's time goes). */
+  readonly observeRunStage?: GovernorPorts['onStage'];
   /** Guardian policy file (default: the shipped policies/default.json). */
   readonly policyPath?: string;
   readonly poolSize?: number;
@@ -190,6 +192,7 @@ export function openServices(options: ServiceOptions): Services {
     handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
     trustedKey: trust.lookup,
     loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
+    onStage: options.observeRunStage,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
   metrics.registerSinkLag('delivery', () => deliveryLag({ delivery }).map((d) => ({ sink: d.name, events: d.events, seconds: d.seconds })));

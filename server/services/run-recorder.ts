@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { moduleVersions } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
+import { encodeRunFacts, factsFromRecord } from '../core/guardian/run-facts';
 import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 import { contentsOf, rebuildDirs, type DecidedRun, type RecordedRun, type RecordedRuns, type RunRecorder } from '../core/run';
 import type { AuditLog } from './audit-log';
@@ -20,7 +21,7 @@ import type { QuarantineService } from './quarantine';
  */
 const INSERT_RUN = `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at,
   decision, outcome, exit_code, threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256,
-  stdin, stdout, stderr, audit_seq, capability_denials) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  stdin, stdout, stderr, audit_seq, capability_denials, guardian_facts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Input file contents, content-addressed (db/schema.ts `runFiles`): written once per distinct content. */
 const INSERT_FILE = 'INSERT OR IGNORE INTO run_files (sha256, bytes, content) VALUES (?, ?, ?)';
@@ -69,6 +70,7 @@ export class SqliteRunRecorder implements RunRecorder {
         Buffer.from(stderr),
         event.seq, // the record itself is this event's payload: stored once (migration 0020)
         execution?.capabilityDenials?.length ?? 0,
+        encodeRunFacts(factsFromRecord(record)), // what policy simulation reads instead of the whole record
       );
       // In the same transaction: a recorded run can always be replayed with exactly its input.
       for (const [sha256, content] of contentsOf(dirs ?? [])) this.insertFile.run(sha256, content.length, Buffer.from(content));

@@ -1,5 +1,5 @@
 /**
- * The key history a database holds (table server_keys, migration 0024) turned into the periods
+ * The key history a database holds (table server_keys, migration 0025) turned into the periods
  * that verification checks checkpoints against (core/audit/key-periods.ts), and the keys an
  * operator adds by hand (`audit verify --former-key FILE[@FROM..UNTIL]`).
  *
@@ -42,7 +42,7 @@ interface KeyRow {
 const hasTable = (sqlite: Database.Database, name: string) =>
   sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 
-/** The rows of server_keys in seq order ([] before migration 0024 or before any rotation). */
+/** The rows of server_keys in seq order ([] before migration 0025 or before any rotation). */
 export function keyRows(sqlite: Database.Database): KeyRow[] {
   if (!hasTable(sqlite, 'server_keys')) return [];
   return sqlite.prepare<[], KeyRow>('SELECT keyid, public_key, from_seq, until_seq, valid_from, retired_at, rotation FROM server_keys ORDER BY from_seq').all();

@@ -74,6 +74,33 @@ describe('license router and gates', () => {
 });
 
 describe('server-side gates on other procedures', () => {
+  it('simulation.run and simulation.recommend without PRO are FORBIDDEN (LICENSE_REQUIRED) naming the feature; with PRO they answer', async () => {
+    const h = openHarness();
+    try {
+      const hello = h.install(variant(HELLO, 'sim-gate'), { name: 'hello', capabilities: ['stdout', 'stderr', 'exit'] });
+      const ran = await h.services.governor.run(hello, {}, 'test:operator');
+      if (!ran.ok) throw new Error(ran.message);
+      const viewer = createCaller(ctxFor(sessionFor('viewer'), h.services));
+      const policy = JSON.stringify(h.services.policy.policy);
+      const refusal = async (p: Promise<unknown>) => {
+        const e = await p.catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(TRPCError);
+        return [(e as TRPCError).code, ((e as TRPCError).cause as DomainError).code, (e as TRPCError).message] as const;
+      };
+      const [code, domain, message] = await refusal(viewer.simulation.run({ policy }));
+      expect([code, domain]).toEqual(['FORBIDDEN', 'LICENSE_REQUIRED']);
+      expect(message).toContain('policy_simulation');
+      const [rCode, rDomain, rMessage] = await refusal(viewer.simulation.recommend({}));
+      expect([rCode, rDomain]).toEqual(['FORBIDDEN', 'LICENSE_REQUIRED']);
+      expect(rMessage).toContain('policy_recommendations');
+      installProLicense(h.services);
+      expect(await viewer.simulation.run({ policy })).toMatchObject({ runs: 1, counts: { unchanged: 1 } });
+      expect(Array.isArray(await viewer.simulation.recommend({}))).toBe(true);
+    } finally {
+      await h.services.close();
+    }
+  });
+
   it('inbox.decide: a quorum above one without PRO is FORBIDDEN (LICENSE_REQUIRED) and records nothing', async () => {
     const h: InboxHarness = openInboxHarness(undefined, { pro: false });
     try {

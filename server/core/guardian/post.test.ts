@@ -57,6 +57,16 @@ describe('evaluatePost, one rule at a time', () => {
   });
 });
 
+describe('max_output_bytes without the output at hand (policy simulation)', () => {
+  it('judges the size given, not the empty output it was handed', () => {
+    const p = policy({ post: { max_output_bytes: { max: 8 } } });
+    const empty = makeRun({}, '', '');
+    expect(evaluatePost(p, { result: empty, outputBytes: 3004 }).rules.find((r) => r.id === 'max_output_bytes')).toMatchObject({ outcome: 'fail', explanation: expect.stringMatching(/wrote 3004 bytes of output; this policy allows at most 8/) });
+    expect(evaluatePost(p, { result: empty, outputBytes: 8 }).decision).toBe('allow');
+    expect(evaluatePost(p, { result: empty }).rules.find((r) => r.id === 'max_output_bytes')?.explanation).toMatch(/wrote 0 bytes/);
+  });
+});
+
 describe('evaluatePost decisions', () => {
   it('denies when the policy has no post rules (default deny)', () => {
     const v = evaluatePost(policy(), { result: makeRun() });

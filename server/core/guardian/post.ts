@@ -7,6 +7,11 @@ import { checkDeniedCalls } from './denied-calls-rule';
 /** Everything the post-exec rules look at: the sandbox's result for this run. */
 export interface PostInput {
   readonly result: RunResult;
+  /**
+   * How many bytes of output the run wrote, when `result` does not carry the output itself (policy
+   * simulation judges recorded runs without loading their output). Absent: the output's length.
+   */
+  readonly outputBytes?: number;
 }
 
 export const POST_RULE_IDS: readonly PostRuleId[] = [
@@ -60,8 +65,8 @@ const CHECKS: { [K in PostRuleId]: PostCheck<K> } = {
   max_fuel_used: (rule, { result }, policy) => atMost('used', result.fuelUsed, rule.max ?? policy.limits.fuel, 'fuel'),
   max_peak_memory_pages: (rule, { result }, policy) =>
     atMost('peaked at', result.peakMemoryPages, rule.max ?? policy.limits.memoryPages, 'memory pages'),
-  max_output_bytes: (rule, { result }, policy) =>
-    atMost('wrote', result.stdout.length + result.stderr.length, rule.max ?? policy.limits.outputBytes, 'bytes of output'),
+  max_output_bytes: (rule, { result, outputBytes }, policy) =>
+    atMost('wrote', outputBytes ?? result.stdout.length + result.stderr.length, rule.max ?? policy.limits.outputBytes, 'bytes of output'),
   output_patterns: (rule, { result }) => {
     if (rule.deny.length === 0) return skip('This policy lists no forbidden output patterns.');
     const streams = [

@@ -28,7 +28,22 @@ export function checkPattern(source: string): { problem: PatternProblem; message
   return null;
 }
 
-/** Compiles an already-checked pattern. No `g` flag: a stateful lastIndex would make tests order-dependent. */
+/** Compiled patterns by flags and source: every run's post-exec check (and every simulated run) reuses them. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 256;
+
+/**
+ * Compiles an already-checked pattern. No `g` flag: a stateful lastIndex would make tests
+ * order-dependent, and it is what makes sharing one compiled RegExp safe.
+ */
 export function compilePattern(source: string, ignoreCase: boolean): RegExp {
-  return new RegExp(source, ignoreCase ? 'iu' : 'u');
+  const flags = ignoreCase ? 'iu' : 'u';
+  const key = `${flags}/${source}`;
+  let re = compiled.get(key);
+  if (!re) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear(); // policies change rarely: a bound, not an eviction policy
+    re = new RegExp(source, flags);
+    compiled.set(key, re);
+  }
+  return re;
 }

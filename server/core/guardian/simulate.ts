@@ -4,10 +4,14 @@
  * rules responsible and the modules affected. Pure: the caller supplies the runs and, per module
  * version, the manifest and inspector report the pre-exec rules read.
  *
+ * Each run arrives as its compact facts (run-facts.ts: what the rules read, kept with the run), so
+ * the same judging serves the stored facts and facts taken from a full decision record.
+ *
  * Honesty rules (the simulation never guesses):
  * - a fact the record does not hold (the quarantine state, an approval or the backend in records
  *   written before those were recorded) is tried both ways; if the decision depends on it the run is
  *   `unknown`, with the missing fact counted in `notRecorded`;
+ * - a run whose output size was not recorded cannot be judged by max_output_bytes without its output;
  * - a run that never executed cannot be judged after execution: if the candidate would let it start,
  *   its decision is `unknown` (post-exec facts do not exist);
  * - a lower fuel, memory or wall-clock grant than a run used turns its outcome into out_of_fuel,
@@ -20,21 +24,25 @@
 import type { TManifest } from '../module/manifest';
 import type { WasmReport } from '../wasm/report';
 import type { BackendKind } from '../sandbox/backend';
-import type { RunResult } from '../sandbox/types';
+import type { LegacyOrigin } from '../module/legacy';
+import type { CapabilityDenial, RunOutcome, RunResult } from '../sandbox/types';
 import { checkImports } from '../sandbox/wasi-imports';
 import { bandFor, type Band } from '../threat/bands';
-import { SIGNAL_IDS } from '../threat/config';
-import type { DecisionRecord } from './decision-record';
 import { effectiveGrant } from './grant';
 import { evaluatePost } from './post';
-import { evaluatePre, type PreInput } from './pre';
+import { evaluatePre, type PreInput, type TrustedSigner } from './pre';
+import type { ExecutionFacts, RunFacts } from './run-facts';
 import type { TPolicy } from './schema';
 import type { Verdict } from './verdict';
 
+/** One recorded run as the simulation reads it: its identity and the facts its rules need (run-facts.ts). */
 export interface RecordedRun {
   readonly id: string;
   readonly decision: 'allow' | 'deny';
-  readonly record: DecisionRecord;
+  /** ISO 8601, as in the decision record. */
+  readonly startedAt: string;
+  readonly module: { readonly name: string; readonly version: string };
+  readonly facts: RunFacts;
   /** The run's output, when the caller loaded it (output_patterns reads it). */
   readonly stdout?: Uint8Array;
   readonly stderr?: Uint8Array;
@@ -93,14 +101,11 @@ type Tally = Map<string, number>;
 const bump = (m: Tally, key: string, by = 1) => m.set(key, (m.get(key) ?? 0) + by);
 
 /** Re-weights the recorded signals with the candidate's weights and bands. */
-function rescore(record: DecisionRecord, policy: TPolicy, missing: Set<string>): { score: number; band: Band } {
+function rescore(facts: RunFacts, policy: TPolicy, missing: Set<string>): { score: number; band: Band } {
   let total = 0;
-  const recorded = new Map(record.threat.signals.map((s) => [s.id, s]));
-  for (const id of SIGNAL_IDS) {
-    const s = recorded.get(id);
-    if (!s || !s.fired) continue;
-    let units = s.weight > 0 ? Math.round(s.contribution / s.weight) : NaN;
-    if (!Number.isFinite(units)) {
+  for (const [id, recorded] of facts.signals) {
+    let units = recorded;
+    if (units === null) {
       missing.add(`threat signal ${id}: how many times it fired (its weight was 0 when recorded; counted once)`);
       units = 1;
     }
@@ -110,63 +115,59 @@ function rescore(record: DecisionRecord, policy: TPolicy, missing: Set<string>):
   return { score, band: bandFor(score, policy.threat.bands) };
 }
 
-/** The recorded outcome of one pre-exec rule, as a fact: fail → true, pass → false, otherwise unknown. */
-function recordedFact(record: DecisionRecord, ruleId: string): boolean | undefined {
-  const r = record.pre.rules.find((x) => x.id === ruleId);
-  return r?.outcome === 'fail' ? true : r?.outcome === 'pass' ? false : undefined;
-}
-
-/**
- * Stands for "a legacy import whose origin the record does not hold" when a record written before
- * module.legacy existed is tried both ways (legacy_modules reads only whether it is one).
- */
-const LEGACY_NOT_RECORDED: NonNullable<PreInput['legacy']> = { format: 'nightcore.legacy-signature/v1', folderName: '(not recorded)', unsignedManifestSha256: '' };
-
 /** Every combination of the facts the record lacks; one variant when it has them all. */
-function preVariants(record: DecisionRecord, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] {
-  const q = recordedFact(record, 'quarantined');
-  const approved = record.approval?.approved;
-  const backend = record.backend?.kind;
-  const legacy = record.module.legacy;
-  // Absent is not "a bundle": records written before module.legacy existed do not say.
-  if (legacy === undefined) missing.add('whether the module was a legacy import (not recorded by older versions)');
-  if (q === undefined) missing.add('whether the module was in quarantine (the rule was off when recorded)');
-  if (approved === undefined) missing.add('whether the module was approved (not recorded by older versions)');
-  if (backend === undefined) missing.add('the sandbox backend (nothing ran, or an older record)');
+function preVariants(facts: RunFacts, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] {
+  const { quarantined: q, approved, backend, legacy } = facts;
+  if (q === null) missing.add('whether the module was in quarantine (the rule was off when recorded)');
+  if (approved === null) missing.add('whether the module was approved (not recorded by older versions)');
+  if (backend === null) missing.add('the sandbox backend (nothing ran, or an older record)');
+  // Tenant folders could be imported from the first release on; records before 89b9c62 do not say.
+  if (legacy === null) missing.add('whether the module was a legacy import (not recorded by older versions)');
   const out: Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] = [];
-  for (const quarantined of q === undefined ? [false, true] : [q]) {
-    for (const a of approved === undefined ? [false, true] : [approved]) {
-      for (const b of backend === undefined ? BACKENDS : [backend]) {
-        for (const l of legacy === undefined ? [null, LEGACY_NOT_RECORDED] : [legacy]) out.push({ quarantined, approved: a, backend: b, legacy: l });
+  for (const quarantined of q === null ? [false, true] : [q]) {
+    for (const a of approved === null ? [false, true] : [approved]) {
+      for (const b of backend === null ? BACKENDS : [backend]) {
+        for (const l of legacy === null ? [false, true] : [legacy]) out.push({ quarantined, approved: a, backend: b, legacy: l ? LEGACY_NOT_KEPT : null });
       }
     }
   }
   return out;
 }
 
+/**
+ * Stand-ins for what the facts do not keep because no rule decides on it, only its sentence does:
+ * a legacy module's folder, refused calls' details, a trap's message. The simulation reports no sentence.
+ */
+const LEGACY_NOT_KEPT: LegacyOrigin = { format: 'nightcore.legacy-signature/v1', folderName: '(not kept for simulation)', unsignedManifestSha256: '' };
+const signersWithRoles = (roles: readonly string[]): TrustedSigner[] => roles.map((role) => ({ keyid: '', name: '(not kept for simulation)', role }));
+const refusedCalls = (n: number): CapabilityDenial[] => (n > 0 ? [{ fn: '(not kept for simulation)', capability: null, errno: '', count: n, samples: [] }] : []);
+function outcomeOf(ex: ExecutionFacts): RunOutcome {
+  return ex.outcome === 'ok' ? { kind: 'ok', exitCode: ex.exitCode ?? 0 } : ({ kind: ex.outcome } as RunOutcome);
+}
+
 /** The recorded execution under the candidate's grant: a lower limit than the run used ends it there. */
 function resultUnder(run: RecordedRun, limits: { fuel: number; memoryPages: number; wallMs: number }): { result: RunResult; timeout: boolean } | undefined {
-  const ex = run.record.execution;
+  const ex = run.facts.execution;
   if (!ex) return undefined;
-  let outcome = ex.outcome;
+  let outcome = outcomeOf(ex);
   let timeout = false;
-  if (ex.used.fuel > limits.fuel) outcome = { kind: 'out_of_fuel' } as RunResult['outcome'];
-  else if (ex.used.peakMemoryPages > limits.memoryPages) outcome = { kind: 'memory_limit' } as RunResult['outcome'];
-  else if (ex.used.wallMs > limits.wallMs) {
-    outcome = { kind: 'timeout' } as RunResult['outcome'];
+  if (ex.fuel > limits.fuel) outcome = { kind: 'out_of_fuel' };
+  else if (ex.peakMemoryPages > limits.memoryPages) outcome = { kind: 'memory_limit' };
+  else if (ex.wallMs > limits.wallMs) {
+    outcome = { kind: 'timeout' };
     timeout = true;
   }
   return {
     timeout,
     result: {
       outcome,
-      fuelUsed: Math.min(ex.used.fuel, limits.fuel),
-      peakMemoryPages: Math.min(ex.used.peakMemoryPages, limits.memoryPages),
-      wallMs: Math.min(ex.used.wallMs, limits.wallMs),
+      fuelUsed: Math.min(ex.fuel, limits.fuel),
+      peakMemoryPages: Math.min(ex.peakMemoryPages, limits.memoryPages),
+      wallMs: Math.min(ex.wallMs, limits.wallMs),
       stdout: run.stdout ?? new Uint8Array(0),
       stderr: run.stderr ?? new Uint8Array(0),
       outputTruncated: ex.outputTruncated,
-      capabilityDenials: ex.capabilityDenials ?? [],
+      capabilityDenials: refusedCalls(ex.deniedCalls),
     },
   };
 }
@@ -176,7 +177,8 @@ const failing = (v: Verdict | null | undefined) => new Set((v?.rules ?? []).filt
 interface Judged {
   readonly to: SimulatedDecision;
   readonly band: Band;
-  readonly pre: Verdict;
+  /** Null when the module version is gone: nothing was judged. */
+  readonly pre: Verdict | null;
   readonly post: Verdict | null;
   readonly timeout: boolean;
   readonly unknownBecause?: string;
@@ -189,24 +191,24 @@ interface Judged {
  */
 type PreMemo = Map<ModuleFacts, Map<string, Verdict>>;
 
-function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing: Set<string>, memo: PreMemo): Judged {
-  const r = run.record;
-  const grant = effectiveGrant(candidate, facts.manifest);
-  const threat = rescore(r, candidate, missing);
+function judge(run: RecordedRun, mod: ModuleFacts, candidate: TPolicy, missing: Set<string>, memo: PreMemo): Judged {
+  const f = run.facts;
+  const grant = effectiveGrant(candidate, mod.manifest);
+  const threat = rescore(f, candidate, missing);
   const base = {
-    manifest: facts.manifest,
+    manifest: mod.manifest,
     limits: grant.limits,
-    report: facts.report,
-    signature: { verified: r.verification.ok, code: r.verification.code ?? undefined, signers: r.module.signers },
-    deniedImports: checkImports(facts.report.imports).denied,
+    report: mod.report,
+    signature: { verified: f.verification.ok, code: f.verification.code ?? undefined, signers: signersWithRoles(f.signerRoles) },
+    deniedImports: checkImports(mod.report.imports).denied,
     threat,
   };
-  const variants = preVariants(r, missing);
-  const byFacts = memo.get(facts) ?? new Map<string, Verdict>();
-  memo.set(facts, byFacts);
-  const signed = `${r.verification.ok}|${r.verification.code ?? ''}|${r.module.signers.map((x) => `${x.keyid}:${x.role}:${x.name}`).join(',')}|${threat.score}|${threat.band}`;
+  const variants = preVariants(f, missing);
+  const byFacts = memo.get(mod) ?? new Map<string, Verdict>();
+  memo.set(mod, byFacts);
+  const signed = `${f.verification.ok}|${f.verification.code ?? ''}|${f.signerRoles.join(',')}|${threat.score}|${threat.band}`;
   const verdicts = variants.map((v) => {
-    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}|${JSON.stringify(v.legacy)}`;
+    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}|${v.legacy !== null}`;
     let verdict = byFacts.get(key);
     if (!verdict) byFacts.set(key, (verdict = evaluatePre(candidate, { ...base, ...v })));
     return verdict;
@@ -218,8 +220,15 @@ function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing
   if (pre.decision === 'deny') return { to: 'deny', band: threat.band, pre, post: null, timeout: false };
   const under = resultUnder(run, grant.limits);
   if (!under) return { to: 'unknown', band: threat.band, pre, post: null, timeout: false, unknownBecause: 'it never ran, so there are no post-exec facts' };
-  const post = evaluatePost(candidate, { result: under.result });
-  if (post.decision === 'allow' && candidate.post.output_patterns && (run.stdout === undefined || run.stderr === undefined)) {
+  const outputLoaded = run.stdout !== undefined && run.stderr !== undefined;
+  const outputBytes = f.execution!.outputBytes;
+  if (!outputLoaded && outputBytes === null && candidate.post.max_output_bytes) {
+    missing.add('how many bytes of output the run wrote (not in older records)');
+    return { to: 'unknown', band: threat.band, pre, post: null, timeout: under.timeout, unknownBecause: 'max_output_bytes needs the output size, which was not recorded' };
+  }
+  // Without the output at hand, max_output_bytes judges the size recorded.
+  const post = evaluatePost(candidate, { result: under.result, ...(outputLoaded || outputBytes === null ? {} : { outputBytes }) });
+  if (post.decision === 'allow' && candidate.post.output_patterns && !outputLoaded) {
     missing.add('the output (output_patterns needs it; not loaded)');
     return { to: 'unknown', band: threat.band, pre, post, timeout: under.timeout, unknownBecause: 'output_patterns needs the output, which was not loaded' };
   }
@@ -228,15 +237,15 @@ function judge(run: RecordedRun, facts: ModuleFacts, candidate: TPolicy, missing
 
 /** Rules whose failing state differs between the recorded and the simulated verdicts. */
 function changedRules(run: RecordedRun, j: Judged): { newly: string[]; noLonger: string[] } {
-  const before = new Set([...failing(run.record.pre), ...failing(run.record.post)]);
+  const before = new Set(run.facts.failing);
   const after = new Set([...failing(j.pre), ...failing(j.post)]);
   return { newly: [...after].filter((id) => !before.has(id)), noLonger: [...before].filter((id) => !after.has(id)) };
 }
 
-export function simulatePolicy(
+export function simulatePolicy<R extends RecordedRun>(
   candidate: TPolicy,
-  runs: Iterable<RecordedRun>,
-  factsOf: (run: RecordedRun) => ModuleFacts | undefined,
+  runs: Iterable<R>,
+  factsOf: (run: R) => ModuleFacts | undefined,
   options: { readonly sampleLimit?: number } = {},
 ): SimulationReport {
   const limit = options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
@@ -253,27 +262,27 @@ export function simulatePolicy(
 
   for (const run of runs) {
     total++;
-    const r = run.record;
-    if (from === undefined || r.startedAt < from) from = r.startedAt;
-    if (to === undefined || r.startedAt > to) to = r.startedAt;
-    const name = r.module.name;
+    const f = run.facts;
+    if (from === undefined || run.startedAt < from) from = run.startedAt;
+    if (to === undefined || run.startedAt > to) to = run.startedAt;
+    const name = run.module.name;
     const m = modules.get(name) ?? { name, runs: 0, allowToDeny: 0, denyToAllow: 0, unknown: 0, bandChanges: 0 };
     modules.set(name, m);
     m.runs++;
     const missing = new Set<string>();
-    const facts = factsOf(run);
-    const j: Judged = facts
-      ? judge(run, facts, candidate, missing, memo)
-      : { to: 'unknown', band: r.threat.band, pre: r.pre, post: r.post, timeout: false, unknownBecause: 'its module version is no longer stored' };
-    if (!facts) missing.add('the module version (no longer stored)');
+    const mod = factsOf(run);
+    const j: Judged = mod
+      ? judge(run, mod, candidate, missing, memo)
+      : { to: 'unknown', band: f.band, pre: null, post: null, timeout: false, unknownBecause: 'its module version is no longer stored' };
+    if (!mod) missing.add('the module version (no longer stored)');
     for (const fact of missing) bump(notRecorded, fact);
-    const bandChanged = j.band !== r.threat.band;
+    const bandChanged = j.band !== f.band;
     if (bandChanged) {
       counts.bandChanges++;
       m.bandChanges++;
     }
     if (j.timeout && j.to !== run.decision) counts.approximateTimeouts++;
-    const { newly, noLonger } = facts ? changedRules(run, j) : { newly: [], noLonger: [] };
+    const { newly, noLonger } = mod ? changedRules(run, j) : { newly: [], noLonger: [] };
     let changed = bandChanged;
     if (j.to === 'unknown') {
       counts.unknown++;
@@ -298,11 +307,11 @@ export function simulatePolicy(
     if (changed && changes.length < limit) {
       changes.push({
         runId: run.id,
-        module: `${name}@${r.module.version}`,
-        startedAt: r.startedAt,
+        module: `${name}@${run.module.version}`,
+        startedAt: run.startedAt,
         from: run.decision,
         to: j.to,
-        bandFrom: r.threat.band,
+        bandFrom: f.band,
         bandTo: j.band,
         rules: [...newly, ...noLonger],
         ...(j.unknownBecause ? { unknownBecause: j.unknownBecause } : {}),

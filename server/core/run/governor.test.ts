@@ -36,6 +36,21 @@ describe('governor: one request, one decision', () => {
     expect(world.backend.requests[0]).toMatchObject({ args: ['hello', 'a'], seed: 7n, entry: '_start', capabilities: record.granted.capabilities });
   });
 
+  it('reports each stage of an executed run once, in order, with its duration; a run denied before running reports none', async () => {
+    const seen: [string, number][] = [];
+    const { world, module } = setup();
+    const watched = createGovernor({ ...world.ports, onStage: (stage, ms) => seen.push([stage, ms]) });
+    const r = await watched.run(module, {}, 'user:ada');
+    if (!r.ok) throw new Error(r.message);
+    expect(seen.map(([stage]) => stage)).toEqual(['assess', 'wait', 'started', 'sandbox', 'decide']);
+    for (const [, ms] of seen) expect(ms).toBeGreaterThanOrEqual(0);
+    seen.length = 0;
+    world.trusted = false;
+    const denied = await watched.run(module, {}, 'user:ada');
+    expect(denied.ok && denied.value.record.decision).toBe('deny');
+    expect(seen).toEqual([]);
+  });
+
   it('records where each limit came from: the grant is the smaller of the manifest request and the policy cap', async () => {
     const { governor, module } = setup();
     const r = await governor.run(module, {}, 'user:ada');

@@ -22,7 +22,7 @@ import { deniedBeforeRunning, recordBase, sandboxRefused, type RecordBase } from
 import { executionSummary } from './execution';
 import { sandboxRequest } from './request';
 import { replayRecorded, type ReplayCode, type ReplayReport } from './replay';
-import type { GovernorPorts, StoredModule } from './ports';
+import type { GovernorPorts, RunStage, StoredModule } from './ports';
 
 export interface RunReport {
   readonly record: DecisionRecord;
@@ -97,6 +97,13 @@ export function createGovernor(ports: GovernorPorts): Governor {
     const admitted = queue.admit(actor);
     if (!admitted.ok) return admitted;
     const admission = admitted.value;
+    let stageStart = performance.now();
+    const stage = (name: RunStage) => {
+      if (!ports.onStage) return;
+      const now = performance.now();
+      ports.onStage(name, now - stageStart);
+      stageStart = now;
+    };
     try {
       // 3. Verify against today's trust store and judge before running (pre-exec). The module's
       // report comes from the preparation thread when there is one: never inspected on this thread.
@@ -111,9 +118,11 @@ export function createGovernor(ports: GovernorPorts): Governor {
       const given = { runId: ports.newRunId(), actor, startedAt: ports.clock(), args: input.args ?? [], env, stdin, seed, call: input.call, dirs, envWithheld };
       const base = recordBase(module, a, given);
       if (a.pre.decision === 'deny') return await decide(deniedBeforeRunning(base), module, stdin, dirs);
+      stage('assess');
 
       // 4. Wait for this run's turn (fair across users); the kill switch may cancel it meanwhile.
       if (!(await admission.started)) return await decide(judged(base, a, killedWhileWaiting()), module, stdin, dirs);
+      stage('wait');
 
       // 5. Fail closed: if run.started cannot be written, nothing runs. Awaited: with group commit the
       // event is durable only once its batch commits, and the module must not start before that.
@@ -128,8 +137,11 @@ export function createGovernor(ports: GovernorPorts): Governor {
         return err('AUDIT_FAILED', `the audit log refused the run.started event, so the module did not run: ${(e as Error).message}`);
       }
 
+      stage('started');
+
       // 6. Execute exactly what was granted.
       const ran = await ports.backend().run(sandboxRequest(module, base.granted, base.input, stdin, dirs));
+      stage('sandbox');
       if (!ran.ok) {
         if (ran.code === 'INSTRUMENT_FAILED') return await decide(sandboxRefused(base, ran.message), module, stdin, dirs);
         // run.started is written: the refusal becomes this run's recorded decision, never an open start.
@@ -138,7 +150,9 @@ export function createGovernor(ports: GovernorPorts): Governor {
       }
 
       // 7. Judge the result (post-exec), 8. decide and record.
-      return await decide(judged(base, a, ran.value), module, stdin, dirs, ran.value);
+      const decided = await decide(judged(base, a, ran.value), module, stdin, dirs, ran.value);
+      stage('decide');
+      return decided;
     } finally {
       admission.release();
     }

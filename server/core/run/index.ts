@@ -20,6 +20,7 @@ export type {
   Reverification,
   RunHistory,
   RunRecorder,
+  RunStage,
   StoredModule,
   TrustedModules,
 } from './ports';

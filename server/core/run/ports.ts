@@ -161,4 +161,13 @@ export interface GovernorPorts {
    * before assessing, so a large module is never inspected on this thread. Absent: inspected here.
    */
   readonly loadReport?: (module: StoredModule) => Promise<WasmReport | undefined>;
+  /** Told how long each stage of a run took (see RunStage), for profiling where run time goes. */
+  readonly onStage?: (stage: RunStage, ms: number) => void;
 }
+
+/**
+ * The stages of a run that executes, in order: `assess` verify and judge before running, `wait` for
+ * a turn (fair queue), `started` until run.started is durable, `sandbox` the backend's run (its
+ * checks, queue and execution), `decide` judge the result and until the decision is durable.
+ */
+export type RunStage = 'assess' | 'wait' | 'started' | 'sandbox' | 'decide';

@@ -150,6 +150,7 @@ export function runModule(job) {
     getFuelUsed: fuelUsed,
     preopens: job.preopens ?? [],
     chargeFuel,
+    only: WebAssembly.Module.imports(job.module).flatMap((i) => (i.module === 'wasi_snapshot_preview1' ? [i.name] : [])),
   });
   const imports = {
     wasi_snapshot_preview1: host.imports,

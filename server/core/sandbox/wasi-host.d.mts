@@ -30,6 +30,8 @@ export interface HostOptions {
   readonly getMemory: () => WebAssembly.Memory | null;
   readonly getFuelUsed: () => bigint;
   readonly chargeFuel?: (units: bigint) => void;
+  /** Build just these host functions (the ones the module imports); default all. */
+  readonly only?: readonly string[];
 }
 
 export interface HostOutput {

@@ -64,6 +64,8 @@ export class ProcRaise {
  * @property {() => WebAssembly.Memory | null} getMemory   the instance's memory, once instantiated
  * @property {() => bigint} getFuelUsed    drives the virtual clock
  * @property {(units: bigint) => void} [chargeFuel]   takes fuel for host work; throws when exhausted
+ * @property {readonly string[]} [only]   build just these host functions (the ones the module imports):
+ *   wrapping all ~45 on every run cost more than the rest of the host (bench/profile-governed.ts)
  */
 
 const encoder = new TextEncoder();
@@ -90,6 +92,18 @@ function createSink() {
     bytes: () => buf.slice(0, length),
   };
 }
+
+/**
+ * Each host function with the capabilities it needs and whether they gate the whole function
+ * (args, clock, ...); descriptor and path functions are gated by the rights on each descriptor
+ * instead (vfs/context.mjs). Computed once, not on every run.
+ * @type {readonly (readonly [string, readonly string[], boolean])[]}
+ */
+const HOST_FUNCTIONS = Object.entries(HOST_FUNCTION_GRANTS).map(([name, needs]) => [
+  name,
+  needs,
+  needs.length > 0 && needs.every((n) => n === 'args' || n === 'environ' || n === 'clock' || n === 'random' || n === 'exit'),
+]);
 
 /** @param {HostOptions} opts */
 export function createWasiHost(opts) {
@@ -174,10 +188,12 @@ export function createWasiHost(opts) {
   /** @param {string} fn */
   const socket = (fn) => (/** @type {number} */ fd) => denials.record(fn, null, fds.get(fd) ? E.NOTSOCK : E.BADF, [fd]);
 
+  // Three tables looked up by name, not one object spread together: merging ~45 methods with
+  // spreads cost about 20 µs on every run (bench/profile-governed.ts).
+  const fdTable = fdOps(fs);
+  const pathTable = pathOps(fs);
   /** @type {Record<string, (...a: any[]) => unknown>} */
   const impl = {
-    ...fdOps(fs),
-    ...pathOps(fs),
     args_get: (p, b) => tableGet(argv, p, b),
     args_sizes_get: (c, s) => tableSizes(argv, c, s),
     environ_get: (p, b) => tableGet(environ, p, b),
@@ -218,12 +234,11 @@ export function createWasiHost(opts) {
 
   /** @type {Record<string, Function>} */
   const imports = {};
-  for (const [name, needs] of Object.entries(HOST_FUNCTION_GRANTS)) {
-    const fn = impl[name];
+  const only = opts.only ? new Set(opts.only) : undefined;
+  for (const [name, needs, gate] of HOST_FUNCTIONS) {
+    if (only && !only.has(name)) continue;
+    const fn = impl[name] ?? fdTable[name] ?? pathTable[name];
     if (!fn) throw new Error(`wasi host: ${name} is in the grant table but not implemented`);
-    // Capabilities that gate a whole function (args, clock, ...) are checked here; descriptor and
-    // path functions are gated by the rights on each descriptor instead (vfs/context.mjs).
-    const gate = needs.length > 0 && needs.every((n) => n === 'args' || n === 'environ' || n === 'clock' || n === 'random' || n === 'exit');
     imports[name] = (/** @type {unknown[]} */ ...args) => {
       charge(HOST_CALL_FUEL);
       if (gate && !needs.some((n) => granted.has(n))) {

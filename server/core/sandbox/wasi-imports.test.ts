@@ -91,4 +91,15 @@ describe('the grant table', () => {
     });
     expect(Object.keys(host.imports).sort()).toEqual([...PREVIEW1].sort());
   });
+
+  it('builds only the functions a module imports when told which (the rest are never linked)', () => {
+    const options = { capabilities: [] as Capability[], args: [], env: {}, stdin: new Uint8Array(0), seed: 0n, outputBytes: 0, getMemory: () => null, getFuelUsed: () => 0n };
+    const host = createWasiHost({ ...options, only: ['fd_write', 'proc_exit', 'not_a_wasi_function'] });
+    // An unknown name is simply not provided: instantiation then fails with a LinkError, as before.
+    expect(Object.keys(host.imports).sort()).toEqual(['fd_write', 'proc_exit']);
+    // The gate is the same as in the full table: without `exit`, proc_exit is refused, not run.
+    const exit = (h: typeof host) => (h.imports.proc_exit as unknown as (code: number) => number)(3);
+    expect(exit(host)).toBe(exit(createWasiHost(options)));
+    expect(host.capabilityDenials().map((d) => d.fn)).toEqual(['proc_exit']);
+  });
 });
