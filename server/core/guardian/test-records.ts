@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalPayload } from '../audit/canonical-payload';
 
-export const RECORDS_ROOT = join(__dirname, '..', '..', '..', 'testdata', 'records');
+export const RECORDS_ROOT = join(import.meta.dirname ?? __dirname, '..', '..', '..', 'testdata', 'records');
 export const RECORD_VERSIONS: readonly string[] = readdirSync(RECORDS_ROOT).filter((d) => existsSync(join(RECORDS_ROOT, d, 'audit.jsonl'))).sort();
 
 export interface ExportedEvent {
