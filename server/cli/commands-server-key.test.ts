@@ -25,11 +25,15 @@ describe('nightcore server-key rotate', () => {
     expect(r).toMatchObject({ ok: true, from: before });
     expect((JSON.parse(readFileSync(join(dir, 'server-key.json'), 'utf8')) as { keyid: string }).keyid).toBe(r.to);
 
-    const listed = JSON.parse(nightcore(['server-key', 'list', '--json'], dir).stdout) as { keys: { keyid: string; fromSeq: number; untilSeq: number | null; current: boolean }[] };
+    const listed = JSON.parse(nightcore(['server-key', 'list', '--json'], dir).stdout) as { keys: { keyid: string; fromSeq: number; untilSeq: number | null; current: boolean; verifierKey: string }[] };
     expect(listed.keys).toEqual([
       expect.objectContaining({ keyid: before, fromSeq: 1, untilSeq: r.seq - 1, current: false }),
       expect.objectContaining({ keyid: r.to, fromSeq: r.seq, untilSeq: null, current: true }),
     ]);
+    // Both name the same log; the current one is what `audit key` prints.
+    const origin = listed.keys[0]!.verifierKey.split('+')[0];
+    expect(listed.keys[1]!.verifierKey.split('+')[0]).toBe(origin);
+    expect(nightcore(['audit', 'key'], dir).stdout.trim()).toBe(listed.keys[1]!.verifierKey);
     const verified = nightcore(['audit', 'verify', '--json'], dir);
     expect(verified.code, verified.stdout).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, uncheckpointed: 0 });

@@ -9,6 +9,7 @@ import { withServices } from './services';
 import { rotateServerKey } from '../services/server-key-rotation';
 import { keyRows } from '../services/server-keys';
 import { describePeriod } from '../core/audit/key-periods';
+import { formatVerifierKey } from '../core/audit/signed-note';
 
 export const serverKeyRotate: Command = {
   name: 'server-key rotate',
@@ -36,7 +37,7 @@ export const serverKeyRotate: Command = {
 
 export const serverKeyList: Command = {
   name: 'server-key list',
-  summary: 'every server key of this log with the seq range it may sign',
+  summary: 'every server key of this log with the seq range it may sign and its verifier key (to check proofs it signed)',
   usage: 'nightcore server-key list [--json]',
   options: {},
   optionHelp: {},
@@ -44,12 +45,15 @@ export const serverKeyList: Command = {
   run({ values, out }) {
     return withServices(values, (s) => {
       const rows = keyRows(s.handle.sqlite);
+      // The verifier key names this log: what `audit check --key` needs for a proof or note the key signed.
+      const verifierKey = (publicKey: Uint8Array) => formatVerifierKey({ name: s.audit.origin, publicKey });
       const keys = rows.length > 0
-        ? rows.map((r) => ({ keyid: r.keyid, fromSeq: r.from_seq, untilSeq: r.until_seq, validFrom: r.valid_from, retiredAt: r.retired_at, current: r.until_seq === null }))
-        : [{ keyid: s.serverKey.keyid, fromSeq: 1, untilSeq: null, validFrom: null, retiredAt: null, current: true }];
+        ? rows.map((r) => ({ keyid: r.keyid, fromSeq: r.from_seq, untilSeq: r.until_seq, validFrom: r.valid_from, retiredAt: r.retired_at, current: r.until_seq === null, verifierKey: verifierKey(new Uint8Array(Buffer.from(r.public_key, 'base64'))) }))
+        : [{ keyid: s.serverKey.keyid, fromSeq: 1, untilSeq: null, validFrom: null, retiredAt: null, current: true, verifierKey: verifierKey(s.serverKey.publicKey) }];
       for (const k of keys) {
         const when = k.retiredAt ? `, retired ${k.retiredAt}` : k.validFrom ? `, since ${k.validFrom}` : '';
         out.line(`${k.current ? '*' : ' '} ${k.keyid}  ${describePeriod(k)}${when}`);
+        out.line(`    verifier key ${k.verifierKey}`);
       }
       out.data({ ok: true, keys });
       return EXIT_OK;

@@ -14,6 +14,8 @@ import { SERVER_KEY_FILE, createKeyFile, loadServerKeyFile, verifyEd25519Node, t
 import { NEXT_KEY_FILE, finishInterruptedRotation, rotateServerKey } from './server-key-rotation';
 import { keyRows, parseOperatorKey } from './server-keys';
 import { createBackup, restoreBackup } from './backup';
+import { upgradeDataFolder } from './upgrade';
+import { loadMigrations } from '../../db/migrate';
 import { signCheckpoint } from '../core/audit/checkpoint';
 import { signTreeHead } from '../core/audit/checkpoint-note';
 import { openRotation } from '../core/audit/key-rotation';
@@ -177,6 +179,18 @@ describe('a rotation cut off half-way', () => {
     expect(reopened.serverKey.keyid).toBe(next.keyid);
     expect(existsSync(join(dir, NEXT_KEY_FILE))).toBe(false);
     expect(reopened.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('after its commit: an upgrade before the next open checks the chain with the key the log handed over to', async () => {
+    const dir = tmp('cut-upgrade');
+    const s = open(dir);
+    fill(s, 5);
+    createKeyFile(join(dir, NEXT_KEY_FILE), new Date());
+    s.audit.rotateKey(loadServerKeyFile(join(dir, NEXT_KEY_FILE)), 'test:admin');
+    await close(s);
+    const probe = { idx: 9_000, tag: '9000_probe', when: 9_000_000_000_000, hash: 'probe', statements: ['CREATE TABLE rotation_probe (id INTEGER PRIMARY KEY)'] };
+    const report = await upgradeDataFolder(dir, { migrations: [...loadMigrations(), probe] });
+    expect(report).toMatchObject({ to: '9000_probe' });
   });
 
   it('before its commit: the unused key is deleted and the old key stays', async () => {

@@ -15,7 +15,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, u
 import { join } from 'node:path';
 import type { AuditLog } from './audit-log';
 import { SERVER_KEY_FILE, createKeyFile, loadServerKeyFile } from './server-key';
-import { keyRows } from './server-keys';
+import { keyRows, type CheckpointKey } from './server-keys';
+import { publicKeyFromJson } from './chain-check';
 
 export const NEXT_KEY_FILE = 'server-key.next.json';
 
@@ -48,6 +49,15 @@ export function rotateServerKey(audit: AuditLog, dataDir: string, actor: string,
   renameSync(nextPath, join(dataDir, SERVER_KEY_FILE));
   syncFolder(dataDir);
   return report;
+}
+
+/** The public key of a cut-off rotation's next key when the log committed the handover to it (read only). */
+export function committedNextKey(dataDir: string, sqlite: Database.Database): CheckpointKey | undefined {
+  const nextPath = join(dataDir, NEXT_KEY_FILE);
+  if (!existsSync(nextPath)) return undefined;
+  const key = publicKeyFromJson(readFileSync(nextPath, 'utf8'));
+  const current = keyRows(sqlite).find((r) => r.until_seq === null);
+  return key && current?.keyid === key.keyid ? key : undefined;
 }
 
 /**

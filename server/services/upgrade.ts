@@ -21,6 +21,7 @@ import type { ChainReport } from '../core/audit/chain';
 import type { AuditLog } from './audit-log';
 import type { OperatorKey } from './server-keys';
 import { chainSummary, serverPublicKeyOf, verifyDatabaseChain } from './chain-check';
+import { committedNextKey } from './server-key-rotation';
 
 export type UpgradeCode = MigrationCode | 'CHAIN_BROKEN' | 'BACKUP_FAILED';
 
@@ -60,9 +61,12 @@ export interface UpgradePlan {
   readonly chain: ChainReport | undefined;
 }
 
-/** The chain as the folder's own key (and its history) and the operator's keys see it. */
+/**
+ * The chain as the folder's own key (and its history) and the operator's keys see it. A rotation cut
+ * off after its commit (finished when the services open) already has the next key in force.
+ */
 const verifyFolderChain = (sqlite: Database.Database, dataDir: string, operator: readonly OperatorKey[] = []) =>
-  verifyDatabaseChain(sqlite, serverPublicKeyOf(dataDir), operator);
+  verifyDatabaseChain(sqlite, committedNextKey(dataDir, sqlite) ?? serverPublicKeyOf(dataDir), operator);
 
 /** The first line of each statement, for people ("CREATE TABLE `x` (", "ALTER TABLE ..."). */
 const firstLine = (statement: string) => statement.trim().split('\n')[0]!.slice(0, 120);
