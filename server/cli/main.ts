@@ -14,6 +14,7 @@ import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
 import { node, serverKey } from './commands-node';
+import { SERVER_KEY_COMMANDS } from './commands-server-key';
 import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
@@ -48,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,
+  ...SERVER_KEY_COMMANDS,
   node,
   backends,
   ...USER_COMMANDS,

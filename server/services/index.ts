@@ -14,6 +14,7 @@ import type { Governor, GovernorPorts } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
 import { loadOrCreateServerKey, type ServerKey } from './server-key';
+import { finishInterruptedRotation } from './server-key-rotation';
 import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
@@ -179,6 +180,8 @@ function assembleServices(options: ServiceOptions, preparation: ModulePreparatio
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
 
   const handle = openDatabaseOrExplain(options);
+  // A key rotation cut off between its commit and the key file's replacement is finished (or undone) first.
+  finishInterruptedRotation(options.dataDir, handle.sqlite);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const metrics = new NightcoreMetrics();
   // Node attestations in decision records are checked against the trust store (opened below; the
