@@ -14,6 +14,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join, posix, relative, sep, extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUNDLE_FORMAT, checkInputs, folderEntry, inputEntry, publish, sha256Hex } from './cli-inputs.mjs';
 
 /** Each bundle's entry point, relative to the package root. */
@@ -132,6 +133,21 @@ export async function freshWorkerBundle(root, name, cacheDir = workerCacheDir(ro
   }
   const built = await buildWorkerBundle({ root, name, cacheDir });
   return { file: join(cacheDir, built.bundle), built: true };
+}
+
+/** The package this file belongs to. */
+const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Imports a fresh bundle (built first if needed) and returns the module. The one place that imports
+ * a path known only at run time, outside the layers the layering check covers (the preparation
+ * thread's entry may import this file: scripts/layers/rules.ts, BUNDLE_LOADERS).
+ * @param {string} name
+ * @returns {Promise<unknown>}
+ */
+export async function importWorkerBundle(name) {
+  const { file } = await freshWorkerBundle(PACKAGE_ROOT, name);
+  return import(pathToFileURL(file).href);
 }
 
 /** @param {string} cacheDir @param {string} name @param {string} current */

@@ -15,8 +15,7 @@
  * crosses threads by structured clone). One job at a time.
  */
 import { parentPort } from 'node:worker_threads';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { freshWorkerBundle } from '../../bin/worker-bundle.mjs';
+import { importWorkerBundle } from '../../bin/worker-bundle.mjs';
 import { WARM_UP_PLAIN } from '../core/sandbox/warm-up-module.mjs';
 
 if (!parentPort) throw new Error('instrument-worker.mjs must be started as a worker thread');
@@ -27,8 +26,7 @@ const port = parentPort;
 /** @returns {Promise<{ mod: PrepareJobModule, loadedFrom: 'bundle' | 'source' }>} */
 async function loadPrepareJob() {
   try {
-    const { file } = await freshWorkerBundle(fileURLToPath(new URL('../../', import.meta.url)), 'prepare-job');
-    return { mod: /** @type {PrepareJobModule} */ (await import(pathToFileURL(file).href)), loadedFrom: 'bundle' };
+    return { mod: /** @type {PrepareJobModule} */ (await importWorkerBundle('prepare-job')), loadedFrom: 'bundle' };
   } catch (e) {
     console.warn(`nightcore: the preparation thread cannot use its bundle (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); loading its sources through tsx, which starts slowly`);
     const { register } = await import('tsx/esm/api');
