@@ -99,7 +99,7 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'What a signed module bundle asks for: name, version, tenant, entry, capabilities, limits, and the digest of module.wasm. Signed as the canonical (RFC 8785) payload of the DSSE envelope.',
     docs: 'docs/bundle-format.md',
     schema: ZManifestSchema,
-    // What verifyBundle reads nightcore.json with (and the CLI's sign and inspect).
+    // What verifyBundle, the module registry and inbox review read nightcore.json with.
     read: (value) => parseManifestText(JSON.stringify(value)),
   },
   {
