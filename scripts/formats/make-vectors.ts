@@ -217,6 +217,8 @@ const keys = {
   const publisher = testEd25519Key();
   const approver = testEd25519Key();
   const stranger = testEd25519Key();
+  const revokedBefore = testEd25519Key();
+  const revokedAfter = testEd25519Key();
   const canonical = (v: unknown) => {
     const c = canonicalJson(v);
     if (!c.ok) throw new Error(c.message);
@@ -234,15 +236,21 @@ const keys = {
     'dsse-envelope.v1',
     {
       format: null,
-      reader: 'verifyBundle({ wasm, manifestText: manifest, envelopeText: the vector }, trust store = keys, signedAt) (server/core/module/verify.ts): the bundle beside the envelope is the example bundle\'s nightcore.json and module.wasm',
+      reader: 'verifyBundle({ wasm, manifestText: manifest, envelopeText: the vector }, trust store = keys (revoked at revokedAt), signedAt = when Night Core first saw the signature) (server/core/module/verify.ts): the bundle beside the envelope is the example bundle\'s nightcore.json and module.wasm',
       manifest,
       wasm: encodeBase64(wasm),
-      keys: { publisher: { publicKey: pub(publisher), role: 'publisher' }, approver: { publicKey: pub(approver), role: 'approver' } },
+      keys: {
+        publisher: { publicKey: pub(publisher), role: 'publisher' },
+        approver: { publicKey: pub(approver), role: 'approver' },
+        'revoked-before': { publicKey: pub(revokedBefore), role: 'publisher', revokedAt: '2026-11-01T00:00:00.000Z' },
+        'revoked-after': { publicKey: pub(revokedAfter), role: 'publisher', revokedAt: '2026-12-15T00:00:00.000Z' },
+      },
       signedAt: '2026-12-01T00:00:00.000Z',
     },
     [
       { description: 'the example bundle\'s manifest signed by its publisher', valid: true, value: good },
       { description: 'two signatures (publisher and approver)', valid: true, value: envelope(canonical(manifest), publisher, approver) },
+      { description: 'signed by a publisher revoked after Night Core first saw the signature (signedAt): it still vouches', valid: true, value: envelope(canonical(manifest), revokedAfter) },
       { description: 'no signatures', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: [] } },
       { description: 'another payload type', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, payloadType: 'application/json' } },
       { description: 'a key id in upper-case hex', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: [{ ...sig0, keyid: sig0.keyid.toUpperCase() }] } },
@@ -251,6 +259,7 @@ const keys = {
       { description: 'the same key signing twice', valid: false, code: 'ENVELOPE_INVALID', jsonSchema: true, why: 'no repeated keyid is a refinement; JSON Schema uniqueItems is not emitted by the generator', value: { ...good, signatures: [sig0, sig0] } },
       { description: 'signed only by a key that is not in the trust store', valid: false, code: 'UNTRUSTED_KEY', schema: true, why: BEYOND, value: envelope(canonical(manifest), stranger) },
       { description: 'signed only by an approver (a publisher signature is required)', valid: false, code: 'UNTRUSTED_KEY', schema: true, why: BEYOND, value: envelope(canonical(manifest), approver) },
+      { description: 'signed only by a publisher revoked before Night Core first saw the signature', valid: false, code: 'KEY_REVOKED', schema: true, why: 'revocation is the trust store\'s', value: envelope(canonical(manifest), revokedBefore) },
       { description: 'the publisher\'s signature over other bytes', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: SIGNED, value: { ...good, signatures: [{ keyid: publisher.keyid, sig: sigOver(publisher, bytes(other)).sig }] } },
       { description: 'a validly signed payload that is another manifest than nightcore.json beside it', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: BEYOND, value: envelope(other, publisher) },
       { description: 'a validly signed payload that is the manifest, but not in canonical (RFC 8785) form', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: 'the signed bytes must be the canonical manifest: one manifest, one text', value: envelope(JSON.stringify(manifest, null, 2), publisher) },

@@ -50,11 +50,12 @@ const periodsOf = (file: VectorContext['file']): KeyPeriod[] =>
     return { keyid: keyIdOf(publicKey), publicKey, fromSeq: k.fromSeq, untilSeq: k.untilSeq, source: 'log' };
   });
 const noteKey = (file: VectorContext['file']) => ({ name: String(file.origin), publicKey: b64(file.key) });
-/** `{ name: { publicKey, role } }` in a vector file, as the trust store a bundle verifier holds (all active). */
+/** `{ name: { publicKey, role, revokedAt? } }` in a vector file, as the trust store a bundle verifier holds. */
 const trustStoreOf = (file: VectorContext['file']): VerifyContext => {
-  const keys = Object.entries(file.keys as Record<string, { publicKey: string; role: KeyRole }>).map(([name, k]): TrustedKey => {
+  const keys = Object.entries(file.keys as Record<string, { publicKey: string; role: KeyRole; revokedAt?: string }>).map(([name, k]): TrustedKey => {
     const publicKey = b64(k.publicKey);
-    return { keyid: keyIdOf(publicKey), name, role: k.role, publicKey, status: 'active', revokedAt: null };
+    const revokedAt = k.revokedAt === undefined ? null : new Date(k.revokedAt);
+    return { keyid: keyIdOf(publicKey), name, role: k.role, publicKey, status: revokedAt ? 'revoked' : 'active', revokedAt };
   });
   const byId = new Map(keys.map((k) => [k.keyid, k]));
   return { lookupKey: (keyid) => byId.get(keyid), requiredRole: 'publisher', signedAt: new Date(String(file.signedAt)) };
