@@ -150,4 +150,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   } catch (e) {
     console.warn(`nightcore: could not build the CLI bundle now (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); it is built on first use`);
   }
+  // The worker threads' bundles (bin/worker-bundle.mjs), so that the console's first start builds nothing either.
+  const { WORKER_BUNDLES, buildWorkerBundle } = await import('./worker-bundle.mjs');
+  for (const name of Object.keys(WORKER_BUNDLES)) {
+    try {
+      const built = await buildWorkerBundle({ root, name });
+      console.log(`nightcore: worker bundle ${built.bundle} built from ${built.inputs.length} files`);
+    } catch (e) {
+      console.warn(`nightcore: could not build the ${name} worker bundle now (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); it is built when the thread first starts`);
+    }
+  }
 }

@@ -66,6 +66,10 @@ describe('the nightcore CLI from its bundle', () => {
     expect(ran.stdout).toContain('hi from the bundle');
     expect(ran.stderr).toContain('ALLOW printer@1.0.0'); // the decision record goes to stderr, the module's output to stdout
     expect(ran.code).toBe(0);
+    // Each command keeps its own code cache, written after it first succeeded; a mistyped one leaves none.
+    expect(existsSync(join(cacheDir, `${manifest.bundle}.run.v8cache`))).toBe(true);
+    expect(run(['rnu', 'printer']).code).toBe(2);
+    expect(readdirSync(cacheDir).filter((f) => f.includes('rnu'))).toEqual([]);
     // The jailed process backend finds its runner beside the worker's source too.
     const jailed = nightcore(bin, ['run', 'printer'], { ...env, NIGHTCORE_BACKEND: 'process' }, work);
     expect(jailed.stdout).toContain('hi from the bundle');

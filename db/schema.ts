@@ -85,6 +85,21 @@ export const auditCheckpoints = sqliteTable('audit_checkpoints', {
 });
 
 /**
+ * Every server key that signed this log's checkpoints and the seq range it may sign (migration
+ * 0025). A rotation retires the key in use (until_seq) and adds the next one with the rotation
+ * record both signed; rows are never deleted, and change only when retired (SQL triggers).
+ */
+export const serverKeys = sqliteTable('server_keys', {
+  keyid: text('keyid').primaryKey(),
+  publicKey: text('public_key').notNull(), // base64, 32 bytes
+  fromSeq: integer('from_seq').notNull(),
+  untilSeq: integer('until_seq'), // null for the key in use
+  validFrom: text('valid_from'), // when it became the key in use; null for the log's first key
+  retiredAt: text('retired_at'),
+  rotation: text('rotation'), // nightcore.server-key-rotation/v1 record; null for the first key
+});
+
+/**
  * Perfect Merkle subtrees of 2^level events (level >= 8) starting at event index idx * 2^level:
  * derived from the events (a full verify recomputes them), kept so that a tree head or a proof at
  * a million events reads a few dozen rows instead of every event hash.

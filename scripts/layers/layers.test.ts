@@ -79,6 +79,21 @@ describe('the checker', () => {
     expect(violations()).toEqual(['server/services/a.ts:<computed>', 'server/services/a.ts:<computed>']);
   });
 
+  it('lets only the preparation thread\'s entry import its bundle loader from bin/, and nothing else there', () => {
+    write({
+      'bin/worker-bundle.mjs': 'export const importWorkerBundle = async () => ({});',
+      'bin/cli-inputs.mjs': 'export const x = 1;',
+      'server/services/instrument-worker.mjs': "import { importWorkerBundle } from '../../bin/worker-bundle.mjs';\nimport { x } from '../../bin/cli-inputs.mjs';",
+      'server/services/other.mjs': "import { importWorkerBundle } from '../../bin/worker-bundle.mjs';",
+      'server/core/a.ts': "import { importWorkerBundle } from '../../bin/worker-bundle.mjs';",
+    });
+    expect(violations()).toEqual([
+      'server/core/a.ts:../../bin/worker-bundle.mjs',
+      'server/services/instrument-worker.mjs:../../bin/cli-inputs.mjs',
+      'server/services/other.mjs:../../bin/worker-bundle.mjs',
+    ]);
+  });
+
   it('lets the core use the standard library and its pure packages, and nothing else', () => {
     write({
       'server/core/ok.ts': "import { createHash } from 'node:crypto'; import path from 'path'; import { z } from 'zod'; import { sha256 } from '@noble/hashes/sha2.js'; import semver from 'semver';",

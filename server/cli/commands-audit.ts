@@ -3,7 +3,9 @@
  * tamper-evident log. Verification and export go through the same functions as the console
  * (server/services/audit-stream.ts), so both record 'audit.verified' / 'audit.exported' alike.
  */
-import { createWriteStream, openSync, closeSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, closeSync, readFileSync, type WriteStream } from 'node:fs';
+import { parsePublicKeyFile } from '../core/crypto/keys';
+import { parseOperatorKey } from '../services/server-keys';
 import type { Services } from '../services/index';
 import { exportToSink, verifyWithProgress } from '../services/audit-stream';
 import type { Command, CommandContext } from './command';
@@ -38,16 +40,37 @@ function writeTo(stream: WriteStream, chunk: string): Promise<void> {
 export function createAuditCommands(deps: AuditCommandDeps = DEFAULT_DEPS) {
   const auditVerify: Command = {
     name: 'audit verify',
-    summary: 'recompute the hash chain and check every signed checkpoint (recorded as audit.verified)',
-    usage: 'nightcore audit verify [--json]',
-    options: {},
-    optionHelp: {},
+    summary: 'recompute the hash chain and check every signed checkpoint, each against a server key valid at its seq (recorded as audit.verified)',
+    usage: 'nightcore audit verify [--former-key FILE.pub[@FROM..UNTIL] ...] [--json]',
+    options: { 'former-key': { type: 'string', multiple: true } },
+    optionHelp: {
+      'former-key':
+        'a former server public key to accept for the seq range given (FROM..UNTIL, either end may be left out; every seq without one), for keys the log\'s own history does not list (a key file replaced by hand); repeatable',
+    },
     positionals: 0,
     run({ values, out }) {
-      return deps.withServices(values, async (s) => {
-        const result = await verifyWithProgress(s.audit, deps.actor(), (line) => {
-          if (line.type === 'progress') out.error(`checked ${line.events} of ${line.total} events`);
+      const formerKeys = ((values['former-key'] as string[] | undefined) ?? []).map((spec) => {
+        const key = parseOperatorKey(spec, (file) => {
+          try {
+            const parsed = parsePublicKeyFile(readFileSync(file, 'utf8'));
+            return parsed.ok ? parsed : { ok: false as const, message: parsed.message };
+          } catch (e) {
+            return { ok: false as const, message: (e as Error).message };
+          }
         });
+        if (!key.ok) throw new UsageError(key.message);
+        return key.value;
+      });
+      return deps.withServices(values, async (s) => {
+        const result = await verifyWithProgress(
+          s.audit,
+          deps.actor(),
+          (line) => {
+            if (line.type === 'progress') out.error(`checked ${line.events} of ${line.total} events`);
+          },
+          undefined,
+          formerKeys,
+        );
         if (!result.ok) {
           return reject(out, { code: result.code, message: `audit chain broken at seq ${result.seq}: ${result.message}` });
         }

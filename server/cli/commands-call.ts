@@ -57,6 +57,6 @@ export const call: Command = {
         printRecord((t) => out.error(t), record);
       }
       return okRun ? EXIT_OK : EXIT_REJECTED;
-    });
+    }, { runsModule: true });
   },
 };

@@ -74,7 +74,7 @@ export const node: Command = {
     if (kind !== 'process' && kind !== 'worker-threads') throw new UsageError('--backend must be process or worker-threads');
     const made =
       kind === 'worker-threads'
-        ? ok(createWorkerThreadsBackend({ size, workerUrl: DEFAULT_WORKER_URL }))
+        ? ok(createWorkerThreadsBackend({ size, workerUrl: DEFAULT_WORKER_URL, prespawn: true }))
         : createProcessBackend({ size, sandboxDir: sandboxDirOf(DEFAULT_WORKER_URL), node: process.execPath, prespawn: true });
     if (!made.ok) {
       out.error(`${made.code}: ${made.message}`);

@@ -147,7 +147,7 @@ export const run: Command = {
       }
       const okRun = record.decision === 'allow' && record.execution?.outcome.kind === 'ok' && released.errors.length === 0;
       return okRun ? EXIT_OK : EXIT_REJECTED;
-    });
+    }, { runsModule: true });
   },
 };
 
@@ -214,7 +214,7 @@ export const replay: Command = {
         for (const d of r.differences) out.line(`  ${d.field}: recorded ${d.recorded}, replayed ${d.replayed}`);
       }
       return r.identical ? EXIT_OK : EXIT_REJECTED;
-    });
+    }, { runsModule: true });
   },
 };
 

@@ -69,7 +69,7 @@ export const HELP_EXTRAS: Readonly<Record<string, HelpExtra>> = {
   'sinks deliveries': { examples: ['nightcore sinks deliveries siem --limit 50'], exit1: 'no such sink' },
   'sinks deliver': { examples: ['nightcore sinks deliver --json'], exit1: 'a destination could not be reached (it is retried later)' },
   'config check': { examples: ['nightcore config check', 'nightcore config check --json'], exit1: 'a setting is invalid (each problem named with its fix)' },
-  'audit verify': { examples: ['nightcore audit verify', 'nightcore audit verify --json'], exit1: 'the chain, the Merkle tree or a checkpoint does not verify (the first bad sequence number is named)' },
+  'audit verify': { examples: ['nightcore audit verify', 'nightcore audit verify --json', 'nightcore audit verify --former-key old-server.pub@1..4000'], exit1: 'the chain, the Merkle tree or a checkpoint does not verify (the first bad sequence number is named)' },
   'audit checkpoint': { examples: ['nightcore audit checkpoint'], exit1: 'the checkpoint could not be signed or written' },
   'audit export': { examples: ['nightcore audit export --format jsonl --out audit.jsonl', 'nightcore audit export --format csv'], exit1: 'the export could not be written' },
   'audit key': { examples: ['nightcore audit key > nightcore-log.vkey'], exit1: 'the server key could not be read' },
@@ -82,6 +82,8 @@ export const HELP_EXTRAS: Readonly<Record<string, HelpExtra>> = {
     exit1: 'the witness could not start (address in use, unreadable key or state)',
   },
   'server-key': { examples: ['nightcore server-key --out console.pub'], exit1: 'the server key could not be read or the file written' },
+  'server-key rotate': { examples: ['nightcore server-key rotate', 'nightcore server-key rotate --json'], exit1: 'the key was not rotated (ROTATION_FAILED, with the reason): nothing changed' },
+  'server-key list': { examples: ['nightcore server-key list', 'nightcore server-key list --json'], exit1: 'the data folder could not be opened' },
   node: {
     examples: ['nightcore node --listen 127.0.0.1:7390 --key node.key --console-key console.pub --publisher-key keys/acme-release.pub --backend process'],
     exit1: 'the node could not start (address in use, unreadable keys, backend unavailable)',

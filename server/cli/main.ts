@@ -2,6 +2,7 @@
  * `nightcore`: dispatches to one command. Exit codes: 0 success, 1 rejected or failed
  * verification (with the error code), 2 usage error.
  */
+import './zod-jitless'; // first: before any schema is built (see the file)
 import { COMMON_OPTIONS, helpText, parseCommandArgs, type Command } from './command';
 import { SHELLS, completionScript, type Shell } from './completion';
 import { closest } from './suggest';
@@ -13,6 +14,7 @@ import { WITNESS_COMMANDS } from './commands-witness';
 import { run, runsList, runsShow, replay, policyCheck } from './commands-runs';
 import { call } from './commands-call';
 import { node, serverKey } from './commands-node';
+import { SERVER_KEY_COMMANDS } from './commands-server-key';
 import { backends } from './commands-backends';
 import { ServiceStartError } from '../services';
 import { USER_COMMANDS } from './commands-users';
@@ -47,6 +49,7 @@ export const COMMANDS: readonly Command[] = [
   ...AUDIT_COMMANDS,
   ...WITNESS_COMMANDS,
   serverKey,
+  ...SERVER_KEY_COMMANDS,
   node,
   backends,
   ...USER_COMMANDS,

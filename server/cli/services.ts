@@ -1,7 +1,8 @@
 /**
  * Opens the services for one command and always closes them, whatever the command returns.
- * No preparation thread here: a command serves no other requests, and starting that thread
- * (which loads TypeScript) would cost every command about a second.
+ * No preparation thread here: a command serves no other requests, so module work on its own thread
+ * stalls nobody, and starting that thread would cost every command a thread start. What it prepares
+ * is persisted in the data folder all the same, so the next command does not instrument it again.
  */
 import { openServices, ServiceStartError, type Services } from '../services';
 import { recordUpgrade, upgradeDataFolder, UpgradeError, type UpgradeReport } from '../services/upgrade';
@@ -9,11 +10,25 @@ import { resolveBackend, resolveDataDir, resolveLicenseVendorKeys, resolveNodes,
 import type { CommandContext } from './command';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
 
-export async function withServices<T>(values: CommandContext['values'], fn: (s: Services, upgrade?: UpgradeReport) => T | Promise<T>): Promise<T> {
+export interface CommandServiceOptions {
+  /**
+   * A command about to run a module: start one executor when the services open, before the policy is
+   * parsed and the database opened, so that its start (a thread, or a jail) overlaps all of that
+   * instead of following it (issue 14: it was the last thing `nightcore run` waited for).
+   */
+  readonly runsModule?: boolean;
+}
+
+export async function withServices<T>(
+  values: CommandContext['values'], fn: (s: Services, upgrade?: UpgradeReport) => T | Promise<T>, options: CommandServiceOptions = {},
+): Promise<T> {
   const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const dataDir = resolveDataDir(flag('data'));
   const upgrade = await upgradeOrExplain(dataDir);
-  const services = openServices({ dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(), licenseKeys: resolveLicenseVendorKeys(), workerUrl: DEFAULT_WORKER_URL });
+  const services = openServices({
+    dataDir, policyPath: resolvePolicyPath(flag('policy')), poolSize: resolvePoolSize(), backend: resolveBackend(), nodes: resolveNodes(),
+    licenseKeys: resolveLicenseVendorKeys(), workerUrl: DEFAULT_WORKER_URL, prespawn: options.runsModule ? 1 : undefined,
+  });
   // The data folder's policy is its newest revision; say so when the configured file differs.
   if (services.policyNotice) process.stderr.write(`note: ${services.policyNotice}\n`);
   try {

@@ -7,20 +7,16 @@
 import type { AuditEvent } from '../core/audit/event';
 import type { EventContentCheck } from '../core/audit/chain';
 import type { TrustedKey } from '../core/module/types';
-import type { DecisionRecord } from '../core/guardian/decision-record';
+import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 import { checkRecordAttestation } from '../core/run/attestation';
 
 export function attestationCheck(lookupKey: (keyid: string) => TrustedKey | undefined): EventContentCheck {
   return (event: AuditEvent) => {
     // Most events are not remote runs: skip them without parsing.
     if (event.action !== 'run.decided' || typeof event.payload !== 'string' || !event.payload.includes('"attestation"')) return undefined;
-    let record: DecisionRecord;
-    try {
-      record = JSON.parse(event.payload) as DecisionRecord;
-    } catch {
-      return 'the decision record is not JSON';
-    }
-    const checked = checkRecordAttestation(record, lookupKey);
+    const record = parseDecisionRecord(event.payload);
+    if (!record.ok) return record.message;
+    const checked = checkRecordAttestation(record.value, lookupKey);
     return checked.ok ? undefined : checked.message;
   };
 }

@@ -27,8 +27,10 @@ import {
 } from '../core/audit/event';
 import { GENESIS_HASH } from '../core/audit/event';
 import { eventHash } from '../core/audit/hash';
-import { signCheckpoint, verifyCheckpointSignature, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
+import { signCheckpoint, type AuditCheckpoint, type Ed25519Verify } from '../core/audit/checkpoint';
 import { verifyChain, verifyChainSteps, type ChainReport, type EventContentCheck } from '../core/audit/chain';
+import { ROTATION_ACTION } from '../core/audit/key-rotation';
+import { keyVerification, logOrigin, recordRotation, retiredKeyStatement, type CheckpointKey, type OperatorKey } from './server-keys';
 import type { Result } from '../core/result';
 import { normalizeFilter, type AuditFilter, type AuditPage, type AuditPageQuery, type NormalizedFilter, type QueryCode } from '../core/audit/query';
 import { verifyEd25519Node } from './server-key';
@@ -40,13 +42,13 @@ import { checkpointDueAfterWrite, DEFAULT_CHECKPOINT_EVERY, DEFAULT_CHECKPOINT_I
 
 export type { AuditFilter, AuditPage, AuditPageQuery } from '../core/audit/query';
 
-export interface CheckpointKey {
-  readonly keyid: string;
-  readonly publicKey: Uint8Array;
-}
+export type { CheckpointKey, OperatorKey } from './server-keys';
+
+/** A key that signs: the server key in use, or the next one during a rotation. */
+export type CheckpointSigner = CheckpointKey & { sign(message: Uint8Array): Uint8Array };
 
 export interface AuditLogOptions {
-  readonly serverKey: CheckpointKey & { sign(message: Uint8Array): Uint8Array };
+  readonly serverKey: CheckpointSigner;
   readonly now?: () => Date;
   /** write a signed checkpoint every N events (default 1000) */
   readonly checkpointEvery?: number;
@@ -54,9 +56,13 @@ export interface AuditLogOptions {
   readonly checkpointIntervalMs?: number;
   /** Ed25519 verification used for checkpoints (default: node:crypto) */
   readonly verifySignature?: Ed25519Verify;
-  /** earlier server keys whose checkpoints still count, after a key rotation */
-  readonly formerKeys?: readonly CheckpointKey[];
-  /** the log's name in its signed tree heads (C2SP checkpoint origin); default from the server key id */
+  /**
+   * Server keys the operator vouches for (`audit verify --former-key`), each for its seq range
+   * (every seq when none is given): keys the log's own history (server_keys) does not list, such
+   * as a key file replaced before rotation existed.
+   */
+  readonly formerKeys?: readonly OperatorKey[];
+  /** the log's name in its signed tree heads (C2SP checkpoint origin); default: the name its newest checkpoint carries, else from the server key id */
   readonly origin?: string;
   /** told how long each append took, in seconds, committed or not (the metrics' append latency) */
   readonly observeAppend?: (seconds: number) => void;
@@ -67,7 +73,7 @@ export interface AuditLogOptions {
 /** The default origin: stable for as long as the server key is, and unique per installation. */
 export const defaultOrigin = (keyid: string): string => `nightcore/audit/${keyid.slice(0, 16)}`;
 
-export type AuditAppendCode = AuditInputCode | 'INVALID_TIME';
+export type AuditAppendCode = AuditInputCode | 'INVALID_TIME' | 'SERVER_KEY_RETIRED';
 
 /** Thrown (inside the write transaction, so everything rolls back) when an event cannot be recorded. */
 export class AuditAppendError extends Error {
@@ -95,7 +101,8 @@ export class AuditLog implements AuditSink {
   private readonly every: number;
   private readonly intervalMs: number;
   private readonly verifySignature: Ed25519Verify;
-  private readonly keys: ReadonlyMap<string, Uint8Array>;
+  /** the key checkpoints are signed with: the server key, until a rotation hands over */
+  private signer: CheckpointSigner;
   private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
   /** a deferred transaction: only reads, so it takes no write lock, and they all see one snapshot */
   private readonly readTx: <T>(fn: () => T) => T;
@@ -114,11 +121,11 @@ export class AuditLog implements AuditSink {
     this.intervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
     if (!Number.isSafeInteger(this.intervalMs) || this.intervalMs < 0) throw new RangeError('checkpointIntervalMs must be a non-negative integer');
     this.verifySignature = options.verifySignature ?? verifyEd25519Node;
-    this.keys = new Map([...(options.formerKeys ?? []), options.serverKey].map((k) => [k.keyid, k.publicKey]));
+    this.signer = options.serverKey;
     this.tx = sqlite.transaction((fn: () => unknown) => fn());
     this.readTx = sqlite.transaction((fn: () => unknown) => fn()) as <T>(fn: () => T) => T;
     this.tree = new AuditTree(sqlite);
-    this.origin = options.origin ?? defaultOrigin(options.serverKey.keyid);
+    this.origin = options.origin ?? logOrigin(sqlite, defaultOrigin(options.serverKey.keyid));
     if (!isOrigin(this.origin)) throw new RangeError(`"${this.origin}" is not a valid checkpoint origin`);
     this.stmt = {
       head: sqlite.prepare<[], AuditHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1'),
@@ -234,17 +241,23 @@ export class AuditLog implements AuditSink {
    * Checkpoints are read before events, and everything in one read transaction (one snapshot), so
    * a concurrent append can only add events, never make a checkpoint look like it points past the end.
    */
-  verify(onProgress?: (events: number) => void): ChainReport {
+  verify(onProgress?: (events: number) => void, formerKeys: readonly OperatorKey[] = []): ChainReport {
     return this.readTx(() => {
       const checkpoints = this.stmt.checkpoints.all(); // one row per `checkpointEvery` events
-      const lookup = (keyid: string) => this.keys.get(keyid);
-      return verifyChain(
-        new EventPages(this.stmt.pageRaw),
-        checkpoints,
-        (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature),
-        onProgress,
-        this.options.checkContent,
-      );
+      const keys = this.keyVerification(formerKeys);
+      if (keys.problem) return keys.problem;
+      return keys.finish(verifyChain(new EventPages(this.stmt.pageRaw), checkpoints, keys.checkpoint, onProgress, keys.content));
+    });
+  }
+
+  /** The key history as it stands now (a rotation changes it): what verification checks checkpoints against. */
+  private keyVerification(formerKeys: readonly OperatorKey[]) {
+    return keyVerification(this.sqlite, {
+      current: this.signer,
+      operator: [...(this.options.formerKeys ?? []), ...formerKeys],
+      origin: this.origin,
+      verify: this.verifySignature,
+      checkContent: this.options.checkContent,
     });
   }
 
@@ -255,14 +268,17 @@ export class AuditLog implements AuditSink {
   async verifyAsync(
     onProgress?: (events: number) => void,
     pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+    formerKeys: readonly OperatorKey[] = [],
   ): Promise<ChainReport> {
     const checkpoints = this.stmt.checkpoints.all();
-    const lookup = (keyid: string) => this.keys.get(keyid);
-    const steps = verifyChainSteps(new EventPages(this.stmt.pageRaw), checkpoints, (cp) => verifyCheckpointSignature(cp, lookup, this.verifySignature), this.options.checkContent);
+    const keys = this.keyVerification(formerKeys);
+    if (keys.problem) return keys.problem;
+    const steps = verifyChainSteps(new EventPages(this.stmt.pageRaw), checkpoints, keys.checkpoint, keys.content);
     for (let step = steps.next(); ; step = steps.next()) {
       if (step.done) {
-        if (step.value.ok) onProgress?.(step.value.events);
-        return step.value;
+        const report = keys.finish(step.value);
+        if (report.ok) onProgress?.(report.events);
+        return report;
       }
       onProgress?.(step.value);
       await pause();
@@ -319,9 +335,36 @@ export class AuditLog implements AuditSink {
     return out;
   }
 
+  /**
+   * Hands the log over to `next` (nightcore server-key rotate), in ONE transaction: the head is
+   * sealed by the key in use, the rotation record both keys sign is stored (server_keys) and
+   * appended as `server.key_rotated`, and from then on `next` signs (its first checkpoint seals the
+   * rotation event). The key in use may sign up to the head, `next` from the rotation event on.
+   */
+  rotateKey(next: CheckpointSigner, actor: string): { readonly from: string; readonly to: string; readonly seq: number } {
+    const from = this.signer;
+    return this.inWriteTx(() => {
+      const head = this.head();
+      const last = this.stmt.lastCheckpoint.get();
+      if (head.seq > 0 && (!last || last.seq < head.seq)) this.writeCheckpoint(head, this.eventTime());
+      const record = recordRotation(this.sqlite, { from, to: next, head, origin: this.origin, time: this.eventTime() });
+      this.signer = next;
+      try {
+        const [event] = this.write([prepare({ actor, action: ROTATION_ACTION, subject: `key:${next.keyid}`, payload: record as never })]);
+        return { from: from.keyid, to: next.keyid, seq: event!.seq };
+      } catch (e) {
+        this.signer = from; // rolled back: the key in use is still the one that signs
+        throw e;
+      }
+    });
+  }
+
   /** Signs both statements about the head: the chain hash (legacy) and the tree head (C2SP note). */
   private writeCheckpoint(head: AuditHead, time: string): AuditCheckpoint {
-    const key = this.options.serverKey;
+    const key = this.signer;
+    // Another process (the CLI) may have rotated the key away from this one: never sign with a retired key.
+    const retired = retiredKeyStatement(this.sqlite, key.keyid);
+    if (retired) throw new AuditAppendError('SERVER_KEY_RETIRED', retired);
     this.tree.extendTo(head.seq);
     const root = this.tree.root(head.seq);
     const note = signTreeHead({ origin: this.origin, size: head.seq, root }, key);

@@ -7,6 +7,7 @@ import type { ChainFailureCode } from '../core/audit/chain';
 import { CSV_COLUMNS, eventToCsvRow, eventToJsonLine, type ExportFormat } from '../core/audit/export';
 import type { AuditFilter } from '../core/audit/query';
 import { err, ok, type Result } from '../core/result';
+import type { OperatorKey } from './server-keys';
 import type { AuditLog } from './audit-log';
 
 /** One NDJSON line of the verify stream. */
@@ -52,18 +53,25 @@ export async function verifyWithProgress(
   actor: string,
   emit: (line: VerifyLine) => void,
   every: number = VERIFY_PROGRESS_EVERY,
+  /** former server keys the operator vouches for (`audit verify --former-key`), recorded with the result */
+  formerKeys: readonly OperatorKey[] = [],
 ): Promise<VerifyResultLine> {
   const total = audit.head().seq;
   let reported = 0;
-  const report = await audit.verifyAsync((events) => {
-    if (events - reported >= every) {
-      reported = events;
-      emit({ type: 'progress', events, total });
-    }
-  });
+  const report = await audit.verifyAsync(
+    (events) => {
+      if (events - reported >= every) {
+        reported = events;
+        emit({ type: 'progress', events, total });
+      }
+    },
+    undefined,
+    formerKeys,
+  );
+  const given = formerKeys.length > 0 ? { formerKeys: formerKeys.map((k) => ({ keyid: k.keyid, fromSeq: k.fromSeq ?? 1, untilSeq: k.untilSeq ?? null })) } : {};
   const payload = report.ok
-    ? { ok: true, events: report.events, checkpoints: report.checkpoints, uncheckpointed: report.uncheckpointed }
-    : { ok: false, events: report.events, code: report.code, seq: report.seq };
+    ? { ok: true, events: report.events, checkpoints: report.checkpoints, uncheckpointed: report.uncheckpointed, ...given }
+    : { ok: false, events: report.events, code: report.code, seq: report.seq, ...given };
   let recorded = true;
   try {
     audit.append({ actor, action: 'audit.verified', subject: 'audit', payload });

@@ -22,24 +22,16 @@ import { err, ok, type Result } from '../core/result';
 import type { CheckpointKey } from './audit-log';
 import { chainSummary, publicKeyFromJson, serverPublicKeyOf, verifyDatabaseChain } from './chain-check';
 import { SERVER_KEY_FILE, keyIdOfPublicKey, verifyEd25519Node, type ServerKey } from './server-key';
+import { keyRows } from './server-keys';
+import { BACKUP_FORMAT, backupStatementBytes, openBackupStatement, type BackupStatement } from './backup-statement';
 
-export const BACKUP_FORMAT = 'nightcore.backup/v1';
+export { BACKUP_FORMAT, type BackupStatement } from './backup-statement';
 const META = 'nightcore_backup';
 /** The data folder's secret files (server/auth/secret.ts names the second; services may not import auth). */
 export const SECRET_FILES = [SERVER_KEY_FILE, 'auth-secret'] as const;
 
-export interface BackupStatement {
-  readonly format: typeof BACKUP_FORMAT;
-  readonly createdAt: string;
-  readonly schema: string;
-  readonly headSeq: number;
-  readonly headHash: string;
-  readonly serverKeyId: string;
-  /** SHA-256 of each secret file carried, by name (empty without --with-secrets) */
-  readonly secrets: Readonly<Record<string, string>>;
-}
 
-export type BackupCode = 'KEY_MISSING' | 'NOT_A_BACKUP' | 'BACKUP_CORRUPT' | 'SCHEMA_NEWER' | 'STATEMENT_INVALID' | 'OTHER_INSTALLATION' | 'CHAIN_BROKEN' | 'HEAD_MISMATCH';
+export type BackupCode = 'KEY_MISSING' | 'NOT_A_BACKUP' | 'BACKUP_CORRUPT' | 'SCHEMA_NEWER' | 'STATEMENT_INVALID' | 'OTHER_INSTALLATION' | 'KEY_ROTATED' | 'CHAIN_BROKEN' | 'HEAD_MISMATCH';
 
 export interface BackupReport {
   readonly file: string;
@@ -48,7 +40,6 @@ export interface BackupReport {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const statementBytes = (s: BackupStatement) => new TextEncoder().encode(canonicalize(s)!);
 const headOf = (db: Database.Database) =>
   db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() ?? { seq: 0, hash: '' };
 
@@ -88,7 +79,7 @@ export async function createBackup(
       serverKeyId: keyIdOfPublicKey(serverKey.publicKey),
       secrets,
     };
-    const signature = Buffer.from(serverKey.sign(statementBytes(statement))).toString('base64');
+    const signature = Buffer.from(serverKey.sign(backupStatementBytes(statement))).toString('base64');
     copy.exec(`CREATE TABLE ${META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     const put = copy.prepare(`INSERT INTO ${META} (key, value) VALUES (?, ?)`);
     copy.transaction(() => {
@@ -122,13 +113,15 @@ export function checkBackup(copy: Database.Database, dataDir: string): Result<Ch
   const check = copy.pragma('quick_check', { simple: true });
   if (check !== 'ok') return err('BACKUP_CORRUPT', `SQLite's quick_check fails: ${String(check)}`);
   const meta = new Map(copy.prepare<[], { key: string; value: string }>(`SELECT key, value FROM ${META}`).all().map((r) => [r.key, r.value]));
-  let statement: BackupStatement;
+  const text = meta.get('statement') ?? '';
+  // Which key signed it decides which key checks it; the statement is read in full by openBackupStatement below.
+  let named: { format?: unknown; serverKeyId?: unknown };
   try {
-    statement = JSON.parse(meta.get('statement') ?? '') as BackupStatement;
+    named = (JSON.parse(text) ?? {}) as typeof named;
   } catch {
     return err('NOT_A_BACKUP', 'the backup statement is missing or not JSON');
   }
-  if (statement.format !== BACKUP_FORMAT) return err('NOT_A_BACKUP', `unknown backup format ${JSON.stringify(statement.format)}`);
+  if (named.format !== BACKUP_FORMAT) return err('NOT_A_BACKUP', `unknown backup format ${JSON.stringify(named.format)}`);
   const status = migrationStatus(copy);
   if (status.unknown.length > 0) return err('SCHEMA_NEWER', newerSchemaMessage(status.unknown));
 
@@ -136,25 +129,43 @@ export function checkBackup(copy: Database.Database, dataDir: string): Result<Ch
   const carried = publicKeyFromJson(JSON.stringify({ publicKey: meta.get('server-public-key') }));
   const key: CheckpointKey | undefined = own ?? carried;
   if (!key) return err('STATEMENT_INVALID', 'the backup carries no server public key and this folder has none');
-  if (statement.serverKeyId !== key.keyid) {
-    return err('OTHER_INSTALLATION', `the backup was signed by server key ${String(statement.serverKeyId).slice(0, 16)}, this folder's key is ${key.keyid.slice(0, 16)}: restore it into a new folder (with --with-secrets backups), or put that folder's server-key.json back`);
+  if (named.serverKeyId !== key.keyid) {
+    const retired = retiredHere(dataDir, String(named.serverKeyId));
+    if (retired) {
+      // Its log would go on under a key it never handed over to: that handover cannot be signed any more.
+      return err('KEY_ROTATED', `the backup was signed by server key ${retired.keyid.slice(0, 16)}, which this folder retired at seq ${retired.untilSeq} (the key was rotated since the backup was made): restore it into a new, empty folder (a --with-secrets backup brings that key back there), or restore a backup made after the rotation`);
+    }
+    return err('OTHER_INSTALLATION', `the backup was signed by server key ${String(named.serverKeyId).slice(0, 16)}, this folder's key is ${key.keyid.slice(0, 16)}: restore it into a new folder (with --with-secrets backups), or put that folder's server-key.json back`);
   }
-  const signature = Buffer.from(meta.get('signature') ?? '', 'base64');
-  if (!verifyEd25519Node(key.publicKey, statementBytes(statement), signature)) {
-    return err('STATEMENT_INVALID', 'the backup statement is not signed by the server key: the file was changed after it was made');
-  }
+  const opened = openBackupStatement(text, meta.get('signature') ?? '', key.publicKey, verifyEd25519Node);
+  if (!opened.ok) return opened;
+  const statement = opened.value;
   const secrets: Record<string, string> = {};
   for (const [name, digest] of Object.entries(statement.secrets ?? {})) {
     const text = meta.get(`secret:${name}`);
     if (text === undefined || sha256(text) !== digest) return err('STATEMENT_INVALID', `the secret ${name} differs from the one the backup statement names`);
     secrets[name] = text;
   }
-  const chain = verifyDatabaseChain(copy, [key]);
+  // The backup's own key history (after a rotation, its former keys for their periods), anchored on `key`.
+  const chain = verifyDatabaseChain(copy, key);
   if (!chain.ok) return err('CHAIN_BROKEN', chainSummary(chain));
   if (chain.headSeq !== statement.headSeq || chain.headHash !== statement.headHash) {
     return err('HEAD_MISMATCH', `the backup statement names head ${statement.headSeq}, the log in it ends at ${chain.headSeq}: events were removed or added after it was made`);
   }
   return ok({ statement, keyFrom: own ? 'this folder' : 'the backup', keyid: key.keyid, events: chain.events, checkpoints: chain.checkpoints, uncheckpointed: chain.uncheckpointed, secrets });
+}
+
+/** A key this folder's database lists as retired (server_keys), or undefined. */
+function retiredHere(dataDir: string, keyid: string): { keyid: string; untilSeq: number } | undefined {
+  const live = join(dataDir, DATABASE_FILE);
+  if (!existsSync(live)) return undefined;
+  const db = new Database(live, { readonly: true, fileMustExist: true });
+  try {
+    const row = keyRows(db).find((r) => r.keyid === keyid && r.until_seq !== null);
+    return row ? { keyid: row.keyid, untilSeq: row.until_seq! } : undefined;
+  } finally {
+    db.close();
+  }
 }
 
 export interface RestoreReport extends CheckedBackup {

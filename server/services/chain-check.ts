@@ -8,10 +8,11 @@ import type Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEvent } from '../core/audit/event';
-import { verifyChain, type ChainReport } from '../core/audit/chain';
-import { verifyCheckpointSignature, type AuditCheckpoint } from '../core/audit/checkpoint';
-import type { CheckpointKey } from './audit-log';
+import { verifyChain, type ChainReport, type EventContentCheck } from '../core/audit/chain';
+import type { AuditCheckpoint } from '../core/audit/checkpoint';
 import { SERVER_KEY_FILE, keyIdOfPublicKey, verifyEd25519Node } from './server-key';
+import { keyVerification, logOrigin, type CheckpointKey, type OperatorKey } from './server-keys';
+import { defaultOrigin } from './audit-log';
 
 /** The server's public key from a data folder's key file, without reading or needing its seed. */
 export function serverPublicKeyOf(dataDir: string): CheckpointKey | undefined {
@@ -35,15 +36,27 @@ export function publicKeyFromJson(text: string): CheckpointKey | undefined {
 const hasColumn = (sqlite: Database.Database, table: string, column: string) =>
   (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).includes(column);
 
-/** Re-hashes every event and checks every checkpoint (hash, signature by one of `keys`, tree head). */
-export function verifyDatabaseChain(sqlite: Database.Database, keys: readonly CheckpointKey[]): ChainReport {
-  const byId = new Map(keys.map((k) => [k.keyid, k.publicKey]));
+/**
+ * Re-hashes every event and checks every checkpoint (hash, tree head, and a signature by a key in
+ * its period): the database's own key history (server_keys, after a rotation) anchored on
+ * `current`, the folder's key; before any rotation, `current` for every seq. `operator` keys count
+ * for the periods given with them.
+ */
+export function verifyDatabaseChain(sqlite: Database.Database, current: CheckpointKey | undefined, operator: readonly OperatorKey[] = [], checkContent?: EventContentCheck): ChainReport {
+  const keys = keyVerification(sqlite, {
+    current,
+    operator,
+    origin: logOrigin(sqlite, defaultOrigin(current?.keyid ?? '')),
+    verify: verifyEd25519Node,
+    checkContent,
+  });
+  if (keys.problem) return keys.problem;
   const treeColumns = hasColumn(sqlite, 'audit_checkpoints', 'root') ? ', root, note' : '';
   const checkpoints = sqlite.prepare<[], AuditCheckpoint>(`SELECT seq, hash, time, keyid, signature${treeColumns} FROM audit_checkpoints ORDER BY seq`).all();
   const events = sqlite
     .prepare<[], AuditEvent>('SELECT seq, time, actor, action, subject, payload, prev_hash AS prevHash, hash FROM audit_events ORDER BY seq')
     .iterate();
-  return verifyChain(events, checkpoints, (cp) => verifyCheckpointSignature(cp, (id) => byId.get(id), verifyEd25519Node));
+  return keys.finish(verifyChain(events, checkpoints, keys.checkpoint, undefined, keys.content));
 }
 
 /** One line for people: what the check found. */

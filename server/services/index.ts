@@ -14,6 +14,7 @@ import type { Governor, GovernorPorts } from '../core/run';
 import { verifyEd25519 } from '../core/crypto/ed25519';
 import { AuditLog } from './audit-log';
 import { loadOrCreateServerKey, type ServerKey } from './server-key';
+import { finishInterruptedRotation } from './server-key-rotation';
 import { TrustStore } from './trust-store';
 import { ModuleRegistry } from './module-registry';
 import { QuarantineService } from './quarantine';
@@ -26,8 +27,9 @@ import { QuarantineReleases } from './quarantine-release';
 import { defaultPolicyPath, loadPolicyFile, type ActivePolicy } from './policy-store';
 import { PolicyRevisions } from './policy-revisions';
 import { join } from 'node:path';
-import { err, type Result } from '../core/result';
+import type { Result } from '../core/result';
 import { createWasmPreparer } from '../core/sandbox/instrument/off-thread';
+import { createInThreadPreparer } from '../core/sandbox/instrument/in-thread';
 import { MAX_WASM_BYTES } from './bundle-files';
 import { ModulePreparation, PREPARE_TIMEOUT_MS } from './module-preparation';
 import { PreparedStore } from './prepared-store';
@@ -97,14 +99,21 @@ export interface ServiceOptions {
   readonly backend?: BackendKind;
   /** For the remote backend: execution nodes by key id (registered in the trust store with role `node`). */
   readonly nodes?: readonly { readonly keyid: string; readonly url: string; readonly capacity?: number }[];
-  /** Start the backend's executors at once (a long-running console) instead of on first use. */
-  readonly prespawn?: boolean;
+  /**
+   * Start executors before anything else, so that they start while this thread parses the policy and
+   * opens the database: true starts every executor and the preparation thread (a long-running
+   * console), a number that many executors (a command about to run a module). Otherwise the backend
+   * opens on the first run and starts one executor at that moment, so that its start overlaps the
+   * run's verification, inspection and audit instead of following them.
+   */
+  readonly prespawn?: boolean | number;
   /** The sandbox worker entry: DEFAULT_WORKER_URL from source; the bundled console passes its own. */
   readonly workerUrl: URL;
   /**
    * The preparation thread's entry (server/services/instrument-worker.mjs): with it,
    * modules are inspected, instrumented and compiled off the serving thread and persisted per
-   * digest. Without it (benches), that work happens on the calling thread.
+   * digest. Without it (a CLI command, benches), that work happens on the calling thread, and is
+   * persisted all the same.
    */
   readonly instrumentWorkerUrl?: URL;
   /** Checkpoint the WAL on a worker thread (long-running hosts: the console, benches). */
@@ -128,12 +137,51 @@ export class ServiceStartError extends Error {
 }
 
 export function openServices(options: ServiceOptions): Services {
+  // Without a preparation thread (a CLI command), modules are prepared on this thread, but the results
+  // are still persisted: the next command finds them instead of instrumenting again.
+  const preparation = new ModulePreparation(
+    options.instrumentWorkerUrl
+      ? createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES })
+      : createInThreadPreparer({ maxBytes: MAX_WASM_BYTES }),
+    new PreparedStore(join(options.dataDir, 'prepared')),
+  );
+  const early = startEarly(options, preparation);
+  try {
+    return assembleServices(options, preparation, early);
+  } catch (e) {
+    // A start that fails (bad policy, newer schema) leaves no thread or jail behind.
+    void early?.close();
+    void preparation.close();
+    throw e;
+  }
+}
+
+/**
+ * With `prespawn`, the local backend opens first and its executors (and, for a console, the
+ * preparation thread) start on their own threads while this one parses the policy and opens the
+ * database: a first run no longer waits for them. A backend that cannot open (no bubblewrap) fails
+ * the first run with its reason instead, as when it opened there; the remote backend needs the trust
+ * store, so it always opens on first use.
+ */
+function startEarly(options: ServiceOptions, preparation: ModulePreparation): SandboxBackend | undefined {
+  if (!options.prespawn || (options.backend ?? 'worker-threads') === 'remote') return undefined;
+  if (options.prespawn === true) preparation.start();
+  try {
+    return openLocalBackend(options, preparation);
+  } catch {
+    return undefined; // reported by the first run
+  }
+}
+
+function assembleServices(options: ServiceOptions, preparation: ModulePreparation, early: SandboxBackend | undefined): Services {
   const now = options.now ?? (() => new Date());
   // A bad policy stops the start: running on a policy nobody could read would not be default deny.
   const loaded = loadPolicyFile(options.policyPath ?? defaultPolicyPath());
   if (!loaded.ok) throw new ServiceStartError(loaded.code, loaded.message, loaded.issues);
 
   const handle = openDatabaseOrExplain(options);
+  // A key rotation cut off between its commit and the key file's replacement is finished (or undone) first.
+  finishInterruptedRotation(options.dataDir, handle.sqlite);
   const serverKey = loadOrCreateServerKey(options.dataDir);
   const metrics = new NightcoreMetrics();
   // Node attestations in decision records are checked against the trust store (opened below; the
@@ -156,14 +204,8 @@ export function openServices(options: ServiceOptions): Services {
   const trust = new TrustStore(handle.db, audit, now);
   const modules = new ModuleRegistry(handle.db, trust, audit, now);
   const quarantine = new QuarantineService(handle.db, audit, now);
-  const preparation = options.instrumentWorkerUrl
-    ? new ModulePreparation(
-        createWasmPreparer({ workerUrl: options.instrumentWorkerUrl, timeoutMs: PREPARE_TIMEOUT_MS, maxBytes: MAX_WASM_BYTES }),
-        new PreparedStore(join(options.dataDir, 'prepared')),
-      )
-    : undefined;
-  let backend: SandboxBackend | undefined;
-  const getBackend = () => (backend ??= openBackend(options, { trust, serverKey, now }, preparation));
+  let backend: SandboxBackend | undefined = early;
+  const getBackend = () => (backend ??= options.backend === 'remote' ? openRemoteBackend(options, { trust, serverKey, now }) : openLocalBackend(options, preparation));
   const backendKind = () => options.backend ?? 'worker-threads';
   const agents = new AgentService(handle.db, audit, now);
   const license = new LicenseService(handle.db, audit, options.licenseKeys ?? [PRODUCTION_VENDOR_KEY], now);
@@ -188,7 +230,7 @@ export function openServices(options: ServiceOptions): Services {
   const governor = metrics.instrument(openGovernor({
     handle, audit, modules, quarantine, policy, backend: getBackend, backendKind, approvals, now,
     trustedKey: trust.lookup,
-    loadReport: preparation ? (module) => preparation.report(module.wasmSha256, module.wasm) : undefined,
+    loadReport: (module) => preparation.report(module.wasmSha256, module.wasm),
     onStage: options.observeRunStage,
   }));
   metrics.attach({ audit, witnesses, governor: () => governor, backendStats: () => backend?.stats() });
@@ -217,7 +259,6 @@ export function openServices(options: ServiceOptions): Services {
     backend: getBackend,
     backendKind,
     prepareImported: async (row) => {
-      if (!preparation) return err('NOT_CONFIGURED', 'no preparation thread configured; modules are prepared when they run');
       const manifest = parseManifestText(row.manifestJson);
       if (!manifest.ok) return manifest;
       return preparation.atImport(row.wasmSha256, new Uint8Array(row.wasm), manifest.value, policy().policy);
@@ -233,33 +274,35 @@ export function openServices(options: ServiceOptions): Services {
       stopDelivery();
       await delivery.close();
       await backend?.close();
-      await preparation?.close();
+      await preparation.close();
       handle.close();
     },
   };
 }
 
 /**
- * The configured sandbox backend. The process backend's jail mounts the sandbox code, found beside
- * the worker entry (server/core/sandbox/worker-threads/worker.mjs → server/core/sandbox).
+ * The configured local backend (worker threads or jailed processes). The process backend's jail
+ * mounts the sandbox code, found beside the worker entry (server/core/sandbox/worker-threads/worker.mjs
+ * → server/core/sandbox). Opened early (prespawn) or by a first run, which starts one executor at once.
  */
-function openBackend(
-  options: ServiceOptions, ctx: { trust: TrustStore; serverKey: ServerKey; now: () => Date }, preparation: ModulePreparation | undefined,
-): SandboxBackend {
-  if (options.backend === 'remote') return openRemoteBackend(options, ctx);
+function openLocalBackend(options: ServiceOptions, preparation: ModulePreparation): SandboxBackend {
+  const prespawn = options.prespawn === true || typeof options.prespawn === 'number' ? options.prespawn : 1;
   if (options.backend !== 'process') {
     return createWorkerThreadsBackend({
       size: options.poolSize,
       workerUrl: options.workerUrl,
-      prepare: preparation?.forRun,
-      reports: preparation ? (sha, wasm) => preparation.report(sha, wasm) : undefined,
+      prespawn,
+      prepare: preparation.forRun,
+      reports: (sha, wasm) => preparation.report(sha, wasm),
     });
   }
   const made = createProcessBackend({
     size: options.poolSize,
     sandboxDir: sandboxDirOf(options.workerUrl),
     node: process.execPath,
-    prespawn: options.prespawn,
+    prespawn,
+    prepare: preparation.bytesForRun,
+    reports: (sha, wasm) => preparation.report(sha, wasm),
   });
   if (!made.ok) throw new ServiceStartError(made.code, made.message);
   return made.value;

@@ -89,7 +89,7 @@ const CASES: Record<string, DecisionRecord> = {
   'verification failed with a code': record((r) => (r.verification = { ok: false, code: 'SIGNATURE_INVALID', message: 'bad' })),
   'verification failed without a code': record((r) => (r.verification = { ok: false, code: null, message: null })),
   'a legacy import': record((r) => (r.module.legacy = { format: 'nightcore.legacy-signature/v1', folderName: 'acme', unsignedManifestSha256: 'ab' })),
-  'legacy field absent (before legacy import existed)': record((r) => delete r.module.legacy),
+  'legacy field absent (records before 89b9c62; migration 0026 makes it "not recorded")': record((r) => delete r.module.legacy),
   'in quarantine (rule failed)': record((r) => (r.pre.rules[1].outcome = 'fail')),
   'in quarantine, rule in dry-run': record((r) => (r.pre.rules[1] = { id: 'quarantined', outcome: 'would_fail', dryRun: true })),
   'quarantined rule off': record((r) => (r.pre.rules[1].outcome = 'skip')),
@@ -177,6 +177,8 @@ describe('migration 0024 on records of every shape', () => {
     expect(factsFromRecord(CASES['quarantined rule off']!).quarantined).toBeNull();
     expect(factsFromRecord(CASES['in quarantine, rule in dry-run']!).quarantined).toBe(true);
     expect(factsFromRecord(CASES['backend not recorded']!).backend).toBeNull();
+    // Tenant folders could be imported from the first release on: an old record without the field does not say "a bundle".
+    expect(factsFromRecord(CASES['legacy field absent (records before 89b9c62; migration 0026 makes it "not recorded")']!).legacy).toBeNull();
     expect(factsFromRecord(CASES['a signal fired with weight 0']!).signals).toContainEqual(['hash_drift', null]);
     expect(factsFromRecord(CASES['output size not recorded']!).execution?.outputBytes).toBeNull();
     expect(factsFromRecord(CASES['refused calls with odd counts']!).execution?.deniedCalls).toBe(3 + 3 + 1 + 1);

@@ -9,6 +9,7 @@ import type { Db } from '../../db/client';
 import { moduleVersions } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
 import { encodeRunFacts, factsFromRecord } from '../core/guardian/run-facts';
+import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 import { contentsOf, rebuildDirs, type DecidedRun, type RecordedRun, type RecordedRuns, type RunRecorder } from '../core/run';
 import type { AuditLog } from './audit-log';
 import type { QuarantineService } from './quarantine';
@@ -104,7 +105,9 @@ export class SqliteRecordedRuns implements RecordedRuns {
     if (!row) return undefined;
     if (row.record === null) throw new Error(`run ${runId} has no decision record: its run.decided audit event is missing`);
     const module = this.db.select().from(moduleVersions).where(eq(moduleVersions.id, row.module_version_id)).get();
-    const record = JSON.parse(row.record) as DecisionRecord;
+    const parsed = parseDecisionRecord(row.record, runId);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const record: DecisionRecord = parsed.value;
     const recordedDirs = record.input.dirs;
     const dirs = recordedDirs
       ? rebuildDirs(recordedDirs, (sha256) => {

@@ -58,7 +58,11 @@ describe('migration 0020: the decision record stored once', () => {
     }
     // One more allowed run whose sandbox refused two calls (the counter the hot path reads).
     const base = planted[0]!.record;
-    const denials = [{ fn: 'path_open', capability: 'filesystem' }, { fn: 'sock_accept', capability: null }];
+    // Whole denials, as every release that recorded them wrote them (the reader checks the shape).
+    const denials = [
+      { fn: 'path_open', capability: 'fs.read', errno: 'NOTCAPABLE', count: 1, samples: ['fd=3 path="x"'] },
+      { fn: 'sock_accept', capability: null, errno: 'NOTSUP', count: 1, samples: [] },
+    ];
     const withDenials = { ...base, runId: 'run-with-denials', execution: { ...base.execution!, capabilityDenials: denials } } as unknown as DecisionRecord;
     planted.push({ id: 'run-with-denials', record: withDenials, module: hello, stdin: '' });
 

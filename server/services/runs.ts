@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, lt, lte, gte, or, getTableColumns, sql, type SQ
 import type { Db } from '../../db/client';
 import { auditEvents, runDeniedRules, runRecords, runs } from '../../db/schema';
 import type { DecisionRecord } from '../core/guardian/decision-record';
+import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunSummary = Omit<RunRow, 'stdin' | 'stdout' | 'stderr' | 'capabilityDenials'>;
@@ -32,7 +33,10 @@ const ownDecision = and(eq(auditEvents.seq, runs.auditSeq), eq(auditEvents.actio
 
 function parseRecord(id: string, text: string | null): DecisionRecord {
   if (text === null) throw new Error(`run ${id} has no decision record: its run.decided audit event is missing`);
-  return JSON.parse(text) as DecisionRecord;
+  // Any published version of the record (older ones lack later fields); never a bare cast.
+  const record = parseDecisionRecord(text, id);
+  if (!record.ok) throw new Error(record.message);
+  return record.value;
 }
 
 export class RunQueries {

@@ -139,7 +139,7 @@ function readKeyFile(path: string, currentUid: () => number | undefined): KeyFil
 }
 
 /** Writes the new key to a private temp file, then links it into place: never a half-written key, never an overwrite. */
-function createKeyFile(path: string, now: Date): boolean {
+export function createKeyFile(path: string, now: Date): boolean {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
   const seed = Buffer.from(String(jwk.d), 'base64url');
@@ -174,6 +174,11 @@ export interface ServerKeyOptions {
   readonly now?: () => Date;
   /** The uid the key file must belong to (default: this process's); injectable so the owner check is testable without root. */
   readonly currentUid?: () => number | undefined;
+}
+
+/** The key in a key file at `path`, with every check loadOrCreateServerKey makes (mode, owner, not a link, seed matches). */
+export function loadServerKeyFile(path: string, options: ServerKeyOptions = {}): ServerKey {
+  return toServerKey(readKeyFile(path, options.currentUid ?? (() => process.getuid?.())), false, path);
 }
 
 export function loadOrCreateServerKey(dataDir: string, options: ServerKeyOptions = {}): ServerKey {

@@ -7,6 +7,7 @@
  */
 import type { DbHandle } from '../../db/client';
 import type { DecisionRecord } from '../core/guardian/decision-record';
+import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
 import { simulatePolicy, type ModuleFacts, type RecordedRun, type SimulationReport } from '../core/guardian/simulate';
 import { decodeRunFacts, factsFromRecord, type RunFacts } from '../core/guardian/run-facts';
 import { recommendFromRuns, type Recommendation } from '../core/guardian/recommend';
@@ -28,7 +29,27 @@ export interface SimulationWindow {
   readonly since?: Date;
 }
 
-export type SimulationCode = GateCode | 'WINDOW_INVALID';
+export type SimulationCode = GateCode | 'WINDOW_INVALID' | 'RECORD_INVALID';
+
+/** Thrown out of the lazily read runs, caught where the simulation is called: one bad record stops it, named. */
+class UnreadableRecord extends Error {}
+
+/** Every published version of the record, read through its schema (older ones lack later fields). */
+function readRecord(runId: string, text: string): DecisionRecord {
+  const parsed = parseDecisionRecord(text, runId);
+  if (!parsed.ok) throw new UnreadableRecord(parsed.message);
+  return parsed.value;
+}
+
+/** Runs `read`, turning a record that does not read into RECORD_INVALID instead of an exception. */
+function readingRecords<T>(read: () => T): Result<T, 'RECORD_INVALID'> {
+  try {
+    return ok(read());
+  } catch (e) {
+    if (e instanceof UnreadableRecord) return err('RECORD_INVALID', e.message);
+    throw e;
+  }
+}
 
 /**
  * Where the simulation reads each run's facts from:
@@ -82,7 +103,7 @@ export function* recordedRuns(handle: DbHandle, range: { since: number; last: nu
   const run = (row: Row, facts: RunFacts, startedAt: string, module: { name: string; version: string }) =>
     ({ id: row.id, decision: row.decision, moduleVersionId: row.module_version_id, startedAt, module, facts, stdout: row.stdout ?? undefined, stderr: row.stderr ?? undefined });
   const fromRecord = (row: Row, record: string) => {
-    const r = JSON.parse(record) as DecisionRecord;
+    const r = readRecord(row.id, record);
     return run(row, factsFromRecord(r), r.startedAt, { name: r.module.name, version: r.module.version });
   };
   if (options.source === 'records') {
@@ -119,7 +140,7 @@ export function simulateOverHistory(
   const range = checkWindow(window);
   if (!range.ok) return range;
   const runs = recordedRuns(deps.handle, range.value, { source, output: candidate.post.output_patterns !== undefined });
-  return ok(simulatePolicy(candidate, runs, moduleFactsFrom(deps.handle)));
+  return readingRecords(() => simulatePolicy(candidate, runs, moduleFactsFrom(deps.handle)));
 }
 
 /** Manifest and inspector report per module version, read and inspected once per simulation. */
@@ -158,12 +179,14 @@ export function recommendFromHistory(
   if (!range.ok) return range;
   // Recommendations read what the grant was (record.granted), which the facts do not keep.
   const rows = deps.handle.sqlite
-    .prepare<[number, number], { record: string | null }>(`SELECT ${RECORD} AS record FROM runs r ${JOIN_RECORD} ${WINDOW}`)
+    .prepare<[number, number], { id: string; record: string | null }>(`SELECT r.id, ${RECORD} AS record FROM runs r ${JOIN_RECORD} ${WINDOW}`)
     .iterate(range.value.since, range.value.last);
   function* records(): Generator<DecisionRecord> {
-    for (const row of rows) if (row.record !== null) yield JSON.parse(row.record) as DecisionRecord;
+    for (const row of rows) if (row.record !== null) yield readRecord(row.id, row.record);
   }
-  const recs = recommendFromRuns(deps.policy.policy, records());
+  const read = readingRecords(() => recommendFromRuns(deps.policy.policy, records()));
+  if (!read.ok) return read;
+  const recs = read.value;
   // Simulating is part of recommending, so the recommendation licence covers it.
   const simulate = (candidate: TPolicy) => simulateOverHistory({ ...deps, license: { require: () => ok(undefined) } }, candidate, window);
   const out: RecommendationWithSimulation[] = [];

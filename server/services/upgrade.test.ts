@@ -220,8 +220,8 @@ it('the chain check reads a fixture without its server key file: hashes and root
   for (const fixture of FIXTURES) {
     const { dir, key } = copyOf(fixture);
     const db = new Database(join(dir, 'nightcore.db'), { readonly: true });
-    expect(verifyDatabaseChain(db, [key])).toMatchObject({ ok: true });
-    expect(verifyDatabaseChain(db, [])).toMatchObject({ ok: false, code: 'CHECKPOINT_SIGNATURE_INVALID' });
+    expect(verifyDatabaseChain(db, undefined, [key])).toMatchObject({ ok: true });
+    expect(verifyDatabaseChain(db, undefined)).toMatchObject({ ok: false, code: 'CHECKPOINT_SIGNATURE_INVALID' });
     db.close();
   }
 });

@@ -18,8 +18,10 @@ import { DATABASE_FILE, DEFAULT_BUSY_TIMEOUT_MS } from '../../db/client';
 import { backupDatabase } from '../../db/backup';
 import { applyMigrations, loadMigrations, migrationStatus, newerSchemaMessage, MigrationError, type Migration, type MigrationCode } from '../../db/migrate';
 import type { ChainReport } from '../core/audit/chain';
-import type { AuditLog, CheckpointKey } from './audit-log';
+import type { AuditLog } from './audit-log';
+import type { OperatorKey } from './server-keys';
 import { chainSummary, serverPublicKeyOf, verifyDatabaseChain } from './chain-check';
+import { committedNextKey } from './server-key-rotation';
 
 export type UpgradeCode = MigrationCode | 'CHAIN_BROKEN' | 'BACKUP_FAILED';
 
@@ -37,8 +39,8 @@ export interface UpgradeOptions {
   readonly now?: () => Date;
   /** the migrations to apply (default: the committed ones); tests inject a failing one */
   readonly migrations?: readonly Migration[];
-  /** public keys of earlier server keys whose checkpoints still count (the folder's own key is always read) */
-  readonly checkpointKeys?: readonly CheckpointKey[];
+  /** earlier server keys the operator vouches for, each for its seq range (the folder's own key and key history are always read) */
+  readonly checkpointKeys?: readonly OperatorKey[];
 }
 
 export interface UpgradeReport {
@@ -59,10 +61,12 @@ export interface UpgradePlan {
   readonly chain: ChainReport | undefined;
 }
 
-const keysFor = (dataDir: string, extra: readonly CheckpointKey[] = []): CheckpointKey[] => {
-  const own = serverPublicKeyOf(dataDir);
-  return [...extra, ...(own ? [own] : [])];
-};
+/**
+ * The chain as the folder's own key (and its history) and the operator's keys see it. A rotation cut
+ * off after its commit (finished when the services open) already has the next key in force.
+ */
+const verifyFolderChain = (sqlite: Database.Database, dataDir: string, operator: readonly OperatorKey[] = []) =>
+  verifyDatabaseChain(sqlite, committedNextKey(dataDir, sqlite) ?? serverPublicKeyOf(dataDir), operator);
 
 /** The first line of each statement, for people ("CREATE TABLE `x` (", "ALTER TABLE ..."). */
 const firstLine = (statement: string) => statement.trim().split('\n')[0]!.slice(0, 120);
@@ -83,7 +87,7 @@ export function planUpgrade(dataDir: string, options: UpgradeOptions = {}): Upgr
       schemaVersion: status.schemaVersion,
       pending: status.pending.map((m) => ({ tag: m.tag, statements: m.statements.map(firstLine) })),
       newer: status.unknown.length > 0 ? newerSchemaMessage(status.unknown) : undefined,
-      chain: status.applied > 0 ? verifyDatabaseChain(sqlite, keysFor(dataDir, options.checkpointKeys)) : undefined,
+      chain: status.applied > 0 ? verifyFolderChain(sqlite, dataDir, options.checkpointKeys) : undefined,
     };
   } finally {
     sqlite.close();
@@ -102,8 +106,7 @@ export async function upgradeDataFolder(dataDir: string, options: UpgradeOptions
     if (status.unknown.length > 0) throw new UpgradeError('SCHEMA_NEWER', newerSchemaMessage(status.unknown));
     if (status.pending.length === 0 || status.applied === 0) return undefined;
 
-    const keys = keysFor(dataDir, options.checkpointKeys);
-    const before = verifyDatabaseChain(sqlite, keys);
+    const before = verifyFolderChain(sqlite, dataDir, options.checkpointKeys);
     if (!before.ok) {
       throw new UpgradeError('CHAIN_BROKEN', `refusing to upgrade from ${status.schemaVersion}: ${chainSummary(before)}. Nothing was changed; the release that wrote this folder can still open it`);
     }
@@ -116,7 +119,7 @@ export async function upgradeDataFolder(dataDir: string, options: UpgradeOptions
       applyMigrations(sqlite, {
         migrations,
         beforeCommit: () => {
-          after = verifyDatabaseChain(sqlite, keys);
+          after = verifyFolderChain(sqlite, dataDir, options.checkpointKeys);
           if (!after.ok) throw new Error(chainSummary(after));
           const head = headOf(sqlite);
           if (head.seq !== backedUpHead.seq || head.hash !== backedUpHead.hash) {

@@ -67,7 +67,8 @@ const wire = (report: SimulationReport): TSimulationReport => ({
   changes: report.changes.map((c) => ({ ...c, rules: [...c.rules] })),
 });
 
-const STATUS = { LICENSE_REQUIRED: 'FORBIDDEN', WINDOW_INVALID: 'BAD_REQUEST' } as const;
+// A stored record that does not read is the data's problem, not the request's: named, never a 500.
+const STATUS = { LICENSE_REQUIRED: 'FORBIDDEN', WINDOW_INVALID: 'BAD_REQUEST', RECORD_INVALID: 'CONFLICT' } as const;
 
 export const simulationRouter = createTRPCRouter({
   run: guarded('simulation.run')

@@ -20,13 +20,14 @@ export type ChainFailureCode =
   | 'CHECKPOINT_OUT_OF_ORDER' // checkpoints must come in strictly increasing seq order
   | 'CHECKPOINT_MALFORMED' // a checkpoint column holds the wrong type, or it lost its signed tree head
   | 'CHECKPOINT_ROOT_MISMATCH' // a signed tree head differs from the Merkle tree of the events it covers
-  | 'ATTESTATION_INVALID'; // an event's content carries a signature that does not verify (a remote run's node attestation)
+  | 'ATTESTATION_INVALID' // an event's content carries a signature that does not verify (a remote run's node attestation)
+  | 'KEY_HISTORY_INVALID'; // the server keys' history does not hold together (a rotation not signed by both keys, a key file replaced without one)
 
 /**
  * A check of one event's content beyond the chain (the services pass one that verifies node
  * attestations in decision records): why it is bad, or undefined.
  */
-export type EventContentCheck = (event: AuditEvent) => string | undefined;
+export type EventContentCheck = (event: AuditEvent) => string | undefined | { readonly code: ChainFailureCode; readonly message: string };
 
 export type ChainReport =
   | {
@@ -146,7 +147,10 @@ export function* verifyChainSteps(
     if (row.prevHash !== prev) return fail('BROKEN_LINK', row.seq, `seq ${row.seq} does not link to the hash of seq ${row.seq - 1}`, count);
     if (eventHash(row) !== row.hash) return fail('HASH_MISMATCH', row.seq, `seq ${row.seq} does not match its hash: its content was changed`, count);
     const contentProblem = checkContent?.(row);
-    if (contentProblem !== undefined) return fail('ATTESTATION_INVALID', row.seq, `seq ${row.seq}: ${contentProblem}`, count);
+    if (contentProblem !== undefined) {
+      const { code, message } = typeof contentProblem === 'string' ? { code: 'ATTESTATION_INVALID' as const, message: contentProblem } : contentProblem;
+      return fail(code, row.seq, `seq ${row.seq}: ${message}`, count);
+    }
     count++;
     tree.pushEventHash(row.hash);
     while (nextCp !== undefined && !(nextCp.seq > row.seq)) {

@@ -29,6 +29,8 @@ export const SECURITY_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'module.quarantined',
   'module.released',
   'server.key_created',
+  // the new key's first checkpoint seals the rotation it was handed
+  'server.key_rotated',
   'sandbox.kill_switch',
   // agent tokens are credentials like accounts; approval keys are keys
   'agent.created',

@@ -5,25 +5,36 @@
  * is caught. Ed25519 comes in through injected functions, so the core does not care which
  * implementation is wired.
  */
+import { z } from 'zod';
 import { ok, err, type Result } from '../result';
 import { openCheckpoint, readTreeHead } from './checkpoint-note';
 import type { Ed25519Verify } from './ed25519-port';
 
 export const CHECKPOINT_TYPE = 'nightcore.audit-checkpoint/v1';
 
-export interface AuditCheckpoint {
-  readonly seq: number;
-  readonly hash: string;
-  readonly time: string;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * A checkpoint as stored (table audit_checkpoints) and as a backup or data folder carries it; the
+ * published format `audit-checkpoint.v1` (docs/formats). Not strict: a reader of a database gets
+ * whatever columns it has, and only these are signed.
+ */
+export const ZAuditCheckpointSchema = z.object({
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  /** the chain hash of the event at `seq` */
+  hash: z.string().regex(HEX64, 'must be 64 lower-case hex digits'),
+  /** when it was signed, as the server's clock said (ISO 8601) */
+  time: z.string().min(1).max(64),
   /** hex SHA-256 of the raw public key that signed */
-  readonly keyid: string;
+  keyid: z.string().regex(HEX64, 'must be 64 lower-case hex digits'),
   /** base64 Ed25519 signature over checkpointStatement() */
-  readonly signature: string;
-  /** hex RFC 9162 tree head over events 1..seq; null on checkpoints older than the Merkle tree */
-  readonly root?: string | null;
+  signature: z.string().max(128),
+  /** hex RFC 9162 tree head over events 1..seq; null (or absent) on checkpoints older than the Merkle tree */
+  root: z.string().regex(HEX64, 'must be 64 lower-case hex digits').nullable().optional(),
   /** the C2SP checkpoint (signed note) carrying `root`, signed by the same key */
-  readonly note?: string | null;
-}
+  note: z.string().max(64 * 1024).nullable().optional(),
+});
+export type AuditCheckpoint = z.infer<typeof ZAuditCheckpointSchema>;
 
 export interface CheckpointSigner {
   readonly keyid: string;
@@ -34,7 +45,15 @@ export interface CheckpointSigner {
 export type CheckpointKeyLookup = (keyid: string) => Uint8Array | undefined;
 export type { Ed25519Verify } from './ed25519-port';
 
-export type CheckpointSigCode = 'UNKNOWN_KEY' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_INVALID' | 'NOTE_INVALID';
+export type CheckpointSigCode = 'CHECKPOINT_MALFORMED' | 'UNKNOWN_KEY' | 'KEY_OUTSIDE_PERIOD' | 'MALFORMED_SIGNATURE' | 'SIGNATURE_INVALID' | 'NOTE_INVALID';
+
+/** A checkpoint from any source (a database row, a file): every bad field named, never a cast. */
+export function readCheckpoint(value: unknown): Result<AuditCheckpoint, 'CHECKPOINT_MALFORMED'> {
+  const parsed = ZAuditCheckpointSchema.safeParse(value);
+  if (parsed.success) return ok(parsed.data);
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return err('CHECKPOINT_MALFORMED', `the checkpoint is malformed: ${issues.join('; ')}`, issues);
+}
 
 /**
  * The signed bytes: canonical JSON {type, seq, hash, time} (keys in JCS order: hash, seq, time, type).
@@ -60,6 +79,9 @@ export function verifyCheckpointSignature(
   lookupKey: CheckpointKeyLookup,
   verify: Ed25519Verify,
 ): Result<true, CheckpointSigCode> {
+  // Through the published schema first: a row of an unknown database is not trusted to be well formed.
+  const read = readCheckpoint(cp);
+  if (!read.ok) return err('CHECKPOINT_MALFORMED', `checkpoint at seq ${String(cp?.seq)}: ${read.message}`, read.issues);
   const publicKey = lookupKey(cp.keyid);
   if (!publicKey) return err('UNKNOWN_KEY', `checkpoint at seq ${cp.seq} is signed by key ${cp.keyid}, which is not a server key`);
   if (typeof cp.signature !== 'string' || !BASE64_SIG.test(cp.signature)) {

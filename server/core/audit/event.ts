@@ -23,7 +23,7 @@ export const AUDIT_ACTION_GROUPS = {
   policy: ['policy.loaded', 'policy.revised', 'policy.proposed', 'policy.proposal_rejected', 'policy.proposal_stale', 'policy.proposal_expired'],
   audit: ['audit.exported', 'audit.verified'],
   report: ['report.generated'],
-  server: ['server.key_created'],
+  server: ['server.key_created', 'server.key_rotated'],
   data: ['data.migrated', 'data.backed_up', 'data.restored'],
   agent: ['agent.created', 'agent.revoked'],
   submission: ['submission.received', 'submission.approved', 'submission.rejected', 'submission.expired', 'submission.withdrawn'],

@@ -1,7 +1,14 @@
 /**
  * The decision record: one self-contained account of a governed run, written to the audit log
  * as the payload of `run.decided`. Format `nightcore.decision/v1` (see docs/decision-record.md).
+ *
+ * Two types: `WrittenDecisionRecord` is what this release writes (every field it knows, filled);
+ * `DecisionRecord` is what a reader gets from parseDecisionRecord (decision-record-schema.ts): any
+ * published version, so fields added since the first release may be absent. Readers use the second,
+ * which makes the compiler ask how each of them treats an older record.
  */
+import type { z } from 'zod';
+import { DECISION_FORMAT, type ZDecisionRecordSchema } from './decision-record-schema';
 import type { Capability, TEffectiveLimits, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
 import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
@@ -10,7 +17,7 @@ import type { ThreatAssessment } from '../threat';
 import type { Verdict } from './verdict';
 import type { RecordedDir, RecordedDirState } from '../run/input-tree';
 
-export const DECISION_FORMAT = 'nightcore.decision/v1';
+export { DECISION_FORMAT };
 
 /** A typed wasm value in a record: decimal text, so i64 and NaN/infinities survive JSON. */
 export interface RecordedValue {
@@ -18,7 +25,7 @@ export interface RecordedValue {
   readonly value: string;
 }
 
-export interface DecisionRecord {
+export interface WrittenDecisionRecord {
   readonly format: typeof DECISION_FORMAT;
   readonly runId: string;
   readonly actor: string;
@@ -95,3 +102,17 @@ export interface DecisionRecord {
   readonly decision: 'allow' | 'deny';
   readonly quarantine: { readonly source: 'post_exec' | 'threat'; readonly reason: string } | null;
 }
+
+/** Arrays and objects made read-only all the way down: readers never change a record. */
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** A decision record of any published version, as readers see it (parseDecisionRecord). */
+export type DecisionRecord = DeepReadonly<z.output<typeof ZDecisionRecordSchema>>;
+
+/** What this release writes is one of the versions it reads (fails to compile otherwise). */
+const _writtenIsReadable = (r: WrittenDecisionRecord): DecisionRecord => r;
+void _writtenIsReadable;

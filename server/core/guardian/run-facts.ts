@@ -16,8 +16,9 @@
  *    signals[index, units, ...], failingRules[], execution]
  *   execution = null | [outcomeKind, exitCode, fuel, peakMemoryPages, wallMs, outputBytes, outputTruncated, deniedCalls]
  *
- * Booleans are 0/1. null means "not recorded" where a fact can be missing (quarantined, approved,
- * backend, a signal's units, outputBytes): the simulation then says so rather than guessing.
+ * Booleans are 0/1. null means "not recorded" where a fact can be missing (legacy, quarantined,
+ * approved, backend, a signal's units, outputBytes): the simulation then says so rather than guessing.
+ * (Migration 0024 wrote 0 for a legacy fact its record did not hold; 0026 turns those into null.)
  */
 import { BACKEND_KINDS, type BackendKind } from '../sandbox/backend';
 import { OUTCOME_KINDS, type OutcomeKind } from '../sandbox/types';
@@ -67,7 +68,11 @@ export interface RunFacts {
   readonly verification: { readonly ok: boolean; readonly code: string | null };
   /** The role of each trusted key that signed the module, in record order. */
   readonly signerRoles: readonly string[];
-  readonly legacy: boolean;
+  /**
+   * Whether it was a legacy import; null in records written before module.legacy (89b9c62): tenant
+   * folders could be imported from the first release on, so "absent" does not mean "a bundle".
+   */
+  readonly legacy: boolean | null;
   /** Whether the module was in quarantine; null when the quarantined rule was off (not recorded). */
   readonly quarantined: boolean | null;
   /** Whether people had approved the module; null in records written before approvals. */
@@ -106,8 +111,7 @@ export function factsFromRecord(record: DecisionRecord): RunFacts {
   return {
     verification: { ok: record.verification.ok === true, code: record.verification.code ?? null },
     signerRoles: (record.module.signers ?? []).map((s) => s.role),
-    // Records written before legacy import existed have no field: no module could be legacy then.
-    legacy: record.module.legacy != null,
+    legacy: record.module.legacy === undefined ? null : record.module.legacy !== null,
     quarantined: quarantinedFrom(record),
     approved: typeof record.approval?.approved === 'boolean' ? record.approval.approved : null,
     backend: record.backend?.kind ?? null,
@@ -139,7 +143,7 @@ export function encodeRunFacts(f: RunFacts): string {
     bit(f.verification.ok),
     f.verification.code,
     f.signerRoles,
-    bit(f.legacy),
+    maybeBit(f.legacy),
     maybeBit(f.quarantined),
     maybeBit(f.approved),
     f.backend,
@@ -171,7 +175,7 @@ export function decodeRunFacts(text: string): RunFacts | undefined {
   }
   if (!Array.isArray(a) || a.length !== 12 || a[0] !== RUN_FACTS_FORMAT) return undefined;
   const [, verified, code, roles, legacy, quarantined, approved, backend, band, flat, failing, ex] = a as unknown[];
-  if (!isBit(verified) || !(code === null || typeof code === 'string') || !isStrings(roles) || !isBit(legacy)) return undefined;
+  if (!isBit(verified) || !(code === null || typeof code === 'string') || !isStrings(roles) || !isMaybeBit(legacy)) return undefined;
   if (!isMaybeBit(quarantined) || !isMaybeBit(approved) || !(backend === null || (typeof backend === 'string' && BACKENDS.has(backend))) || typeof band !== 'string' || !BAND_NAMES.has(band)) return undefined;
   if (!Array.isArray(flat) || flat.length % 2 !== 0 || !isStrings(failing)) return undefined;
   const signals: [SignalId, number | null][] = [];
@@ -192,7 +196,7 @@ export function decodeRunFacts(text: string): RunFacts | undefined {
   return {
     verification: { ok: verified === 1, code },
     signerRoles: roles,
-    legacy: legacy === 1,
+    legacy: legacy === null ? null : legacy === 1,
     quarantined: quarantined === null ? null : quarantined === 1,
     approved: approved === null ? null : approved === 1,
     backend: backend as BackendKind | null,

@@ -116,15 +116,19 @@ function rescore(facts: RunFacts, policy: TPolicy, missing: Set<string>): { scor
 }
 
 /** Every combination of the facts the record lacks; one variant when it has them all. */
-function preVariants(facts: RunFacts, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend'>[] {
-  const { quarantined: q, approved, backend } = facts;
+function preVariants(facts: RunFacts, missing: Set<string>): Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] {
+  const { quarantined: q, approved, backend, legacy } = facts;
   if (q === null) missing.add('whether the module was in quarantine (the rule was off when recorded)');
   if (approved === null) missing.add('whether the module was approved (not recorded by older versions)');
   if (backend === null) missing.add('the sandbox backend (nothing ran, or an older record)');
-  const out: Pick<PreInput, 'quarantined' | 'approved' | 'backend'>[] = [];
+  // Tenant folders could be imported from the first release on; records before 89b9c62 do not say.
+  if (legacy === null) missing.add('whether the module was a legacy import (not recorded by older versions)');
+  const out: Pick<PreInput, 'quarantined' | 'approved' | 'backend' | 'legacy'>[] = [];
   for (const quarantined of q === null ? [false, true] : [q]) {
     for (const a of approved === null ? [false, true] : [approved]) {
-      for (const b of backend === null ? BACKENDS : [backend]) out.push({ quarantined, approved: a, backend: b });
+      for (const b of backend === null ? BACKENDS : [backend]) {
+        for (const l of legacy === null ? [false, true] : [legacy]) out.push({ quarantined, approved: a, backend: b, legacy: l ? LEGACY_NOT_KEPT : null });
+      }
     }
   }
   return out;
@@ -198,14 +202,13 @@ function judge(run: RecordedRun, mod: ModuleFacts, candidate: TPolicy, missing: 
     signature: { verified: f.verification.ok, code: f.verification.code ?? undefined, signers: signersWithRoles(f.signerRoles) },
     deniedImports: checkImports(mod.report.imports).denied,
     threat,
-    legacy: f.legacy ? LEGACY_NOT_KEPT : null,
   };
   const variants = preVariants(f, missing);
   const byFacts = memo.get(mod) ?? new Map<string, Verdict>();
   memo.set(mod, byFacts);
-  const signed = `${f.verification.ok}|${f.verification.code ?? ''}|${f.signerRoles.join(',')}|${threat.score}|${threat.band}|${f.legacy}`;
+  const signed = `${f.verification.ok}|${f.verification.code ?? ''}|${f.signerRoles.join(',')}|${threat.score}|${threat.band}`;
   const verdicts = variants.map((v) => {
-    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}`;
+    const key = `${signed}|${v.quarantined}|${v.approved}|${v.backend}|${v.legacy !== null}`;
     let verdict = byFacts.get(key);
     if (!verdict) byFacts.set(key, (verdict = evaluatePre(candidate, { ...base, ...v })));
     return verdict;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import semver from 'semver';
+import { DEFAULT_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS } from './table-limits';
 
 /** The WASI capabilities a module may request and a policy may grant. Nothing else exists. */
 export const CAPABILITIES = ['args', 'environ', 'stdin', 'stdout', 'stderr', 'clock', 'random', 'exit', 'fs.read', 'fs.write'] as const;
@@ -12,13 +13,7 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
-/**
- * Most table elements a policy or manifest may allow, over all of a module's tables. Far below the
- * engine's own 10 million: the cap must never be a size that can exhaust a worker's heap by itself.
- */
-export const MAX_TABLE_ELEMENTS = 1_000_000;
-/** Table cap when a manifest or policy names none (manifests signed before the limit existed). */
-export const DEFAULT_TABLE_ELEMENTS = 65_536;
+export { DEFAULT_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS };
 
 export const ZLimitsSchema = z.strictObject({
   fuel: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),

@@ -44,7 +44,7 @@ const record = {
 };
 const key = (over: Partial<TrustedKey> = {}): TrustedKey => ({ keyid: nodeKeyid, name: 'n', role: 'node', publicKey: node.publicKey, status: 'active', revokedAt: null, ...over });
 const check = (rec: object, k: TrustedKey | null = key()) => {
-  const r = checkRecordAttestation(rec as typeof record, (id) => (id === nodeKeyid && k ? k : undefined));
+  const r = checkRecordAttestation(rec as never, (id) => (id === nodeKeyid && k ? k : undefined));
   return r.ok ? r.value : r.message;
 };
 

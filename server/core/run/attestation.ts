@@ -7,6 +7,7 @@
  */
 import { verifyEd25519 } from '../crypto/ed25519';
 import { err, ok, type Result } from '../result';
+import { canonicalPayload } from '../audit/canonical-payload';
 import type { TrustedKey } from '../module/types';
 import { keyValidAt } from '../module/signers';
 import { RESULT_FORMAT, verifyAttestation, type ResultStatement } from '../sandbox/remote/protocol';
@@ -14,7 +15,12 @@ import type { DecisionRecord } from '../guardian/decision-record';
 
 export type AttestationCheck = 'verified' | 'none';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal as JSON values whatever the key order (a record read through its schema lists keys in the schema's order). */
+const same = (a: unknown, b: unknown) => {
+  const x = canonicalPayload(a);
+  const y = canonicalPayload(b);
+  return x.ok && y.ok && x.value === y.value;
+};
 
 export function checkRecordAttestation(
   record: Pick<DecisionRecord, 'startedAt' | 'backend' | 'execution'>,
@@ -30,7 +36,7 @@ export function checkRecordAttestation(
   if (Number.isNaN(at.getTime()) || !keyValidAt(key, at)) return err('ATTESTATION_INVALID', `${who} was revoked before the run`);
   const signature = verifyAttestation(att, key.publicKey, verifyEd25519);
   if (!signature.ok) return signature;
-  const s = att.statement as ResultStatement;
+  const s = att.statement as unknown as ResultStatement;
   if (s.format === RESULT_FORMAT) {
     const ex = record.execution;
     if (!ex) return err('ATTESTATION_INVALID', `the record says nothing ran, but ${who} signed a result`);

@@ -31,8 +31,11 @@ export interface ExecutorPoolOptions<Prepared> {
   readonly description: BackendDescription;
   readonly size: number;
   readonly queueLimit: number;
-  /** Starts executors as soon as the pool exists (a long-running console), instead of on first use. */
-  readonly prespawn?: boolean;
+  /**
+   * Executors started as soon as the pool exists instead of on first use: all of them (true, a
+   * long-running console) or this many (a host that opens the pool because a run is on its way).
+   */
+  readonly prespawn?: boolean | number;
   spawn(events: ExecutorEvents): Executor;
   /**
    * Turns a checked request into what the executor runs (instrument, compile), once per digest
@@ -205,7 +208,19 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
     pump();
   }
 
-  if (opts.prespawn) for (let i = 0; i < size; i++) spawn();
+  /**
+   * A run whose preparation (instrument, compile) is off this thread will need an executor: start
+   * it now, so that its start overlaps the preparation instead of following it. Only here, once per
+   * run, never from pump(): an executor that cannot start must not be restarted in a loop while a
+   * long preparation is pending.
+   */
+  function spawnAhead(): void {
+    const available = slots.filter((s) => !s.ready || s.job === null).length;
+    if (available < queue.length + preparing.size && slots.length < size) spawn();
+  }
+
+  const prespawn = opts.prespawn === true ? size : Math.min(size, Math.max(0, Math.floor(Number(opts.prespawn ?? 0))));
+  for (let i = 0; i < prespawn; i++) spawn();
 
   return {
     kind: opts.description.kind,
@@ -240,6 +255,7 @@ export function createExecutorPool<Prepared>(opts: ExecutorPoolOptions<Prepared>
         const waiting: Pending = { settle };
         pending = waiting;
         preparing.add(waiting);
+        spawnAhead();
         prepared.then(
           (done) => {
             if (preparing.delete(waiting)) enqueue(done, settle); // else ended meanwhile

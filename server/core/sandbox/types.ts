@@ -126,8 +126,8 @@ export interface RemoteAttestation {
   readonly resultSha256: string;
   /** Base64 Ed25519 signature. */
   readonly signature: string;
-  /** The result statement as signed (`nightcore.job-result/v1`). */
-  readonly statement: object;
+  /** The statement as signed: a result (`nightcore.job-result/v1`) or a refusal (`nightcore.job-refusal/v1`). */
+  readonly statement: { readonly format: string };
 }
 
 /**

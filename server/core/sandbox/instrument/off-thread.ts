@@ -8,7 +8,7 @@
  *   await preparer.instrument(wasm, caps, saved) → compiles a persisted artefact without re-instrumenting
  *   await preparer.inspect(wasm)                 → Result<WasmReport, PrepareError>
  *
- * One thread, started on first use, one job at a time (jobs wait in order). A job past `timeoutMs`
+ * One thread, started on first use (or by start()), one job at a time (jobs wait in order). A job past `timeoutMs`
  * ends as TIMEOUT and its thread is terminated (the only way to stop a busy thread) and replaced;
  * a thread that dies (heap cap) ends its job as CRASHED. Inputs over `maxBytes` are refused at once.
  */
@@ -43,10 +43,15 @@ export interface WasmPreparerOptions {
 export interface WasmPreparer {
   instrument(wasm: Uint8Array, caps: PrepareCaps, artefact?: InstrumentedArtefact | null, withReport?: boolean): Promise<Result<Prepared, PrepareError>>;
   inspect(wasm: Uint8Array): Promise<Result<WasmReport, PrepareError>>;
+  /**
+   * Starts the thread now instead of on the first job (a long-running host, so that no run waits
+   * for the thread to load its code). Idle, it keeps no process alive.
+   */
+  start(): void;
   close(): Promise<void>;
 }
 
-type JobResult = Result<PrepareOutput, PrepareError>;
+export type JobResult = Result<PrepareOutput, PrepareError>;
 interface Job {
   readonly id: number;
   readonly req: PrepareRequest;
@@ -61,7 +66,7 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
   let nextId = 1;
   let closed = false;
 
-  function start(): Worker {
+  function spawn(): Worker {
     const w = new Worker(opts.workerUrl, {
       execArgv: [],
       env: {},
@@ -103,7 +108,7 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
 
   function pump(): void {
     if (closed || current || queue.length === 0) return;
-    if (!worker) worker = start();
+    if (!worker) worker = spawn();
     worker.ref();
     if (!ready) return;
     const job = queue.shift()!;
@@ -129,6 +134,25 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
     });
   }
 
+  return preparerOver(submit, {
+    start() {
+      if (closed || worker) return;
+      worker = spawn();
+      worker.unref();
+    },
+    async close() {
+      closed = true;
+      if (current) finish(err('SHUT_DOWN', 'the preparation thread was closed'));
+      failAll(err('SHUT_DOWN', 'the preparation thread was closed'));
+      const w = worker;
+      worker = null;
+      if (w) await w.terminate();
+    },
+  });
+}
+
+/** The port's two questions, asked of whatever runs prepareJob (this thread, or the preparation thread). */
+export function preparerOver(submit: (req: PrepareRequest) => Promise<JobResult>, lifecycle: Pick<WasmPreparer, 'start' | 'close'>): WasmPreparer {
   return {
     async instrument(wasm, caps, artefact = null, withReport = false) {
       const r = await submit({ wasm, caps, artefact, inspect: withReport });
@@ -142,13 +166,6 @@ export function createWasmPreparer(opts: WasmPreparerOptions): WasmPreparer {
       if (!r.ok) return r;
       return r.value.report ? ok(r.value.report) : err('CRASHED', 'the preparation thread returned no report');
     },
-    async close() {
-      closed = true;
-      if (current) finish(err('SHUT_DOWN', 'the preparation thread was closed'));
-      failAll(err('SHUT_DOWN', 'the preparation thread was closed'));
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
-    },
+    ...lifecycle,
   };
 }

@@ -13,7 +13,7 @@ import {
   exportEntry, rewriteData, rewriteElems, rewriteGlobals, rewriteTables, writeExports, LimitExceeded,
   type ExportEntry, type ImportSummary, type Limits,
 } from './sections';
-import { DEFAULT_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS } from '../../module/manifest';
+import { DEFAULT_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS } from '../../module/table-limits';
 import {
   FUEL_EXPORT, FUEL_IMPORT_MODULE, FUEL_IMPORT_NAME, MAX_PAGES, MEMORY_EXPORT,
   type InstrumentError, type InstrumentOptions, type Instrumented,

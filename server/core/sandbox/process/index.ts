@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../result';
 import { withRequestChecks, type SandboxBackend } from '../backend';
 import { createExecutorPool, type Executor, type ExecutorEvents, type PrepareResult } from '../executor-pool';
+import type { ReportSource } from '../request-checks';
+import type { Caps, CompileError } from '../worker-threads/module-cache';
 import { instrumentModule } from '../instrument';
 import { tableElementsOf } from '../../module/manifest';
 import type { RunRequest } from '../types';
@@ -36,8 +38,8 @@ export interface ProcessBackendOptions {
   readonly prlimit?: string;
   /** Where to look for bwrap and prlimit when not given (default /usr/bin, /bin). */
   readonly systemDirs?: readonly string[];
-  /** Start every process now (the console) rather than on first use (the CLI). */
-  readonly prespawn?: boolean;
+  /** Start every process now (true: the console), this many (a run is on its way), or none until first use. */
+  readonly prespawn?: boolean | number;
   /**
    * The host user the jail runs as. Default: nobody when the console runs as root (so even an escape
    * from V8 and the namespaces lands in an unprivileged account), else the console's own user.
@@ -45,7 +47,18 @@ export interface ProcessBackendOptions {
   readonly runAs?: { readonly uid: number; readonly gid: number };
   /** Instrumented modules kept (LRU, default 32). */
   readonly moduleCacheEntries?: number;
+  /**
+   * Off-thread instrumentation (services pass the preparation port backed by the persisted
+   * artefacts): the jail needs the instrumented bytes, made on the preparation thread instead of the
+   * thread serving requests. Without it, instrument runs on this thread: fine for tests and small modules.
+   */
+  readonly prepare?: PrepareBytesFn;
+  /** Reports made off the serving thread, for the checks run before the pool (see ../request-checks.ts). */
+  readonly reports?: ReportSource;
 }
+
+/** Instruments off this thread; resolves with the instrumented bytes the jail compiles. */
+export type PrepareBytesFn = (wasmSha256: string, wasm: Uint8Array, caps: Caps) => Promise<Result<{ bytes: Uint8Array; memoryExport: string | null }, CompileError>>;
 
 interface Prepared {
   readonly key: string;
@@ -94,7 +107,14 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const instrumented = new Map<string, Prepared>();
   const counters = { hits: 0, misses: 0 };
 
-  function prepare(req: RunRequest): PrepareResult<Prepared> {
+  function remember(key: string, bytes: Uint8Array, memoryExport: string | null): Prepared {
+    const prepared = { key, bytes, memoryExport };
+    instrumented.set(key, prepared);
+    while (instrumented.size > cacheEntries) instrumented.delete(instrumented.keys().next().value!);
+    return prepared;
+  }
+
+  function prepare(req: RunRequest): PrepareResult<Prepared> | Promise<PrepareResult<Prepared>> {
     // Both clamps are part of the bytes, so both are part of the key.
     const maxTableElements = tableElementsOf(req.limits);
     const key = `${req.wasmSha256}:${req.limits.memoryPages}:${maxTableElements}`;
@@ -106,14 +126,16 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
       return ok(hit);
     }
     counters.misses++;
+    if (opts.prepare) {
+      return opts.prepare(req.wasmSha256, req.wasm, { maxMemoryPages: req.limits.memoryPages, maxTableElements }).then((made) =>
+        made.ok ? ok(remember(key, made.value.bytes, made.value.memoryExport)) : made,
+      );
+    }
     const result = instrumentModule(req.wasm, { maxMemoryPages: req.limits.memoryPages, maxTableElements });
     // Initial memory or tables above the caps end as memory_limit, as on worker threads.
     if (!result.ok && result.code === 'LIMIT_EXCEEDED') return err('LIMIT_EXCEEDED', result.message);
     if (!result.ok) return err('INSTRUMENT_FAILED', `instrumentation failed (${result.code}): ${result.message}`);
-    const prepared = { key, bytes: result.value.bytes, memoryExport: result.value.memoryExport };
-    instrumented.set(key, prepared);
-    while (instrumented.size > cacheEntries) instrumented.delete(instrumented.keys().next().value!);
-    return ok(prepared);
+    return ok(remember(key, result.value.bytes, result.value.memoryExport));
   }
 
   const pool = createExecutorPool<Prepared>({
@@ -126,5 +148,5 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
     detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
   });
-  return ok(withRequestChecks(pool));
+  return ok(withRequestChecks(pool, opts.reports));
 }

@@ -208,7 +208,7 @@ describe('execution node: its own trust store', () => {
     // The refusal is the node's word: signed by it, for this job, kept as the run's attestation.
     const att = r.ok ? r.value.attestation! : undefined;
     const signer = nodes.find((n) => n.node.keyid === att?.nodeKeyid)!;
-    expect((att?.statement as { code: string }).code).toBe('MODULE_UNTRUSTED');
+    expect((att?.statement as unknown as { code: string }).code).toBe('MODULE_UNTRUSTED');
     expect(verifyEd25519(signer.publicKey, refusalSigningBytes(att!.statement as never), Buffer.from(att!.signature, 'base64'))).toBe(true);
     expect(verifyAttestation(att!, signer.publicKey, verifyEd25519).ok).toBe(true);
     expect(verifyAttestation(att!, nodes.find((n) => n !== signer)!.publicKey, verifyEd25519).ok).toBe(false);

@@ -30,6 +30,8 @@ export interface SandboxPoolOptions {
    * persisted artefacts). Without it, instrument runs on this thread: fine for tests and small modules.
    */
   readonly prepare?: PrepareFn;
+  /** Workers started at once instead of on first use: all (true) or a count (see ExecutorPoolOptions). */
+  readonly prespawn?: boolean | number;
   /** JS heap cap per worker. Does NOT cap wasm memory: that is the instrumenter's clamp. */
   readonly workerHeapMb?: number;
 }
@@ -67,6 +69,7 @@ export function createSandboxPool(opts: SandboxPoolOptions): SandboxPool {
     description: WORKER_THREADS,
     size,
     queueLimit: Math.max(0, opts.queueLimit ?? size * 4),
+    prespawn: opts.prespawn,
     spawn: (events) => spawnWorker(opts.workerUrl, heapMb, events),
     prepare: (req) => (prepare ? cache.getOrPrepare(req.wasmSha256, req.wasm, caps(req), prepare) : cache.getOrCompile(req.wasmSha256, req.wasm, caps(req))),
     job: (req, compiled) => ({ ...jobFields(req), module: compiled.module, memoryExport: compiled.memoryExport }),
