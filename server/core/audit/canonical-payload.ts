@@ -139,8 +139,8 @@ export function canonicalPayload(value: unknown): Result<string, PayloadCode> {
  * The fast path, for the valid payloads that are nearly all of the work (the decision record on
  * every run): each value is read once and copied into fresh arrays and plain objects whose keys
  * are inserted in JCS order, and the copy is serialised by the native JSON.stringify, about 2.5x
- * faster than concatenating (measured: 2.4 vs 6.4 µs for the audit bench's payload, 25 vs 70 µs for
- * 4.8 KB). Undefined when it is not sure the result is canonical; write() then decides and says
+ * faster than concatenating (measured: 2.4-2.8 vs 5.5-7.4 µs for the audit bench's payload, 25 vs
+ * 70 µs for 4.8 KB). Undefined when it is not sure the result is canonical; write() then decides and says
  * why. It is sure only when:
  * - no key starts with a digit: JSON.stringify puts array-index keys ("2", "10") first in numeric
  *   order, JCS sorts them as text;
