@@ -1,9 +1,12 @@
 /**
  * Writes the conformance vectors of the formats a verifier checks beyond their schema (signatures,
  * hashes, periods): decision records (real ones, from testdata/records), checkpoints, checkpoint
- * notes, inclusion and consistency proofs, server key rotations and backup statements.
+ * notes, inclusion and consistency proofs, server key rotations, backup statements, DSSE envelopes
+ * (the example bundle's manifest) and signed approvals.
  *
- *   node bin/run-ts.mjs scripts/formats/make-vectors.ts
+ *   node bin/run-ts.mjs scripts/formats/make-vectors.ts [file stem ...]   e.g. dsse-envelope.v1
+ *
+ * With stems, only those files are written (the others keep their committed keys and signatures).
  *
  * Signed vectors are made by a real log in memory, with keys generated here and thrown away (only
  * public keys are written). Re-running makes new keys and signatures for the same cases; the test
@@ -21,6 +24,9 @@ import { formatCheckpointBody } from '../../server/core/audit/tlog-checkpoint';
 import { encodeBase64 } from '../../server/core/crypto/keys';
 import { BACKUP_FORMAT, backupStatementBytes, type BackupStatement } from '../../server/services/backup-statement';
 import { testEd25519Key, type TestKey } from '../../server/core/audit/test-support';
+import { MANIFEST_PAYLOAD_TYPE, preAuthEncoding } from '../../server/core/module/dsse';
+import { canonicalJson } from '../../server/core/module/canonical';
+import { signingBytes, type TApprovalStatement } from '../../server/core/inbox/statement';
 import { FORMATS_DIR } from './generate';
 
 const ROOT = join(import.meta.dirname ?? __dirname, '..', '..');
@@ -28,7 +34,9 @@ const ABOUT =
   'Conformance vectors: each value with the result a conforming reader must give. `valid` is the result of Night Core\'s own reader (named in `reader`: it checks signatures, hashes and key periods where the format has them), and `code` its error code. `schema`, when present, is what the zod schema (and so the published JSON Schema) answers where that differs from the reader, e.g. a well-formed document with a bad signature; `jsonSchema` is the JSON Schema\'s answer where it differs from zod. `why` says why.';
 
 type Vector = { description: string; valid: boolean; code?: string; schema?: boolean; jsonSchema?: boolean; why?: string; value: unknown } & Record<string, unknown>;
+const only = process.argv.slice(2);
 const write = (name: string, body: Record<string, unknown>, vectors: Vector[]) => {
+  if (only.length > 0 && !only.includes(name)) return;
   writeFileSync(join(FORMATS_DIR, 'vectors', `${name}.json`), `${JSON.stringify({ ...body, about: ABOUT, vectors }, null, 2)}\n`);
   console.log(`wrote docs/formats/vectors/${name}.json (${vectors.length} vectors)`);
 };
@@ -199,4 +207,106 @@ const keys = {
     { description: 'a secret restore would never write', valid: false, code: 'STATEMENT_INVALID', signature: sig(statement), value: { ...statement, secrets: { id_rsa: 'd'.repeat(64) } } },
     { description: 'another format', valid: false, code: 'NOT_A_BACKUP', signature: sig(statement), value: { ...statement, format: 'nightcore.backup/v2' } },
   ]);
+}
+
+// --- DSSE envelopes: the example bundle's manifest and wasm, signed by throwaway keys ---------------
+{
+  const bundle = join(ROOT, 'examples', 'hello-bundle');
+  const manifest = JSON.parse(readFileSync(join(bundle, 'nightcore.json'), 'utf8')) as Record<string, unknown>;
+  const wasm = readFileSync(join(bundle, 'module.wasm'));
+  const publisher = testEd25519Key();
+  const approver = testEd25519Key();
+  const stranger = testEd25519Key();
+  const revokedBefore = testEd25519Key();
+  const revokedAfter = testEd25519Key();
+  const canonical = (v: unknown) => {
+    const c = canonicalJson(v);
+    if (!c.ok) throw new Error(c.message);
+    return c.value;
+  };
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const sigOver = (k: TestKey, payload: Uint8Array) => ({ keyid: k.keyid, sig: encodeBase64(k.sign(preAuthEncoding(MANIFEST_PAYLOAD_TYPE, payload))) });
+  /** An envelope over exactly these payload bytes, signed by each key. */
+  const envelope = (payloadText: string, ...by: TestKey[]) => ({ payloadType: MANIFEST_PAYLOAD_TYPE, payload: encodeBase64(bytes(payloadText)), signatures: by.map((k) => sigOver(k, bytes(payloadText))) });
+  const good = envelope(canonical(manifest), publisher);
+  const sig0 = good.signatures[0]!;
+  const other = canonical({ ...manifest, version: '1.0.1' });
+  const BEYOND = 'the signature, the trust store and the payload\'s match with nightcore.json are the verifier\'s';
+  write(
+    'dsse-envelope.v1',
+    {
+      format: null,
+      reader: 'verifyBundle({ wasm, manifestText: manifest, envelopeText: the vector }, trust store = keys (revoked at revokedAt), signedAt = when Night Core first saw the signature) (server/core/module/verify.ts): the bundle beside the envelope is the example bundle\'s nightcore.json and module.wasm',
+      manifest,
+      wasm: encodeBase64(wasm),
+      keys: {
+        publisher: { publicKey: pub(publisher), role: 'publisher' },
+        approver: { publicKey: pub(approver), role: 'approver' },
+        'revoked-before': { publicKey: pub(revokedBefore), role: 'publisher', revokedAt: '2026-11-01T00:00:00.000Z' },
+        'revoked-after': { publicKey: pub(revokedAfter), role: 'publisher', revokedAt: '2026-12-15T00:00:00.000Z' },
+      },
+      signedAt: '2026-12-01T00:00:00.000Z',
+    },
+    [
+      { description: 'the example bundle\'s manifest signed by its publisher', valid: true, value: good },
+      { description: 'two signatures (publisher and approver)', valid: true, value: envelope(canonical(manifest), publisher, approver) },
+      { description: 'signed by a publisher revoked after Night Core first saw the signature (signedAt): it still vouches', valid: true, value: envelope(canonical(manifest), revokedAfter) },
+      { description: 'no signatures', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: [] } },
+      { description: 'another payload type', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, payloadType: 'application/json' } },
+      { description: 'a key id in upper-case hex', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: [{ ...sig0, keyid: sig0.keyid.toUpperCase() }] } },
+      { description: 'a public key carried in the signature (a hint is not trust; not part of the format)', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: [{ ...sig0, public_key: pub(stranger) }] } },
+      { description: 'signatures as an object', valid: false, code: 'ENVELOPE_INVALID', value: { ...good, signatures: { keyid: 'x' } } },
+      { description: 'the same key signing twice', valid: false, code: 'ENVELOPE_INVALID', jsonSchema: true, why: 'no repeated keyid is a refinement; JSON Schema uniqueItems is not emitted by the generator', value: { ...good, signatures: [sig0, sig0] } },
+      { description: 'signed only by a key that is not in the trust store', valid: false, code: 'UNTRUSTED_KEY', schema: true, why: BEYOND, value: envelope(canonical(manifest), stranger) },
+      { description: 'signed only by an approver (a publisher signature is required)', valid: false, code: 'UNTRUSTED_KEY', schema: true, why: BEYOND, value: envelope(canonical(manifest), approver) },
+      { description: 'signed only by a publisher revoked before Night Core first saw the signature', valid: false, code: 'KEY_REVOKED', schema: true, why: 'revocation is the trust store\'s', value: envelope(canonical(manifest), revokedBefore) },
+      { description: 'the publisher\'s signature over other bytes', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: SIGNED, value: { ...good, signatures: [{ keyid: publisher.keyid, sig: sigOver(publisher, bytes(other)).sig }] } },
+      { description: 'a validly signed payload that is another manifest than nightcore.json beside it', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: BEYOND, value: envelope(other, publisher) },
+      { description: 'a validly signed payload that is the manifest, but not in canonical (RFC 8785) form', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: 'the signed bytes must be the canonical manifest: one manifest, one text', value: envelope(JSON.stringify(manifest, null, 2), publisher) },
+    ],
+  );
+}
+
+// --- signed approvals: statements signed by a throwaway approver key --------------------------------
+{
+  const approver = testEd25519Key();
+  const stranger = testEd25519Key();
+  const statement: TApprovalStatement = {
+    format: 'nightcore.approval/v1',
+    subject: 'submission:3f1c2a9e-0b7d-4e21-9c55-2d8f0e6a1b42',
+    wasmSha256: '6d70814fbf73e417483755affed8c7090c8accf2acfb2bb74bbf403d7593c6b2',
+    manifestSha256: 'c0ffee0000000000000000000000000000000000000000000000000000000000',
+    policy: { name: 'default', revision: 3 },
+    decision: 'approve',
+    reason: 'read the diff and the dry run',
+    time: '2026-12-01T12:00:00.000Z',
+  };
+  const text = (v: unknown) => {
+    const c = canonicalJson(v);
+    if (!c.ok) throw new Error(c.message);
+    return c.value;
+  };
+  /** How a statement travels: these exact bytes as the payload, signed by `by` (keyid: `as`, default the signer's). */
+  const signed = (payload: string, by: TestKey, as: TestKey = by) => ({ payload: encodeBase64(new TextEncoder().encode(payload)), keyid: as.keyid, sig: encodeBase64(by.sign(signingBytes(payload))) });
+  const good = signed(text(statement), approver);
+  const reject = signed(text({ ...statement, decision: 'reject', reason: 'asks for more than it needs' }), approver);
+  write(
+    'signed-approval.v1',
+    { format: null, reader: 'the trust store lookup by keyid (keys), then openStatement(signed, publicKey) (server/core/inbox/statement.ts), as the quorum check and offline verify do', keys: { approver: pub(approver) } },
+    [
+      { description: 'an approval signed by a trusted approver', valid: true, value: good },
+      { description: 'a rejection with a reason', valid: true, value: reject },
+      { description: 'an empty payload', valid: false, code: 'STATEMENT_INVALID', value: { ...good, payload: '' } },
+      { description: 'a short key id', valid: false, code: 'KEY_UNKNOWN', value: { ...good, keyid: approver.keyid.slice(0, 8) } },
+      { description: 'the public key instead of its id', valid: false, code: 'KEY_UNKNOWN', value: { ...good, keyid: pub(approver) } },
+      { description: 'an extra field', valid: false, code: 'STATEMENT_INVALID', value: { ...good, publicKey: pub(approver) } },
+      { description: 'signed by a key that is not in the trust store', valid: false, code: 'KEY_UNKNOWN', schema: true, why: 'the trust store is the reader\'s', value: signed(text(statement), stranger) },
+      { description: 'another key\'s signature under the approver\'s key id', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: SIGNED, value: signed(text(statement), stranger, approver) },
+      { description: 'the decision changed after signing (approve for reject)', valid: false, code: 'SIGNATURE_INVALID', schema: true, why: SIGNED, value: { ...reject, payload: good.payload } },
+      { description: 'a validly signed payload that is not canonical JSON', valid: false, code: 'STATEMENT_INVALID', schema: true, why: 'the reader re-canonicalises the statement: one approval, one text', value: signed(JSON.stringify(statement, null, 2), approver) },
+      { description: 'a validly signed payload that is no approval statement', valid: false, code: 'STATEMENT_INVALID', schema: true, why: 'the payload is only base64 to the schema', value: signed(text({ decision: 'approve' }), approver) },
+      { description: 'a payload that is not base64', valid: false, code: 'STATEMENT_INVALID', schema: true, why: 'the schema says only that the payload is a string', value: { ...good, payload: 'not base64!' } },
+      { description: 'a validly signed payload that is not JSON', valid: false, code: 'STATEMENT_INVALID', schema: true, why: 'the payload is only base64 to the schema', value: signed('approve', approver) },
+    ],
+  );
 }

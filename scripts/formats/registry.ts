@@ -10,8 +10,9 @@
 import type { z } from 'zod';
 import { MANIFEST_FORMAT, ZManifestSchema } from '../../server/core/module/manifest';
 import { ZEnvelopeSchema } from '../../server/core/module/dsse';
-import { POLICY_FORMAT, ZPolicySchema } from '../../server/core/guardian/schema';
-import { ZApprovalStatementSchema, ZSignedApprovalSchema } from '../../server/core/inbox/statement';
+import { parseManifestText, verifyBundle, type KeyRole, type TrustedKey, type VerifyContext } from '../../server/core/module/verify';
+import { parsePolicyText, POLICY_FORMAT, ZPolicySchema } from '../../server/core/guardian/schema';
+import { canonicalStatement, openStatement, ZApprovalStatementSchema, ZSignedApprovalSchema, type TSignedApproval } from '../../server/core/inbox/statement';
 import { EXPORTED_EVENT_FORMAT, ZExportedEventSchema } from '../../server/core/audit/exported-event';
 import { DECISION_FORMAT } from '../../server/core/guardian/decision-record';
 import { parseDecisionRecord, ZDecisionRecordSchema } from '../../server/core/guardian/decision-record-schema';
@@ -49,6 +50,23 @@ const periodsOf = (file: VectorContext['file']): KeyPeriod[] =>
     return { keyid: keyIdOf(publicKey), publicKey, fromSeq: k.fromSeq, untilSeq: k.untilSeq, source: 'log' };
   });
 const noteKey = (file: VectorContext['file']) => ({ name: String(file.origin), publicKey: b64(file.key) });
+/** `{ name: { publicKey, role, revokedAt? } }` in a vector file, as the trust store a bundle verifier holds. */
+const trustStoreOf = (file: VectorContext['file']): VerifyContext => {
+  const keys = Object.entries(file.keys as Record<string, { publicKey: string; role: KeyRole; revokedAt?: string }>).map(([name, k]): TrustedKey => {
+    const publicKey = b64(k.publicKey);
+    const revokedAt = k.revokedAt === undefined ? null : new Date(k.revokedAt);
+    return { keyid: keyIdOf(publicKey), name, role: k.role, publicKey, status: revokedAt ? 'revoked' : 'active', revokedAt };
+  });
+  const byId = new Map(keys.map((k) => [k.keyid, k]));
+  return { lookupKey: (keyid) => byId.get(keyid), requiredRole: 'publisher', signedAt: new Date(String(file.signedAt)) };
+};
+/** A signed approval as the quorum check and offline verify read it: the key by keyid from the trust store, then openStatement. */
+const readSignedApproval: FormatReader = (value, { file }) => {
+  const keyid = (value as { keyid?: unknown } | null)?.keyid;
+  const publicKey = Object.values(file.keys as Record<string, string>).map(b64).find((k) => keyIdOf(k) === keyid);
+  if (!publicKey) return { ok: false, code: 'KEY_UNKNOWN', message: 'The signing key is not in the trust store.' };
+  return openStatement(value as TSignedApproval, publicKey);
+};
 
 export interface PublishedFormat {
   /** file stem: docs/formats/<id>.v<version>.schema.json and vectors/<id>.v<version>.json */
@@ -82,6 +100,8 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'What a signed module bundle asks for: name, version, tenant, entry, capabilities, limits, and the digest of module.wasm. Signed as the canonical (RFC 8785) payload of the DSSE envelope.',
     docs: 'docs/bundle-format.md',
     schema: ZManifestSchema,
+    // What verifyBundle, the module registry and inbox review read nightcore.json with.
+    read: (value) => parseManifestText(JSON.stringify(value)),
   },
   {
     id: 'dsse-envelope',
@@ -91,6 +111,9 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'The envelope carrying the manifest and one or more Ed25519 signatures over its DSSE pre-authentication encoding. Trust comes only from keys in the trust store.',
     docs: 'docs/bundle-format.md',
     schema: ZEnvelopeSchema,
+    // The whole bundle check, with the example bundle's nightcore.json and module.wasm beside the envelope.
+    read: (value, { file }) =>
+      verifyBundle({ wasm: b64(file.wasm), manifestText: JSON.stringify(file.manifest), envelopeText: JSON.stringify(value) }, trustStoreOf(file)),
   },
   {
     id: 'policy',
@@ -100,6 +123,8 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'The rules every run is judged by before and after it executes, threat weights and bands, and the approval quorum. Anything not allowed is denied.',
     docs: 'docs/policy-reference.md',
     schema: ZPolicySchema,
+    // What the policy store, policy revisions and simulation read a policy file with.
+    read: (value) => parsePolicyText(JSON.stringify(value)),
   },
   {
     id: 'approval-statement',
@@ -109,6 +134,8 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'A decision on a submission or a quarantine, bound to the wasm and manifest digests and the policy revision; signed canonical JSON.',
     docs: 'docs/approvals.md',
     schema: ZApprovalStatementSchema,
+    // What signing and openStatement validate a statement with (and canonicalise it for the signature).
+    read: (value) => canonicalStatement(value),
   },
   {
     id: 'signed-approval',
@@ -118,6 +145,7 @@ export const FORMATS: readonly PublishedFormat[] = [
     description: 'The canonical statement as base64, the approver key id and the Ed25519 signature.',
     docs: 'docs/approvals.md',
     schema: ZSignedApprovalSchema,
+    read: readSignedApproval,
   },
   {
     id: 'audit-event',
