@@ -194,7 +194,7 @@ const results = {
   freshnessCheckMs: { inputs: manifest.inputs.length, folders: manifest.folders.length, p50: round(quantile(check, 0.5), 2), p95: round(quantile(check, 0.95), 2), runs: check.length },
   run: {
     floorMs: { p50: round(quantile(runFloor, 0.5)), runs: runFloor.length },
-    baseline: BASELINE ?? null,
+    baseline: BASELINE ? { path: BASELINE, commit: ((r) => (r.status === 0 ? r.stdout.trim() : null))(spawnSync('git', ['-C', BASELINE, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' })) } : null,
     cases: Object.fromEntries(RUN_CASES.map((c) => {
       const d = (x: RunSeries) => ({ wallP50: round(quantile(x.wall, 0.5)), wallP95: round(quantile(x.wall, 0.95)), cpuP50: round(quantile(x.cpu, 0.5)), moduleP50: round(quantile(x.moduleMs, 0.5), 2), runs: x.wall.length });
       return [c.id, { current: d(runs[c.id]!.current), ...(BASELINE ? { baseline: d(runs[c.id]!.baseline) } : {}) }];
@@ -229,7 +229,7 @@ const md = [
   '',
   '## `nightcore run <module>`, process start to exit (issue 14)',
   '',
-  `Prepared data folder (module imported and run once before); ${RUN_RUNS} runs each, taking turns with \`node -e 0\` (p50 ${results.run.floorMs.p50} ms here)${BASELINE ? ` and with the same runs of the CLI of ${BASELINE} (before)` : ''}. ` +
+  `Prepared data folder (module imported and run once before); ${RUN_RUNS} runs each, taking turns with \`node -e 0\` (p50 ${results.run.floorMs.p50} ms here)${BASELINE ? ` and with the same runs of the CLI of ${BASELINE} at ${results.run.baseline?.commit ?? '?'} (before)` : ''}. ` +
     '"module" is the sandbox\'s wall time for the run, from the decision record. Target: 150 ms plus the module\'s own time.',
   '',
   `| command | wall p50 / p95 | CPU p50 | module p50 | wall − module vs 150 ms |${BASELINE ? ' before: wall p50 / CPU p50 |' : ''}`,

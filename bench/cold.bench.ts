@@ -44,6 +44,11 @@ const SERVED_BEFORE = 5;
 const CORES = os.availableParallelism();
 
 const trees: { label: 'current' | 'baseline'; tree: Tree }[] = [{ label: 'current', tree: await loadTree(ROOT) }];
+/** The commit a checkout is at (recorded beside its figures), or null outside git. */
+const commitOf = (root: string): string | null => {
+  const r = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+};
 if (flags.baseline) trees.push({ label: 'baseline', tree: await loadTree(resolve(flags.baseline)) });
 const WORKLOADS = trees[0]!.tree.workloads;
 
@@ -121,7 +126,8 @@ const labels = trees.map((t) => t.label);
 const result = {
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: CORES, node: process.version, os: `${os.platform()} ${os.release()}`, loadAverage1m: r2(os.loadavg()[0]!) },
   date: new Date().toISOString(),
-  baseline: flags.baseline ? resolve(flags.baseline) : null,
+  commit: commitOf(ROOT),
+  baseline: flags.baseline ? { path: resolve(flags.baseline), commit: commitOf(resolve(flags.baseline)) } : null,
   settleMs: SETTLE_MS,
   rows: Object.fromEntries([...rows].map(([name, byTree]) => [name, Object.fromEntries(Object.entries(byTree).map(([l, s]) => [l, { run: dist(s.ms), moduleOwn: dist(s.moduleMs) }]))])),
   target: { newModuleFirstRunMs: 15 },
@@ -133,7 +139,7 @@ const md = [
   `${result.machine.cpu}, ${CORES} cores, node ${result.machine.node}, ${result.machine.os}, ${result.date}, load average ${result.machine.loadAverage1m} at the end`,
   'Governed runs through the services (verify, inspect, pre-exec, run.started, sandbox, post-exec, decision record), ms on the calling thread, p50 / p90. ' +
     `"module" = the sandbox's wall time for the run, from the decision record. First-module rows: ${FIRST_SAMPLES} processes each; other cold rows ${SAMPLES} samples; warm rows ${SAMPLES * WARM_PER_SAMPLE}.` +
-    (flags.baseline ? ` "before" = ${flags.baseline}, measured in the same run, taking turns with this tree sample by sample.` : ''),
+    (flags.baseline ? ` "before" = ${flags.baseline} at ${result.baseline?.commit ?? '?'}, measured in the same run, taking turns with this tree (${result.commit ?? '?'}) sample by sample.` : ''),
   '',
   `| path | ${labels.map((l) => (l === 'current' ? 'now p50 / p90 ms' : 'before p50 / p90 ms')).join(' | ')} | module p50 ms |${flags.baseline ? ' now / before (p50) |' : ''}`,
   `|---|${labels.map(() => '---:').join('|')}|---:|${flags.baseline ? '---:|' : ''}`,
