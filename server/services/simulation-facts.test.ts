@@ -12,11 +12,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '../core/crypto/ed25519';
-import { parsePolicyText, type TPolicy } from '../core/guardian/schema';
+import type { TPolicy } from '../core/guardian/schema';
 import { chatty, EXIT_3, HELLO, LEAKS_KEY, RANDOM_32, sha256Hex, UNREACHABLE, variant } from '../core/sandbox/test-modules';
 import { signEd25519 } from '../core/crypto/ed25519';
 import { publicKeyFromJson } from './chain-check';
-import { defaultPolicyPath } from './policy-store';
+import { candidatePolicy } from './test-policy';
 import { openHarness, type Harness } from './test-fixtures';
 import { installProLicense } from './test-license';
 import { upgradeDataFolder } from './upgrade';
@@ -27,14 +27,7 @@ const STDIO = ['stdout', 'stderr', 'exit'] as const;
 /** 8 runs from the fixture and 14 new ones. */
 const RUNS = 22;
 
-const base = () => JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, any>;
-const policy = (change: (p: Record<string, any>) => void): TPolicy => {
-  const p = base();
-  change(p);
-  const parsed = parsePolicyText(JSON.stringify(p));
-  if (!parsed.ok) throw new Error(`${parsed.message} ${parsed.issues?.join('; ')}`);
-  return parsed.value;
-};
+const policy = candidatePolicy;
 
 /** Candidates that move every fact the rules read. */
 const CANDIDATES: Record<string, TPolicy> = {

@@ -6,23 +6,14 @@
  * and the PRO gate.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { HELLO, variant } from '../core/sandbox/test-modules';
-import { parsePolicyText, type TPolicy } from '../core/guardian/schema';
-import { defaultPolicyPath } from './policy-store';
+import { candidatePolicy } from './test-policy';
 import { openHarness, type Harness } from './test-fixtures';
 import { installProLicense } from './test-license';
 import { simulateOverHistory } from './simulation';
 
 const STDIO = ['stdout', 'stderr', 'exit'] as const;
-const base = () => JSON.parse(readFileSync(defaultPolicyPath(), 'utf8')) as Record<string, any>;
-const policy = (change: (p: Record<string, any>) => void): TPolicy => {
-  const p = base();
-  change(p);
-  const parsed = parsePolicyText(JSON.stringify(p));
-  if (!parsed.ok) throw new Error(`${parsed.message} ${parsed.issues?.join('; ')}`);
-  return parsed.value;
-};
+const policy = candidatePolicy;
 
 describe('policy simulation over recorded runs', () => {
   let h: Harness;
