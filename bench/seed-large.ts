@@ -235,7 +235,7 @@ export async function seedLarge(o: SeedOptions): Promise<SeedReport> {
           threat: { ...base.threat, score: p.score, band: bandFor(p.score, bands) },
           input: { ...base.input, seed: String(Math.floor(rnd() * 2 ** 52)) },
           pre: p.kind === 'pre' ? failing(base.pre, p.rule, 'before running') : base.pre,
-          execution: ex && { ...ex, outcome: p.outcome === 'ok' ? { kind: 'ok', exitCode: p.rule === 'exit_code' ? 3 : 0 } : ({ kind: p.outcome } as never), used: { ...ex.used, fuel: 200 + Math.floor(rnd() * 5_000_000), wallMs: +(0.3 + rnd() * 12).toFixed(2) } },
+          execution: ex && { ...ex, outcome: p.outcome === 'ok' ? { kind: 'ok', exitCode: p.rule === 'exit_code' ? 3 : 0 } : p.outcome === 'trap' ? { kind: 'trap', trap: 'unreachable' } : ({ kind: p.outcome } as never), used: { ...ex.used, fuel: 200 + Math.floor(rnd() * 5_000_000), wallMs: +(0.3 + rnd() * 12).toFixed(2) } },
           post: p.kind === 'post' && base.post ? failing(base.post, p.rule, 'after running') : base.post,
           decision: p.kind === 'ok' ? 'allow' : 'deny',
         };
