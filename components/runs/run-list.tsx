@@ -15,7 +15,22 @@ function Why({ why }: { readonly why: TRunWhy }) {
   );
 }
 
-export function RunList({ runs, showModule = true }: { readonly runs: readonly (TRunSummary & { why?: TRunWhy | null })[]; readonly showModule?: boolean }) {
+/** A run whose decision record could not be read: said in its row, with what to do. */
+function Unreadable({ problem }: { readonly problem: string }) {
+  return (
+    <span className="block text-sm text-amber-200" data-testid="runs-row-record-problem">
+      Decision record unreadable ({problem}); check the log with <span className="font-mono">nightcore audit verify</span>
+    </span>
+  );
+}
+
+export function RunList({
+  runs,
+  showModule = true,
+}: {
+  readonly runs: readonly (TRunSummary & { why?: TRunWhy | null; recordProblem?: string | null })[];
+  readonly showModule?: boolean;
+}) {
   return (
     <ul className="flex flex-col divide-y divide-slate-800" data-testid="runs-list">
       {runs.map((r) => (
@@ -32,6 +47,7 @@ export function RunList({ runs, showModule = true }: { readonly runs: readonly (
               ) : null}
               <span className="block font-mono text-xs text-slate-400">{shortDigest(r.id)}</span>
               {r.why ? <Why why={r.why} /> : null}
+              {r.recordProblem ? <Unreadable problem={r.recordProblem} /> : null}
             </span>
             <span className="flex flex-wrap gap-2">
               <DecisionBadge decision={r.decision} />

@@ -31,6 +31,13 @@ const recordText = sql<string | null>`coalesce(${runRecords.record}, ${auditEven
 const ownRecord = eq(runRecords.runId, runs.id);
 const ownDecision = and(eq(auditEvents.seq, runs.auditSeq), eq(auditEvents.action, 'run.decided'), eq(auditEvents.subject, sql`'run:' || ${runs.id}`));
 
+/** Why a run's decision record could not be read (`audit verify` says whether the log was altered). */
+export interface UnreadableRecord {
+  readonly unreadable: string;
+}
+
+export const isUnreadable = (r: DecisionRecord | UnreadableRecord | undefined): r is UnreadableRecord => r !== undefined && 'unreadable' in r;
+
 function parseRecord(id: string, text: string | null): DecisionRecord {
   if (text === null) throw new Error(`run ${id} has no decision record: its run.decided audit event is missing`);
   // Any published version of the record (older ones lack later fields); never a bare cast.
@@ -93,8 +100,12 @@ export class RunQueries {
     return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
-  /** The decision records of these runs only (no output columns), for a list that explains each row. */
-  records(ids: readonly string[]): Map<string, DecisionRecord> {
+  /**
+   * The decision records of these runs only (no output columns), for a list that explains each row.
+   * A record that cannot be read (missing, or fitting no published version: a damaged database) is
+   * returned as its problem, so one bad row is marked in a list instead of failing the whole page.
+   */
+  records(ids: readonly string[]): Map<string, DecisionRecord | UnreadableRecord> {
     if (ids.length === 0) return new Map();
     const rows = this.db
       .select({ id: runs.id, record: recordText })
@@ -103,7 +114,15 @@ export class RunQueries {
       .leftJoin(auditEvents, ownDecision)
       .where(inArray(runs.id, [...ids]))
       .all();
-    return new Map(rows.map((r) => [r.id, parseRecord(r.id, r.record)]));
+    return new Map(
+      rows.map((r): [string, DecisionRecord | UnreadableRecord] => {
+        try {
+          return [r.id, parseRecord(r.id, r.record)];
+        } catch (e) {
+          return [r.id, { unreadable: (e as Error).message }];
+        }
+      }),
+    );
   }
 
   get(id: string): (RunRow & { record: DecisionRecord }) | undefined {

@@ -110,3 +110,32 @@ describe('runs router', () => {
     expect(await trpcCode(as('approver').runs.replay({ id: runIds[0]! }))).toBe('FORBIDDEN');
   });
 });
+
+describe('runs router: a decision record that cannot be read', () => {
+  it('marks that row and still lists and explains the others (a damaged record never fails the page)', async () => {
+    const h = openHarness();
+    try {
+      h.install(variant(OPENS_FILES, 'opener'), { name: 'opener', capabilities: [...STDIO] });
+      const op = createCaller(ctxFor(sessionFor('operator'), h.services));
+      const good = (await op.modules.run({ name: 'opener' })).record;
+      // A run row whose run.decided payload fits no published record version (a trap without its kind).
+      const bad = { ...good, runId: '00000000-0000-4000-8000-00000000dead', execution: { outcome: { kind: 'trap' } } };
+      const event = h.services.audit.append({ actor: good.actor, action: 'run.decided', subject: `run:${bad.runId}`, payload: bad as never });
+      const module = h.services.modules.latest('opener')!;
+      h.services.handle.sqlite
+        .prepare(
+          `INSERT INTO runs (id, module_version_id, module_name, module_version, tenant, wasm_sha256, actor, started_at, decision, outcome, exit_code,
+            threat_score, fuel_used, wall_ms, policy_name, policy_revision, seed, output_sha256, stdin, stdout, stderr, audit_seq, capability_denials)
+           VALUES (?, ?, 'opener', ?, ?, ?, ?, ?, 'deny', 'trap', NULL, 0, 0, 0, 'default', 1, '1', '', x'', x'', x'', ?, 0)`,
+        )
+        .run(bad.runId, module.id, module.version, module.tenant, module.wasmSha256, good.actor, Date.parse(good.startedAt) + 1, event.seq);
+
+      const page = await createCaller(ctxFor(sessionFor('viewer'), h.services)).runs.list({ decision: 'deny' });
+      const byId = new Map(page.items.map((r) => [r.id, r]));
+      expect(byId.get(bad.runId)).toMatchObject({ why: null, recordProblem: expect.stringContaining('is not a nightcore.decision/v1 record') });
+      expect(byId.get(good.runId)).toMatchObject({ recordProblem: null, why: { rule: 'imports_allowed' } });
+    } finally {
+      await h.services.close();
+    }
+  });
+});

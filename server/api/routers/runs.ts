@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { OUTCOME_KINDS } from '../../core/sandbox/types';
 import { actorForUser } from '../../services/users';
+import { isUnreadable } from '../../services/runs';
 import { unwrap } from '../errors';
 import { createTRPCRouter, guarded } from '../trpc';
 import { runDetailToWire, runSummaryToWire, ZRunDetailSchema, ZRunSummarySchema } from './run-views';
@@ -30,7 +31,11 @@ export const ZRunListInputSchema = z.object({
 export type TRunListInput = z.infer<typeof ZRunListInputSchema>;
 
 /** A row of the Runs list: the summary and, for a denied run, the failing rule and outcome (the "why"). */
-export const ZRunListItemSchema = ZRunSummarySchema.extend({ why: ZRunWhySchema.nullable() });
+export const ZRunListItemSchema = ZRunSummarySchema.extend({
+  why: ZRunWhySchema.nullable(),
+  /** Set when the run's decision record could not be read: the row is shown, marked, not the page failed. */
+  recordProblem: z.string().nullable(),
+});
 export type TRunListItem = z.infer<typeof ZRunListItemSchema>;
 export const ZRunPageSchema = z.object({ items: z.array(ZRunListItemSchema), nextCursor: ZRunCursorSchema.nullable() });
 
@@ -65,7 +70,8 @@ export const runsRouter = createTRPCRouter({
       return {
         items: page.rows.map((r) => {
           const record = records.get(r.id);
-          return { ...runSummaryToWire(r), why: record ? whyDenied(record) : null };
+          if (isUnreadable(record)) return { ...runSummaryToWire(r), why: null, recordProblem: record.unreadable };
+          return { ...runSummaryToWire(r), why: record ? whyDenied(record) : null, recordProblem: null };
         }),
         nextCursor: page.hasMore && last ? { startedAt: last.startedAt.toISOString(), id: last.id } : null,
       };
