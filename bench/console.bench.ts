@@ -145,6 +145,14 @@ const stopServer = async () => {
   clearTimeout(timer);
 };
 
+// Declared before the run: markdown() is called inside it.
+const NOTES = [
+  '## Notes',
+  '',
+  '- watchtower.summary keeps the totals of a window\'s complete buckets between calls (server/services/watchtower.ts) and checks the runs inserted since for one that landed late; the "first" column is the full pass over every run in the window, paid once per window and again when a bucket rolls over (hourly for 24h, daily for 7d/30d).',
+  '- Tails (p95/p99) on this shared 2-core machine follow the load average recorded above; p50 and the in-process column are the stable numbers.',
+].join('\n');
+
 try {
   for (let deadline = Date.now() + 60_000; ; ) {
     if (child.exitCode !== null) throw new Error(`next start exited:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
@@ -310,12 +318,6 @@ try {
   if (!reuse && !process.argv.includes('--keep')) rmSync(dataDir, { recursive: true, force: true });
 }
 
-const NOTES = [
-  '## Notes',
-  '',
-  '- watchtower.summary keeps the totals of a window\'s complete buckets between calls (server/services/watchtower.ts) and checks the runs inserted since for one that landed late; the "first" column is the full pass over every run in the window, paid once per window and again when a bucket rolls over (hourly for 24h, daily for 7d/30d).',
-  '- Tails (p95/p99) on this shared 2-core machine follow the load average recorded above; p50 and the in-process column are the stable numbers.',
-].join('\n');
 
 function markdown(o: { machine: typeof machine & { loadavgAtEnd: number[] }; seed: typeof seed; queries: { inProcess: Record<string, ReturnType<typeof stats> & { bytes: number; firstMs: number }>; http: Record<string, ReturnType<typeof stats> & { bytes: number; firstMs: number; ratioP50: number }> }; home: { http: { coldMs: number; warm: ReturnType<typeof stats>; htmlBytes: number }; browser: Record<string, unknown> }; loadTest: Record<string, unknown> & { latency: ReturnType<typeof stats>; perEndpoint: Record<string, ReturnType<typeof stats> & { requests: number; statuses: Record<string, number> }> } }): string {
   const m = o.machine;
