@@ -18,21 +18,7 @@ export type PayloadCode = 'PAYLOAD_NOT_JSON' | 'PAYLOAD_TOO_LARGE';
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const MAX_DEPTH = 32;
 
-/**
- * Why a value is not JSON. The path to it ("payload.execution.used[2]") is assembled only when one is
- * thrown, as the error unwinds, so the serialiser builds no path strings for the valid payloads
- * that are nearly all of its work (the ~7 KB decision record on every run, bench/governed.bench.ts).
- */
-class NotJson extends Error {
-  /** path segments from the innermost value outwards: ".key", "[3]", " key" */
-  readonly segments: string[] = [];
-  constructor(readonly problem: string) {
-    super(problem);
-  }
-  at(path: string): string {
-    return `${path}${[...this.segments].reverse().join('')} ${this.problem}`;
-  }
-}
+class NotJson extends Error {}
 
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
@@ -42,75 +28,58 @@ function isPlainObject(value: object): boolean {
 /** `String.prototype.isWellFormed` (ES2024, in Node 20): a native scan for lone surrogates. */
 const isWellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
 
-function str(value: string): string {
-  if (!isWellFormed(value)) throw new NotJson('contains a lone surrogate');
+function str(value: string, path: string): string {
+  if (!isWellFormed(value)) throw new NotJson(`${path} contains a lone surrogate`);
   // JCS string escaping is exactly ECMAScript JSON.stringify for well-formed strings.
   return JSON.stringify(value);
 }
 
-/** Serialises one member, adding where it sits to the path of any error from inside it. */
-function member(value: unknown, segment: string | number, depth: number, stack: Set<object>): string {
-  try {
-    return write(value, depth, stack);
-  } catch (e) {
-    if (e instanceof NotJson) e.segments.push(typeof segment === 'number' ? `[${segment}]` : `.${segment}`);
-    throw e;
-  }
-}
-
-// Strings are built by concatenation, not arrays joined: V8 ropes make that the cheaper way.
-function write(value: unknown, depth: number, stack: Set<object>): string {
+/**
+ * The full serialiser: what fastCanonical is not sure of, and every refusal with the path to the
+ * value at fault. Valid payloads rarely reach it, so it keeps the plain form.
+ */
+function write(value: unknown, path: string, depth: number, stack: Set<object>): string {
   switch (typeof value) {
-    case 'undefined': // reached only inside arrays: an absent object field is skipped below
-      throw new NotJson('is undefined');
     case 'string':
-      return str(value);
+      return str(value, path);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new NotJson(`is ${String(value)}, which JSON cannot represent`);
+      if (!Number.isFinite(value)) throw new NotJson(`${path} is ${String(value)}, which JSON cannot represent`);
       // ECMAScript Number-to-String is the JCS number format (and -0 becomes "0").
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      throw new NotJson(`is a ${typeof value}, which JSON cannot represent`);
+      throw new NotJson(`${path} is a ${typeof value}, which JSON cannot represent`);
   }
   if (value === null) return 'null';
-  if (depth >= MAX_DEPTH) throw new NotJson(`is nested deeper than ${MAX_DEPTH} levels`);
-  if (stack.has(value)) throw new NotJson('refers back to itself (circular)');
+  if (depth >= MAX_DEPTH) throw new NotJson(`${path} is nested deeper than ${MAX_DEPTH} levels`);
+  if (stack.has(value)) throw new NotJson(`${path} refers back to itself (circular)`);
   stack.add(value);
   let out: string;
   if (Array.isArray(value)) {
-    out = '[';
+    const parts: string[] = [];
     for (let i = 0; i < value.length; i++) {
-      out += (i === 0 ? '' : ',') + member(value[i], i, depth + 1, stack);
+      if (value[i] === undefined) throw new NotJson(`${path}[${i}] is undefined`);
+      parts.push(write(value[i], `${path}[${i}]`, depth + 1, stack));
     }
-    out += ']';
+    out = `[${parts.join(',')}]`;
   } else {
     if (!isPlainObject(value)) {
       const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
-      throw new NotJson(`is a ${name}, not a plain JSON object`);
+      throw new NotJson(`${path} is a ${name}, not a plain JSON object`);
     }
     const record = value as Record<string, unknown>;
     // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
     const keys = Object.keys(record).sort();
-    out = '{';
-    let first = true;
+    const parts: string[] = [];
     for (const key of keys) {
       const v = record[key];
       if (v === undefined) continue; // an absent optional field, as JSON.stringify treats it
-      let name: string;
-      try {
-        name = str(key);
-      } catch (e) {
-        (e as NotJson).segments.push(' key');
-        throw e;
-      }
-      out += (first ? '' : ',') + name + ':' + member(v, key, depth + 1, stack);
-      first = false;
+      parts.push(`${str(key, `${path} key`)}:${write(v, `${path}.${key}`, depth + 1, stack)}`);
     }
-    out += '}';
+    out = `{${parts.join(',')}}`;
   }
   stack.delete(value);
   return out;
@@ -121,10 +90,10 @@ export function canonicalPayload(value: unknown): Result<string, PayloadCode> {
   let text = fastCanonical(value);
   if (text === undefined) {
     try {
-      text = write(value, 0, new Set());
+      text = write(value, 'payload', 0, new Set());
     } catch (e) {
       // A throwing getter or proxy is not a JSON value either; the caller must still get a value back.
-      const reason = e instanceof NotJson ? e.at('payload') : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
+      const reason = e instanceof NotJson ? e.message : `payload could not be read (${e instanceof Error ? e.message : String(e)})`;
       return err('PAYLOAD_NOT_JSON', reason);
     }
   }
