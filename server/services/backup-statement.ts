@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import canonicalize from 'canonicalize';
 import { err, ok, type Result } from '../core/result';
+import { describeIssues } from '../core/module/manifest';
 import { keyIdOf } from '../core/crypto/keys';
 import type { Ed25519Verify } from '../core/audit/ed25519-port';
 
@@ -49,7 +50,7 @@ export function openBackupStatement(text: string, signature: string, publicKey: 
   }
   const parsed = ZBackupStatementSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const issues = describeIssues(parsed.error);
     return err('STATEMENT_INVALID', `the backup statement is malformed: ${issues.join('; ')}`, issues);
   }
   if (parsed.data.serverKeyId !== keyIdOf(publicKey)) return err('STATEMENT_INVALID', `the backup statement names server key ${parsed.data.serverKeyId.slice(0, 16)}, not the key given`);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ok, err, type Result } from '../result';
+import { describeIssues } from '../module/manifest';
 import { openCheckpoint, readTreeHead } from './checkpoint-note';
 import type { Ed25519Verify } from './ed25519-port';
 
@@ -51,7 +52,7 @@ export type CheckpointSigCode = 'CHECKPOINT_MALFORMED' | 'UNKNOWN_KEY' | 'KEY_OU
 export function readCheckpoint(value: unknown): Result<AuditCheckpoint, 'CHECKPOINT_MALFORMED'> {
   const parsed = ZAuditCheckpointSchema.safeParse(value);
   if (parsed.success) return ok(parsed.data);
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const issues = describeIssues(parsed.error);
   return err('CHECKPOINT_MALFORMED', `the checkpoint is malformed: ${issues.join('; ')}`, issues);
 }
 

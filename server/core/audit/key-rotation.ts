@@ -13,6 +13,7 @@ import { canonicalJson } from '../module/canonical';
 import { signedJsonBytes } from '../crypto/signed-json';
 import { decodeBase64Strict, encodeBase64, keyIdOf } from '../crypto/keys';
 import { err, ok, type Result } from '../result';
+import { describeIssues } from '../module/manifest';
 import type { Ed25519Verify } from './ed25519-port';
 import type { KeyPeriod } from './key-periods';
 
@@ -73,7 +74,7 @@ export function signRotation(statement: TRotationStatement, signFrom: (m: Uint8A
 export function openRotation(value: unknown, fromKey: Uint8Array, verify: Ed25519Verify): Result<TRotationRecord, RotationCode> {
   const bad = (why: string) => err('ROTATION_INVALID' as const, `the server key rotation is invalid: ${why}`);
   const parsed = ZRotationRecordSchema.safeParse(value);
-  if (!parsed.success) return bad(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  if (!parsed.success) return bad(describeIssues(parsed.error).join('; '));
   const { statement, fromSignature, toSignature } = parsed.data;
   const toKey = decodeBase64Strict(statement.toPublicKey);
   if (!toKey || toKey.length !== 32 || keyIdOf(toKey) !== statement.to) return bad('the new key is not the key its id names');

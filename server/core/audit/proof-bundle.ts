@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { ok, err, type Result } from '../result';
+import { describeIssues } from '../module/manifest';
 import { canonicalPayload } from './canonical-payload';
 import type { Ed25519Verify } from './ed25519-port';
 import { openCheckpoint, type CheckpointNoteCode } from './checkpoint-note';
@@ -69,7 +70,7 @@ export const encodeHashes = (hashes: readonly Hash[]): string[] => hashes.map((h
 const decodeHashes = (hashes: readonly string[]): Hash[] => hashes.map((h) => new Uint8Array(Buffer.from(h, 'base64')));
 
 /** Why a bundle does not parse, every field named. */
-const problems = (error: z.ZodError): string => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+const problems = (error: z.ZodError): string => describeIssues(error).join('; ');
 
 /** The event's own hash, recomputed from its fields as exported; undefined when its payload is not canonical JSON. */
 export function recomputeEventHash(e: TExportedEvent): { seq: number; hash: string; recomputed: string } | undefined {
