@@ -101,9 +101,13 @@ describe.each(VERSIONS)('decision records written by %s', (version) => {
         if (record.decision === 'deny') expect(deniedBecause(why!)).toMatch(/\w/);
         else expect(why).toBeNull();
       }
+      // The list reads only how each record was decided, and says why exactly as the run page does.
       const page = await caller.runs.list({ limit: 50 });
       expect(page.items.length).toBe(records.size);
-      for (const item of page.items) expect(item.decision).toBe(records.get(item.id)!.decision);
+      for (const item of page.items) {
+        expect(item.decision).toBe(records.get(item.id)!.decision);
+        expect(item).toMatchObject({ recordProblem: null, why: whyDenied(records.get(item.id)!) });
+      }
     });
 
     it('replay re-runs each run that executed from its record alone, with the same outcome and output', async () => {

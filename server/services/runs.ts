@@ -2,8 +2,9 @@
 import { and, desc, eq, inArray, lt, lte, gte, or, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { auditEvents, runDeniedRules, runRecords, runs } from '../../db/schema';
-import type { DecisionRecord } from '../core/guardian/decision-record';
-import { parseDecisionRecord } from '../core/guardian/decision-record-schema';
+import type { DecisionRecord, DecisionVerdicts } from '../core/guardian/decision-record';
+import { parseDecisionRecord, parseDecisionVerdicts } from '../core/guardian/decision-record-schema';
+import type { Result } from '../core/result';
 
 export type RunRow = typeof runs.$inferSelect;
 export type RunSummary = Omit<RunRow, 'stdin' | 'stdout' | 'stderr' | 'capabilityDenials'>;
@@ -36,12 +37,14 @@ export interface UnreadableRecord {
   readonly unreadable: string;
 }
 
-export const isUnreadable = (r: DecisionRecord | UnreadableRecord | undefined): r is UnreadableRecord => r !== undefined && 'unreadable' in r;
+export const isUnreadable = <T extends object>(r: T | UnreadableRecord | undefined): r is UnreadableRecord => r !== undefined && 'unreadable' in r;
 
-function parseRecord(id: string, text: string | null): DecisionRecord {
+type RecordReader<T> = (text: string, id: string) => Result<T, string>;
+
+function parseRecord<T>(id: string, text: string | null, read: RecordReader<T>): T {
   if (text === null) throw new Error(`run ${id} has no decision record: its run.decided audit event is missing`);
   // Any published version of the record (older ones lack later fields); never a bare cast.
-  const record = parseDecisionRecord(text, id);
+  const record = read(text, id);
   if (!record.ok) throw new Error(record.message);
   return record.value;
 }
@@ -106,6 +109,15 @@ export class RunQueries {
    * returned as its problem, so one bad row is marked in a list instead of failing the whole page.
    */
   records(ids: readonly string[]): Map<string, DecisionRecord | UnreadableRecord> {
+    return this.readRecords(ids, parseDecisionRecord);
+  }
+
+  /** Like `records`, but only how each was decided (parseDecisionVerdicts): enough to say why a row was denied. */
+  verdicts(ids: readonly string[]): Map<string, DecisionVerdicts | UnreadableRecord> {
+    return this.readRecords(ids, parseDecisionVerdicts);
+  }
+
+  private readRecords<T>(ids: readonly string[], read: RecordReader<T>): Map<string, T | UnreadableRecord> {
     if (ids.length === 0) return new Map();
     const rows = this.db
       .select({ id: runs.id, record: recordText })
@@ -115,9 +127,9 @@ export class RunQueries {
       .where(inArray(runs.id, [...ids]))
       .all();
     return new Map(
-      rows.map((r): [string, DecisionRecord | UnreadableRecord] => {
+      rows.map((r): [string, T | UnreadableRecord] => {
         try {
-          return [r.id, parseRecord(r.id, r.record)];
+          return [r.id, parseRecord(r.id, r.record, read)];
         } catch (e) {
           return [r.id, { unreadable: (e as Error).message }];
         }
@@ -133,7 +145,7 @@ export class RunQueries {
       .leftJoin(auditEvents, ownDecision)
       .where(eq(runs.id, id))
       .get();
-    return row ? { ...row, record: parseRecord(row.id, row.record) } : undefined;
+    return row ? { ...row, record: parseRecord(row.id, row.record, parseDecisionRecord) } : undefined;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Why a run was denied, in one value: the first failing rule (post-exec first, since a run that
- * got that far passed pre-exec) with its sentence, and how the execution ended. Pure: it reads a
- * decision record and nothing else, so the console, the quarantine list and tests agree.
+ * got that far passed pre-exec) with its sentence, and how the execution ended. Pure: it reads how
+ * a record was decided (a whole record, or only its verdicts as the runs list reads them) and
+ * nothing else, so the console, the quarantine list and tests agree.
  */
 import { z } from 'zod';
-import type { DecisionRecord } from '../../core/guardian/decision-record';
+import type { DecisionVerdicts } from '../../core/guardian/decision-record';
 import type { RunOutcome } from '../../core/sandbox/types';
 
 export const ZRunWhySchema = z.object({
@@ -45,7 +46,7 @@ export function outcomeText(outcome: RunOutcome | undefined): string {
 }
 
 /** Null for an allowed run: there is nothing to explain. */
-export function whyDenied(record: Pick<DecisionRecord, 'decision' | 'pre' | 'post' | 'execution'>): TRunWhy | null {
+export function whyDenied(record: DecisionVerdicts): TRunWhy | null {
   if (record.decision !== 'deny') return null;
   const verdict = record.post && record.post.decision === 'deny' ? record.post : record.pre;
   const failed = verdict.rules.filter((r) => r.outcome === 'fail');

@@ -65,11 +65,11 @@ export const runsRouter = createTRPCRouter({
         limit: f.limit,
       });
       const last = page.rows.at(-1);
-      // Only denied rows need their record read, and only the record column.
-      const records = ctx.services.runs.records(page.rows.filter((r) => r.decision === 'deny').map((r) => r.id));
+      // Only denied rows need their record read, and of it only how it was decided.
+      const verdicts = ctx.services.runs.verdicts(page.rows.filter((r) => r.decision === 'deny').map((r) => r.id));
       return {
         items: page.rows.map((r) => {
-          const record = records.get(r.id);
+          const record = verdicts.get(r.id);
           if (isUnreadable(record)) return { ...runSummaryToWire(r), why: null, recordProblem: record.unreadable };
           return { ...runSummaryToWire(r), why: record ? whyDenied(record) : null, recordProblem: null };
         }),

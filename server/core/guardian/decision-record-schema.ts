@@ -99,6 +99,29 @@ const attestation = z.object({
   statement: z.looseObject({ format: z.string() }),
 });
 
+/** The parts of a record that say how it was decided, as every reader sees them. */
+interface DecidedParts {
+  readonly decision: 'allow' | 'deny';
+  readonly pre: { readonly phase: 'pre' | 'post'; readonly decision: 'allow' | 'deny' };
+  readonly post: { readonly phase: 'pre' | 'post'; readonly decision: 'allow' | 'deny' } | null;
+  readonly execution: unknown;
+}
+
+/**
+ * What every writer guaranteed: a run that did not execute has no post verdict, and allow means pre
+ * allowed, it ran, and post allowed. A record breaking these was not written by Night Core.
+ */
+function checkVerdicts(r: DecidedParts, ctx: z.RefinementCtx): void {
+  if (r.pre.phase !== 'pre') ctx.addIssue({ code: 'custom', path: ['pre', 'phase'], message: 'must be "pre"' });
+  if (r.post && r.post.phase !== 'post') ctx.addIssue({ code: 'custom', path: ['post', 'phase'], message: 'must be "post"' });
+  if ((r.execution === null) !== (r.post === null)) {
+    ctx.addIssue({ code: 'custom', path: ['post'], message: 'must be null exactly when execution is null (nothing ran)' });
+  }
+  if (r.decision === 'allow' && (r.pre.decision !== 'allow' || r.execution === null || r.post?.decision !== 'allow')) {
+    ctx.addIssue({ code: 'custom', path: ['decision'], message: 'allow needs a pre-exec allow, an execution and a post-exec allow' });
+  }
+}
+
 export const ZDecisionRecordSchema = z
   .object({
     format: z.literal(DECISION_FORMAT),
@@ -179,16 +202,7 @@ export const ZDecisionRecordSchema = z
     quarantine: z.object({ source: z.enum(['post_exec', 'threat']), reason: z.string() }).nullable(),
   })
   .superRefine((r, ctx) => {
-    // What every writer guaranteed: a run that did not execute has no post verdict, and allow means
-    // pre allowed, it ran, and post allowed. A record breaking these was not written by Night Core.
-    if (r.pre.phase !== 'pre') ctx.addIssue({ code: 'custom', path: ['pre', 'phase'], message: 'must be "pre"' });
-    if (r.post && r.post.phase !== 'post') ctx.addIssue({ code: 'custom', path: ['post', 'phase'], message: 'must be "post"' });
-    if ((r.execution === null) !== (r.post === null)) {
-      ctx.addIssue({ code: 'custom', path: ['post'], message: 'must be null exactly when execution is null (nothing ran)' });
-    }
-    if (r.decision === 'allow' && (r.pre.decision !== 'allow' || r.execution === null || r.post?.decision !== 'allow')) {
-      ctx.addIssue({ code: 'custom', path: ['decision'], message: 'allow needs a pre-exec allow, an execution and a post-exec allow' });
-    }
+    checkVerdicts(r, ctx);
     if (r.quarantine !== null && r.decision !== 'deny') {
       ctx.addIssue({ code: 'custom', path: ['quarantine'], message: 'a run that quarantined its module is a deny' });
     }
@@ -199,6 +213,17 @@ type ReadKinds = z.output<typeof outcome>['kind'];
 const _everyKindRead: readonly ReadKinds[] = OUTCOME_KINDS;
 void _everyKindRead;
 
+/**
+ * Only how a record was decided: the decision, both verdicts and the execution's outcome, checked
+ * exactly as the full schema checks them. For a list that explains many rows at once (the runs
+ * list's "why"), where the rest of each record is not shown: the full read of every record on a
+ * page cost more than the page's query (bench/runs-why.bench.ts). Anything that shows, replays
+ * or judges a record reads it whole.
+ */
+export const ZDecisionVerdictsSchema = z
+  .object({ decision, pre: verdict, post: verdict.nullable(), execution: z.object({ outcome }).nullable() })
+  .superRefine(checkVerdicts);
+
 export type RecordCode = 'RECORD_INVALID';
 
 /**
@@ -206,6 +231,15 @@ export type RecordCode = 'RECORD_INVALID';
  * value: every bad field named, never a cast. `runId` names the run in the message.
  */
 export function parseDecisionRecord(input: string | unknown, runId?: string): Result<z.output<typeof ZDecisionRecordSchema>, RecordCode> {
+  return readWith(ZDecisionRecordSchema, input, runId);
+}
+
+/** The decided parts of a stored record (ZDecisionVerdictsSchema), refused with the same messages. */
+export function parseDecisionVerdicts(input: string | unknown, runId?: string): Result<z.output<typeof ZDecisionVerdictsSchema>, RecordCode> {
+  return readWith(ZDecisionVerdictsSchema, input, runId);
+}
+
+function readWith<S extends z.ZodType>(schema: S, input: string | unknown, runId: string | undefined): Result<z.output<S>, RecordCode> {
   const which = runId ? `run ${runId}'s decision record` : 'the decision record';
   let value: unknown = input;
   if (typeof input === 'string') {
@@ -215,7 +249,7 @@ export function parseDecisionRecord(input: string | unknown, runId?: string): Re
       return err('RECORD_INVALID', `${which} is not JSON`);
     }
   }
-  const parsed = ZDecisionRecordSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);
     return err('RECORD_INVALID', `${which} is not a ${DECISION_FORMAT} record: ${issues.join('; ')}`, issues);

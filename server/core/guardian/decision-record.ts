@@ -8,7 +8,7 @@
  * which makes the compiler ask how each of them treats an older record.
  */
 import type { z } from 'zod';
-import { DECISION_FORMAT, type ZDecisionRecordSchema } from './decision-record-schema';
+import { DECISION_FORMAT, type ZDecisionRecordSchema, type ZDecisionVerdictsSchema } from './decision-record-schema';
 import type { Capability, TEffectiveLimits, TLimits } from '../module/manifest';
 import type { LegacyOrigin } from '../module/legacy';
 import type { CapabilityDenial, RemoteAttestation, RunOutcome, WasmValue } from '../sandbox/types';
@@ -112,6 +112,13 @@ type DeepReadonly<T> = T extends readonly (infer U)[]
 
 /** A decision record of any published version, as readers see it (parseDecisionRecord). */
 export type DecisionRecord = DeepReadonly<z.output<typeof ZDecisionRecordSchema>>;
+
+/** How a record was decided, and nothing else (parseDecisionVerdicts): what a list explains a row from. */
+export type DecisionVerdicts = DeepReadonly<z.output<typeof ZDecisionVerdictsSchema>>;
+
+/** Every record is its verdicts (fails to compile otherwise): whyDenied reads either. */
+const _recordHasVerdicts = (r: DecisionRecord): DecisionVerdicts => r;
+void _recordHasVerdicts;
 
 /** What this release writes is one of the versions it reads (fails to compile otherwise). */
 const _writtenIsReadable = (r: WrittenDecisionRecord): DecisionRecord => r;
