@@ -221,6 +221,15 @@ export const runDeniedRules = sqliteTable(
   (t) => [index('run_denied_rules_rule').on(t.rule, t.startedAt)],
 );
 
+/**
+ * How far crash recovery has looked (migration 0027): every run.started at or below
+ * checkedThroughSeq has a decision, so opening the services only reads the starts after it.
+ */
+export const runReconcile = sqliteTable('run_reconcile', {
+  id: integer('id').primaryKey(),
+  checkedThroughSeq: integer('checked_through_seq').notNull(),
+});
+
 /** Quarantine of one module version (by digest). Active while releasedAt is null. */
 export const quarantine = sqliteTable(
   'quarantine',

@@ -7,7 +7,9 @@ import { openMemoryDatabase, type DbHandle } from '../../db/client';
 import { AuditLog } from './audit-log';
 import { openServices } from './index';
 import { DEFAULT_WORKER_URL } from '../core/sandbox/worker-threads/worker-url';
-import { INTERRUPTED_AFTER_MS, RECONCILE_LOOKBACK_MS, reconcileInterruptedRuns } from './run-reconcile';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../db/client';
+import { INTERRUPTED_AFTER_MS, RECONCILE_LOOKBACK_MS, WATERMARK_STEP, reconcileInterruptedRuns } from './run-reconcile';
 import { testEd25519Key } from '../core/audit/test-support';
 import type { AuditEventInput, JsonValue } from '../core/audit/event';
 
@@ -69,6 +71,87 @@ describe('reconcileInterruptedRuns', () => {
     const { sqlite, log } = setup();
     log.append(start('ancient'));
     expect(reconcileInterruptedRuns(sqlite, log, new Date(T0 + RECONCILE_LOOKBACK_MS + 1))).toBe(0);
+  });
+});
+
+const mark = (sqlite: Database.Database) => sqlite.prepare('SELECT checked_through_seq FROM run_reconcile').pluck().get() as number | undefined;
+const head = (sqlite: Database.Database) => sqlite.prepare('SELECT max(seq) FROM audit_events').pluck().get() as number;
+const finished = (id: string) => [start(id), { actor: 'user:op', action: 'run.decided', subject: `run:${id}`, payload: { decision: 'allow' } }] satisfies AuditEventInput[];
+
+describe('the reconcile watermark (only the starts after it are read)', () => {
+  it('moves to the head after reconciling, and stops just before a start that may still be running', () => {
+    const { sqlite, log, at } = setup();
+    log.append(start('crashed'));
+    at(T0 + INTERRUPTED_AFTER_MS);
+    const live = log.append(start('live'));
+    log.appendMany(finished('done'));
+    expect(reconcileInterruptedRuns(sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toBe(1);
+    expect(mark(sqlite)).toBe(live.seq - 1);
+
+    // Fifteen minutes later "live" never decided either: it is reconciled, and the mark passes it.
+    const later = T0 + 2 * INTERRUPTED_AFTER_MS + 1;
+    at(later);
+    const before = head(sqlite);
+    expect(reconcileInterruptedRuns(sqlite, log, new Date(later))).toBe(1);
+    expect(interrupted(sqlite).map((e) => e.subject)).toEqual(['run:crashed', 'run:live']);
+    expect(mark(sqlite)).toBe(before);
+    expect(log.verify().ok).toBe(true);
+  });
+
+  it('finds a start after the mark even when its clock reads earlier than starts below it (a clock stepped back)', () => {
+    const { sqlite, log, at } = setup();
+    at(T0 + 2 * INTERRUPTED_AFTER_MS);
+    for (let i = 0; i < WATERMARK_STEP; i++) log.appendMany(finished(`ok-${i}`));
+    reconcileInterruptedRuns(sqlite, log, new Date(T0 + 3 * INTERRUPTED_AFTER_MS));
+    expect(mark(sqlite)).toBe(head(sqlite));
+    at(T0); // the clock stepped back by half an hour
+    log.append(start('stepped-back'));
+    expect(reconcileInterruptedRuns(sqlite, log, new Date(T0 + 3 * INTERRUPTED_AFTER_MS))).toBe(1);
+    expect(interrupted(sqlite).map((e) => e.subject)).toEqual(['run:stepped-back']);
+  });
+
+  it('reads the starts after the mark through the action index, never the whole window', () => {
+    const { sqlite } = setup();
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN SELECT s.seq FROM audit_events s WHERE s.action = 'run.started' AND s.seq > 5 AND s.time >= '2025'`).all() as { detail: string }[]).map((r) => r.detail);
+    expect(plan.join('\n')).toMatch(/SEARCH s USING INDEX audit_events_action \(action=\? AND rowid>\?\)/);
+  });
+
+  it('an open with nothing to reconcile takes no write lock, even while another process holds one', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nc-reconcile-lock-'));
+    dirs.push(dataDir);
+    const a = openDatabase(dataDir);
+    handles.push(a);
+    const log = new AuditLog(a.sqlite, { serverKey: testEd25519Key(), now: () => new Date(T0) });
+    for (let i = 0; i < 10; i++) log.appendMany(finished(`ok-${i}`));
+    const other = new Database(join(dataDir, 'nightcore.db'));
+    try {
+      other.pragma('busy_timeout = 0');
+      a.sqlite.pragma('busy_timeout = 0');
+      other.exec('BEGIN IMMEDIATE'); // another process is writing
+      expect(reconcileInterruptedRuns(a.sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toBe(0);
+      expect(mark(a.sqlite)).toBeUndefined(); // 21 events past a mark of 0: not worth a write yet
+      other.exec('ROLLBACK');
+
+      // With a crashed start to decide, it does need the lock: it waits for it (here, with no wait, it is refused).
+      log.append(start('crashed'));
+      other.exec('BEGIN IMMEDIATE');
+      expect(() => reconcileInterruptedRuns(a.sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toThrow(/locked|busy/i);
+      other.exec('ROLLBACK');
+      expect(reconcileInterruptedRuns(a.sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toBe(1);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('the mark is only a shortcut: without it an open looks over the whole window again; there is one row at most', () => {
+    // Not evidence of anything: whoever can write the database can move it, as they can delete rows.
+    const { sqlite, log } = setup();
+    log.append(start('crashed'));
+    sqlite.prepare('INSERT INTO run_reconcile (id, checked_through_seq) VALUES (1, ?)').run(head(sqlite));
+    expect(reconcileInterruptedRuns(sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toBe(0);
+    sqlite.prepare('DELETE FROM run_reconcile').run();
+    expect(reconcileInterruptedRuns(sqlite, log, new Date(T0 + INTERRUPTED_AFTER_MS + 1))).toBe(1);
+    expect(() => sqlite.prepare('INSERT INTO run_reconcile (id, checked_through_seq) VALUES (2, 0)').run()).toThrow(/CHECK constraint/);
   });
 });
 

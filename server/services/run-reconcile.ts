@@ -29,10 +29,21 @@ interface OpenStart {
   readonly payload: string;
 }
 
-/** run.started events in [now - lookback, now - INTERRUPTED_AFTER_MS] with no decision after them. */
-const OPEN_STARTS_SQL = `
+/**
+ * How far the watermark (table run_reconcile) may lag the log before an open that found nothing
+ * to reconcile moves it anyway: an open reads at most about this many events' starts, and a
+ * read-only command writes nothing unless the log grew this much since the last mark.
+ */
+export const WATERMARK_STEP = 1000;
+
+/**
+ * run.started events after the watermark and inside the lookback window with no decision after
+ * them: the old ones are interrupted, the young ones may still be running. Found through the
+ * action index (it carries seq), so only the starts after the mark are read.
+ */
+const UNDECIDED_STARTS_SQL = `
   SELECT s.seq, s.time, s.actor, s.subject, s.payload FROM audit_events s
-  WHERE s.action = 'run.started' AND s.time >= ? AND s.time < ?
+  WHERE s.action = 'run.started' AND s.seq > ? AND s.time >= ?
     AND NOT EXISTS (
       SELECT 1 FROM audit_events d
       WHERE d.subject = s.subject AND d.seq > s.seq AND d.action IN ('run.decided', 'run.interrupted')
@@ -65,17 +76,35 @@ export function interruptedEvent(start: OpenStart): AuditEventInput {
   };
 }
 
-/**
- * Appends one `run.interrupted` per open start, all in one transaction (the query runs inside it,
- * so two processes opening at once cannot both reconcile the same start). Returns how many.
- */
-export function reconcileInterruptedRuns(sqlite: Database.Database, audit: AuditLog, now: Date): number {
+/** What an open finds: the starts to decide interrupted, and where the watermark may move. */
+function survey(sqlite: Database.Database, now: Date) {
+  const watermark = (sqlite.prepare('SELECT checked_through_seq FROM run_reconcile WHERE id = 1').pluck().get() as number | undefined) ?? 0;
   const until = new Date(now.getTime() - INTERRUPTED_AFTER_MS).toISOString();
   const from = new Date(now.getTime() - RECONCILE_LOOKBACK_MS).toISOString();
-  const find = sqlite.prepare<[string, string], OpenStart>(OPEN_STARTS_SQL);
+  const undecided = sqlite.prepare<[number, string], OpenStart>(UNDECIDED_STARTS_SQL).all(watermark, from);
+  const head = (sqlite.prepare('SELECT max(seq) FROM audit_events').pluck().get() as number | null) ?? 0;
+  const open = undecided.filter((s) => s.time < until);
+  // The mark stops just before the oldest start that may still be running; else it reaches the head.
+  const oldestYoung = undecided.find((s) => s.time >= until); // rows come in seq order
+  const next = oldestYoung ? oldestYoung.seq - 1 : head;
+  return { open, watermark, next };
+}
+
+/**
+ * Appends one `run.interrupted` per open start, all in one transaction with the watermark (the
+ * survey runs again inside it, so two processes opening at once cannot both reconcile the same
+ * start). An open with nothing to reconcile and a mark close to the head reads a snapshot and
+ * takes no write lock, so a CLI command does not stall the console's runs. Returns how many.
+ */
+export function reconcileInterruptedRuns(sqlite: Database.Database, audit: AuditLog, now: Date): number {
+  const first = sqlite.transaction(() => survey(sqlite, now)).deferred();
+  if (first.open.length === 0 && first.next - first.watermark < WATERMARK_STEP) return 0;
   return sqlite.transaction(() => {
-    const open = find.all(from, until);
+    const { open, watermark, next } = survey(sqlite, now);
     if (open.length > 0) audit.appendMany(open.map(interruptedEvent));
+    if (next > watermark) {
+      sqlite.prepare('INSERT INTO run_reconcile (id, checked_through_seq) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_through_seq = excluded.checked_through_seq').run(next);
+    }
     return open.length;
   }).immediate();
 }
