@@ -36,9 +36,11 @@ export function parseManifestText(text: string): Result<TManifest, 'MANIFEST_INV
   return ok(parsed.data);
 }
 
-interface LoadedManifest {
+/** A manifest as verification uses it: parsed, in canonical form (what the signatures cover) and that form's SHA-256. */
+export interface CanonicalManifest {
   manifest: TManifest;
   canonical: string;
+  sha256: string;
 }
 interface LoadedEnvelope {
   signatures: readonly { keyid: string; sig: Uint8Array }[];
@@ -48,15 +50,15 @@ interface LoadedEnvelope {
 }
 type Loaded<T, C extends VerifyCode> = Result<T, C>;
 
-const manifestCache = new ParseCache<Loaded<LoadedManifest, 'MANIFEST_INVALID'>>();
+const manifestCache = new ParseCache<Loaded<CanonicalManifest, 'MANIFEST_INVALID'>>();
 const envelopeCache = new ParseCache<Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'>>();
 
-function loadManifest(text: string): Loaded<LoadedManifest, 'MANIFEST_INVALID'> | undefined {
+function loadManifest(text: string): Loaded<CanonicalManifest, 'MANIFEST_INVALID'> | undefined {
   const manifest = parseManifestText(text);
   if (!manifest.ok) return manifest;
   const canonical = canonicalJson(manifest.value);
   if (!canonical.ok) return err('MANIFEST_INVALID', canonical.message);
-  return ok({ manifest: manifest.value, canonical: canonical.value });
+  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value) });
 }
 
 function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> | undefined {
@@ -91,15 +93,14 @@ export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<Ver
   const signers = checkSignatures(envelope.value.signatures, envelope.value.pae, ctx);
   if (!signers.ok) return signers;
 
-  return finishVerification(input.wasm, wasmSha256, m, canonical, signers.value, 'bundle', ctx);
+  return finishVerification(input.wasm, wasmSha256, manifest.value, signers.value, 'bundle', ctx);
 }
 
 /** The checks shared by bundles and legacy folders once the signature is accepted. */
 export function finishVerification(
   wasm: Uint8Array,
   wasmSha256: string,
-  manifest: TManifest,
-  manifestCanonical: string,
+  { manifest, canonical, sha256 }: CanonicalManifest,
   signers: Signer[],
   source: VerifiedModule['source'],
   ctx: VerifyContext,
@@ -117,7 +118,7 @@ export function finishVerification(
       `${manifest.name} ${manifest.version} carries the same code (sha256 ${wasmSha256}) already accepted as ${older.sort(semver.compare).join(', ')}; old code cannot return as a newer version`,
     );
   }
-  return ok({ manifest, manifestCanonical, manifestSha256: sha256Hex(manifestCanonical), wasmSha256, signers, source });
+  return ok({ manifest, manifestCanonical: canonical, manifestSha256: sha256, wasmSha256, signers, source });
 }
 
 function checkRollback(
