@@ -4,6 +4,7 @@
  * Order: manifest → envelope/payload → wasm digest → signatures → wasm validity → anti-rollback.
  */
 import semver from 'semver';
+import { timingSafeEqual } from 'node:crypto';
 import { ok, err, type Result } from '../result';
 import { sha256Hex, timingSafeEqualHex } from '../crypto/digest';
 import { ZManifestSchema, describeIssues, type TManifest } from './manifest';
@@ -42,6 +43,10 @@ export interface CanonicalManifest {
   canonical: string;
   sha256: string;
 }
+interface LoadedManifest extends CanonicalManifest {
+  /** The pinned wasm digest as bytes, so checking it on every call allocates nothing. */
+  pin: Buffer;
+}
 interface LoadedEnvelope {
   signatures: readonly { keyid: string; sig: Uint8Array }[];
   /** null when the payload is not UTF-8 (it then cannot equal any manifest). */
@@ -50,15 +55,23 @@ interface LoadedEnvelope {
 }
 type Loaded<T, C extends VerifyCode> = Result<T, C>;
 
-const manifestCache = new ParseCache<Loaded<CanonicalManifest, 'MANIFEST_INVALID'>>();
+const manifestCache = new ParseCache<Loaded<LoadedManifest, 'MANIFEST_INVALID'>>();
 const envelopeCache = new ParseCache<Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'>>();
 
-function loadManifest(text: string): Loaded<CanonicalManifest, 'MANIFEST_INVALID'> | undefined {
+function loadManifest(text: string): Loaded<LoadedManifest, 'MANIFEST_INVALID'> | undefined {
   const manifest = parseManifestText(text);
   if (!manifest.ok) return manifest;
   const canonical = canonicalJson(manifest.value);
   if (!canonical.ok) return err('MANIFEST_INVALID', canonical.message);
-  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value) });
+  const pin = Buffer.from(manifest.value.wasm.sha256, 'hex'); // the schema allows only 64 lower-case hex digits
+  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value), pin });
+}
+
+const digestScratch = Buffer.alloc(32);
+
+/** Constant-time comparison of a computed digest (lower-case hex, as sha256Hex returns) with the pin. */
+function matchesPin(wasmSha256: string, pin: Buffer): boolean {
+  return digestScratch.write(wasmSha256, 'hex') === pin.length && timingSafeEqual(digestScratch, pin);
 }
 
 function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> | undefined {
@@ -77,7 +90,7 @@ function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> 
 export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<VerifiedModule, VerifyCode> {
   const manifest = manifestCache.get(input.manifestText, loadManifest)!;
   if (!manifest.ok) return manifest;
-  const { manifest: m, canonical } = manifest.value;
+  const { manifest: m, canonical, pin } = manifest.value;
 
   const envelope = envelopeCache.get(input.envelopeText, loadEnvelope)!;
   if (!envelope.ok) return envelope;
@@ -86,7 +99,7 @@ export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<Ver
   }
 
   const wasmSha256 = sha256Hex(input.wasm);
-  if (!timingSafeEqualHex(wasmSha256, m.wasm.sha256)) {
+  if (!matchesPin(wasmSha256, pin)) {
     return err('DIGEST_MISMATCH', `module.wasm has SHA-256 ${wasmSha256} but nightcore.json pins ${m.wasm.sha256}`);
   }
 
