@@ -1,20 +1,24 @@
 /**
  * Profiling driver (not a bench) for verifyBundle, for
- * `node --cpu-prof --cpu-prof-dir=DIR bin/run-ts.mjs bench/profile-verify.ts [calls] [raw]`,
+ * `node --cpu-prof --cpu-prof-dir=DIR bin/run-ts.mjs bench/profile-verify.ts [calls] [raw|import]`,
  * then `node bench/cpu-profile-top.mjs DIR/*.cpuprofile`. Verifies the bench's bundle (the hello
- * module, one publisher key) `calls` times; with `raw`, runs crypto.verify of the same signature
- * instead, so the two profiles can be compared. What it showed is in bench/README.md ("Issue 14:
+ * module, one publisher key) `calls` times, as a stored module is re-verified; with `import`, with
+ * the anti-rollback history as an import is; with `raw`, runs crypto.verify of the same signature
+ * instead, so the profiles can be compared. What it showed is in bench/README.md ("Issue 14:
  * verification").
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { verifyBundle } from '../server/core/module/verify';
+import { sha256Hex } from '../server/core/crypto/digest';
 import { preAuthEncoding } from '../server/core/module/dsse';
 import { HELLO_WASM, context, newKey, signedBundle, trusted } from '../server/core/module/test-support';
 
 const calls = Number(process.argv[2] ?? 100_000);
-const raw = process.argv[3] === 'raw';
+const mode = process.argv[3] ?? 'reverify';
+const raw = mode === 'raw';
 const key = newKey();
-const ctx = context([trusted(key, 'publisher')]);
+const history = { highestAccepted: { version: '1.0.0', wasmSha256: sha256Hex(HELLO_WASM) }, acceptedVersionsOfDigest: ['1.0.0'] };
+const ctx = context([trusted(key, 'publisher')], mode === 'import' ? history : {});
 const bundle = signedBundle(HELLO_WASM, [key]);
 const envelope = JSON.parse(bundle.envelopeText) as { payloadType: string; payload: string; signatures: { sig: string }[] };
 const pae = preAuthEncoding(envelope.payloadType, new Uint8Array(Buffer.from(envelope.payload, 'base64')));
@@ -27,4 +31,4 @@ for (let i = 0; i < calls; i++) {
   if (!ok) throw new Error('verification failed on the profiling bundle');
 }
 const cpu = process.cpuUsage(start);
-console.log(`${raw ? 'crypto.verify' : 'verifyBundle'}: ${calls} calls, ${(((cpu.user + cpu.system) / calls)).toFixed(2)} µs CPU per call`);
+console.log(`${raw ? 'crypto.verify' : `verifyBundle (${mode})`}: ${calls} calls, ${(((cpu.user + cpu.system) / calls)).toFixed(2)} µs CPU per call`);

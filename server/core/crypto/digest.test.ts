@@ -44,4 +44,20 @@ describe('timingSafeEqualHex', () => {
     expect(timingSafeEqualHex(a, undefined as unknown as string)).toBe(false);
     expect(timingSafeEqualHex('ß', 'SS')).toBe(false);
   });
+  it('compares 64-character texts exactly whether or not they are hex (the fixed-buffer path and the general one)', () => {
+    const flipped = `${a.slice(0, 63)}${a[63] === '0' ? '1' : '0'}`;
+    expect(timingSafeEqualHex(a, flipped)).toBe(false);
+    expect(timingSafeEqualHex(flipped.toUpperCase(), flipped)).toBe(true);
+    // Not hex: the decoder would stop at once for both, so equal decoded prefixes must not count.
+    expect(timingSafeEqualHex('z'.repeat(64), 'y'.repeat(64))).toBe(false);
+    expect(timingSafeEqualHex('Z'.repeat(64), 'z'.repeat(64))).toBe(true);
+    expect(timingSafeEqualHex(`${a.slice(0, 62)}zz`, `${a.slice(0, 62)}yy`)).toBe(false);
+    expect(timingSafeEqualHex(`${a.slice(0, 62)}zz`, `${a.slice(0, 62)}zz`)).toBe(true);
+    // One hex, one not.
+    expect(timingSafeEqualHex(a, `${a.slice(0, 63)}g`)).toBe(false);
+    expect(timingSafeEqualHex(`${a.slice(0, 63)}g`, a)).toBe(false);
+    // A 64-character text of 63 hex digits and a non-ASCII one.
+    expect(timingSafeEqualHex(`${a.slice(0, 63)}é`, `${a.slice(0, 63)}É`)).toBe(true);
+    expect(timingSafeEqualHex(`${a.slice(0, 63)}é`, `${a.slice(0, 63)}e`)).toBe(false);
+  });
 });

@@ -20,6 +20,10 @@ export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+const SHA256_HEX_LENGTH = 64;
+const leftDigest = Buffer.alloc(32);
+const rightDigest = Buffer.alloc(32);
+
 /**
  * Compares two hex strings without leaking, through timing, how long a prefix matched (an attacker
  * probing a digest check learns nothing byte by byte). Case-insensitive; length differences and
@@ -27,6 +31,12 @@ export function sha256Hex(data: Uint8Array | string): string {
  */
 export function timingSafeEqualHex(a: string, b: string): boolean {
   if (typeof a !== 'string' || typeof b !== 'string' || a.length !== b.length) return false;
+  // SHA-256 digests, the common case, are decoded into two fixed buffers: nothing allocated. Hex
+  // decoding ignores case and stops at the first non-hex digit, so 32 bytes from each means both were
+  // 64 hex digits, and the bytes are equal exactly when the lower-cased texts are.
+  if (a.length === SHA256_HEX_LENGTH && leftDigest.write(a, 'hex') === 32 && rightDigest.write(b, 'hex') === 32) {
+    return timingSafeEqual(leftDigest, rightDigest);
+  }
   const left = Buffer.from(a.toLowerCase(), 'utf8');
   const right = Buffer.from(b.toLowerCase(), 'utf8');
   // toLowerCase can change the byte length of non-ASCII text; timingSafeEqual needs equal lengths.

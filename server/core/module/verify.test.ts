@@ -188,6 +188,14 @@ describe('verifyBundle rejections, one per code', () => {
     expect(verifyBundle(bundle, { ...ctx, highestAccepted: { version: '1.9.9', wasmSha256: sha256Hex(other) } }).ok).toBe(true);
   });
 
+  it('CODE_REUSED names every lower version that carries the same code, in order; equal and higher ones do not count', () => {
+    const bundle = signedBundle(HELLO_WASM, [publisher], { version: '2.0.0' });
+    const result = verifyBundle(bundle, { ...ctx, acceptedVersionsOfDigest: ['1.10.0', '3.0.0', '2.0.0', '1.9.0', 'not-a-version'] });
+    expectCode(result, 'CODE_REUSED', /already accepted as 1\.9\.0, 1\.10\.0;/);
+    expect(verifyBundle(bundle, { ...ctx, acceptedVersionsOfDigest: ['2.0.0', '2.0.1'] }).ok).toBe(true);
+    expect(verifyBundle(bundle, { ...ctx, acceptedVersionsOfDigest: ['2.0.0-rc.1'] }).ok).toBe(false);
+  });
+
   it('MANIFEST_INVALID lists every bad field', () => {
     const bundle = signedBundle(HELLO_WASM, [publisher]);
     const manifest = JSON.parse(bundle.manifestText) as Record<string, unknown>;

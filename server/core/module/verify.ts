@@ -3,8 +3,7 @@
  * trust store); a key id in the envelope only says which stored key to try.
  * Order: manifest → envelope/payload → wasm digest → signatures → wasm validity → anti-rollback.
  */
-import semver from 'semver';
-import { timingSafeEqual } from 'node:crypto';
+import semver, { SemVer } from 'semver';
 import { ok, err, type Result } from '../result';
 import { sha256Hex, timingSafeEqualHex } from '../crypto/digest';
 import { ZManifestSchema, describeIssues, type TManifest } from './manifest';
@@ -43,10 +42,6 @@ export interface CanonicalManifest {
   canonical: string;
   sha256: string;
 }
-interface LoadedManifest extends CanonicalManifest {
-  /** The pinned wasm digest as bytes, so checking it on every call allocates nothing. */
-  pin: Buffer;
-}
 interface LoadedEnvelope {
   signatures: readonly { keyid: string; sig: Uint8Array }[];
   /** null when the payload is not UTF-8 (it then cannot equal any manifest). */
@@ -55,23 +50,15 @@ interface LoadedEnvelope {
 }
 type Loaded<T, C extends VerifyCode> = Result<T, C>;
 
-const manifestCache = new ParseCache<Loaded<LoadedManifest, 'MANIFEST_INVALID'>>();
+const manifestCache = new ParseCache<Loaded<CanonicalManifest, 'MANIFEST_INVALID'>>();
 const envelopeCache = new ParseCache<Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'>>();
 
-function loadManifest(text: string): Loaded<LoadedManifest, 'MANIFEST_INVALID'> | undefined {
+function loadManifest(text: string): Loaded<CanonicalManifest, 'MANIFEST_INVALID'> | undefined {
   const manifest = parseManifestText(text);
   if (!manifest.ok) return manifest;
   const canonical = canonicalJson(manifest.value);
   if (!canonical.ok) return err('MANIFEST_INVALID', canonical.message);
-  const pin = Buffer.from(manifest.value.wasm.sha256, 'hex'); // the schema allows only 64 lower-case hex digits
-  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value), pin });
-}
-
-const digestScratch = Buffer.alloc(32);
-
-/** Constant-time comparison of a computed digest (lower-case hex, as sha256Hex returns) with the pin. */
-function matchesPin(wasmSha256: string, pin: Buffer): boolean {
-  return digestScratch.write(wasmSha256, 'hex') === pin.length && timingSafeEqual(digestScratch, pin);
+  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value) });
 }
 
 function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> | undefined {
@@ -90,7 +77,7 @@ function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> 
 export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<VerifiedModule, VerifyCode> {
   const manifest = manifestCache.get(input.manifestText, loadManifest)!;
   if (!manifest.ok) return manifest;
-  const { manifest: m, canonical, pin } = manifest.value;
+  const { manifest: m, canonical } = manifest.value;
 
   const envelope = envelopeCache.get(input.envelopeText, loadEnvelope)!;
   if (!envelope.ok) return envelope;
@@ -99,7 +86,7 @@ export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<Ver
   }
 
   const wasmSha256 = sha256Hex(input.wasm);
-  if (!matchesPin(wasmSha256, pin)) {
+  if (!timingSafeEqualHex(wasmSha256, m.wasm.sha256)) {
     return err('DIGEST_MISMATCH', `module.wasm has SHA-256 ${wasmSha256} but nightcore.json pins ${m.wasm.sha256}`);
   }
 
@@ -122,25 +109,37 @@ export function finishVerification(
   if (!WebAssembly.validate(wasm as Uint8Array<ArrayBuffer>)) {
     return err('WASM_INVALID', `module.wasm is signed but is not a valid WebAssembly module (${wasm.length} bytes)`);
   }
-  const rollback = checkRollback(manifest, wasmSha256, ctx.highestAccepted);
+  const history = checkHistory(manifest, wasmSha256, ctx);
+  if (!history.ok) return history;
+  return ok({ manifest, manifestCanonical: canonical, manifestSha256: sha256, wasmSha256, signers, source });
+}
+
+/** Anti-rollback: no older version, no new code under an accepted version, no old code as a newer one. */
+function checkHistory(manifest: TManifest, wasmSha256: string, ctx: VerifyContext): Result<true, 'ROLLBACK' | 'VERSION_REUSED' | 'CODE_REUSED'> {
+  const accepted = ctx.acceptedVersionsOfDigest ?? [];
+  if (!ctx.highestAccepted && accepted.length === 0) return ok(true);
+  // Parsed once for every comparison below (the schema admits only valid versions).
+  const version = new SemVer(manifest.version);
+  const rollback = checkRollback(manifest, version, wasmSha256, ctx.highestAccepted);
   if (!rollback.ok) return rollback;
-  const older = (ctx.acceptedVersionsOfDigest ?? []).filter((v) => semver.valid(v) && semver.lt(v, manifest.version));
+  const older = accepted.filter((v) => semver.valid(v) && version.compare(v) > 0);
   if (older.length > 0) {
     return err(
       'CODE_REUSED',
       `${manifest.name} ${manifest.version} carries the same code (sha256 ${wasmSha256}) already accepted as ${older.sort(semver.compare).join(', ')}; old code cannot return as a newer version`,
     );
   }
-  return ok({ manifest, manifestCanonical: canonical, manifestSha256: sha256, wasmSha256, signers, source });
+  return ok(true);
 }
 
 function checkRollback(
   manifest: TManifest,
+  version: SemVer,
   wasmSha256: string,
   highest: VerifyContext['highestAccepted'],
 ): Result<true, 'ROLLBACK' | 'VERSION_REUSED'> {
   if (!highest) return ok(true);
-  const order = semver.compare(manifest.version, highest.version);
+  const order = version.compare(highest.version);
   if (order < 0) {
     return err('ROLLBACK', `${manifest.name} ${manifest.version} is older than the accepted ${highest.version}; downgrades are refused`);
   }
