@@ -18,6 +18,8 @@ import type { RunRequest } from '../types';
 import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, JAIL_USER, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
+import { createModuleCourier, type CourierCounters } from './module-courier';
+import { digestOf, JAIL_MODULE_ENTRIES } from './module-store.mjs';
 
 export { PROCESS } from './guarantees';
 export { findJailTools, jailArgv, JAIL_MAX_TASKS, JAIL_SANDBOX_DIR, JAIL_USER } from './jail';
@@ -48,6 +50,11 @@ export interface ProcessBackendOptions {
   /** Instrumented modules kept (LRU, default 32). */
   readonly moduleCacheEntries?: number;
   /**
+   * Send the module's bytes to the jail with every run, as before issue 14, instead of only when the
+   * jail lacks them: for side-by-side measurement (bench/process-bytes.bench.ts) only.
+   */
+  readonly alwaysSendModuleBytes?: boolean;
+  /**
    * Off-thread instrumentation (services pass the preparation port backed by the persisted
    * artefacts): the jail needs the instrumented bytes, made on the preparation thread instead of the
    * thread serving requests. Without it, instrument runs on this thread: fine for tests and small modules.
@@ -63,12 +70,22 @@ export type PrepareBytesFn = (wasmSha256: string, wasm: Uint8Array, caps: Caps) 
 interface Prepared {
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** SHA-256 of `bytes`: the name the jail keeps the compiled module under. */
+  readonly digest: string;
   readonly memoryExport: string | null;
 }
 
 const STDERR_TAIL = 2048;
 
-function spawnJailed(tools: JailTools, sandboxDir: string, runAs: ProcessBackendOptions['runAs'], events: ExecutorEvents): Executor {
+interface JailOptions {
+  readonly tools: JailTools;
+  readonly sandboxDir: string;
+  readonly runAs: ProcessBackendOptions['runAs'];
+  readonly alwaysSendModuleBytes: boolean;
+  readonly counters: CourierCounters;
+}
+
+function spawnJailed({ tools, sandboxDir, runAs, alwaysSendModuleBytes, counters }: JailOptions, events: ExecutorEvents): Executor {
   const child = spawn(tools.bwrap, jailArgv({ tools, sandboxDir, maxOpenFiles: 64 }), {
     ...(runAs ?? {}),
     // No host environment reaches the jail; Node adds only its IPC channel variables.
@@ -78,13 +95,21 @@ function spawnJailed(tools: JailTools, sandboxDir: string, runAs: ProcessBackend
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
-  child.on('message', (m) => events.onMessage(m));
+  const courier = createModuleCourier({ jailEntries: JAIL_MODULE_ENTRIES, alwaysSendBytes: alwaysSendModuleBytes, counters });
+  child.on('message', (m) => {
+    const next = courier.incoming(m);
+    if (next.kind === 'forward') return events.onMessage(next.message);
+    if (next.kind === 'resend' && child.connected) return void child.send(next.message);
+    // A jail that breaks the protocol is not trusted with another run: its run ends as crashed.
+    events.onDeath(next.kind === 'violation' ? `sandbox process broke the protocol: ${next.reason}` : 'the sandbox process is not connected');
+    child.kill('SIGKILL');
+  });
   child.on('error', (e) => events.onDeath(`sandbox process error: ${e.message}`));
   child.on('exit', (code, signal) => events.onDeath(`sandbox process exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`));
   return {
     send: (message) => {
       if (!child.connected) throw new Error('the sandbox process is not connected');
-      child.send(message);
+      child.send(courier.outgoing(message as Parameters<typeof courier.outgoing>[0]));
     },
     terminate: () => void child.kill('SIGKILL'),
     ref: () => {
@@ -106,9 +131,11 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const cacheEntries = Math.max(1, opts.moduleCacheEntries ?? 32);
   const instrumented = new Map<string, Prepared>();
   const counters = { hits: 0, misses: 0 };
+  const sent: CourierCounters = { withBytes: 0, withoutBytes: 0, resent: 0 };
 
   function remember(key: string, bytes: Uint8Array, memoryExport: string | null): Prepared {
-    const prepared = { key, bytes, memoryExport };
+    // Hashed once per instrumentation, not per run.
+    const prepared = { key, bytes, digest: digestOf(bytes), memoryExport };
     instrumented.set(key, prepared);
     while (instrumented.size > cacheEntries) instrumented.delete(instrumented.keys().next().value!);
     return prepared;
@@ -143,10 +170,17 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     size,
     queueLimit: opts.queueLimit ?? size * 4,
     prespawn: opts.prespawn,
-    spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, runAs, events),
+    spawn: (events) => spawnJailed({ tools: tools.value, sandboxDir: opts.sandboxDir, runAs, alwaysSendModuleBytes: opts.alwaysSendModuleBytes ?? false, counters: sent }, events),
     prepare,
-    job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
-    detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
+    job: (req, p) => ({ ...jobFields(req), moduleDigest: p.digest, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
+    detail: () => ({
+      cacheEntries: instrumented.size,
+      cacheHits: counters.hits,
+      cacheMisses: counters.misses,
+      runsWithModuleBytes: sent.withBytes,
+      runsWithoutModuleBytes: sent.withoutBytes,
+      moduleBytesResent: sent.resent,
+    }),
   });
   return ok(withRequestChecks(pool, opts.reports));
 }
