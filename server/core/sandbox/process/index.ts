@@ -4,7 +4,7 @@
  * so the same request gives the same result. A pre-spawned pool keeps latency low. Refuses to start
  * when bubblewrap is missing: never a silent fall-back to weaker isolation.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type Serializable } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../result';
@@ -18,7 +18,7 @@ import type { RunRequest } from '../types';
 import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, JAIL_USER, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
-import { createModuleCourier, type CourierCounters } from './module-courier';
+import { courierExecutor, createModuleCourier, type CourierCounters } from './module-courier';
 import { digestOf, JAIL_MODULE_ENTRIES } from './module-store.mjs';
 
 export { PROCESS } from './guarantees';
@@ -96,31 +96,29 @@ function spawnJailed({ tools, sandboxDir, runAs, alwaysSendModuleBytes, counters
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
   const courier = createModuleCourier({ jailEntries: JAIL_MODULE_ENTRIES, alwaysSendBytes: alwaysSendModuleBytes, counters });
-  child.on('message', (m) => {
-    const next = courier.incoming(m);
-    if (next.kind === 'forward') return events.onMessage(next.message);
-    if (next.kind === 'resend' && child.connected) return void child.send(next.message);
-    // A jail that breaks the protocol is not trusted with another run: its run ends as crashed.
-    events.onDeath(next.kind === 'violation' ? `sandbox process broke the protocol: ${next.reason}` : 'the sandbox process is not connected');
-    child.kill('SIGKILL');
-  });
+  const { executor, onJailMessage } = courierExecutor(
+    {
+      send: (message) => {
+        if (!child.connected) throw new Error('the sandbox process is not connected');
+        child.send(message as Serializable);
+      },
+      kill: () => void child.kill('SIGKILL'),
+      ref: () => {
+        child.ref();
+        child.channel?.ref();
+      },
+      unref: () => {
+        child.unref();
+        child.channel?.unref();
+      },
+    },
+    courier,
+    events,
+  );
+  child.on('message', onJailMessage);
   child.on('error', (e) => events.onDeath(`sandbox process error: ${e.message}`));
   child.on('exit', (code, signal) => events.onDeath(`sandbox process exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`));
-  return {
-    send: (message) => {
-      if (!child.connected) throw new Error('the sandbox process is not connected');
-      child.send(courier.outgoing(message as Parameters<typeof courier.outgoing>[0]));
-    },
-    terminate: () => void child.kill('SIGKILL'),
-    ref: () => {
-      child.ref();
-      child.channel?.ref();
-    },
-    unref: () => {
-      child.unref();
-      child.channel?.unref();
-    },
-  };
+  return executor;
 }
 
 export function createProcessBackend(opts: ProcessBackendOptions): Result<SandboxBackend, 'BACKEND_UNAVAILABLE'> {

@@ -14,6 +14,7 @@
  * job, not this one's. A restarted jail is a new executor with an empty mirror.
  */
 import type { WorkerReport } from '../run-job';
+import type { Executor, ExecutorEvents } from '../executor-pool';
 
 /** The job fields this protocol reads; the rest goes to the jail unchanged. */
 export interface ModuleJob {
@@ -104,5 +105,45 @@ export function createModuleCourier(opts: CourierOptions): ModuleCourier {
       return { kind: 'forward', message };
     },
     believed: () => [...held.keys()],
+  };
+}
+
+/** The channel to one jailed process (its IPC channel and its kill), as the courier drives it. */
+export interface JailChannel {
+  /** Throws when the process is not connected. */
+  send(message: unknown): void;
+  kill(): void;
+  ref(): void;
+  unref(): void;
+}
+
+/**
+ * An executor over one jail: runs go out through the courier, the jail's answers come back through
+ * `onJailMessage`. A jail that breaks the protocol is not trusted with another run: its run ends as
+ * crashed (onDeath, which also replaces it) and the process is killed.
+ */
+export function courierExecutor(channel: JailChannel, courier: ModuleCourier, events: ExecutorEvents): { executor: Executor; onJailMessage(message: unknown): void } {
+  const fail = (reason: string) => {
+    events.onDeath(reason);
+    channel.kill();
+  };
+  return {
+    executor: {
+      // The pool's payload is the backend's job (index.ts: jobFields plus moduleDigest and moduleBytes).
+      send: (message) => channel.send(courier.outgoing(message as Run)),
+      terminate: () => channel.kill(),
+      ref: () => channel.ref(),
+      unref: () => channel.unref(),
+    },
+    onJailMessage(message) {
+      const next = courier.incoming(message);
+      if (next.kind === 'forward') return events.onMessage(next.message);
+      if (next.kind === 'violation') return fail(`sandbox process broke the protocol: ${next.reason}`);
+      try {
+        channel.send(next.message);
+      } catch (e) {
+        fail(`could not resend the module to the sandbox process: ${String(e)}`);
+      }
+    },
   };
 }
