@@ -50,11 +50,6 @@ export interface ProcessBackendOptions {
   /** Instrumented modules kept (LRU, default 32). */
   readonly moduleCacheEntries?: number;
   /**
-   * Send the module's bytes to the jail with every run, as before issue 14, instead of only when the
-   * jail lacks them: for side-by-side measurement (bench/process-bytes.bench.ts) only.
-   */
-  readonly alwaysSendModuleBytes?: boolean;
-  /**
    * Off-thread instrumentation (services pass the preparation port backed by the persisted
    * artefacts): the jail needs the instrumented bytes, made on the preparation thread instead of the
    * thread serving requests. Without it, instrument runs on this thread: fine for tests and small modules.
@@ -81,11 +76,10 @@ interface JailOptions {
   readonly tools: JailTools;
   readonly sandboxDir: string;
   readonly runAs: ProcessBackendOptions['runAs'];
-  readonly alwaysSendModuleBytes: boolean;
   readonly counters: CourierCounters;
 }
 
-function spawnJailed({ tools, sandboxDir, runAs, alwaysSendModuleBytes, counters }: JailOptions, events: ExecutorEvents): Executor {
+function spawnJailed({ tools, sandboxDir, runAs, counters }: JailOptions, events: ExecutorEvents): Executor {
   const child = spawn(tools.bwrap, jailArgv({ tools, sandboxDir, maxOpenFiles: 64 }), {
     ...(runAs ?? {}),
     // No host environment reaches the jail; Node adds only its IPC channel variables.
@@ -95,7 +89,7 @@ function spawnJailed({ tools, sandboxDir, runAs, alwaysSendModuleBytes, counters
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
-  const courier = createModuleCourier({ jailEntries: JAIL_MODULE_ENTRIES, alwaysSendBytes: alwaysSendModuleBytes, counters });
+  const courier = createModuleCourier({ jailEntries: JAIL_MODULE_ENTRIES, counters });
   const { executor, onJailMessage } = courierExecutor(
     {
       send: (message) => {
@@ -168,7 +162,7 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     size,
     queueLimit: opts.queueLimit ?? size * 4,
     prespawn: opts.prespawn,
-    spawn: (events) => spawnJailed({ tools: tools.value, sandboxDir: opts.sandboxDir, runAs, alwaysSendModuleBytes: opts.alwaysSendModuleBytes ?? false, counters: sent }, events),
+    spawn: (events) => spawnJailed({ tools: tools.value, sandboxDir: opts.sandboxDir, runAs, counters: sent }, events),
     prepare,
     job: (req, p) => ({ ...jobFields(req), moduleDigest: p.digest, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
     detail: () => ({

@@ -45,7 +45,7 @@ interface Jails {
   received: { digest: string; bytes: number | null }[];
 }
 
-function simulatedBackend(behaviour: Behaviour, opts: { size?: number; alwaysSendBytes?: boolean } = {}) {
+function simulatedBackend(behaviour: Behaviour, opts: { size?: number } = {}) {
   const counters: CourierCounters = { withBytes: 0, withoutBytes: 0, resent: 0 };
   const jails: Jails = { spawned: 0, received: [] };
   const spawn = (events: ExecutorEvents) => {
@@ -68,7 +68,7 @@ function simulatedBackend(behaviour: Behaviour, opts: { size?: number; alwaysSen
       if (behaviour === 'forgetful') store = createModuleStore(16);
       reply({ type: 'done', id: behaviour === 'wrong-id' ? msg.id + 1000 : msg.id, moduleDigest: taken.digest, report: report(taken.digest) });
     };
-    const courier = createModuleCourier({ jailEntries: 16, alwaysSendBytes: opts.alwaysSendBytes, counters });
+    const courier = createModuleCourier({ jailEntries: 16, counters });
     const { executor, onJailMessage } = courierExecutor(
       {
         send: (message) => receive(message as Parameters<typeof receive>[0]),
@@ -185,13 +185,6 @@ describe('sending module bytes only when the jail lacks them', () => {
     expect(results).toEqual(reqs.map((r) => digestOf(r.wasm)));
     expect(counters.withBytes).toBeLessThanOrEqual(4);
     expect(counters.withBytes + counters.withoutBytes).toBe(40);
-    await pool.close();
-  });
-
-  it('sends the bytes with every run when asked to (the behaviour before, for measurement)', async () => {
-    const { pool, counters } = simulatedBackend('honest', { alwaysSendBytes: true });
-    for (const req of [A, A, A]) expect(await ranModule(pool, req)).toBe(digestOf(req.wasm));
-    expect(counters).toEqual({ withBytes: 3, withoutBytes: 0, resent: 0 });
     await pool.close();
   });
 });

@@ -34,8 +34,6 @@ export interface CourierCounters {
 export interface CourierOptions {
   /** Digests the jail keeps (JAIL_MODULE_ENTRIES): the mirror's size. */
   readonly jailEntries: number;
-  /** Send the bytes with every run (the behaviour before; for side-by-side measurement). */
-  readonly alwaysSendBytes?: boolean;
   readonly counters: CourierCounters;
 }
 
@@ -68,7 +66,7 @@ export function createModuleCourier(opts: CourierOptions): ModuleCourier {
   return {
     outgoing(run) {
       const digest = run.job.moduleDigest;
-      const omit = !opts.alwaysSendBytes && held.has(digest);
+      const omit = held.has(digest);
       hold(digest);
       inflight = { run, sentBytes: !omit };
       if (!omit) {
