@@ -2,6 +2,7 @@
  * The process backend before and after "module bytes only when the jail lacks them" (issue 14), side
  * by side in one process:
  * `node bin/run-ts.mjs bench/process-bytes.bench.ts --baseline <checkout> [--runs 2000] [--batch 100]`
+ * (or NIGHTCORE_BENCH_BASELINE=<checkout>; without a baseline it is skipped, as under `npm run bench`)
  * → bench/results/process-bytes.{json,md}
  *
  * Both trees' services are opened from their own sources (bench/cold-workloads.ts loadTree), as the
@@ -13,6 +14,7 @@
  * 8 runs in flight. Every run's output is checked.
  */
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +27,18 @@ import type { Harness } from '../server/services/test-fixtures';
 import type { RunRequest } from '../server/core/sandbox/types';
 
 const { values: flags } = parseArgs({ options: { baseline: { type: 'string' }, runs: { type: 'string', default: '2000' }, batch: { type: 'string', default: '100' } } });
-if (!flags.baseline) throw new Error('usage: process-bytes.bench.ts --baseline <checkout of the tree before> [--runs 2000] [--batch 100]');
+const baseline = flags.baseline ?? process.env.NIGHTCORE_BENCH_BASELINE;
+if (!baseline) {
+  // `npm run bench` runs every bench without arguments: this one has nothing to compare without a baseline.
+  console.log('process-bytes: skipped (needs --baseline <checkout of the tree before> or NIGHTCORE_BENCH_BASELINE)');
+  process.exit(0);
+}
 const RUNS = Number(flags.runs);
 const BATCH = Number(flags.batch);
 const IN_FLIGHT = 8;
 const CORES = os.availableParallelism();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const trees: Record<'before' | 'after', Tree> = { before: await loadTree(resolve(flags.baseline)), after: await loadTree(ROOT) };
+const trees: Record<'before' | 'after', Tree> = { before: await loadTree(resolve(baseline)), after: await loadTree(ROOT) };
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const q = (xs: number[], f: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(f * xs.length))] ?? NaN;
@@ -148,7 +155,14 @@ loads.push(load());
 const result = {
   machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: CORES, node: process.version, os: `${os.platform()} ${os.release()}`, loadAverage1m: loads },
   date: new Date().toISOString(),
-  baseline: resolve(flags.baseline),
+  baseline: resolve(baseline),
+  baselineCommit: (() => {
+    try {
+      return execFileSync('git', ['-C', resolve(baseline), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })(),
   runsPerPath: RUNS, batch: BATCH, inFlight: IN_FLIGHT,
   afterJobs: { withModuleBytes: sent.runsWithModuleBytes, withoutModuleBytes: sent.runsWithoutModuleBytes, resent: sent.moduleBytesResent },
   workloads: results,
@@ -161,7 +175,7 @@ const md = [
   '# Process backend: module bytes only when the jail lacks them, before / after',
   '',
   `${result.machine.cpu}, ${CORES} cores, node ${result.machine.node}, ${result.machine.os}, ${result.date}, load average (1 min) ${loads.join(' → ')} (start, after each program, end)`,
-  `Before = the baseline checkout (${result.baseline}, every run sends the instrumented module), after = this tree; both open in one process, plus this tree's worker-thread backend as the reference. ` +
+  `Before = the baseline checkout (${result.baseline} at ${result.baselineCommit}, every run sends the instrumented module), after = this tree; both open in one process, plus this tree's worker-thread backend as the reference. ` +
     `Latencies in ms over ${RUNS} runs per path (batches of ${BATCH}, every path taking a batch in turn, order rotating); runs/s sequential and with ${IN_FLIGHT} in flight. ` +
     `Jobs the "after" backend sent during the whole run: ${result.afterJobs.withModuleBytes} with the module's bytes, ${result.afterJobs.withoutModuleBytes} with its digest only, ${result.afterJobs.resent} resent on "need".`,
   '',
