@@ -26,7 +26,7 @@ import { chromium } from 'playwright-core';
 import { seedLarge, dbBytes, type SeedReport } from './seed-large';
 import { openServices } from '../server/services/index';
 import { DEFAULT_WORKER_URL } from '../server/core/sandbox/worker-threads/worker-url';
-import { createCaller } from '../server/api/root';
+import { consoleQueries, inProcessCaller, type ConsoleQuery } from './console-queries';
 
 /** autocannon ships no types; only what this bench uses. */
 interface LoadResult {
@@ -76,34 +76,10 @@ if (reuse && existsSync(marker)) {
 }
 
 // ---- 1a. the queries, in process --------------------------------------------------------------
-interface Query { name: string; path: string; input?: unknown }
+type Query = ConsoleQuery;
 const services = openServices({ dataDir, workerUrl: DEFAULT_WORKER_URL });
-// A deep cursor: the run half way down the table, and one half way down a filtered listing.
-const mid = services.handle.sqlite.prepare('SELECT id, started_at AS t FROM runs ORDER BY started_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(seed.runs / 2)) as { id: string; t: number };
-const busiest = services.handle.sqlite.prepare('SELECT module_name AS m FROM runs INDEXED BY runs_module GROUP BY module_name ORDER BY count(*) DESC LIMIT 1').get() as { m: string };
-const cursor = { startedAt: new Date(mid.t).toISOString(), id: mid.id };
-const QUERIES: Query[] = [
-  { name: 'watchtower.summary 24h', path: 'watchtower.summary', input: { window: '24h' } },
-  { name: 'watchtower.summary 7d', path: 'watchtower.summary', input: { window: '7d' } },
-  { name: 'watchtower.summary 30d', path: 'watchtower.summary', input: { window: '30d' } },
-  { name: 'watchtower.feed', path: 'watchtower.feed' },
-  { name: 'runs.list first page', path: 'runs.list', input: { limit: 50 } },
-  { name: 'runs.list deep page (cursor)', path: 'runs.list', input: { limit: 50, cursor } },
-  { name: 'runs.list deny, first page', path: 'runs.list', input: { decision: 'deny', limit: 50 } },
-  { name: `runs.list module+deny, deep page`, path: 'runs.list', input: { module: busiest.m, decision: 'deny', cursor, limit: 50 } },
-  { name: 'runs.list outcome trap, deep page', path: 'runs.list', input: { outcome: 'trap', cursor, limit: 50 } },
-  { name: 'modules.list', path: 'modules.list' },
-  { name: 'audit.page newest', path: 'audit.page', input: { limit: 50 } },
-  { name: 'audit.page action run.decided', path: 'audit.page', input: { action: 'run.decided', limit: 50 } },
-  { name: 'audit.page action module.quarantined (rare)', path: 'audit.page', input: { action: 'module.quarantined', limit: 50 } },
-  { name: 'quarantine.list', path: 'quarantine.list' },
-];
-const admin = services.handle.sqlite.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: string };
-const caller = createCaller({ user: { id: admin.id, username: 'admin', role: 'admin' }, services }) as unknown as Record<string, Record<string, (i?: unknown) => Promise<unknown>>>;
-const callInProcess = (q: Query) => {
-  const [router, proc] = q.path.split('.') as [string, string];
-  return caller[router]![proc]!(q.input);
-};
+const QUERIES = consoleQueries(services, seed.runs);
+const callInProcess = inProcessCaller(services);
 const directFirst: Record<string, { firstMs: number; bytes: number }> = {};
 for (const q of QUERIES) {
   const t0 = performance.now();

@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from './client';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, NEW_DATABASE_PAGE_SIZE, openDatabase } from './client';
 import { DEFAULT_CHECKPOINT_WORKER_URL } from './wal-checkpoint-url';
 
 const walBytes = (dir: string) => {
@@ -31,6 +32,29 @@ const planOf = (sqlite: ReturnType<typeof openDatabase>['sqlite'], sql: string) 
   (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
 
 describe('openDatabase', () => {
+  it('creates a new folder with the smaller page size, and leaves an existing folder\'s page size alone', () => {
+    expect(NEW_DATABASE_PAGE_SIZE).toBe(2048);
+    const fresh = mkdtempSync(join(tmpdir(), 'nightcore-db-'));
+    const created = openDatabase(fresh);
+    expect(created.sqlite.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_SIZE);
+    created.close();
+    const reopened = openDatabase(fresh);
+    expect(reopened.sqlite.pragma('page_size', { simple: true })).toBe(NEW_DATABASE_PAGE_SIZE);
+    reopened.close();
+
+    // A folder made by an earlier release (4096-byte pages, SQLite's default) keeps them: its data stays where it is.
+    const older = mkdtempSync(join(tmpdir(), 'nightcore-db-'));
+    const before = new Database(join(older, DATABASE_FILE));
+    before.pragma('journal_mode = WAL');
+    before.exec('CREATE TABLE earlier_release (x); INSERT INTO earlier_release VALUES (1);');
+    expect(before.pragma('page_size', { simple: true })).toBe(4096);
+    before.close();
+    const opened = openDatabase(older);
+    expect(opened.sqlite.pragma('page_size', { simple: true })).toBe(4096);
+    expect(opened.sqlite.prepare('SELECT x FROM earlier_release').pluck().get()).toBe(1);
+    opened.close();
+  });
+
   it('keeps the query planner statistics: a reopened folder plans "module + outcome" on the module index', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nightcore-db-'));
     const first = openDatabase(dir);
