@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { createHash } from 'node:crypto';
 import { sha256Bytes, sha256Hex, timingSafeEqualHex } from './digest';
 
 describe('sha256', () => {
@@ -16,6 +17,17 @@ describe('sha256', () => {
   it('hashes only the view of a subarray, not its whole buffer', () => {
     const whole = new Uint8Array([0x78, 0x61, 0x62, 0x63, 0x79]);
     expect(sha256Hex(whole.subarray(1, 4))).toBe(sha256Hex('abc'));
+  });
+});
+
+describe('sha256Hex (one-shot crypto.hash) agrees with createHash', () => {
+  it.each([
+    ['a non-ASCII string (hashed as UTF-8)', 'Grüße, 世界 🌍'],
+    ['bytes', new Uint8Array(1000).map((_, i) => (i * 7) & 0xff)],
+    ['a view into a larger buffer', new Uint8Array(64).map((_, i) => i).subarray(5, 37)],
+    ['a Buffer', Buffer.from('nightcore')],
+  ])('on %s', (_what, data) => {
+    expect(sha256Hex(data)).toBe(createHash('sha256').update(data).digest('hex'));
   });
 });
 

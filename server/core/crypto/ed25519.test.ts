@@ -152,6 +152,25 @@ describe('Ed25519 input handling', () => {
     expect(verifyEd25519(notOnCurve, message, signature)).toBe(false);
   });
 
+  it('verifies under the bytes a key array holds now, not the key cached for that array earlier', () => {
+    // The cache keyed by array identity (ed25519.ts) must notice an array rewritten in place.
+    const other = generateKeyPair();
+    const otherSignature = signEd25519(other.seed, message);
+    const array = publicKey.slice();
+    expect(verifyEd25519(array, message, signature)).toBe(true); // warms the cache for `array`
+    array.set(other.publicKey);
+    expect(verifyEd25519(array, message, signature)).toBe(false);
+    expect(verifyEd25519(array, message, otherSignature)).toBe(true);
+    // Rewritten to a small-order key, the array verifies nothing, even the forgery that key allows.
+    array.set(hex(SMALL_ORDER_ENCODINGS_FOR_TESTS[1]!)); // the identity
+    const forged = new Uint8Array(64);
+    forged[0] = 1; // R = identity, S = 0
+    expect(verifyEd25519(array, message, forged)).toBe(false);
+    array.set(publicKey);
+    expect(verifyEd25519(array, message, signature)).toBe(true);
+    expect(verifyEd25519(array, message, otherSignature)).toBe(false);
+  });
+
   it('refuses to sign with a seed of the wrong size', () => {
     expect(() => signEd25519(new Uint8Array(31), message)).toThrow(/32 bytes/);
     expect(() => publicKeyFromSeed(new Uint8Array(64))).toThrow(/32 bytes/);

@@ -21,8 +21,29 @@ function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
 
+/**
+ * The key last imported for each public-key array, so a trust store handing out the same array
+ * every call skips the encoding above. The array may have been changed in place since (Uint8Array
+ * is mutable), so a hit counts only if it still holds the bytes the key was imported from.
+ */
+const byArray = new WeakMap<Uint8Array, { bytes: Uint8Array; key: KeyObject | null }>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false; // public keys: no secret to time
+  return true;
+}
+
 /** Returns the KeyObject for a raw public key, or null for a key that must never verify anything. */
 function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
+  const seen = byArray.get(publicKey);
+  if (seen && sameBytes(seen.bytes, publicKey)) return seen.key;
+  const key = importedKey(publicKey);
+  byArray.set(publicKey, { bytes: publicKey.slice(), key });
+  return key;
+}
+
+function importedKey(publicKey: Uint8Array): KeyObject | null {
   const x = toBase64Url(publicKey);
   const cached = publicKeyCache.get(x);
   if (cached !== undefined) return cached;

@@ -106,5 +106,6 @@ export function verifyLegacyTenant(input: LegacyTenantInput, ctx: VerifyContext)
 
   const canonical = canonicalJson(manifest.value);
   if (!canonical.ok) return err('MANIFEST_INVALID', canonical.message);
-  return finishVerification(input.wasm, wasmSha256, manifest.value, canonical.value, signers.value, 'legacy', ctx);
+  const loaded = { manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value) };
+  return finishVerification(input.wasm, wasmSha256, loaded, signers.value, 'legacy', ctx);
 }

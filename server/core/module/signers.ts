@@ -54,9 +54,10 @@ export function checkSignatures(
     accepted.push({ keyid: key.keyid, name: key.name, role: key.role });
   }
 
-  if (accepted.some((s) => s.role === ctx.requiredRole)) {
+  const required = accepted.filter((s) => s.role === ctx.requiredRole);
+  if (required.length > 0) {
     // Required-role signers first: callers show the first as "the" publisher.
-    return ok([...accepted.filter((s) => s.role === ctx.requiredRole), ...accepted.filter((s) => s.role !== ctx.requiredRole)]);
+    return ok(required.length === accepted.length ? required : [...required, ...accepted.filter((s) => s.role !== ctx.requiredRole)]);
   }
   if (revoked) {
     const when = revoked.revokedAt ? revoked.revokedAt.toISOString() : 'an unknown time';

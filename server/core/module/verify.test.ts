@@ -44,7 +44,51 @@ describe('verifyBundle happy path', () => {
   it('does not depend on the formatting of nightcore.json', () => {
     const bundle = signedBundle(HELLO_WASM, [publisher]);
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(bundle.manifestText) as object).reverse()));
-    expect(verifyBundle({ ...bundle, manifestText: reordered }, ctx).ok).toBe(true);
+    const [first, second] = [verifyBundle(bundle, ctx), verifyBundle({ ...bundle, manifestText: reordered }, ctx)];
+    expect(second.ok).toBe(true);
+    // The canonical form's digest is computed with the parse (and cached with it): the same for both texts.
+    expect(first.ok && second.ok && second.value.manifestSha256 === first.value.manifestSha256).toBe(true);
+  });
+});
+
+describe('verifyBundle caches nothing that trust depends on', () => {
+  // The same bundle, verified again and again, keeps its parse and the key's KeyObject cached;
+  // every answer about trust must still come from the trust store as it is at that call.
+  it('a key revoked, removed or replaced after a successful verification fails the next one', () => {
+    const bundle = signedBundle(HELLO_WASM, [publisher]);
+    const keys = new Map([[publisher.keyid, trusted(publisher, 'publisher')]]);
+    const live = context([], { lookupKey: (id) => keys.get(id), signedAt: new Date('2025-06-01T00:00:00Z') });
+    for (let i = 0; i < 3; i++) expect(verifyBundle(bundle, live).ok).toBe(true);
+
+    keys.set(publisher.keyid, trusted(publisher, 'publisher', { status: 'revoked', revokedAt: new Date('2025-05-01T00:00:00Z') }));
+    expectCode(verifyBundle(bundle, live), 'KEY_REVOKED');
+
+    keys.delete(publisher.keyid);
+    expectCode(verifyBundle(bundle, live), 'UNTRUSTED_KEY');
+
+    // The same key id now stored with another public key (a corrupted or hostile store row).
+    keys.set(publisher.keyid, { ...trusted(publisher, 'publisher'), publicKey: newKey().publicKey });
+    expectCode(verifyBundle(bundle, live), 'SIGNATURE_INVALID');
+
+    // The stored key's array rewritten in place to another key: the KeyObject cached for it must not be reused.
+    const restored = trusted(publisher, 'publisher', { publicKey: publisher.publicKey.slice() });
+    keys.set(publisher.keyid, restored);
+    expect(verifyBundle(bundle, live).ok).toBe(true);
+    restored.publicKey.set(newKey().publicKey);
+    expectCode(verifyBundle(bundle, live), 'SIGNATURE_INVALID');
+
+    // Demoted to another role.
+    keys.set(publisher.keyid, trusted(publisher, 'approver'));
+    expectCode(verifyBundle(bundle, live), 'UNTRUSTED_KEY');
+  });
+
+  it('checks the digest pin on every call, after the same manifest and envelope have verified', () => {
+    const bundle = signedBundle(HELLO_WASM, [publisher]);
+    expect(verifyBundle(bundle, ctx).ok).toBe(true);
+    const tampered = HELLO_WASM.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expectCode(verifyBundle({ ...bundle, wasm: tampered }, ctx), 'DIGEST_MISMATCH');
+    expect(verifyBundle(bundle, ctx).ok).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@
  * Order: manifest → envelope/payload → wasm digest → signatures → wasm validity → anti-rollback.
  */
 import semver from 'semver';
+import { timingSafeEqual } from 'node:crypto';
 import { ok, err, type Result } from '../result';
 import { sha256Hex, timingSafeEqualHex } from '../crypto/digest';
 import { ZManifestSchema, describeIssues, type TManifest } from './manifest';
@@ -36,9 +37,15 @@ export function parseManifestText(text: string): Result<TManifest, 'MANIFEST_INV
   return ok(parsed.data);
 }
 
-interface LoadedManifest {
+/** A manifest as verification uses it: parsed, in canonical form (what the signatures cover) and that form's SHA-256. */
+export interface CanonicalManifest {
   manifest: TManifest;
   canonical: string;
+  sha256: string;
+}
+interface LoadedManifest extends CanonicalManifest {
+  /** The pinned wasm digest as bytes, so checking it on every call allocates nothing. */
+  pin: Buffer;
 }
 interface LoadedEnvelope {
   signatures: readonly { keyid: string; sig: Uint8Array }[];
@@ -56,7 +63,15 @@ function loadManifest(text: string): Loaded<LoadedManifest, 'MANIFEST_INVALID'> 
   if (!manifest.ok) return manifest;
   const canonical = canonicalJson(manifest.value);
   if (!canonical.ok) return err('MANIFEST_INVALID', canonical.message);
-  return ok({ manifest: manifest.value, canonical: canonical.value });
+  const pin = Buffer.from(manifest.value.wasm.sha256, 'hex'); // the schema allows only 64 lower-case hex digits
+  return ok({ manifest: manifest.value, canonical: canonical.value, sha256: sha256Hex(canonical.value), pin });
+}
+
+const digestScratch = Buffer.alloc(32);
+
+/** Constant-time comparison of a computed digest (lower-case hex, as sha256Hex returns) with the pin. */
+function matchesPin(wasmSha256: string, pin: Buffer): boolean {
+  return digestScratch.write(wasmSha256, 'hex') === pin.length && timingSafeEqual(digestScratch, pin);
 }
 
 function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> | undefined {
@@ -75,7 +90,7 @@ function loadEnvelope(text: string): Loaded<LoadedEnvelope, 'ENVELOPE_INVALID'> 
 export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<VerifiedModule, VerifyCode> {
   const manifest = manifestCache.get(input.manifestText, loadManifest)!;
   if (!manifest.ok) return manifest;
-  const { manifest: m, canonical } = manifest.value;
+  const { manifest: m, canonical, pin } = manifest.value;
 
   const envelope = envelopeCache.get(input.envelopeText, loadEnvelope)!;
   if (!envelope.ok) return envelope;
@@ -84,22 +99,21 @@ export function verifyBundle(input: BundleInput, ctx: VerifyContext): Result<Ver
   }
 
   const wasmSha256 = sha256Hex(input.wasm);
-  if (!timingSafeEqualHex(wasmSha256, m.wasm.sha256)) {
+  if (!matchesPin(wasmSha256, pin)) {
     return err('DIGEST_MISMATCH', `module.wasm has SHA-256 ${wasmSha256} but nightcore.json pins ${m.wasm.sha256}`);
   }
 
   const signers = checkSignatures(envelope.value.signatures, envelope.value.pae, ctx);
   if (!signers.ok) return signers;
 
-  return finishVerification(input.wasm, wasmSha256, m, canonical, signers.value, 'bundle', ctx);
+  return finishVerification(input.wasm, wasmSha256, manifest.value, signers.value, 'bundle', ctx);
 }
 
 /** The checks shared by bundles and legacy folders once the signature is accepted. */
 export function finishVerification(
   wasm: Uint8Array,
   wasmSha256: string,
-  manifest: TManifest,
-  manifestCanonical: string,
+  { manifest, canonical, sha256 }: CanonicalManifest,
   signers: Signer[],
   source: VerifiedModule['source'],
   ctx: VerifyContext,
@@ -117,7 +131,7 @@ export function finishVerification(
       `${manifest.name} ${manifest.version} carries the same code (sha256 ${wasmSha256}) already accepted as ${older.sort(semver.compare).join(', ')}; old code cannot return as a newer version`,
     );
   }
-  return ok({ manifest, manifestCanonical, manifestSha256: sha256Hex(manifestCanonical), wasmSha256, signers, source });
+  return ok({ manifest, manifestCanonical: canonical, manifestSha256: sha256, wasmSha256, signers, source });
 }
 
 function checkRollback(
