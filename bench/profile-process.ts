@@ -2,11 +2,11 @@
  * Profiling driver (not a bench): the sandbox alone (no governance) on the process backend, for
  * `node --cpu-prof --cpu-prof-dir=DIR bin/run-ts.mjs bench/profile-process.ts [program=rust-wordcount] [runs=2000]`.
  * Prints the per-run p50 of the process and worker-thread backends (taking turns, batches of 100),
- * and what each process-backend run sends over the jail's IPC channel: the job, which carries the
- * instrumented module's bytes on every run (the jail caches the compiled module but is sent the bytes
- * regardless), timed through v8.serialize as the channel's advanced serialization does, and the round
- * trip of that message over a plain IPC channel (a child that echoes a small reply; no jail, no run)
- * against the same message without the bytes: the transport's share of a run.
+ * and what a process-backend run sends over the jail's IPC channel when the jail lacks the module: the
+ * job with the instrumented module's bytes (before issue 14's change every run carried them; now only a
+ * jail's first run of a module does, the others carry its digest), timed through v8.serialize as the
+ * channel's advanced serialization does, and the round trip of that message over a plain IPC channel (a
+ * child that echoes a small reply; no jail, no run) against the same message without the bytes.
  * What it showed is recorded in bench/README.md ("Issue 14: real workloads and the process backend").
  */
 import os from 'node:os';
@@ -48,7 +48,7 @@ for (const b of Object.values(backends)) await b.close();
 
 const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const bytes = mustInstrument(w.wasm, req.limits.memoryPages).bytes;
-const message = { type: 'run', id: 1, job: { ...jobFields(req), moduleKey: `${req.wasmSha256}:${req.limits.memoryPages}:x`, moduleBytes: bytes, memoryExport: 'memory' } };
+const message = { type: 'run', id: 1, job: { ...jobFields(req), moduleDigest: req.wasmSha256, moduleBytes: bytes, memoryExport: 'memory' } };
 const ser: number[] = [];
 const de: number[] = [];
 let size = 0;

@@ -49,6 +49,14 @@ export const HELLO = wat(`(module ${FD_WRITE}
   ${WRITE_HELPER}
   (func (export "_start") (call $write (i32.const 1) (i32.const 16) (i32.const 13))))`);
 
+/** Writes `text` (plain ASCII, no quotes or backslashes) and a newline to stdout: one distinct module per text. */
+export const says = (text: string): Uint8Array =>
+  wat(`(module ${FD_WRITE}
+  (memory (export "memory") 1)
+  (data (i32.const 16) "${text}\\n")
+  ${WRITE_HELPER}
+  (func (export "_start") (call $write (i32.const 1) (i32.const 16) (i32.const ${text.length + 1}))))`);
+
 export const INFINITE_LOOP = wat(`(module
   (func (export "_start") (loop $forever (br $forever))))`);
 

@@ -4,7 +4,7 @@
  * so the same request gives the same result. A pre-spawned pool keeps latency low. Refuses to start
  * when bubblewrap is missing: never a silent fall-back to weaker isolation.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type Serializable } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../result';
@@ -18,6 +18,8 @@ import type { RunRequest } from '../types';
 import { jobFields } from '../run-job';
 import { findJailTools, jailArgv, JAIL_USER, type JailTools } from './jail';
 import { PROCESS } from './guarantees';
+import { courierExecutor, createModuleCourier, type CourierCounters } from './module-courier';
+import { digestOf, JAIL_MODULE_ENTRIES } from './module-store.mjs';
 
 export { PROCESS } from './guarantees';
 export { findJailTools, jailArgv, JAIL_MAX_TASKS, JAIL_SANDBOX_DIR, JAIL_USER } from './jail';
@@ -63,12 +65,21 @@ export type PrepareBytesFn = (wasmSha256: string, wasm: Uint8Array, caps: Caps) 
 interface Prepared {
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** SHA-256 of `bytes`: the name the jail keeps the compiled module under. */
+  readonly digest: string;
   readonly memoryExport: string | null;
 }
 
 const STDERR_TAIL = 2048;
 
-function spawnJailed(tools: JailTools, sandboxDir: string, runAs: ProcessBackendOptions['runAs'], events: ExecutorEvents): Executor {
+interface JailOptions {
+  readonly tools: JailTools;
+  readonly sandboxDir: string;
+  readonly runAs: ProcessBackendOptions['runAs'];
+  readonly counters: CourierCounters;
+}
+
+function spawnJailed({ tools, sandboxDir, runAs, counters }: JailOptions, events: ExecutorEvents): Executor {
   const child = spawn(tools.bwrap, jailArgv({ tools, sandboxDir, maxOpenFiles: 64 }), {
     ...(runAs ?? {}),
     // No host environment reaches the jail; Node adds only its IPC channel variables.
@@ -78,24 +89,30 @@ function spawnJailed(tools: JailTools, sandboxDir: string, runAs: ProcessBackend
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL)));
-  child.on('message', (m) => events.onMessage(m));
+  const courier = createModuleCourier({ jailEntries: JAIL_MODULE_ENTRIES, counters });
+  const { executor, onJailMessage } = courierExecutor(
+    {
+      send: (message) => {
+        if (!child.connected) throw new Error('the sandbox process is not connected');
+        child.send(message as Serializable);
+      },
+      kill: () => void child.kill('SIGKILL'),
+      ref: () => {
+        child.ref();
+        child.channel?.ref();
+      },
+      unref: () => {
+        child.unref();
+        child.channel?.unref();
+      },
+    },
+    courier,
+    events,
+  );
+  child.on('message', onJailMessage);
   child.on('error', (e) => events.onDeath(`sandbox process error: ${e.message}`));
   child.on('exit', (code, signal) => events.onDeath(`sandbox process exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`));
-  return {
-    send: (message) => {
-      if (!child.connected) throw new Error('the sandbox process is not connected');
-      child.send(message);
-    },
-    terminate: () => void child.kill('SIGKILL'),
-    ref: () => {
-      child.ref();
-      child.channel?.ref();
-    },
-    unref: () => {
-      child.unref();
-      child.channel?.unref();
-    },
-  };
+  return executor;
 }
 
 export function createProcessBackend(opts: ProcessBackendOptions): Result<SandboxBackend, 'BACKEND_UNAVAILABLE'> {
@@ -106,9 +123,11 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
   const cacheEntries = Math.max(1, opts.moduleCacheEntries ?? 32);
   const instrumented = new Map<string, Prepared>();
   const counters = { hits: 0, misses: 0 };
+  const sent: CourierCounters = { withBytes: 0, withoutBytes: 0, resent: 0 };
 
   function remember(key: string, bytes: Uint8Array, memoryExport: string | null): Prepared {
-    const prepared = { key, bytes, memoryExport };
+    // Hashed once per instrumentation, not per run.
+    const prepared = { key, bytes, digest: digestOf(bytes), memoryExport };
     instrumented.set(key, prepared);
     while (instrumented.size > cacheEntries) instrumented.delete(instrumented.keys().next().value!);
     return prepared;
@@ -143,10 +162,17 @@ export function createProcessBackend(opts: ProcessBackendOptions): Result<Sandbo
     size,
     queueLimit: opts.queueLimit ?? size * 4,
     prespawn: opts.prespawn,
-    spawn: (events) => spawnJailed(tools.value, opts.sandboxDir, runAs, events),
+    spawn: (events) => spawnJailed({ tools: tools.value, sandboxDir: opts.sandboxDir, runAs, counters: sent }, events),
     prepare,
-    job: (req, p) => ({ ...jobFields(req), moduleKey: p.key, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
-    detail: () => ({ cacheEntries: instrumented.size, cacheHits: counters.hits, cacheMisses: counters.misses }),
+    job: (req, p) => ({ ...jobFields(req), moduleDigest: p.digest, moduleBytes: p.bytes, memoryExport: p.memoryExport }),
+    detail: () => ({
+      cacheEntries: instrumented.size,
+      cacheHits: counters.hits,
+      cacheMisses: counters.misses,
+      runsWithModuleBytes: sent.withBytes,
+      runsWithoutModuleBytes: sent.withoutBytes,
+      moduleBytesResent: sent.resent,
+    }),
   });
   return ok(withRequestChecks(pool, opts.reports));
 }

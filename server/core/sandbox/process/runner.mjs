@@ -9,12 +9,17 @@
  * fuel) as on worker threads. This process only relays and compiles.
  *
  * Protocol over the IPC channel (advanced serialization): posts {type:'ready'} once; then for each
- * {type:'run', id, job} posts {type:'done', id, report}. The job carries instrumented bytes
- * (a compiled WebAssembly.Module cannot cross a process boundary); they are compiled here once per
- * cache key and handed to the thread. One run at a time. If the thread dies, so does this process:
- * the pool records the run as crashed and starts a fresh jail.
+ * {type:'run', id, job} posts {type:'done', id, moduleDigest, report}, or {type:'need', id} when the
+ * job names a module by digest without its bytes and this process does not hold it (evicted, or
+ * never sent: the parent then resends the run with the bytes). A compiled WebAssembly.Module cannot
+ * cross a process boundary, so the parent sends the instrumented bytes when it believes this jail
+ * lacks them; they are compiled here once and kept under the digest computed here (module-store.mjs).
+ * `moduleDigest` in `done` is the digest of the module that ran (null when none did), which the
+ * parent checks against the one it asked for. One run at a time. If the thread dies, so does this
+ * process: the pool records the run as crashed and starts a fresh jail.
  */
 import { Worker } from 'node:worker_threads';
+import { createModuleStore } from './module-store.mjs';
 
 if (typeof process.send !== 'function') throw new Error('runner.mjs must be started with an IPC channel');
 const send = /** @type {(msg: unknown) => void} */ (process.send.bind(process));
@@ -22,19 +27,9 @@ const send = /** @type {(msg: unknown) => void} */ (process.send.bind(process));
 /** As the worker backend's pool (worker-threads/pool.ts): heap, young generation, stack. */
 const HEAP_MB = Number(process.argv[2]) > 0 ? Number(process.argv[2]) : 128;
 
-/** Compiled modules by key (digest and caps), bounded. */
-const compiled = new Map();
-const MAX_COMPILED = 16;
-
-/** @param {string} key @param {Uint8Array} bytes */
-function compile(key, bytes) {
-  const hit = compiled.get(key);
-  if (hit) return hit;
-  const module = new WebAssembly.Module(bytes);
-  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value);
-  compiled.set(key, module);
-  return module;
-}
+const store = createModuleStore();
+/** The run the thread is executing and the digest of its module, echoed in `done`. */
+let current = /** @type {{ id: number, digest: string } | null} */ (null);
 
 const thread = new Worker(new URL('../worker-threads/worker.mjs', import.meta.url), {
   execArgv: [],
@@ -65,18 +60,24 @@ const crashed = (message) => ({
 
 thread.on('message', (/** @type {any} */ msg) => {
   if (msg?.type === 'ready') send({ type: 'ready' });
-  else if (msg?.type === 'done') send({ type: 'done', id: msg.id, report: msg.report });
+  else if (msg?.type === 'done') {
+    const digest = current?.id === msg.id ? current.digest : null;
+    current = null;
+    send({ type: 'done', id: msg.id, moduleDigest: digest, report: msg.report });
+  }
 });
 
 process.on('message', (/** @type {any} */ msg) => {
   if (!msg || msg.type !== 'run') return;
-  const { moduleKey, moduleBytes, ...job } = msg.job;
-  let module;
+  const { moduleDigest, moduleBytes, ...job } = msg.job;
+  let taken;
   try {
-    module = compile(moduleKey, moduleBytes);
+    taken = store.take(moduleDigest, moduleBytes);
   } catch (e) {
-    send({ type: 'done', id: msg.id, report: crashed(`sandbox process error: ${e instanceof Error ? e.message : String(e)}`) });
-    return;
+    taken = { kind: 'error', message: e instanceof Error ? e.message : String(e) };
   }
-  thread.postMessage({ type: 'run', id: msg.id, job: { ...job, module } });
+  if (taken.kind === 'need') return send({ type: 'need', id: msg.id });
+  if (taken.kind === 'error') return send({ type: 'done', id: msg.id, moduleDigest: null, report: crashed(`sandbox process error: ${taken.message}`) });
+  current = { id: msg.id, digest: taken.digest };
+  thread.postMessage({ type: 'run', id: msg.id, job: { ...job, module: taken.module } });
 });
