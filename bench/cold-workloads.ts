@@ -9,6 +9,9 @@ import type { Harness } from '../server/services/test-fixtures';
 import type { ModuleVersionRow } from '../server/services/module-registry';
 import type { Capability } from '../server/core/module/manifest';
 import type { ServiceOptions } from '../server/services';
+import type { RunRequest } from '../server/core/sandbox/types';
+import { request } from '../server/core/sandbox/test-modules';
+import { DEFAULT_LIMITS } from '../server/core/module/sign';
 
 export type Backend = 'worker-threads' | 'process';
 export const BACKENDS: readonly Backend[] = ['worker-threads', 'process'];
@@ -56,6 +59,22 @@ export async function loadTree(root: string): Promise<Tree> {
 }
 
 /** Services as the console opens them: every executor and the preparation thread at once, WAL checkpoints on their own thread. */
+/** The manifest fields a workload is installed with (its capabilities, and its memory when it needs more). */
+export const manifestFields = (w: Workload) => ({ name: w.id, capabilities: w.capabilities, ...(w.memoryPages ? { limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages } } : {}) });
+
+/** The request the governor makes for this program (argv[0] = module name, manifest limits, the workload's input). */
+export const requestOf = (w: Workload): RunRequest =>
+  request(w.wasm, {
+    capabilities: w.capabilities, args: [w.id, ...(w.input.args ?? [])], stdin: w.input.stdin ?? new Uint8Array(0), seed: w.input.seed ?? 1n,
+    limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages ?? DEFAULT_LIMITS.memoryPages },
+  });
+
+/** Throws unless the program wrote what it should: a bench never times a run that went wrong. */
+export const checkOut = (w: Workload, what: string, stdout: Uint8Array) => {
+  const out = Buffer.from(stdout).toString();
+  if (!w.stdout.test(out)) throw new Error(`${w.id} ${what}: wrong output ${JSON.stringify(out)}`);
+};
+
 export const consoleHarness = (tree: Tree, backend: Backend, poolSize: number) =>
   tree.openHarness({ poolSize, prespawn: true, backend, checkpointWorkerUrl: tree.checkpointWorkerUrl });
 

@@ -20,11 +20,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SETTLE_MS, consoleHarness, loadTree, type Tree, type Workload } from './cold-workloads';
-import { request } from '../server/core/sandbox/test-modules';
-import { DEFAULT_LIMITS } from '../server/core/module/sign';
+import { SETTLE_MS, consoleHarness, loadTree, type Tree, type Workload, manifestFields, requestOf, checkOut } from './cold-workloads';
 import type { Harness } from '../server/services/test-fixtures';
-import type { RunRequest } from '../server/core/sandbox/types';
 
 const { values: flags } = parseArgs({ options: { baseline: { type: 'string' }, runs: { type: 'string', default: '2000' }, batch: { type: 'string', default: '100' } } });
 const baseline = flags.baseline ?? process.env.NIGHTCORE_BENCH_BASELINE;
@@ -68,16 +65,6 @@ async function batch(s: Series, n: number, lanes: number, fn: (lane: number) => 
   s.runs += n;
 }
 
-const manifestFields = (w: Workload) => ({ name: w.id, capabilities: w.capabilities, ...(w.memoryPages ? { limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages } } : {}) });
-const requestOf = (w: Workload): RunRequest =>
-  request(w.wasm, {
-    capabilities: w.capabilities, args: [w.id, ...(w.input.args ?? [])], stdin: w.input.stdin ?? new Uint8Array(0), seed: w.input.seed ?? 1n,
-    limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages ?? DEFAULT_LIMITS.memoryPages },
-  });
-const checkOut = (w: Workload, what: string, stdout: Uint8Array) => {
-  const out = Buffer.from(stdout).toString();
-  if (!w.stdout.test(out)) throw new Error(`${w.id} ${what}: wrong output ${JSON.stringify(out)}`);
-};
 const sandboxRunner = (h: Harness, w: Workload, what: string) => {
   const req = requestOf(w);
   return async () => {

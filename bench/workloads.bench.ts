@@ -24,15 +24,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BACKENDS, SETTLE_MS, consoleHarness, loadTree, type Backend, type Workload } from './cold-workloads';
-import { request } from '../server/core/sandbox/test-modules';
+import { BACKENDS, SETTLE_MS, consoleHarness, loadTree, type Backend, type Workload, manifestFields, requestOf, checkOut } from './cold-workloads';
 import { mustInstrument } from '../server/core/sandbox/instrument/testkit';
 import { runModule } from '../server/core/sandbox/run-module.mjs';
 import { jobFields } from '../server/core/sandbox/run-job';
-import { DEFAULT_LIMITS } from '../server/core/module/sign';
 import type { Harness } from '../server/services/test-fixtures';
 import type { ModuleVersionRow } from '../server/services/module-registry';
-import type { RunRequest } from '../server/core/sandbox/types';
 
 const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '2000' }, batch: { type: 'string', default: '100' } } });
 const RUNS = Number(flags.runs);
@@ -79,20 +76,6 @@ async function inFlight(s: Series, n: number, fn: (lane: number) => Promise<void
   s.ms += performance.now() - t0;
   s.runs += n;
 }
-
-const manifestFields = (w: Workload) => ({ name: w.id, capabilities: w.capabilities, ...(w.memoryPages ? { limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages } } : {}) });
-
-/** The request the governor makes for this program (argv[0] = module name, manifest limits, the workload's input). */
-const requestOf = (w: Workload): RunRequest =>
-  request(w.wasm, {
-    capabilities: w.capabilities, args: [w.id, ...(w.input.args ?? [])], stdin: w.input.stdin ?? new Uint8Array(0), seed: w.input.seed ?? 1n,
-    limits: { ...DEFAULT_LIMITS, memoryPages: w.memoryPages ?? DEFAULT_LIMITS.memoryPages },
-  });
-
-const checkOut = (w: Workload, what: string, stdout: Uint8Array) => {
-  const out = Buffer.from(stdout).toString();
-  if (!w.stdout.test(out)) throw new Error(`${w.id} ${what}: wrong output ${JSON.stringify(out)}`);
-};
 
 /** The module's own time: the instrumented program run in this thread by the sandbox's run-module.mjs. */
 function floorRunner(w: Workload): () => void {
